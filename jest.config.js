@@ -1,0 +1,14 @@
+// ESM jest setup: oidc-provider 9 and openid-client 6 are ESM-only.
+// @swc/jest strips types (tsc --noEmit runs first in `npm test`).
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
+  },
+  // Strip .js from relative imports (NodeNext style) but not from libphonenumber-js' *.json.js files.
+  moduleNameMapper: { '^(\\.{1,2}/.*)(?<!\\.json)\\.js$': '$1' },
+  testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

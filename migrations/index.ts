@@ -1,0 +1,18 @@
+import type { Knex } from 'knex';
+import * as m001 from './20261124_001_tenants_users_clients.js';
+import * as m002 from './20261124_002_oidc_artifacts.js';
+
+export interface Migration {
+  name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/**
+ * Every migration, in order. Listed explicitly (not read from the folder) so the same list runs
+ * from TypeScript in tests and from compiled JavaScript in production. Forward-only.
+ */
+export const migrations: Migration[] = [
+  { name: '20261124_001_tenants_users_clients', ...m001 },
+  { name: '20261124_002_oidc_artifacts', ...m002 },
+];

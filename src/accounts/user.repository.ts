@@ -1,0 +1,64 @@
+import type { Knex } from 'knex';
+
+export type Role = 'admin' | 'staff' | 'member';
+
+export interface UserRecord {
+  id: string;
+  tenant_id: string;
+  username: string;
+  username_normalized: string;
+  email: string | null;
+  name: string | null;
+  phone: string | null;
+  phone_verified: boolean;
+  role: Role;
+  password_hash: string | null;
+  password_changed_at: Date | null;
+  password_temporary: boolean;
+  password_expires_at: Date | null;
+  disabled: boolean;
+  tokens_valid_after: Date | null;
+  tokens_revoked_reason: string | null;
+  created_at: Date;
+  updated_at: Date;
+  last_login_at: Date | null;
+}
+
+export type NewUser = Pick<UserRecord, 'tenant_id' | 'username' | 'role'> &
+  Partial<Pick<UserRecord, 'email' | 'name' | 'phone' | 'password_hash' | 'password_temporary' | 'password_expires_at'>>;
+
+/** Usernames compare case-insensitively everywhere (and Unicode-normalised, so look-alikes of one name collide). */
+export function normalizeUsername(username: string): string {
+  return username.normalize('NFKC').trim().toLowerCase();
+}
+
+export class UserRepository {
+  constructor(private readonly knex: Knex) {}
+
+  async findById(id: string): Promise<UserRecord | undefined> {
+    if (!isUuid(id)) return undefined;
+    return this.knex<UserRecord>('users').where({ id }).first();
+  }
+
+  async findByUsername(username: string): Promise<UserRecord | undefined> {
+    return this.knex<UserRecord>('users').where({ username_normalized: normalizeUsername(username) }).first();
+  }
+
+  /** Inserts a user unless the username is taken; returns the stored user either way. */
+  async ensure(user: NewUser): Promise<UserRecord> {
+    await this.knex('users')
+      .insert({ ...user, username_normalized: normalizeUsername(user.username), password_changed_at: this.knex.fn.now() })
+      .onConflict('username_normalized')
+      .ignore();
+    return (await this.findByUsername(user.username))!;
+  }
+
+  async recordLogin(id: string, at: Date): Promise<void> {
+    await this.knex('users').where({ id }).update({ last_login_at: at });
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

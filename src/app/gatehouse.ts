@@ -1,0 +1,140 @@
+import http from 'node:http';
+import type { Redis } from 'ioredis';
+import type Provider from 'oidc-provider';
+import { SignInService } from '../accounts/sign-in.service.js';
+import { UserRepository } from '../accounts/user.repository.js';
+import { bootstrapOperatorClient } from '../clients/bootstrap-operator.js';
+import { ClientRepository } from '../clients/client.repository.js';
+import { ClientUsageRecorder } from '../clients/client-usage.js';
+import type { GatehouseConfig } from '../config/config.js';
+import { loadProviderSecrets } from '../config/signing-keys.js';
+import { AwsCourier } from '../courier/aws-courier.js';
+import type { Courier } from '../courier/courier.js';
+import { DevOutbox } from '../courier/dev-outbox.js';
+import { seedDemo } from '../demo/demo-seed.js';
+import type { Logger } from '../observability/logger.js';
+import { Metrics } from '../observability/metrics.js';
+import { createAdapterFactory } from '../oidc/adapters/adapter-factory.js';
+import { ClientAdapter } from '../oidc/adapters/client.adapter.js';
+import { createProvider } from '../oidc/create-provider.js';
+import { enforcePollingInterval } from '../oidc/device-flow.js';
+import { PasswordHasher } from '../passwords/password-hasher.js';
+import { openDatabase, type Database } from '../storage/database.js';
+import { PostgresEphemeralMarks, RedisEphemeralMarks } from '../storage/ephemeral-marks.js';
+import { migrateToLatest } from '../storage/migrator.js';
+import { connectRedis, waitForRedis } from '../storage/redis.js';
+import { TenantRepository } from '../tenants/tenant.repository.js';
+import { createHttpApp } from './http-app.js';
+
+export interface GatehouseOptions {
+  /** RFC 8628 polling interval; tests shorten it. */
+  devicePollIntervalSeconds?: number;
+  /** Keep the embedded database in memory instead of DATA_DIR (tests). */
+  embeddedInMemory?: boolean;
+}
+
+export interface Gatehouse {
+  server: http.Server;
+  provider: Provider;
+  database: Database;
+  redis?: Redis;
+  courier: Courier;
+  /** Stops taking connections, lets in-flight requests finish, then closes storage. */
+  close(): Promise<void>;
+}
+
+/** The composition root: builds every part from the configuration and starts listening. */
+export async function startGatehouse(config: GatehouseConfig, logger: Logger, options: GatehouseOptions = {}): Promise<Gatehouse> {
+  const database = await openDatabase({ url: config.databaseUrl, embeddedDataDir: options.embeddedInMemory ? undefined : config.dataDir });
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, config.redisKeyPrefix) : undefined;
+  redis?.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+  try {
+    if (redis) await waitForRedis(redis);
+    if (config.migrateOnStart) {
+      const applied = await migrateToLatest(database.knex);
+      if (applied.length) logger.info({ applied }, 'database migrated');
+    }
+
+    const { knex } = database;
+    const users = new UserRepository(knex);
+    const tenants = new TenantRepository(knex);
+    const clients = new ClientRepository(knex);
+    const hasher = new PasswordHasher(config.bcryptCost);
+    const outbox = config.delivery === 'outbox' ? new DevOutbox(logger) : undefined;
+    const courier: Courier = outbox ?? new AwsCourier(config.awsRegion!, config.emailFrom);
+    const clientUsage = new ClientUsageRecorder(clients, logger);
+    const marks = redis ? new RedisEphemeralMarks(redis) : new PostgresEphemeralMarks(knex);
+    const devicePollIntervalSeconds = options.devicePollIntervalSeconds ?? 5;
+    const secrets = loadProviderSecrets(config);
+
+    const provider = createProvider({
+      issuer: config.issuer,
+      secrets,
+      users,
+      trustProxy: config.trustProxy,
+      devicePollIntervalSeconds,
+      recordSecretUse: (clientId, previous) => clientUsage.record(clientId, previous),
+      adapter: createAdapterFactory({
+        knex,
+        redis,
+        clients: new ClientAdapter(clients),
+        decorateDeviceCode: (adapter) => enforcePollingInterval(adapter, marks, devicePollIntervalSeconds),
+      }),
+    });
+    provider.on('server_error', (_ctx, err) => logger.error({ err }, 'provider error'));
+
+    if (config.seedDemo) await seedDemo({ tenants, users, clients, hasher, issuer: config.issuer });
+    if (config.bootstrapOperator) await bootstrapOperatorClient(clients, config.bootstrapOperator);
+
+    const app = createHttpApp({
+      provider,
+      logger,
+      metrics: new Metrics(),
+      issuer: config.issuer,
+      cookieKeys: secrets.cookieKeys,
+      trustProxy: config.trustProxy,
+      demoEnabled: config.seedDemo,
+      outbox: config.production ? undefined : outbox,
+      signIn: new SignInService(users, hasher),
+      users,
+      readiness: [
+        { name: 'postgres', check: () => knex.raw('select 1') },
+        ...(redis ? [{ name: 'redis', check: () => redis.ping() }] : []),
+      ],
+    });
+
+    const server = http.createServer(app.callback());
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, resolve);
+    });
+
+    return {
+      server,
+      provider,
+      database,
+      redis,
+      courier,
+      async close() {
+        await drain(server);
+        if (courier instanceof AwsCourier) courier.close();
+        redis?.disconnect();
+        await database.close();
+      },
+    };
+  } catch (err) {
+    redis?.disconnect();
+    await database.close();
+    throw err;
+  }
+}
+
+/** SIGTERM: no new connections, idle keep-alives closed, in-flight requests get 10 s to finish. */
+async function drain(server: http.Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const force = setTimeout(() => server.closeAllConnections(), 10_000);
+  force.unref();
+  await closed;
+  clearTimeout(force);
+}

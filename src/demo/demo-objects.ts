@@ -1,0 +1,14 @@
+/** The demo of DESIGN §2: seeded with the embedded database or SEED_DEMO=1, never in production. */
+export const DEMO = {
+  tenant: { slug: 'demo', name: 'Demo Field Services' },
+  password: 'gatehouse-demo',
+  users: [
+    { username: 'admin', role: 'admin' as const, name: 'Ada Admin', email: 'admin@demo.gatehouse.localhost' },
+    { username: 'alice', role: 'member' as const, name: 'Alice Member', email: 'alice@demo.gatehouse.localhost' },
+  ],
+  web: { clientId: 'demo-web', secret: 'demo-web-secret' },
+  mobile: { clientId: 'demo-mobile' },
+  downloader: { clientId: 'demo-downloader' },
+  integration: { clientId: 'demo-integration', secret: 'demo-integration-secret' },
+  callbackPath: '/demo/callback',
+};

@@ -1,0 +1,12 @@
+import type Provider from 'oidc-provider';
+import type { SignInService } from '../accounts/sign-in.service.js';
+import type { UserRepository } from '../accounts/user.repository.js';
+import type { Logger } from '../observability/logger.js';
+
+/** What the hosted pages need, and nothing more. */
+export interface InteractionDependencies {
+  provider: Provider;
+  signIn: SignInService;
+  users: UserRepository;
+  logger: Logger;
+}

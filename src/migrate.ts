@@ -1,0 +1,20 @@
+import { ConfigError, loadConfig } from './config/config.js';
+import { createLogger } from './observability/logger.js';
+import { openDatabase } from './storage/database.js';
+import { migrateToLatest } from './storage/migrator.js';
+
+/** `npm run migrate`: applies pending migrations and exits (a Kubernetes Job runs this). */
+try {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const database = await openDatabase({ url: config.databaseUrl, embeddedDataDir: config.dataDir });
+  try {
+    const applied = await migrateToLatest(database.knex);
+    logger.info({ applied }, applied.length ? 'database migrated' : 'database already up to date');
+  } finally {
+    await database.close();
+  }
+} catch (err) {
+  console.error(`gatehouse: migration failed: ${err instanceof ConfigError ? err.message : (err as Error).message}`);
+  process.exit(1);
+}

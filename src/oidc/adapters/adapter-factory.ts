@@ -1,0 +1,32 @@
+import type { Redis } from 'ioredis';
+import type { Knex } from 'knex';
+import type { Adapter } from 'oidc-provider';
+import type { ClientAdapter } from './client.adapter.js';
+import { PostgresArtifactAdapter } from './postgres-artifact.adapter.js';
+import { RedisArtifactAdapter } from './redis-artifact.adapter.js';
+
+/** Artifacts that must outlive a restart or a Redis flush: always in PostgreSQL. */
+const DURABLE_MODELS = new Set(['Grant', 'RefreshToken', 'DeviceCode', 'Session']);
+
+export const REFRESH_TOKEN_REUSE_GRACE_MS = 10_000;
+
+export interface AdapterDependencies {
+  knex: Knex;
+  redis?: Redis;
+  clients: ClientAdapter;
+  /** Wraps the DeviceCode adapter (polling pace); identity when absent. */
+  decorateDeviceCode?: (adapter: Adapter) => Adapter;
+}
+
+/** Picks where each oidc-provider model lives. */
+export function createAdapterFactory(deps: AdapterDependencies): (name: string) => Adapter {
+  return (name) => {
+    if (name === 'Client') return deps.clients;
+    let adapter: Adapter =
+      DURABLE_MODELS.has(name) || !deps.redis
+        ? new PostgresArtifactAdapter(name, deps.knex, name === 'RefreshToken' ? { reuseGraceMs: REFRESH_TOKEN_REUSE_GRACE_MS } : {})
+        : new RedisArtifactAdapter(name, deps.redis);
+    if (name === 'DeviceCode' && deps.decorateDeviceCode) adapter = deps.decorateDeviceCode(adapter);
+    return adapter;
+  };
+}

@@ -1,0 +1,25 @@
+import type Provider from 'oidc-provider';
+import { secretMatchesHash } from '../clients/client-secret.js';
+import type { AcceptedSecret } from './client-metadata.js';
+
+export interface SecretUseRecorder {
+  (clientId: string, usedPrevious: boolean): void;
+}
+
+/**
+ * Client secrets are stored as SHA-256 digests: the provider compares through this override,
+ * accepting the current secret and, during a rotation's overlap, the previous one.
+ */
+export function installHashedClientSecrets(provider: Provider, recordUse: SecretUseRecorder): void {
+  provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string; gh_secrets?: AcceptedSecret[] }, presented: string) {
+    const now = Math.floor(Date.now() / 1000);
+    for (const secret of this.gh_secrets ?? []) {
+      if (secret.expires_at !== undefined && secret.expires_at <= now) continue;
+      if (secretMatchesHash(presented, secret.hash)) {
+        recordUse(this.clientId, secret.previous);
+        return true;
+      }
+    }
+    return false;
+  } as never;
+}

@@ -1,0 +1,27 @@
+import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import type { UserRepository } from '../accounts/user.repository.js';
+import { clientTenant } from './client-tenancy.js';
+
+const { base, Check } = interactionPolicy;
+
+/**
+ * The prompts every authorization request passes through: the provider's `login` and `consent`
+ * with Gatehouse's own checks added. Later flows (second factor, forced password change) add
+ * their checks here, one named check each.
+ */
+export function createInteractionPolicy(users: UserRepository) {
+  const policy = base();
+  const login = policy.get('login')!;
+
+  // One tenant's browser session is never silently reused for another tenant's client.
+  login.checks.add(
+    new Check('tenant_mismatch', 'the signed-in user belongs to another organisation', async (ctx: KoaContextWithOIDC) => {
+      const tenant = clientTenant(ctx.oidc.client);
+      const accountId = ctx.oidc.session?.accountId;
+      if (!tenant || !accountId) return Check.NO_NEED_TO_PROMPT;
+      const user = await users.findById(accountId);
+      return user?.tenant_id === tenant ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+    }),
+  );
+  return policy;
+}

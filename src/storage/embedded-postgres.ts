@@ -1,0 +1,34 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+/**
+ * The embedded default: PostgreSQL compiled to WebAssembly (PGlite), served on a loopback port
+ * so the application reaches it through the ordinary `pg` driver. One code path for embedded
+ * and real servers; nothing else in Gatehouse knows which one it talks to.
+ */
+export interface EmbeddedPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedPostgres(dataDir: string | undefined): Promise<EmbeddedPostgres> {
+  let location: string | undefined;
+  if (dataDir) {
+    location = path.join(dataDir, 'pg');
+    mkdirSync(location, { recursive: true });
+  }
+  const db = await PGlite.create(location);
+  // PGlite runs one query at a time; the socket server queues connections' queries.
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 32 });
+  await server.start();
+  const [host, port] = server.getServerConn().split(':');
+  return {
+    url: `postgres://postgres@${host}:${port}/postgres`,
+    async stop() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
