@@ -74,7 +74,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
           return owner !== null && owner === (tokenClient as { gh_tenant?: string | null } | undefined)?.gh_tenant;
         },
       },
-      revocation: { enabled: true },
+      // A client revokes only its own tokens.
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: true, ...logoutPages },
       deviceFlow: { enabled: true, charset: 'base-20', mask: '****-****', ...devicePages },

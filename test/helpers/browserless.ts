@@ -1,0 +1,66 @@
+/**
+ * A tiny cookie-keeping HTTP user agent: follows redirects by hand and posts forms the way a
+ * browser without JavaScript would. Used where a full browser would only slow the suite.
+ */
+export class HttpBrowser {
+  private readonly cookies = new Map<string, string>();
+  lastUrl = '';
+  lastStatus = 0;
+  lastHeaders = new Headers();
+
+  /** Requests `url`, following redirects while they stay off `stopAt` (the client's callback). */
+  async go(url: string, init: { method?: string; form?: Record<string, string> } = {}, stopAt?: string): Promise<string> {
+    let current = url;
+    let method = init.method ?? (init.form ? 'POST' : 'GET');
+    let body: string | undefined = init.form ? new URLSearchParams(init.form).toString() : undefined;
+    for (let hop = 0; hop < 20; hop++) {
+      if (stopAt && current.startsWith(stopAt)) return current;
+      const response = await fetch(current, {
+        method,
+        redirect: 'manual',
+        headers: {
+          cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+          ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+          accept: 'text/html',
+        },
+        body,
+      });
+      this.remember(response.headers.getSetCookie());
+      this.lastUrl = current;
+      this.lastStatus = response.status;
+      this.lastHeaders = response.headers;
+      const location = response.headers.get('location');
+      if (response.status >= 300 && response.status < 400 && location) {
+        current = new URL(location, current).toString();
+        method = 'GET';
+        body = undefined;
+        continue;
+      }
+      return response.text();
+    }
+    throw new Error('too many redirects');
+  }
+
+  /** The action of the first form on a page whose action matches. */
+  static formAction(html: string, matching: RegExp = /./): string {
+    const actions = [...html.matchAll(/<form[^>]*action="([^"]*)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
+    const action = actions.find((a) => matching.test(a));
+    if (!action) throw new Error(`no form matching ${matching} in page:\n${html.slice(0, 2000)}`);
+    return action;
+  }
+
+  static hiddenInputs(html: string): Record<string, string> {
+    return Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!]));
+  }
+
+  private remember(setCookies: string[]): void {
+    for (const header of setCookies) {
+      const [pair] = header.split(';');
+      const index = pair!.indexOf('=');
+      const name = pair!.slice(0, index).trim();
+      const value = pair!.slice(index + 1);
+      if (/expires=Thu, 01 Jan 1970/i.test(header) || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+}

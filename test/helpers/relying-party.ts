@@ -1,0 +1,43 @@
+import * as oidc from 'openid-client';
+import { HttpBrowser } from './browserless.js';
+
+/** openid-client configured as a relying party of the test server (plain http on loopback). */
+export async function discoverClient(issuer: string, clientId: string, secret?: string): Promise<oidc.Configuration> {
+  return oidc.discovery(new URL(issuer), clientId, undefined, secret ? oidc.ClientSecretBasic(secret) : oidc.None(), {
+    execute: [oidc.allowInsecureRequests],
+  });
+}
+
+export interface SignInResult {
+  tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+  browser: HttpBrowser;
+}
+
+/**
+ * Authorization code + PKCE, the login form posted over HTTP like a browser without JavaScript.
+ */
+export async function signInWithCode(
+  config: oidc.Configuration,
+  options: { username: string; password: string; redirectUri: string; scope?: string; browser?: HttpBrowser; extra?: Record<string, string> },
+): Promise<SignInResult> {
+  const browser = options.browser ?? new HttpBrowser();
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: options.redirectUri,
+    scope: options.scope ?? 'openid profile offline_access',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    prompt: 'consent',
+    ...options.extra,
+  });
+  let landed = await browser.go(url.toString(), {}, options.redirectUri);
+  if (!landed.startsWith(options.redirectUri)) {
+    const action = HttpBrowser.formAction(landed, /\/login$/);
+    landed = await browser.go(new URL(action, url).toString(), { form: { username: options.username, password: options.password } }, options.redirectUri);
+  }
+  if (!landed.startsWith(options.redirectUri)) throw new Error(`sign-in did not reach the callback; last page ${browser.lastUrl} (${browser.lastStatus}):\n${landed.slice(0, 1500)}`);
+  const tokens = await oidc.authorizationCodeGrant(config, new URL(landed), { pkceCodeVerifier: verifier, expectedState: state });
+  return { tokens, browser };
+}

@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { startGatehouse, type Gatehouse, type GatehouseOptions } from '../../src/app/gatehouse.js';
+import { loadConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/observability/logger.js';
+
+/** The storage combinations every shared suite runs against. */
+export type StorageKind = 'embedded' | 'postgres' | 'postgres+redis';
+
+/**
+ * Real servers come from TEST_DATABASE_URL / TEST_REDIS_URL (CI sets both); without them only
+ * the embedded default runs.
+ */
+export function storageKinds(): StorageKind[] {
+  const kinds: StorageKind[] = ['embedded'];
+  if (process.env.TEST_DATABASE_URL) kinds.push('postgres');
+  if (process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL) kinds.push('postgres+redis');
+  return kinds;
+}
+
+export interface TestGatehouse {
+  issuer: string;
+  storage: StorageKind;
+  gatehouse: Gatehouse;
+  /** Stops the server and starts it again on the same database, keys and port. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A throw-away database on the real PostgreSQL server, dropped at stop. */
+async function createScratchDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `gatehouse_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export async function startTestGatehouse(
+  storage: StorageKind,
+  options: { env?: Record<string, string>; gatehouse?: GatehouseOptions } = {},
+): Promise<TestGatehouse> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-test-'));
+  const scratch = storage === 'embedded' ? undefined : await createScratchDatabase(process.env.TEST_DATABASE_URL!);
+  const env: Record<string, string> = {
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    BCRYPT_COST: '4',
+    SEED_DEMO: '1',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...(scratch ? { DATABASE_URL: scratch.url } : {}),
+    ...(storage === 'postgres+redis' ? { REDIS_URL: process.env.TEST_REDIS_URL!, REDIS_KEY_PREFIX: `gh-test-${randomBytes(4).toString('hex')}:` } : {}),
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  const logger = createLogger(config.logLevel);
+  const start = () => startGatehouse(config, logger, { devicePollIntervalSeconds: 1, ...options.gatehouse });
+
+  const handle: TestGatehouse = {
+    issuer: config.issuer,
+    storage,
+    gatehouse: await start(),
+    async restart() {
+      await handle.gatehouse.close();
+      handle.gatehouse = await start();
+    },
+    async stop() {
+      await handle.gatehouse.close();
+      await scratch?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return handle;
+}
