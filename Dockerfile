@@ -22,20 +22,10 @@ COPY package.json package-lock.json ./
 FROM deps-base AS build
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --no-audit --no-fund
-# Everything the build config may include (src/, migrations/, bench/ ...); .dockerignore keeps
-# node_modules, dist and local data out.
+# Everything the build config may include (src/, migrations/, bench/, scripts/); .dockerignore
+# keeps node_modules, dist and local data out. `npm run build` compiles and copies page templates.
 COPY . .
-# tsc emits only compiled .ts; any other file beside the sources (eta views, static assets,
-# word lists) is carried next to the compiled code so that dist/ is self-contained. config/
-# (runtime files outside the code) may not exist; the runtime stage copies it from here.
-RUN npm run build \
- && for dir in src migrations; do \
-      [ -d "$dir" ] || continue; \
-      mkdir -p "dist/$dir"; \
-      (cd "$dir" && find . -type f ! -name '*.ts' -exec cp --parents -n {} "../dist/$dir/" \;); \
-    done \
- && test -f dist/src/main.js && test -f dist/src/migrate.js \
- && mkdir -p config
+RUN npm run build && test -f dist/src/main.js && test -f dist/src/migrate.js
 
 # ---- prod-deps: production node_modules only (native modules built/installed for this platform).
 FROM deps-base AS prod-deps

@@ -9,6 +9,7 @@ export default {
   // Strip .js from relative imports (NodeNext style) but not from libphonenumber-js' *.json.js files.
   moduleNameMapper: { '^(\\.{1,2}/.*)(?<!\\.json)\\.js$': '$1' },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  setupFiles: ['<rootDir>/test/helpers/quiet-provider-notices.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

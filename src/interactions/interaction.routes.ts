@@ -46,6 +46,17 @@ export function createInteractionRouter(deps: InteractionDependencies): Router {
     ctx.redirect(url);
   });
 
+  // Until self-service recovery lands, the login page's link must not be a dead end.
+  router.get('/interaction/:uid/forgot-password', (ctx) => {
+    ctx.type = 'html';
+    ctx.body = renderMessage({
+      title: 'Forgot your password?',
+      message: "Ask your organisation's administrator to reset it for you.",
+      linkUrl: `/interaction/${encodeURIComponent(ctx.params.uid!)}`,
+      linkText: 'Back to sign-in',
+    });
+  });
+
   registerLoginRoutes(router, deps);
   return router;
 }

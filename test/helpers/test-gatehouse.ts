@@ -99,3 +99,8 @@ export async function startTestGatehouse(
   };
   return handle;
 }
+
+/** For suites whose behaviour does not depend on storage: the fullest combination available. */
+export function fullestStorage(): StorageKind {
+  return storageKinds().at(-1)!;
+}
