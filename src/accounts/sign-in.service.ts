@@ -1,7 +1,7 @@
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import type { UserRecord, UserRepository } from './user.repository.js';
 
-export type SignInFailure = 'invalid_credentials' | 'disabled';
+export type SignInFailure = 'invalid_credentials' | 'disabled' | 'temporary_password_expired';
 export type SignInResult = { ok: true; user: UserRecord } | { ok: false; reason: SignInFailure };
 
 /**
@@ -26,6 +26,12 @@ export class SignInService {
     }
     // Told only after the right password, so it reveals nothing to a stranger.
     if (user.disabled) return { ok: false, reason: 'disabled' };
+    if (user.password_temporary && user.password_expires_at && user.password_expires_at <= new Date()) return { ok: false, reason: 'temporary_password_expired' };
     return { ok: true, user };
+  }
+
+  /** Re-checks the password of a known user (forced change asks for the temporary one again). */
+  async confirmPassword(user: UserRecord, password: string): Promise<boolean> {
+    return Boolean(user.password_hash) && this.hasher.verify(password, user.password_hash!);
   }
 }

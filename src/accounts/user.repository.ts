@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { keysetPage, type Position } from '../storage/keyset.js';
 
 export type Role = 'admin' | 'staff' | 'member';
 
@@ -51,6 +52,38 @@ export class UserRepository {
       .onConflict('username_normalized')
       .ignore();
     return (await this.findByUsername(user.username))!;
+  }
+
+  /** Inserts a user; undefined when the username is taken (case-insensitively, across tenants). */
+  async insert(user: NewUser): Promise<UserRecord | undefined> {
+    const [row] = await this.knex<UserRecord>('users')
+      .insert({ ...user, username_normalized: normalizeUsername(user.username), password_changed_at: this.knex.fn.now() as never })
+      .onConflict('username_normalized')
+      .ignore()
+      .returning('*');
+    return row;
+  }
+
+  async update(id: string, changes: Partial<Omit<UserRecord, 'id' | 'tenant_id' | 'created_at'>>): Promise<UserRecord> {
+    const [row] = await this.knex<UserRecord>('users')
+      .where({ id })
+      .update({ ...changes, updated_at: this.knex.fn.now() as never })
+      .returning('*');
+    return row!;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.knex('users').where({ id }).delete();
+  }
+
+  /** A tenant's users matching `q` in name, username, email or phone; keyset-paged. */
+  async search(tenantId: string, options: { q?: string; limit: number; after?: Position }): Promise<UserRecord[]> {
+    const query = keysetPage(this.knex<UserRecord>('users').where({ tenant_id: tenantId }), { idColumn: 'id', limit: options.limit, after: options.after });
+    if (options.q) {
+      const like = `%${options.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query.andWhere((w) => w.whereILike('name', like).orWhereILike('username', like).orWhereILike('email', like).orWhereILike('phone', like));
+    }
+    return query;
   }
 
   async recordLogin(id: string, at: Date): Promise<void> {

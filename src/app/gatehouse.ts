@@ -1,10 +1,7 @@
 import http from 'node:http';
 import type { Redis } from 'ioredis';
 import type Provider from 'oidc-provider';
-import { SignInService } from '../accounts/sign-in.service.js';
-import { UserRepository } from '../accounts/user.repository.js';
 import { bootstrapOperatorClient } from '../clients/bootstrap-operator.js';
-import { ClientRepository } from '../clients/client.repository.js';
 import { ClientUsageRecorder } from '../clients/client-usage.js';
 import type { GatehouseConfig } from '../config/config.js';
 import { loadProviderSecrets } from '../config/signing-keys.js';
@@ -12,6 +9,7 @@ import { AwsCourier } from '../courier/aws-courier.js';
 import type { Courier } from '../courier/courier.js';
 import { DevOutbox } from '../courier/dev-outbox.js';
 import { seedDemo } from '../demo/demo-seed.js';
+import { EventLog } from '../events/event-log.js';
 import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { createAdapterFactory } from '../oidc/adapters/adapter-factory.js';
@@ -23,8 +21,8 @@ import { openDatabase, type Database } from '../storage/database.js';
 import { PostgresEphemeralMarks, RedisEphemeralMarks } from '../storage/ephemeral-marks.js';
 import { migrateToLatest } from '../storage/migrator.js';
 import { connectRedis, waitForRedis } from '../storage/redis.js';
-import { TenantRepository } from '../tenants/tenant.repository.js';
 import { createHttpApp } from './http-app.js';
+import { createRepositories, createServices, type Services } from './services.js';
 
 export interface GatehouseOptions {
   /** RFC 8628 polling interval; tests shorten it. */
@@ -39,6 +37,8 @@ export interface Gatehouse {
   database: Database;
   redis?: Redis;
   courier: Courier;
+  events: EventLog;
+  services: Services;
   /** Stops taking connections, lets in-flight requests finish, then closes storage. */
   close(): Promise<void>;
 }
@@ -56,13 +56,13 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     }
 
     const { knex } = database;
-    const users = new UserRepository(knex);
-    const tenants = new TenantRepository(knex);
-    const clients = new ClientRepository(knex);
+    const repositories = createRepositories(knex);
     const hasher = new PasswordHasher(config.bcryptCost);
     const outbox = config.delivery === 'outbox' ? new DevOutbox(logger) : undefined;
     const courier: Courier = outbox ?? new AwsCourier(config.awsRegion!, config.emailFrom);
-    const clientUsage = new ClientUsageRecorder(clients, logger);
+    const events = new EventLog(knex, logger);
+    const clientUsage = new ClientUsageRecorder(repositories.clients, logger);
+    const clientAdapter = new ClientAdapter(repositories.clients);
     const marks = redis ? new RedisEphemeralMarks(redis) : new PostgresEphemeralMarks(knex);
     const devicePollIntervalSeconds = options.devicePollIntervalSeconds ?? 5;
     const secrets = loadProviderSecrets(config);
@@ -70,24 +70,41 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     const provider = createProvider({
       issuer: config.issuer,
       secrets,
-      users,
+      users: repositories.users,
       trustProxy: config.trustProxy,
       devicePollIntervalSeconds,
       recordSecretUse: (clientId, previous) => clientUsage.record(clientId, previous),
       adapter: createAdapterFactory({
         knex,
         redis,
-        clients: new ClientAdapter(clients),
+        clients: clientAdapter,
         decorateDeviceCode: (adapter) => enforcePollingInterval(adapter, marks, devicePollIntervalSeconds),
       }),
     });
     provider.on('server_error', (_ctx, err) => logger.error({ err }, 'provider error'));
 
-    if (config.seedDemo) await seedDemo({ tenants, users, clients, hasher, issuer: config.issuer });
-    if (config.bootstrapOperator) await bootstrapOperatorClient(clients, config.bootstrapOperator);
+    const services = createServices({
+      knex,
+      redis,
+      provider,
+      repositories,
+      hasher,
+      courier,
+      events,
+      logger,
+      issuer: config.issuer,
+      secret: secrets.cookieKeys[0]!,
+      invalidateClient: (clientId) => clientAdapter.invalidate(clientId),
+    });
 
+    if (config.seedDemo) await seedDemo({ ...repositories, hasher, issuer: config.issuer });
+    if (config.bootstrapOperator) await bootstrapOperatorClient(repositories.clients, config.bootstrapOperator);
+
+    const pages = { provider, logger, ...repositories, ...services };
     const app = createHttpApp({
       provider,
+      pages,
+      admin: { ...pages, issuer: config.issuer },
       logger,
       metrics: new Metrics(),
       issuer: config.issuer,
@@ -95,8 +112,6 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       trustProxy: config.trustProxy,
       demoEnabled: config.seedDemo,
       outbox: config.production ? undefined : outbox,
-      signIn: new SignInService(users, hasher),
-      users,
       readiness: [
         { name: 'postgres', check: () => knex.raw('select 1') },
         ...(redis ? [{ name: 'redis', check: () => redis.ping() }] : []),
@@ -115,8 +130,11 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       database,
       redis,
       courier,
+      events,
+      services,
       async close() {
         await drain(server);
+        await events.flush();
         if (courier instanceof AwsCourier) courier.close();
         redis?.disconnect();
         await database.close();

@@ -5,14 +5,16 @@ import type { DevOutbox } from '../courier/dev-outbox.js';
 import { createHealthRouter, type ReadinessCheck } from '../http/health.routes.js';
 import { errorHandler } from '../http/error-handler.js';
 import { securityHeaders } from '../http/security-headers.js';
-import { createInteractionRouter } from '../interactions/interaction.routes.js';
-import type { InteractionDependencies } from '../interactions/interaction-context.js';
+import { createInteractionRouter, type HostedPageDependencies } from '../interactions/interaction.routes.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { Router } from '@koa/router';
+import { ADMIN_PREFIX, createAdminRouter, type AdminDependencies } from '../admin/admin.router.js';
+import { sendProblem } from '../http/problem.js';
 
-export interface HttpAppDependencies extends InteractionDependencies {
+export interface HttpAppDependencies {
   provider: Provider;
+  pages: HostedPageDependencies;
   logger: Logger;
   metrics: Metrics;
   issuer: string;
@@ -20,6 +22,7 @@ export interface HttpAppDependencies extends InteractionDependencies {
   trustProxy: number;
   demoEnabled: boolean;
   readiness: ReadinessCheck[];
+  admin: AdminDependencies;
   /** Present only outside production. */
   outbox?: DevOutbox;
 }
@@ -47,10 +50,16 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
       ctx.body = { messages: outbox.list() };
     });
   }
-  for (const router of [createHealthRouter(deps.readiness), ops, createInteractionRouter(deps), createDemoRouter({ issuer: deps.issuer, demoEnabled: deps.demoEnabled })]) {
+  for (const router of [createHealthRouter(deps.readiness), ops, createInteractionRouter(deps.pages), createAdminRouter(deps.admin), createDemoRouter({ issuer: deps.issuer, demoEnabled: deps.demoEnabled })]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
+
+  // An unknown admin path is an API error, not the provider's plain-text 404.
+  app.use(async (ctx, next) => {
+    if (!ctx.path.startsWith(`${ADMIN_PREFIX}/`)) return next();
+    sendProblem(ctx, { status: 404, title: 'No such admin API call; see /admin/v1/openapi.json' });
+  });
 
   const provider = deps.provider.callback();
   app.use(async (ctx) => {

@@ -1,33 +1,49 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type { Logger } from '../observability/logger.js';
 import { renderMessage } from '../pages/page-renderer.js';
+import { GatehouseError } from './gatehouse-error.js';
 import { sendProblem } from './problem.js';
 
 /**
- * The last line for Gatehouse's own routes (the provider answers its errors itself): client
- * errors keep their status with a clear message, anything unexpected is logged and answered
- * without internals — a page for browsers, problem+json for APIs.
+ * The one place errors of Gatehouse's own routes become responses (the provider answers its
+ * own). A GatehouseError keeps its status and message; a client error from Koa (bad body,
+ * oversized form) keeps its status; anything else is logged and answered without internals.
+ * APIs (/admin) get problem+json, browsers a page.
  */
 export function errorHandler(logger: Logger): Middleware {
   return async (ctx, next) => {
     try {
       await next();
     } catch (err) {
-      const status = httpStatusOf(err);
+      const { status, title, extensions } = describe(err);
       if (status >= 500) logger.error({ err, path: ctx.path }, 'request failed');
-      const title = status >= 500 ? 'Something went wrong on our side' : (err as Error).message || 'Bad request';
-      if (ctx.accepts('html', 'json') === 'html') {
+      if (status === 401) ctx.set('WWW-Authenticate', 'Bearer realm="gatehouse"');
+      if (wantsJson(ctx)) {
+        sendProblem(ctx, { status, title, ...extensions });
+      } else {
         ctx.status = status;
         ctx.type = 'html';
-        ctx.body = renderMessage({ title: status >= 500 ? title : 'This request cannot be completed', alert: true, message: status >= 500 ? 'Please try again in a moment.' : title, linkUrl: '/', linkText: 'Go to the start page' });
-      } else {
-        sendProblem(ctx, { status, title });
+        ctx.body = renderMessage({
+          title: status >= 500 ? 'Something went wrong on our side' : 'This request cannot be completed',
+          alert: true,
+          message: status >= 500 ? 'Please try again in a moment.' : title,
+          linkUrl: '/',
+          linkText: 'Go to the start page',
+        });
       }
     }
   };
 }
 
-function httpStatusOf(err: unknown): number {
-  const status = (err as { status?: unknown; statusCode?: unknown })?.status ?? (err as { statusCode?: unknown })?.statusCode;
-  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
+function describe(err: unknown): { status: number; title: string; extensions: Record<string, unknown> } {
+  if (err instanceof GatehouseError) return { status: err.status, title: err.message, extensions: { code: err.code, ...err.extensions } };
+  const status = (err as { status?: unknown })?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: boolean }).expose !== false) {
+    return { status, title: (err as Error).message || 'Bad request', extensions: {} };
+  }
+  return { status: 500, title: 'Internal error', extensions: {} };
+}
+
+function wantsJson(ctx: Context): boolean {
+  return ctx.path.startsWith('/admin/') || ctx.accepts('html', 'json') === 'json';
 }

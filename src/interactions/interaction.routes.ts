@@ -2,7 +2,9 @@ import { bodyParser } from '@koa/bodyparser';
 import { Router } from '@koa/router';
 import { errors } from 'oidc-provider';
 import { grantFirstPartyScopes } from './consent/first-party-grant.js';
-import type { InteractionDependencies } from './interaction-context.js';
+import { registerForgotPasswordRoutes, type ForgotPasswordDependencies } from './forgot-password/forgot-password.routes.js';
+import { registerPasswordChangeRoutes, renderPasswordChange, type PasswordChangeDependencies } from './password-change/password-change.routes.js';
+import { effectiveSettings } from '../tenants/tenant-settings.js';
 import { registerLoginRoutes, renderLoginPage } from './login/login.routes.js';
 import { renderMessage } from '../pages/page-renderer.js';
 
@@ -10,7 +12,9 @@ import { renderMessage } from '../pages/page-renderer.js';
  * The hosted pages of an authorization request. GET /interaction/:uid shows whatever the
  * interaction policy asks for next; each flow registers its own form handlers.
  */
-export function createInteractionRouter(deps: InteractionDependencies): Router {
+export type HostedPageDependencies = ForgotPasswordDependencies & PasswordChangeDependencies;
+
+export function createInteractionRouter(deps: HostedPageDependencies): Router {
   const router = new Router();
   router.use(expiredInteractionPage);
   router.use(bodyParser({ enableTypes: ['form'], formLimit: '16kb' }));
@@ -21,6 +25,11 @@ export function createInteractionRouter(deps: InteractionDependencies): Router {
       case 'login': {
         const client = await deps.provider.Client.find(String(details.params.client_id));
         return renderLoginPage(ctx, details, { clientName: client?.clientName });
+      }
+      case 'password_change': {
+        const user = await deps.users.findById(String(details.session?.accountId));
+        const tenant = user ? await deps.tenants.findById(user.tenant_id) : undefined;
+        return renderPasswordChange(ctx, details, effectiveSettings(tenant?.settings).password.min_length);
       }
       case 'consent': {
         const user = details.session?.accountId ? await deps.users.findById(details.session.accountId) : undefined;
@@ -46,18 +55,9 @@ export function createInteractionRouter(deps: InteractionDependencies): Router {
     ctx.redirect(url);
   });
 
-  // Until self-service recovery lands, the login page's link must not be a dead end.
-  router.get('/interaction/:uid/forgot-password', (ctx) => {
-    ctx.type = 'html';
-    ctx.body = renderMessage({
-      title: 'Forgot your password?',
-      message: "Ask your organisation's administrator to reset it for you.",
-      linkUrl: `/interaction/${encodeURIComponent(ctx.params.uid!)}`,
-      linkText: 'Back to sign-in',
-    });
-  });
-
   registerLoginRoutes(router, deps);
+  registerForgotPasswordRoutes(router, deps);
+  registerPasswordChangeRoutes(router, deps);
   return router;
 }
 

@@ -2,7 +2,7 @@ import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { UserRepository } from '../accounts/user.repository.js';
 import { clientTenant } from './client-tenancy.js';
 
-const { base, Check } = interactionPolicy;
+const { base, Check, Prompt } = interactionPolicy;
 
 /**
  * The prompts every authorization request passes through: the provider's `login` and `consent`
@@ -22,6 +22,20 @@ export function createInteractionPolicy(users: UserRepository) {
       const user = await users.findById(accountId);
       return user?.tenant_id === tenant ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }),
+  );
+
+  // A temporary password must be replaced before any token is issued.
+  policy.add(
+    new Prompt(
+      { name: 'password_change', requestable: false },
+      new Check('temporary_password', 'the password is temporary and must be changed', async (ctx: KoaContextWithOIDC) => {
+        const accountId = ctx.oidc.session?.accountId;
+        if (!accountId) return Check.NO_NEED_TO_PROMPT;
+        const user = await users.findById(accountId);
+        return user?.password_temporary ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+      }),
+    ),
+    1,
   );
   return policy;
 }

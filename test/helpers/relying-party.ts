@@ -41,3 +41,21 @@ export async function signInWithCode(
   const tokens = await oidc.authorizationCodeGrant(config, new URL(landed), { pkceCodeVerifier: verifier, expectedState: state });
   return { tokens, browser };
 }
+
+/**
+ * The device authorization grant as a PC tool and a person would do it: the tool asks for a
+ * code, the person enters it at /device, confirms and signs in; the tool polls for tokens.
+ */
+export async function signInWithDevice(
+  config: oidc.Configuration,
+  options: { username: string; password: string; scope?: string },
+): Promise<Awaited<ReturnType<typeof oidc.pollDeviceAuthorizationGrant>>> {
+  const device = await oidc.initiateDeviceAuthorization(config, { scope: options.scope ?? 'openid profile offline_access' });
+  const browser = new HttpBrowser();
+  const codePage = await browser.go(device.verification_uri);
+  const confirm = await browser.go(new URL(HttpBrowser.formAction(codePage), device.verification_uri).toString(), { form: { ...HttpBrowser.hiddenInputs(codePage), user_code: device.user_code } });
+  const login = await browser.go(new URL(HttpBrowser.formAction(confirm), device.verification_uri).toString(), { form: { ...HttpBrowser.hiddenInputs(confirm), confirm: 'yes' } });
+  const done = await browser.go(new URL(HttpBrowser.formAction(login, /login$/), device.verification_uri).toString(), { form: { username: options.username, password: options.password } });
+  if (!/Device connected/.test(done)) throw new Error(`device sign-in did not finish:\n${done.slice(0, 1500)}`);
+  return oidc.pollDeviceAuthorizationGrant(config, device);
+}

@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
 import { DEMO } from '../../src/demo/demo-objects.js';
 import { HttpBrowser } from '../helpers/browserless.js';
-import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
+import { discoverClient, signInWithCode, signInWithDevice } from '../helpers/relying-party.js';
 import { startTestGatehouse, storageKinds, type TestGatehouse } from '../helpers/test-gatehouse.js';
 
 const DAY = 24 * 60 * 60;
@@ -178,10 +178,11 @@ describe.each(storageKinds())('OpenID Connect grants on %s storage', (storage) =
     expect((await oidc.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
   });
 
-  it('runs the device authorization grant: code page, sign-in, confirmation, polling with slow_down', async () => {
+  it('runs the device authorization grant: polling with slow_down, then code page, confirmation and sign-in', async () => {
     const config = await discoverClient(issuer, DEMO.downloader.clientId);
     const device = await oidc.initiateDeviceAuthorization(config, { scope: 'openid profile offline_access' });
     expect(device.interval).toBe(1);
+    expect(await (await fetch(device.verification_uri)).text()).toMatch(/name="user_code"/);
     expect(device.verification_uri).toBe(`${issuer}/device`);
 
     // Polling faster than the interval is told to slow down.
@@ -189,17 +190,7 @@ describe.each(storageKinds())('OpenID Connect grants on %s storage', (storage) =
     expect((await poll()).error).toBe('authorization_pending');
     expect((await poll()).error).toBe('slow_down');
 
-    const browser = new HttpBrowser();
-    const codePage = await browser.go(device.verification_uri);
-    expect(codePage).toMatch(/name="user_code"/);
-    const confirm = await browser.go(new URL(HttpBrowser.formAction(codePage), issuer).toString(), { form: { ...HttpBrowser.hiddenInputs(codePage), user_code: device.user_code } });
-    expect(confirm).toContain(device.user_code);
-    const login = await browser.go(new URL(HttpBrowser.formAction(confirm), issuer).toString(), { form: { ...HttpBrowser.hiddenInputs(confirm), confirm: 'yes' } });
-    const done = await browser.go(new URL(HttpBrowser.formAction(login, /login$/), issuer).toString(), { form: { username: 'alice', password: DEMO.password } });
-    expect(done).toMatch(/Device connected/);
-
-    await new Promise((r) => setTimeout(r, 1100));
-    const tokens = await oidc.pollDeviceAuthorizationGrant(config, device);
+    const tokens = await signInWithDevice(config, { username: 'alice', password: DEMO.password });
     expect(tokens.refresh_token).toBeDefined();
     expect(tokens.claims()!.preferred_username).toBe('alice');
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);

@@ -1,8 +1,6 @@
 import type { Router } from '@koa/router';
 import type { Context } from 'koa';
-import type { UserRecord } from '../../accounts/user.repository.js';
-import { clientAdmitsTenant } from '../../oidc/client-tenancy.js';
-import { grantFirstPartyScopes } from '../consent/first-party-grant.js';
+import { completeSignIn } from './complete-sign-in.js';
 import type { InteractionDependencies } from '../interaction-context.js';
 import { renderPage } from '../../pages/page-renderer.js';
 
@@ -14,6 +12,7 @@ const MESSAGES = {
   missing: 'Enter your username and password.',
   invalid_credentials: 'The username or password is incorrect.',
   disabled: 'This account is disabled. Contact your organisation\'s administrator.',
+  temporary_password_expired: 'This temporary password has expired. Ask your organisation\'s administrator for a new one.',
 };
 
 type Details = Awaited<ReturnType<InteractionDependencies['provider']['interactionDetails']>>;
@@ -49,31 +48,7 @@ export function registerLoginRoutes(router: Router, deps: InteractionDependencie
     const result = await deps.signIn.verifyPassword(username, password);
     if (!result.ok) return again(MESSAGES[result.reason], 401);
 
-    await finishLogin(ctx, deps, details, client, result.user);
+    await completeSignIn(ctx, deps, details, result.user);
   });
 }
 
-async function finishLogin(ctx: Context, deps: InteractionDependencies, details: Details, client: unknown, user: UserRecord): Promise<void> {
-  if (!clientAdmitsTenant(client, user.tenant_id)) {
-    const url = await deps.provider.interactionResult(ctx.req, ctx.res, {
-      error: 'access_denied',
-      error_description: 'this application belongs to another organisation',
-    });
-    return seeOther(ctx, url);
-  }
-  const grantId = await grantFirstPartyScopes(deps.provider, details, user);
-  await deps.users.recordLogin(user.id, new Date());
-  const url = await deps.provider.interactionResult(
-    ctx.req,
-    ctx.res,
-    { login: { accountId: user.id, amr: ['pwd'] }, consent: { grantId } },
-    { mergeWithLastSubmission: false },
-  );
-  seeOther(ctx, url);
-}
-
-/** After a form POST, continue with a GET. */
-export function seeOther(ctx: Context, url: string): void {
-  ctx.status = 303;
-  ctx.redirect(url);
-}

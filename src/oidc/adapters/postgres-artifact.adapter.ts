@@ -1,9 +1,13 @@
 import type { Knex } from 'knex';
 import Provider, { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import { revocationMessage } from '../../sessions/revocation-reasons.js';
+import { readableInvalidGrant } from '../readable-refusal.js';
 
 interface ArtifactRow {
   payload: AdapterPayload;
   consumed_at: Date | null;
+  revoked_at: Date | null;
+  revoked_reason: string | null;
 }
 
 export interface PostgresAdapterOptions {
@@ -40,6 +44,7 @@ export class PostgresArtifactAdapter implements Adapter {
   async find(id: string): Promise<AdapterPayload | undefined> {
     const row = await this.live().where({ id }).first<ArtifactRow | undefined>();
     if (!row) return undefined;
+    if (row.revoked_at) return this.refuseRevoked(row.revoked_reason);
     if (row.consumed_at && this.options.reuseGraceMs && Date.now() - row.consumed_at.getTime() < this.options.reuseGraceMs) {
       return this.refuseWithinGrace();
     }
@@ -78,15 +83,21 @@ export class PostgresArtifactAdapter implements Adapter {
 
   private live() {
     return this.knex('oidc_artifacts')
-      .select('payload', 'consumed_at')
+      .select('payload', 'consumed_at', 'revoked_at', 'revoked_reason')
       .where({ type: this.type })
       .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', this.knex.fn.now()));
+  }
+
+  /** A tombstone left by sign-out everywhere: at the token endpoint, say why. */
+  private refuseRevoked(reason: string | null): undefined {
+    if (Provider.ctx?.oidc?.route === 'token') throw readableInvalidGrant(revocationMessage(reason));
+    return undefined;
   }
 
   private refuseWithinGrace(): undefined {
     // At the token endpoint say why; elsewhere (introspection, revocation) it is simply inactive.
     if (Provider.ctx?.oidc?.route === 'token') {
-      throw new errors.InvalidGrant('refresh token was already rotated moments ago; use the newest refresh token');
+      throw readableInvalidGrant('refresh token was already rotated moments ago; use the newest refresh token');
     }
     return undefined;
   }

@@ -1,0 +1,62 @@
+import autocannon from 'autocannon';
+import type { MeasurementWindow } from './window.js';
+
+export interface LoadSpec {
+  /** `http://127.0.0.1:<port>`: every request goes to the loopback interface. */
+  origin: string;
+  connections: number;
+  /** Load runs until this window has closed. */
+  window: MeasurementWindow;
+  /**
+   * The request sequence of connection number `index`. It is built per connection so its
+   * closures can keep that connection's own state (a refresh-token chain, a browser's cookies).
+   */
+  requestsFor: (index: number) => autocannon.Request[];
+  /**
+   * Count every response with autocannon's own timing: a success when `isSuccess(status)`.
+   * Failures are left to the requests' `onResponse`, which sees the body and can say why.
+   * Omitted when one operation spans several requests (a sign-in) and the requests count it.
+   */
+  isSuccess?: (status: number) => boolean;
+}
+
+export interface LoadOutcome {
+  /** Connection errors and timeouts over the whole run (warm-up included). */
+  connectionErrors: number;
+  timeouts: number;
+}
+
+/**
+ * Runs autocannon against one target until the window closes. autocannon is the load generator;
+ * this only wires its per-connection requests and responses to the window.
+ */
+export function runLoad(spec: LoadSpec): Promise<LoadOutcome> {
+  let nextConnection = 0;
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: spec.origin,
+        connections: spec.connections,
+        // A little beyond the window, so no operation that ends inside it is cut off.
+        duration: spec.window.secondsLeft + 0.25,
+        setupClient: (client) => client.setRequests(spec.requestsFor(nextConnection++)),
+      },
+      (err, result) => (err ? reject(err) : resolve({ connectionErrors: result.errors, timeouts: result.timeouts })),
+    );
+    if (spec.isSuccess) {
+      const isSuccess = spec.isSuccess;
+      instance.on('response', (_client, status, _bytes, latencyMs) => {
+        if (isSuccess(status)) spec.window.succeeded(latencyMs);
+      });
+    }
+  });
+}
+
+/** Folds connection-level trouble into a measurement's failure reasons, so none goes unseen. */
+export function connectionTrouble(outcome: LoadOutcome): string[] {
+  const notes: string[] = [];
+  if (outcome.timeouts) notes.push(`request timeouts ×${outcome.timeouts} (whole run)`);
+  const others = outcome.connectionErrors - outcome.timeouts;
+  if (others > 0) notes.push(`connection errors ×${others} (whole run)`);
+  return notes;
+}

@@ -1,0 +1,55 @@
+import type { Measurement } from './window.js';
+
+export interface Row {
+  scenario: string;
+  target: string;
+  measured: Measurement;
+}
+
+export interface Comparison {
+  /** What is divided by what. */
+  label: string;
+  ratio: number;
+  /** The figures behind the ratio, and what DESIGN §9 asks of it. */
+  detail: string;
+}
+
+const COLUMNS = ['scenario', 'target', 'per s', 'p50 ms', 'p99 ms', 'ok', 'failed', 'other CPU'] as const;
+
+/** The figures as a plain-text table, then the ratios, then why anything failed. */
+export function renderReport(header: string[], rows: Row[], comparisons: Comparison[]): string {
+  const cells = rows.map((row) => [
+    row.scenario,
+    row.target,
+    rate(row.measured.perSecond),
+    millis(row.measured.p50),
+    millis(row.measured.p99),
+    String(row.measured.ok),
+    String(row.measured.failed),
+    row.measured.otherCpu === undefined ? '—' : `${Math.round(row.measured.otherCpu * 100)}%`,
+  ]);
+  const widths = COLUMNS.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]!.length)));
+  const line = (values: readonly string[]) =>
+    values.map((value, column) => (column < 2 ? value.padEnd(widths[column]!) : value.padStart(widths[column]!))).join('  ');
+
+  const out = [...header, '', line(COLUMNS), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line), ''];
+  const labelWidth = Math.max(...comparisons.map((c) => c.label.length));
+  for (const comparison of comparisons) {
+    out.push(`${comparison.label.padEnd(labelWidth)}  ${Number.isFinite(comparison.ratio) ? comparison.ratio.toFixed(2) : '  — '}  ${comparison.detail}`);
+  }
+  const failing = rows.filter((row) => row.measured.failures.length);
+  if (failing.length) {
+    out.push('', 'Failures (these operations are not in the figures above):');
+    for (const row of failing) out.push(`  ${row.scenario} / ${row.target}: ${row.measured.failures.slice(0, 5).join('; ')}`);
+  }
+  return out.join('\n');
+}
+
+export function rate(perSecond: number): string {
+  return perSecond >= 100 ? Math.round(perSecond).toString() : perSecond.toFixed(1);
+}
+
+export function millis(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  return ms >= 100 ? Math.round(ms).toString() : ms.toFixed(1);
+}

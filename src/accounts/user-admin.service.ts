@@ -1,0 +1,144 @@
+import type { Courier } from '../courier/courier.js';
+import { renderEmail } from '../courier/email-templates.js';
+import type { EventLog } from '../events/event-log.js';
+import type { Actor } from '../events/event-types.js';
+import { GatehouseError } from '../http/gatehouse-error.js';
+import type { Logger } from '../observability/logger.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
+import type { PasswordChangeService } from '../passwords/password-change.service.js';
+import { generateTemporaryPassword } from '../passwords/temporary-password.js';
+import type { SignOutReport, SignOutService } from '../sessions/sign-out.service.js';
+import type { TenantRecord } from '../tenants/tenant.repository.js';
+import { effectiveSettings } from '../tenants/tenant-settings.js';
+import { toE164 } from './phone-number.js';
+import type { Role, UserRecord, UserRepository } from './user.repository.js';
+
+export interface NewUserInput {
+  username: string;
+  email: string;
+  name?: string;
+  phone?: string;
+  role?: Role;
+  password?: string;
+}
+
+export interface UserChanges {
+  email?: string;
+  name?: string | null;
+  phone?: string | null;
+  role?: Role;
+  disabled?: boolean;
+}
+
+export interface UserAdminDependencies {
+  users: UserRepository;
+  hasher: PasswordHasher;
+  signOut: SignOutService;
+  passwords: PasswordChangeService;
+  courier: Courier;
+  events: EventLog;
+  logger: Logger;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * What administrators do to a tenant's users. Authorization happens before (admin routes);
+ * this enforces the rules that hold whoever asks: password policy, unique usernames, E.164
+ * phones, and that taking access away (password set, disable, delete) signs the user out
+ * everywhere at once.
+ */
+export class UserAdminService {
+  constructor(private readonly deps: UserAdminDependencies) {}
+
+  async create(tenant: TenantRecord, input: NewUserInput, actor: Actor): Promise<UserRecord> {
+    const settings = effectiveSettings(tenant.settings);
+    const phone = input.phone ? this.phoneOrThrow(input.phone, settings.country) : null;
+    let password = input.password;
+    const temporary = password === undefined;
+    if (password !== undefined) this.deps.passwords.assertAcceptable(tenant, input.username, password);
+    else password = generateTemporaryPassword(settings.password.min_length);
+
+    const user = await this.deps.users.insert({
+      tenant_id: tenant.id,
+      username: input.username,
+      email: input.email,
+      name: input.name ?? null,
+      phone,
+      role: input.role ?? 'member',
+      password_hash: await this.deps.hasher.hash(password),
+      password_temporary: temporary,
+      password_expires_at: temporary ? new Date(Date.now() + settings.password.temporary_ttl_days * DAY_MS) : null,
+    });
+    if (!user) throw new GatehouseError('conflict', `The username "${input.username}" is already taken.`);
+    this.deps.events.record({ type: 'admin.user_created', tenant_id: tenant.id, user_id: user.id, actor, details: { role: user.role, temporary_password: temporary } });
+    if (temporary) await this.sendTemporaryPassword(tenant, user, password);
+    return user;
+  }
+
+  async update(tenant: TenantRecord, user: UserRecord, changes: UserChanges, actor: Actor): Promise<{ user: UserRecord; signed_out?: SignOutReport }> {
+    const settings = effectiveSettings(tenant.settings);
+    const update: Partial<UserRecord> = {};
+    if (changes.email !== undefined) update.email = changes.email;
+    if (changes.name !== undefined) update.name = changes.name;
+    if (changes.role !== undefined) update.role = changes.role;
+    if (changes.disabled !== undefined) update.disabled = changes.disabled;
+    if (changes.phone !== undefined) {
+      update.phone = changes.phone === null ? null : this.phoneOrThrow(changes.phone, settings.country);
+      // A number set by someone else is trusted for the second factor only once its code is entered.
+      if (update.phone !== user.phone) update.phone_verified = false;
+    }
+    const updated = await this.deps.users.update(user.id, update);
+    this.deps.events.record({ type: 'admin.user_updated', tenant_id: tenant.id, user_id: user.id, actor, details: { changed: Object.keys(update) } });
+    if (changes.disabled === true && !user.disabled) {
+      const signedOut = await this.deps.signOut.signOutEverywhere(user.id, 'account_disabled');
+      this.deps.events.record({ type: 'user.signed_out', tenant_id: tenant.id, user_id: user.id, actor, reason: 'account_disabled', details: { ...signedOut } });
+      return { user: updated, signed_out: signedOut };
+    }
+    return { user: updated };
+  }
+
+  async delete(tenant: TenantRecord, user: UserRecord, actor: Actor): Promise<void> {
+    await this.deps.signOut.signOutEverywhere(user.id, 'user_deleted');
+    await this.deps.users.delete(user.id);
+    this.deps.events.record({ type: 'admin.user_deleted', tenant_id: tenant.id, user_id: user.id, actor, details: { username: user.username } });
+  }
+
+  /** Sets a password (optionally temporary) and signs the user out of every app and device. */
+  async setPassword(tenant: TenantRecord, user: UserRecord, input: { password: string; temporary?: boolean }, actor: Actor): Promise<SignOutReport> {
+    const report = await this.deps.passwords.change(tenant, user, { password: input.password, temporary: input.temporary, signOutReason: 'password_changed_by_admin', how: 'by an administrator', actor });
+    this.deps.events.record({ type: 'admin.password_set', tenant_id: tenant.id, user_id: user.id, actor, details: { temporary: input.temporary === true } });
+    return report!;
+  }
+
+  async signOutEverywhere(tenant: TenantRecord, user: UserRecord, actor: Actor): Promise<SignOutReport> {
+    const report = await this.deps.signOut.signOutEverywhere(user.id, 'signed_out_by_admin');
+    this.deps.events.record({ type: 'admin.user_signed_out', tenant_id: tenant.id, user_id: user.id, actor });
+    this.deps.events.record({ type: 'user.signed_out', tenant_id: tenant.id, user_id: user.id, actor, reason: 'signed_out_by_admin', details: { ...report } });
+    return report;
+  }
+
+  private phoneOrThrow(phone: string, country: string): string {
+    const parsed = toE164(phone, country);
+    if (!parsed) throw new GatehouseError('invalid_request', `"${phone}" is not a valid phone number.`, { errors: [{ field: 'phone', message: 'not a valid phone number (E.164 such as +14155550123, or a national number of the tenant\'s country)' }] });
+    return parsed.e164;
+  }
+
+  /** The user exists either way; a failed delivery is logged (an administrator can send a new one). */
+  private async sendTemporaryPassword(tenant: TenantRecord, user: UserRecord, password: string): Promise<void> {
+    if (!user.email) return;
+    try {
+      await this.deps.courier.sendEmail(
+        renderEmail('temporary-password', user.email, {
+          name: user.name ?? user.username,
+          username: user.username,
+          password,
+          organisation: tenant.name,
+          expires: user.password_expires_at?.toUTCString() ?? '',
+        }),
+      );
+    } catch (err) {
+      this.deps.logger.warn({ err, userId: user.id }, 'could not send the temporary password');
+    }
+  }
+}

@@ -1,0 +1,13 @@
+import type { z } from 'zod';
+import { GatehouseError } from '../http/gatehouse-error.js';
+
+/**
+ * Validates a request body or query with the same zod schema the OpenAPI document is generated
+ * from; a failure is a 400 problem naming each field.
+ */
+export function validate<T extends z.ZodType>(schema: T, input: unknown, what = 'request body'): z.infer<T> {
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const errors = result.error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message }));
+  throw new GatehouseError('invalid_request', `Invalid ${what}: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, { errors });
+}

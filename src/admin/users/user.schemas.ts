@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { pageQuerySchema } from '../pagination.js';
+
+const role = z.enum(['admin', 'staff', 'member']);
+
+export const userSchema = z
+  .object({
+    id: z.string().uuid(),
+    tenant: z.string().uuid(),
+    username: z.string(),
+    email: z.string().nullable(),
+    name: z.string().nullable(),
+    phone: z.string().nullable().openapi({ description: 'E.164' }),
+    phone_verified: z.boolean(),
+    role,
+    status: z.enum(['active', 'disabled', 'password_change_required', 'temporary_password_expired']),
+    disabled: z.boolean(),
+    created_at: z.string(),
+    last_login_at: z.string().nullable(),
+  })
+  .openapi('User');
+
+export const createUserSchema = z
+  .object({
+    username: z
+      .string()
+      .trim()
+      .min(3)
+      .max(64)
+      .regex(/^[\p{L}\p{N}._@+-]+$/u, 'letters, digits and . _ @ + - only'),
+    email: z.string().trim().email().max(254),
+    name: z.string().trim().min(1).max(200).optional(),
+    phone: z.string().trim().min(3).max(32).optional().openapi({ description: 'E.164 or a national number of the tenant\'s country' }),
+    role: role.optional(),
+    password: z.string().min(1).max(1024).optional().openapi({ description: 'Without it the user is emailed a temporary password and must change it at first sign-in' }),
+  })
+  .strict()
+  .openapi('CreateUser');
+
+export const updateUserSchema = z
+  .object({
+    email: z.string().trim().email().max(254).optional(),
+    name: z.string().trim().min(1).max(200).nullable().optional(),
+    phone: z.string().trim().min(3).max(32).nullable().optional(),
+    role: role.optional(),
+    disabled: z.boolean().optional(),
+  })
+  .strict()
+  .openapi('UpdateUser');
+
+export const setPasswordSchema = z
+  .object({ password: z.string().min(1).max(1024), temporary: z.boolean().optional() })
+  .strict()
+  .openapi('SetPassword');
+
+export const userSearchQuerySchema = pageQuerySchema.extend({ q: z.string().trim().max(200).optional() });
+
+export const userListSchema = z.object({ items: z.array(userSchema), next_cursor: z.string().nullable() }).openapi('UserList');
+
+export const signOutReportSchema = z
+  .object({
+    sessions_ended: z.number().int(),
+    grants_revoked: z.array(z.object({ client_id: z.string(), client_kind: z.string().nullable(), client_name: z.string().nullable(), refresh_tokens_revoked: z.number().int() })),
+  })
+  .openapi('SignOutReport');
+
+export const userUpdateResultSchema = userSchema.extend({ signed_out: signOutReportSchema.optional() }).openapi('UserUpdateResult');
+
+export const activeGrantsSchema = z
+  .object({
+    items: z.array(
+      z.object({ client_id: z.string(), client_kind: z.string().nullable(), client_name: z.string().nullable(), created_at: z.string(), last_used_at: z.string(), active_refresh_tokens: z.number().int() }),
+    ),
+  })
+  .openapi('UserSessions');

@@ -1,0 +1,82 @@
+import { hkdfSync } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Knex } from 'knex';
+import type Provider from 'oidc-provider';
+import { SignInService } from '../accounts/sign-in.service.js';
+import { UserAdminService } from '../accounts/user-admin.service.js';
+import { UserRepository } from '../accounts/user.repository.js';
+import { ClientAdminService } from '../clients/client-admin.service.js';
+import { ClientRepository } from '../clients/client.repository.js';
+import type { Courier } from '../courier/courier.js';
+import { EventLog } from '../events/event-log.js';
+import type { Logger } from '../observability/logger.js';
+import { createGrantRevoker } from '../oidc/grant-revoker.js';
+import { OneTimeCodes } from '../one-time-codes/one-time-code.js';
+import { PasswordChangeService } from '../passwords/password-change.service.js';
+import { PasswordHasher } from '../passwords/password-hasher.js';
+import { RateLimiters } from '../rate-limits/rate-limiters.js';
+import { RecoveryFlowRepository } from '../recovery/recovery-flow.repository.js';
+import { RecoveryService } from '../recovery/recovery.service.js';
+import { SessionViewService } from '../sessions/session-view.service.js';
+import { SignOutService } from '../sessions/sign-out.service.js';
+import { TenantRepository } from '../tenants/tenant.repository.js';
+import { TenantService } from '../tenants/tenant.service.js';
+
+export interface Repositories {
+  users: UserRepository;
+  tenants: TenantRepository;
+  clients: ClientRepository;
+}
+
+export function createRepositories(knex: Knex): Repositories {
+  return { users: new UserRepository(knex), tenants: new TenantRepository(knex), clients: new ClientRepository(knex) };
+}
+
+export interface ServiceContext {
+  knex: Knex;
+  redis?: Redis;
+  provider: Provider;
+  repositories: Repositories;
+  hasher: PasswordHasher;
+  courier: Courier;
+  events: EventLog;
+  logger: Logger;
+  issuer: string;
+  /** Secret from which the one-time-code key is derived (the newest cookie key). */
+  secret: string;
+  invalidateClient: (clientId: string) => void;
+}
+
+/** The service layer, built once: each service gets only what it needs. */
+export function createServices(context: ServiceContext) {
+  const { knex, repositories, hasher, courier, events, logger, issuer } = context;
+  const { users, tenants } = repositories;
+  const limiters = new RateLimiters({ redis: context.redis, knex });
+  const signOut = new SignOutService(knex, createGrantRevoker(context.provider));
+  const passwords = new PasswordChangeService({ users, hasher, signOut, courier, events, logger });
+  const codeKey = Buffer.from(hkdfSync('sha256', context.secret, 'gatehouse', 'one-time-codes', 32));
+  const recovery = new RecoveryService({
+    flows: new RecoveryFlowRepository(knex),
+    users,
+    tenants,
+    codes: new OneTimeCodes(codeKey),
+    passwords,
+    courier,
+    events,
+    logger,
+    limits: { startsPerIp: limiters.create('recovery-ip', 20, 3600), emailsPerAccount: limiters.create('recovery-account', 5, 3600) },
+    linkTo: (flow) => `${issuer}${flow.interaction_uid ? `/interaction/${flow.interaction_uid}` : ''}/forgot-password/${flow.id}`,
+  });
+  return {
+    signIn: new SignInService(users, hasher),
+    signOut,
+    passwords,
+    recovery,
+    tenantService: new TenantService(tenants, events),
+    userAdmin: new UserAdminService({ users, hasher, signOut, passwords, courier, events, logger }),
+    sessionView: new SessionViewService(knex),
+    clientAdmin: new ClientAdminService(knex, events, context.invalidateClient),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

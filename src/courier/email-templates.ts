@@ -1,0 +1,27 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta';
+import type { EmailMessage } from './courier.js';
+
+const views = path.join(path.dirname(fileURLToPath(import.meta.url)), 'templates');
+// HTML is escaped; plain text must not be (an "&" in a name stays an "&").
+const html = new Eta({ views, autoEscape: true, cache: true });
+const text = new Eta({ views, autoEscape: false, cache: true });
+
+/** One text and one HTML template per message, in courier/templates. */
+const SUBJECTS = {
+  'temporary-password': 'Your temporary password',
+  'password-changed': 'Your password was changed',
+  'recovery-code': 'Your password reset code',
+} as const;
+
+export type EmailTemplate = keyof typeof SUBJECTS;
+
+export function renderEmail(template: EmailTemplate, to: string, data: Record<string, unknown>): EmailMessage {
+  return {
+    to,
+    subject: SUBJECTS[template],
+    text: text.render(`${template}.text.eta`, data),
+    html: html.render(`${template}.html.eta`, data),
+  };
+}

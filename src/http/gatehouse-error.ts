@@ -1,0 +1,36 @@
+/**
+ * The one error type of Gatehouse's own code, with a closed list of codes. It is turned into a
+ * response in exactly one place (http/error-handler.ts): problem+json for APIs, a page for
+ * browsers.
+ */
+export const ERROR_STATUS = {
+  invalid_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class GatehouseError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extensions: { errors?: FieldError[]; [key: string]: unknown } = {},
+  ) {
+    super(message);
+    this.name = 'GatehouseError';
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}

@@ -1,0 +1,38 @@
+import type { Context } from 'koa';
+import type { UserRecord } from '../../accounts/user.repository.js';
+import { clientAdmitsTenant } from '../../oidc/client-tenancy.js';
+import { grantFirstPartyScopes } from '../consent/first-party-grant.js';
+import type { InteractionDependencies } from '../interaction-context.js';
+
+type Details = Awaited<ReturnType<InteractionDependencies['provider']['interactionDetails']>>;
+
+/**
+ * Ends the password step of an authorization request: the user is known, so the provider may
+ * go on (to the next prompt, or back to the client). Used by the login form and by a completed
+ * password reset, so both end the same way.
+ */
+export async function completeSignIn(ctx: Context, deps: InteractionDependencies, details: Details, user: UserRecord): Promise<void> {
+  const client = await deps.provider.Client.find(String(details.params.client_id));
+  if (!clientAdmitsTenant(client, user.tenant_id)) {
+    const url = await deps.provider.interactionResult(ctx.req, ctx.res, {
+      error: 'access_denied',
+      error_description: 'this application belongs to another organisation',
+    });
+    return seeOther(ctx, url);
+  }
+  const grantId = await grantFirstPartyScopes(deps.provider, details, user);
+  await deps.users.recordLogin(user.id, new Date());
+  const url = await deps.provider.interactionResult(
+    ctx.req,
+    ctx.res,
+    { login: { accountId: user.id, amr: ['pwd'] }, consent: { grantId } },
+    { mergeWithLastSubmission: false },
+  );
+  seeOther(ctx, url);
+}
+
+/** After a form POST, continue with a GET. */
+export function seeOther(ctx: Context, url: string): void {
+  ctx.status = 303;
+  ctx.redirect(url);
+}

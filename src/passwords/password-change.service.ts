@@ -1,0 +1,82 @@
+import type { UserRecord, UserRepository } from '../accounts/user.repository.js';
+import type { Courier } from '../courier/courier.js';
+import { renderEmail } from '../courier/email-templates.js';
+import type { EventLog } from '../events/event-log.js';
+import type { Actor } from '../events/event-types.js';
+import { GatehouseError } from '../http/gatehouse-error.js';
+import type { Logger } from '../observability/logger.js';
+import type { RevocationReason } from '../sessions/revocation-reasons.js';
+import type { SignOutReport, SignOutService } from '../sessions/sign-out.service.js';
+import type { TenantRecord } from '../tenants/tenant.repository.js';
+import { effectiveSettings } from '../tenants/tenant-settings.js';
+import type { PasswordHasher } from './password-hasher.js';
+import { passwordProblems } from './password-policy.js';
+
+export interface PasswordChangeDependencies {
+  users: UserRepository;
+  hasher: PasswordHasher;
+  signOut: SignOutService;
+  courier: Courier;
+  events: EventLog;
+  logger: Logger;
+  /** Called after a change that must lift a lockout (a completed reset). */
+  onPasswordReset?: (user: UserRecord) => Promise<void>;
+}
+
+export interface PasswordChange {
+  password: string;
+  /** A temporary password must be changed at the next sign-in. */
+  temporary?: boolean;
+  /** Why every session and token is cut off; omitted when the user keeps the current sign-in (forced change). */
+  signOutReason?: RevocationReason;
+  /** For the notice email: "by an administrator", "with a code sent to your email". */
+  how: string;
+  actor?: Actor;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The one way a password is set, whoever sets it (administrator, reset, forced change): the
+ * same policy, the same hashing, sign-out everywhere when access changes hands, a
+ * `password.changed` event and a notice to the user.
+ */
+export class PasswordChangeService {
+  constructor(private readonly deps: PasswordChangeDependencies) {}
+
+  /** What is wrong with a proposed password; a 400 naming `field` when `throwAs` is given. */
+  problems(tenant: TenantRecord, username: string, password: string): string[] {
+    return passwordProblems({ password, username, minLength: effectiveSettings(tenant.settings).password.min_length });
+  }
+
+  assertAcceptable(tenant: TenantRecord, username: string, password: string, field = 'password'): void {
+    const problems = this.problems(tenant, username, password);
+    if (problems.length) throw new GatehouseError('invalid_request', `The password does not meet the policy: ${problems.join(' ')}`, { errors: problems.map((message) => ({ field, message })) });
+  }
+
+  async change(tenant: TenantRecord, user: UserRecord, change: PasswordChange): Promise<SignOutReport | undefined> {
+    this.assertAcceptable(tenant, user.username, change.password);
+    const temporary = change.temporary === true;
+    await this.deps.users.update(user.id, {
+      password_hash: await this.deps.hasher.hash(change.password),
+      password_changed_at: new Date(),
+      password_temporary: temporary,
+      password_expires_at: temporary ? new Date(Date.now() + effectiveSettings(tenant.settings).password.temporary_ttl_days * DAY_MS) : null,
+    });
+    const report = change.signOutReason ? await this.deps.signOut.signOutEverywhere(user.id, change.signOutReason) : undefined;
+    this.deps.events.record({ type: 'password.changed', tenant_id: tenant.id, user_id: user.id, actor: change.actor, reason: change.signOutReason ?? 'password_changed', details: { temporary, ...(report ?? {}) } });
+    if (change.signOutReason === 'password_reset') await this.deps.onPasswordReset?.(user);
+    await this.notify(tenant, user, change.how);
+    return report;
+  }
+
+  /** Security notice (DESIGN §8); a delivery failure must not undo the change, so it is logged. */
+  private async notify(tenant: TenantRecord, user: UserRecord, how: string): Promise<void> {
+    if (!user.email) return;
+    try {
+      await this.deps.courier.sendEmail(renderEmail('password-changed', user.email, { name: user.name ?? user.username, username: user.username, how, when: new Date().toUTCString(), organisation: tenant.name }));
+    } catch (err) {
+      this.deps.logger.warn({ err, userId: user.id }, 'could not send the password-changed notice');
+    }
+  }
+}

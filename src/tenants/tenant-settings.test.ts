@@ -1,0 +1,25 @@
+import { effectiveSettings, mergeSettings, tenantSettingsPatchSchema } from './tenant-settings.js';
+
+describe('tenant settings', () => {
+  it('fills every default of DESIGN §7', () => {
+    expect(effectiveSettings({})).toEqual({
+      country: 'US',
+      mfa: { mode: 'off', reverify_days: 30 },
+      sms: { monthly_budget: 500, allowed_countries: [] },
+      lockout: { max_failures: 5, base_lock_seconds: 60, max_lock_seconds: 900, username_max_failures: 20, ip_failures_per_hour: 100 },
+      password: { min_length: 10, temporary_ttl_days: 7 },
+      events: { retention_days: 90 },
+    });
+  });
+
+  it('merges a patch section by section, keeping what it does not name', () => {
+    const merged = mergeSettings({ mfa: { mode: 'optional', reverify_days: 10 } }, { mfa: { mode: 'required' } });
+    expect(effectiveSettings(merged).mfa).toEqual({ mode: 'required', reverify_days: 10 });
+  });
+
+  it('refuses unknown keys and out-of-range values', () => {
+    expect(tenantSettingsPatchSchema.safeParse({ mfa: { mode: 'sometimes' } }).success).toBe(false);
+    expect(tenantSettingsPatchSchema.safeParse({ password: { min_length: 4 } }).success).toBe(false);
+    expect(tenantSettingsPatchSchema.safeParse({ colour: 'blue' }).success).toBe(false);
+  });
+});

@@ -1,0 +1,28 @@
+import * as oidc from 'openid-client';
+import { discoverClient } from './relying-party.js';
+
+export const OPERATOR = { clientId: 'operator', secret: 'operator-secret-0123456789abcdefghijkl' };
+export const OPERATOR_ENV = { BOOTSTRAP_OPERATOR_CLIENT_ID: OPERATOR.clientId, BOOTSTRAP_OPERATOR_CLIENT_SECRET: OPERATOR.secret };
+
+/** An admin-scoped token of the bootstrap operator client. */
+export async function operatorToken(issuer: string): Promise<string> {
+  const config = await discoverClient(issuer, OPERATOR.clientId, OPERATOR.secret);
+  return (await oidc.clientCredentialsGrant(config, { scope: 'admin' })).access_token;
+}
+
+export interface AdminResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** Calls the admin API as `token` (or anonymously) and returns status, parsed body and headers. */
+export async function adminCall<T = any>(issuer: string, token: string | undefined, method: string, path: string, body?: unknown): Promise<AdminResponse<T>> {
+  const response = await fetch(`${issuer}/admin/v1${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+}
