@@ -111,6 +111,21 @@ export class UserAdminService {
     return report!;
   }
 
+  /**
+   * Emails a new temporary password (forced change at the next sign-in) and signs the user out
+   * everywhere: the answer to a user who cannot reset in their current state.
+   */
+  async sendNewTemporaryPassword(tenant: TenantRecord, user: UserRecord, actor: Actor): Promise<{ sent_to: string; expires_at: string }> {
+    if (!user.email) throw new GatehouseError('conflict', 'The user has no email address to send a temporary password to. Add one first.');
+    if (user.disabled) throw new GatehouseError('conflict', 'The account is disabled: enable it before sending a temporary password.');
+    const password = generateTemporaryPassword(effectiveSettings(tenant.settings).password.min_length);
+    await this.deps.passwords.change(tenant, user, { password, temporary: true, signOutReason: 'password_changed_by_admin', how: 'by an administrator', actor, notify: false });
+    const updated = (await this.deps.users.findById(user.id))!;
+    this.deps.events.record({ type: 'admin.password_set', tenant_id: tenant.id, user_id: user.id, actor, details: { temporary: true, emailed: true } });
+    await this.sendTemporaryPassword(tenant, updated, password);
+    return { sent_to: maskEmail(user.email), expires_at: updated.password_expires_at!.toISOString() };
+  }
+
   async signOutEverywhere(tenant: TenantRecord, user: UserRecord, actor: Actor): Promise<SignOutReport> {
     const report = await this.deps.signOut.signOutEverywhere(user.id, 'signed_out_by_admin');
     this.deps.events.record({ type: 'admin.user_signed_out', tenant_id: tenant.id, user_id: user.id, actor });
@@ -141,4 +156,10 @@ export class UserAdminService {
       this.deps.logger.warn({ err, userId: user.id }, 'could not send the temporary password');
     }
   }
+}
+
+/** "a•••@example.com": enough for an administrator to recognise, not to harvest. */
+export function maskEmail(email: string): string {
+  const [local, domain] = email.split('@');
+  return `${local!.slice(0, 1)}•••@${domain ?? ''}`;
 }

@@ -32,6 +32,8 @@ export interface PasswordChange {
   /** For the notice email: "by an administrator", "with a code sent to your email". */
   how: string;
   actor?: Actor;
+  /** Send the "your password was changed" notice (off when another email already tells). */
+  notify?: boolean;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -66,7 +68,7 @@ export class PasswordChangeService {
     const report = change.signOutReason ? await this.deps.signOut.signOutEverywhere(user.id, change.signOutReason) : undefined;
     this.deps.events.record({ type: 'password.changed', tenant_id: tenant.id, user_id: user.id, actor: change.actor, reason: change.signOutReason ?? 'password_changed', details: { temporary, ...(report ?? {}) } });
     if (change.signOutReason === 'password_reset') await this.deps.onPasswordReset?.(user);
-    await this.notify(tenant, user, change.how);
+    if (change.notify !== false) await this.notify(tenant, user, change.how);
     return report;
   }
 

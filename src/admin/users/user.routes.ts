@@ -1,4 +1,5 @@
-import type { UserAdminService } from '../../accounts/user-admin.service.js';
+import { maskEmail, type UserAdminService } from '../../accounts/user-admin.service.js';
+import type { RecoveryService } from '../../recovery/recovery.service.js';
 import type { UserRecord, UserRepository } from '../../accounts/user.repository.js';
 import { userView } from '../../accounts/user-view.js';
 import { GatehouseError } from '../../http/gatehouse-error.js';
@@ -12,6 +13,7 @@ import { visibleTenant } from '../tenant-scope.js';
 import {
   activeGrantsSchema,
   createUserSchema,
+  emailSentSchema,
   setPasswordSchema,
   signOutReportSchema,
   updateUserSchema,
@@ -26,6 +28,7 @@ export interface UserRouteDependencies {
   users: UserRepository;
   userAdmin: UserAdminService;
   sessionView: SessionViewService;
+  recovery: RecoveryService;
 }
 
 /** A tenant's users: admins manage everyone, staff manage members, operators every tenant. */
@@ -118,6 +121,33 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
       const { tenant, user } = await load(actor, params);
       assertMayManageUser(actor, user);
       return deps.userAdmin.setPassword(tenant, user, body, eventActor(actor));
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/tenants/{t}/users/{id}/password-reset',
+    summary: 'The "Reset" button: email the user a reset code and a link to the page that takes it',
+    success: { status: 202, schema: emailSentSchema, description: 'The code was sent' },
+    errors: [403, 404, 409],
+    handler: async ({ actor, params }) => {
+      const { user } = await load(actor, params);
+      assertMayManageUser(actor, user);
+      const flow = await deps.recovery.startForUser(user, eventActor(actor));
+      return { sent_to: maskEmail(user.email!), expires_at: flow.code_expires_at?.toISOString() ?? flow.expires_at.toISOString() };
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/tenants/{t}/users/{id}/temporary-password',
+    summary: 'Email a new temporary password; the user must change it at the next sign-in',
+    success: { status: 202, schema: emailSentSchema, description: 'The temporary password was sent' },
+    errors: [403, 404, 409],
+    handler: async ({ actor, params }) => {
+      const { tenant, user } = await load(actor, params);
+      assertMayManageUser(actor, user);
+      return deps.userAdmin.sendNewTemporaryPassword(tenant, user, eventActor(actor));
     },
   });
 

@@ -73,3 +73,7 @@ export const activeGrantsSchema = z
     ),
   })
   .openapi('UserSessions');
+
+export const emailSentSchema = z
+  .object({ sent_to: z.string().openapi({ description: 'The address, masked' }), expires_at: z.string() })
+  .openapi('EmailSent');
