@@ -3,6 +3,7 @@ import * as m001 from './20261124_001_tenants_users_clients.js';
 import * as m002 from './20261124_002_oidc_artifacts.js';
 import * as m003 from './20261124_003_revocations_and_events.js';
 import * as m004 from './20261124_004_recovery_and_rate_limits.js';
+import * as m005 from './20261124_005_user_devices.js';
 
 export interface Migration {
   name: string;
@@ -19,4 +20,5 @@ export const migrations: Migration[] = [
   { name: '20261124_002_oidc_artifacts', ...m002 },
   { name: '20261124_003_revocations_and_events', ...m003 },
   { name: '20261124_004_recovery_and_rate_limits', ...m004 },
+  { name: '20261124_005_user_devices', ...m005 },
 ];

@@ -97,10 +97,10 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       invalidateClient: (clientId) => clientAdapter.invalidate(clientId),
     });
 
-    if (config.seedDemo) await seedDemo({ ...repositories, hasher, issuer: config.issuer });
+    if (config.seedDemo) await seedDemo({ tenants: repositories.tenants, users: repositories.users, clients: repositories.clients, hasher, issuer: config.issuer });
     if (config.bootstrapOperator) await bootstrapOperatorClient(repositories.clients, config.bootstrapOperator);
 
-    const pages = { provider, logger, ...repositories, ...services };
+    const pages = { provider, logger, ...repositories, ...services, secureCookies: config.issuer.startsWith('https://') };
     const app = createHttpApp({
       provider,
       pages,

@@ -36,6 +36,14 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
   app.silent = true;
 
   app.use(securityHeaders());
+  if (deps.issuer.startsWith('https://')) {
+    // Browsers reach Gatehouse over TLS only (the issuer says so), even when TLS ends at an
+    // ingress: mark cookies Secure without trusting forwarded headers.
+    app.use(async (ctx, next) => {
+      (ctx.cookies as unknown as { secure: boolean }).secure = true;
+      await next();
+    });
+  }
   app.use(deps.metrics.middleware());
   app.use(errorHandler(deps.logger));
 

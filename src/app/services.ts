@@ -7,6 +7,7 @@ import { UserAdminService } from '../accounts/user-admin.service.js';
 import { UserRepository } from '../accounts/user.repository.js';
 import { ClientAdminService } from '../clients/client-admin.service.js';
 import { ClientRepository } from '../clients/client.repository.js';
+import { DeviceRepository } from '../devices/device.repository.js';
 import type { Courier } from '../courier/courier.js';
 import { EventLog } from '../events/event-log.js';
 import type { Logger } from '../observability/logger.js';
@@ -26,10 +27,11 @@ export interface Repositories {
   users: UserRepository;
   tenants: TenantRepository;
   clients: ClientRepository;
+  devices: DeviceRepository;
 }
 
 export function createRepositories(knex: Knex): Repositories {
-  return { users: new UserRepository(knex), tenants: new TenantRepository(knex), clients: new ClientRepository(knex) };
+  return { users: new UserRepository(knex), tenants: new TenantRepository(knex), clients: new ClientRepository(knex), devices: new DeviceRepository(knex) };
 }
 
 export interface ServiceContext {

@@ -1,6 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { SignInService } from '../accounts/sign-in.service.js';
 import type { UserRepository } from '../accounts/user.repository.js';
+import type { DeviceRepository } from '../devices/device.repository.js';
 import type { Logger } from '../observability/logger.js';
 
 /** What the hosted pages need, and nothing more. */
@@ -9,4 +10,7 @@ export interface InteractionDependencies {
   signIn: SignInService;
   users: UserRepository;
   logger: Logger;
+  devices: DeviceRepository;
+  /** Mark cookies Secure (the issuer is https). */
+  secureCookies: boolean;
 }

@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import type { UserRecord } from '../../accounts/user.repository.js';
+import { ensureDeviceHash } from '../../devices/device-cookie.js';
 import { clientAdmitsTenant } from '../../oidc/client-tenancy.js';
 import { grantFirstPartyScopes } from '../consent/first-party-grant.js';
 import type { InteractionDependencies } from '../interaction-context.js';
@@ -22,6 +23,8 @@ export async function completeSignIn(ctx: Context, deps: InteractionDependencies
   }
   const grantId = await grantFirstPartyScopes(deps.provider, details, user);
   await deps.users.recordLogin(user.id, new Date());
+  // This browser now knows this user: spared the username-wide lockout, eligible to be remembered.
+  await deps.devices.touch(ensureDeviceHash(ctx, deps.secureCookies), user.id);
   const url = await deps.provider.interactionResult(
     ctx.req,
     ctx.res,

@@ -1,0 +1,28 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Context } from 'koa';
+
+const COOKIE = 'gatehouse_device';
+// Browsers cap cookie lifetime at 400 days.
+const MAX_AGE_MS = 400 * 24 * 60 * 60 * 1000;
+
+/**
+ * The long-lived, signed device cookie: a random token that identifies this browser (not a
+ * user). Only its digest is stored; the cookie alone grants nothing without the user's password.
+ */
+export function readDeviceHash(ctx: Context): string | undefined {
+  const token = ctx.cookies.get(COOKIE, { signed: true });
+  return token ? digest(token) : undefined;
+}
+
+/** The browser's device digest, issuing the cookie first when it has none. */
+export function ensureDeviceHash(ctx: Context, secure: boolean): string {
+  const existing = readDeviceHash(ctx);
+  if (existing) return existing;
+  const token = randomBytes(32).toString('base64url');
+  ctx.cookies.set(COOKIE, token, { signed: true, httpOnly: true, sameSite: 'lax', secure, maxAge: MAX_AGE_MS, overwrite: true });
+  return digest(token);
+}
+
+function digest(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

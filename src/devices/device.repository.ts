@@ -1,0 +1,45 @@
+import type { Knex } from 'knex';
+
+export interface UserDevice {
+  device_hash: string;
+  user_id: string;
+  first_seen_at: Date;
+  last_seen_at: Date;
+  mfa_verified_at: Date | null;
+  mfa_phone: string | null;
+}
+
+/** Browsers each user has signed in from (see migrations/…_user_devices). */
+export class DeviceRepository {
+  constructor(private readonly knex: Knex) {}
+
+  async find(deviceHash: string, userId: string): Promise<UserDevice | undefined> {
+    return this.knex<UserDevice>('user_devices').where({ device_hash: deviceHash, user_id: userId }).first();
+  }
+
+  /** Records a successful sign-in from this browser. */
+  async touch(deviceHash: string, userId: string): Promise<void> {
+    await this.knex('user_devices')
+      .insert({ device_hash: deviceHash, user_id: userId })
+      .onConflict(['device_hash', 'user_id'])
+      .merge({ last_seen_at: this.knex.fn.now() });
+  }
+
+  /** Remembers that this browser passed the SMS step for `phone`. */
+  async rememberSecondFactor(deviceHash: string, userId: string, phone: string, at: Date): Promise<void> {
+    await this.knex('user_devices')
+      .insert({ device_hash: deviceHash, user_id: userId, mfa_verified_at: at, mfa_phone: phone })
+      .onConflict(['device_hash', 'user_id'])
+      .merge({ mfa_verified_at: at, mfa_phone: phone, last_seen_at: this.knex.fn.now() });
+  }
+
+  /** Forgets every browser of a user (administrator's "forget devices", password reset). Returns how many. */
+  async forgetAll(userId: string): Promise<number> {
+    return Number(await this.knex('user_devices').where({ user_id: userId }).delete());
+  }
+
+  /** Drops only the remembered second factor (the phone number changed). */
+  async forgetSecondFactor(userId: string): Promise<void> {
+    await this.knex('user_devices').where({ user_id: userId }).update({ mfa_verified_at: null, mfa_phone: null });
+  }
+}
