@@ -4,6 +4,7 @@ import * as m002 from './20261124_002_oidc_artifacts.js';
 import * as m003 from './20261124_003_revocations_and_events.js';
 import * as m004 from './20261124_004_recovery_and_rate_limits.js';
 import * as m005 from './20261124_005_user_devices.js';
+import * as m010 from './20261124_010_sms_second_factor.js';
 
 export interface Migration {
   name: string;
@@ -21,4 +22,5 @@ export const migrations: Migration[] = [
   { name: '20261124_003_revocations_and_events', ...m003 },
   { name: '20261124_004_recovery_and_rate_limits', ...m004 },
   { name: '20261124_005_user_devices', ...m005 },
+  { name: '20261124_010_sms_second_factor', ...m010 },
 ];

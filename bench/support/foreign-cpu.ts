@@ -25,12 +25,10 @@ export function foreignCpuDuring(window: MeasurementWindow, ownPids: number[]): 
     const start = await at(window.opensAt);
     const end = await at(window.closesAt);
     if (!start || !end || end.total <= start.total) return undefined;
-    // Only processes alive at both ends: one that ended meanwhile would read as negative time.
+    // A process that ended meanwhile is left out (it would read as negative time); one that
+    // started meanwhile (a new PostgreSQL backend, an autovacuum worker) counts in full.
     let ours = 0;
-    for (const [pid, ticks] of end.ours) {
-      const before = start.ours.get(pid);
-      if (before !== undefined) ours += ticks - before;
-    }
+    for (const [pid, ticks] of end.ours) ours += ticks - (start.ours.get(pid) ?? 0);
     const foreign = end.busy - start.busy - ours;
     return Math.max(0, foreign / (end.total - start.total));
   })();

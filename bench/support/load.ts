@@ -37,7 +37,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadOutcome> {
       {
         url: spec.origin,
         connections: spec.connections,
-        // A little beyond the window, so no operation that ends inside it is cut off.
+        // Until a little after the window closes, so the load never thins out inside it.
         duration: spec.window.secondsLeft + 0.25,
         setupClient: (client) => client.setRequests(spec.requestsFor(nextConnection++)),
       },

@@ -12,7 +12,14 @@ export interface Comparison {
   ratio: number;
   /** The figures behind the ratio, and what DESIGN §9 asks of it. */
   detail: string;
+  /** The two measurements divided, to flag a ratio taken on a busy machine. */
+  of: [Measurement, Measurement];
 }
+
+/** Above this share of the machine taken by other work, a row is not a clean figure. */
+export const BUSY_MACHINE = 0.1;
+
+const busy = (measured: Measurement) => (measured.otherCpu ?? 0) > BUSY_MACHINE;
 
 const COLUMNS = ['scenario', 'target', 'per s', 'p50 ms', 'p99 ms', 'ok', 'failed', 'other CPU'] as const;
 
@@ -26,7 +33,7 @@ export function renderReport(header: string[], rows: Row[], comparisons: Compari
     millis(row.measured.p99),
     String(row.measured.ok),
     String(row.measured.failed),
-    row.measured.otherCpu === undefined ? '—' : `${Math.round(row.measured.otherCpu * 100)}%`,
+    row.measured.otherCpu === undefined ? '—' : `${Math.round(row.measured.otherCpu * 100)}%${busy(row.measured) ? ' !' : ''}`,
   ]);
   const widths = COLUMNS.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]!.length)));
   const line = (values: readonly string[]) =>
@@ -35,7 +42,11 @@ export function renderReport(header: string[], rows: Row[], comparisons: Compari
   const out = [...header, '', line(COLUMNS), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line), ''];
   const labelWidth = Math.max(...comparisons.map((c) => c.label.length));
   for (const comparison of comparisons) {
-    out.push(`${comparison.label.padEnd(labelWidth)}  ${Number.isFinite(comparison.ratio) ? comparison.ratio.toFixed(2) : '  — '}  ${comparison.detail}`);
+    const flag = comparison.of.some(busy) ? '  ! busy machine' : '';
+    out.push(`${comparison.label.padEnd(labelWidth)}  ${Number.isFinite(comparison.ratio) ? comparison.ratio.toFixed(2) : '  — '}  ${comparison.detail}${flag}`);
+  }
+  if (rows.some((row) => busy(row.measured))) {
+    out.push('', `! other work took more than ${BUSY_MACHINE * 100}% of the machine during that window: not a clean figure; rerun when the machine is quiet.`);
   }
   const failing = rows.filter((row) => row.measured.failures.length);
   if (failing.length) {

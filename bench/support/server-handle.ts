@@ -11,6 +11,7 @@ const OUTPUT_TAIL_CHARS = 8_000;
 export class ServerHandle {
   private output = '';
   private exited = false;
+  private stopping = false;
 
   private constructor(
     readonly label: string,
@@ -34,7 +35,11 @@ export class ServerHandle {
       handle.output = output;
       child.stdout!.off('data', keep).on('data', (chunk: Buffer) => handle.keep(chunk));
       child.stderr!.off('data', keep).on('data', (chunk: Buffer) => handle.keep(chunk));
-      child.once('exit', () => (handle.exited = true));
+      child.once('exit', (code, signal) => {
+        handle.exited = true;
+        // A server that dies mid-run shows up as connection errors; say why it died.
+        if (!handle.stopping && signal !== 'SIGINT' && signal !== 'SIGTERM') process.stderr.write(`${label} exited unexpectedly (${signal ?? code})\n${handle.output}\n`);
+      });
       return handle;
     } catch (err) {
       child.kill('SIGKILL');
@@ -52,14 +57,10 @@ export class ServerHandle {
     return this.child.pid!;
   }
 
-  /** What the server printed, for a failure report. */
-  get recentOutput(): string {
-    return this.output;
-  }
-
   /** Asks the server to drain and close its storage; kills it if it does not exit in time. */
   async stop(): Promise<void> {
     if (this.exited) return;
+    this.stopping = true;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.send({ type: 'stop' });
     const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);

@@ -1,4 +1,5 @@
 import type { Courier } from '../courier/courier.js';
+import type { DeviceRepository } from '../devices/device.repository.js';
 import { renderEmail } from '../courier/email-templates.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Actor } from '../events/event-types.js';
@@ -10,6 +11,7 @@ import { generateTemporaryPassword } from '../passwords/temporary-password.js';
 import type { SignOutReport, SignOutService } from '../sessions/sign-out.service.js';
 import type { TenantRecord } from '../tenants/tenant.repository.js';
 import { effectiveSettings } from '../tenants/tenant-settings.js';
+import { maskEmail } from './contact-masking.js';
 import { toE164 } from './phone-number.js';
 import type { Role, UserRecord, UserRepository } from './user.repository.js';
 
@@ -35,6 +37,7 @@ export interface UserAdminDependencies {
   hasher: PasswordHasher;
   signOut: SignOutService;
   passwords: PasswordChangeService;
+  devices: DeviceRepository;
   courier: Courier;
   events: EventLog;
   logger: Logger;
@@ -88,8 +91,14 @@ export class UserAdminService {
       // A number set by someone else is trusted for the second factor only once its code is entered.
       if (update.phone !== user.phone) update.phone_verified = false;
     }
+    const phoneChanged = update.phone !== undefined && update.phone !== user.phone;
     const updated = await this.deps.users.update(user.id, update);
     this.deps.events.record({ type: 'admin.user_updated', tenant_id: tenant.id, user_id: user.id, actor, details: { changed: Object.keys(update) } });
+    if (phoneChanged) {
+      // Browsers remembered for the old number must pass the step again; the user is told.
+      await this.deps.devices.forgetSecondFactor(user.id);
+      await this.notifyPhoneChange(tenant, updated);
+    }
     if (changes.disabled === true && !user.disabled) {
       const signedOut = await this.deps.signOut.signOutEverywhere(user.id, 'account_disabled');
       this.deps.events.record({ type: 'user.signed_out', tenant_id: tenant.id, user_id: user.id, actor, reason: 'account_disabled', details: { ...signedOut } });
@@ -126,6 +135,13 @@ export class UserAdminService {
     return { sent_to: maskEmail(user.email), expires_at: updated.password_expires_at!.toISOString() };
   }
 
+  /** Forgets every remembered browser: each must pass the SMS step again. */
+  async forgetDevices(tenant: TenantRecord, user: UserRecord, actor: Actor): Promise<number> {
+    const forgotten = await this.deps.devices.forgetAll(user.id);
+    this.deps.events.record({ type: 'admin.devices_forgotten', tenant_id: tenant.id, user_id: user.id, actor, details: { forgotten } });
+    return forgotten;
+  }
+
   async signOutEverywhere(tenant: TenantRecord, user: UserRecord, actor: Actor): Promise<SignOutReport> {
     const report = await this.deps.signOut.signOutEverywhere(user.id, 'signed_out_by_admin');
     this.deps.events.record({ type: 'admin.user_signed_out', tenant_id: tenant.id, user_id: user.id, actor });
@@ -137,6 +153,15 @@ export class UserAdminService {
     const parsed = toE164(phone, country);
     if (!parsed) throw new GatehouseError('invalid_request', `"${phone}" is not a valid phone number.`, { errors: [{ field: 'phone', message: 'not a valid phone number (E.164 such as +14155550123, or a national number of the tenant\'s country)' }] });
     return parsed.e164;
+  }
+
+  private async notifyPhoneChange(tenant: TenantRecord, user: UserRecord): Promise<void> {
+    if (!user.email) return;
+    try {
+      await this.deps.courier.sendEmail(renderEmail('phone-changed', user.email, { name: user.name ?? user.username, username: user.username, how: user.phone ? 'changed by an administrator' : 'removed by an administrator', when: new Date().toUTCString(), last4: user.phone?.slice(-4) ?? '—', organisation: tenant.name }));
+    } catch (err) {
+      this.deps.logger.warn({ err, userId: user.id }, 'could not send the phone-changed notice');
+    }
   }
 
   /** The user exists either way; a failed delivery is logged (an administrator can send a new one). */
@@ -158,8 +183,3 @@ export class UserAdminService {
   }
 }
 
-/** "a•••@example.com": enough for an administrator to recognise, not to harvest. */
-export function maskEmail(email: string): string {
-  const [local, domain] = email.split('@');
-  return `${local!.slice(0, 1)}•••@${domain ?? ''}`;
-}

@@ -23,6 +23,7 @@ export interface UserRecord {
   created_at: Date;
   updated_at: Date;
   last_login_at: Date | null;
+  previous_login_at: Date | null;
 }
 
 export type NewUser = Pick<UserRecord, 'tenant_id' | 'username' | 'role'> &
@@ -86,8 +87,13 @@ export class UserRepository {
     return query;
   }
 
+  /** A tenant's administrators (who receive the tenant's operational alerts). */
+  async administrators(tenantId: string): Promise<UserRecord[]> {
+    return this.knex<UserRecord>('users').where({ tenant_id: tenantId, role: 'admin', disabled: false });
+  }
+
   async recordLogin(id: string, at: Date): Promise<void> {
-    await this.knex('users').where({ id }).update({ last_login_at: at });
+    await this.knex('users').where({ id }).update({ previous_login_at: this.knex.ref('last_login_at'), last_login_at: at });
   }
 }
 

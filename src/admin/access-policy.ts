@@ -21,6 +21,11 @@ export function assertMayChangeTenant(actor: AdminActor): void {
   if (!isOperatorOrAdmin(actor)) forbid("Only the tenant's administrators change its settings.");
 }
 
+/** Usage and budgets of the tenant: its administrators and operators. */
+export function assertMaySeeTenantUsage(actor: AdminActor): void {
+  if (!isOperatorOrAdmin(actor)) forbid("Only the tenant's administrators see its usage.");
+}
+
 export function assertMayReadUsers(actor: AdminActor): void {
   if (actor.kind === 'user' && actor.user.role === 'member') forbid('Members cannot use the admin API.');
 }

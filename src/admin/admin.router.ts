@@ -6,10 +6,11 @@ import { registerClientRoutes, type ClientRouteDependencies } from './clients/cl
 import { registerTenantRoutes } from './tenants/tenant.routes.js';
 import { registerUserRoutes, type UserRouteDependencies } from './users/user.routes.js';
 import type { TenantService } from '../tenants/tenant.service.js';
+import type { SmsBudget } from '../sms/sms-budget.js';
 
 export type AdminDependencies = AdminAuthenticationDependencies &
   UserRouteDependencies &
-  ClientRouteDependencies & { tenantService: TenantService; issuer: string };
+  ClientRouteDependencies & { tenantService: TenantService; smsBudget: SmsBudget; issuer: string };
 
 export const ADMIN_PREFIX = '/admin/v1';
 

@@ -29,6 +29,8 @@ export interface GatehouseOptions {
   devicePollIntervalSeconds?: number;
   /** Keep the embedded database in memory instead of DATA_DIR (tests). */
   embeddedInMemory?: boolean;
+  /** The clock of time-dependent rules (remembered devices, codes); tests move it instead of waiting. */
+  now?: () => Date;
 }
 
 export interface Gatehouse {
@@ -66,6 +68,9 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     const marks = redis ? new RedisEphemeralMarks(redis) : new PostgresEphemeralMarks(knex);
     const devicePollIntervalSeconds = options.devicePollIntervalSeconds ?? 5;
     const secrets = loadProviderSecrets(config);
+    const now = options.now ?? (() => new Date());
+    // The interaction policy asks the second-factor service, which is built after the provider.
+    let services: Services | undefined;
 
     const provider = createProvider({
       issuer: config.issuer,
@@ -73,6 +78,12 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       users: repositories.users,
       trustProxy: config.trustProxy,
       devicePollIntervalSeconds,
+      secondFactorDue: async ({ accountId, amr, deviceHash, warningAcknowledged }) => {
+        const user = await repositories.users.findById(accountId);
+        const tenant = user && (await repositories.tenants.findById(user.tenant_id));
+        if (!user || !tenant) return false;
+        return (await services!.secondFactor.stepFor(user, tenant, { amr, deviceHash, warningAcknowledged })).step !== 'none';
+      },
       recordSecretUse: (clientId, previous) => clientUsage.record(clientId, previous),
       adapter: createAdapterFactory({
         knex,
@@ -83,7 +94,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     });
     provider.on('server_error', (_ctx, err) => logger.error({ err }, 'provider error'));
 
-    const services = createServices({
+    services = createServices({
       knex,
       redis,
       provider,
@@ -95,6 +106,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       issuer: config.issuer,
       secret: secrets.cookieKeys[0]!,
       invalidateClient: (clientId) => clientAdapter.invalidate(clientId),
+      now,
     });
 
     if (config.seedDemo) await seedDemo({ tenants: repositories.tenants, users: repositories.users, clients: repositories.clients, hasher, issuer: config.issuer });

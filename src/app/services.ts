@@ -22,6 +22,10 @@ import { SessionViewService } from '../sessions/session-view.service.js';
 import { SignOutService } from '../sessions/sign-out.service.js';
 import { TenantRepository } from '../tenants/tenant.repository.js';
 import { TenantService } from '../tenants/tenant.service.js';
+import { SecondFactorService } from '../second-factor/second-factor.service.js';
+import { SmsChallengeRepository } from '../second-factor/sms-challenge.repository.js';
+import { SmsBudget } from '../sms/sms-budget.js';
+import { SmsSender } from '../sms/sms-sender.js';
 
 export interface Repositories {
   users: UserRepository;
@@ -47,6 +51,8 @@ export interface ServiceContext {
   /** Secret from which the one-time-code key is derived (the newest cookie key). */
   secret: string;
   invalidateClient: (clientId: string) => void;
+  /** The clock of time-dependent rules (remembered devices, code expiry, budget months); tests move it. */
+  now: () => Date;
 }
 
 /** The service layer, built once: each service gets only what it needs. */
@@ -57,12 +63,30 @@ export function createServices(context: ServiceContext) {
   const signOut = new SignOutService(knex, createGrantRevoker(context.provider));
   const passwords = new PasswordChangeService({ users, hasher, signOut, courier, events, logger });
   const codeKey = Buffer.from(hkdfSync('sha256', context.secret, 'gatehouse', 'one-time-codes', 32));
+  const codes = new OneTimeCodes(codeKey);
+  const smsBudget = new SmsBudget(knex);
+  const smsSender = new SmsSender({
+    budget: smsBudget,
+    courier,
+    events,
+    users,
+    logger,
+    now: context.now,
+    limits: {
+      perNumberHour: limiters.create('sms-number-hour', 5, 3600),
+      perNumberDay: limiters.create('sms-number-day', 10, 86_400),
+      perUserDay: limiters.create('sms-user-day', 10, 86_400),
+      perIpHour: limiters.create('sms-ip-hour', 30, 3600),
+    },
+  });
+  const secondFactor = new SecondFactorService({ challenges: new SmsChallengeRepository(knex), users, devices: repositories.devices, sender: smsSender, codes, courier, events, logger, now: context.now });
   const recovery = new RecoveryService({
     flows: new RecoveryFlowRepository(knex),
     users,
     tenants,
-    codes: new OneTimeCodes(codeKey),
+    codes,
     passwords,
+    devices: repositories.devices,
     courier,
     events,
     logger,
@@ -75,8 +99,10 @@ export function createServices(context: ServiceContext) {
     passwords,
     recovery,
     tenantService: new TenantService(tenants, events),
-    userAdmin: new UserAdminService({ users, hasher, signOut, passwords, courier, events, logger }),
+    userAdmin: new UserAdminService({ users, hasher, signOut, passwords, devices: repositories.devices, courier, events, logger }),
     sessionView: new SessionViewService(knex),
+    secondFactor,
+    smsBudget,
     clientAdmin: new ClientAdminService(knex, events, context.invalidateClient),
   };
 }

@@ -13,6 +13,9 @@ const SUBJECTS = {
   'temporary-password': 'Your temporary password',
   'password-changed': 'Your password was changed',
   'recovery-code': 'Your password reset code',
+  'sms-budget-alert': 'Sign-in text messages: 80% of this month\'s budget used',
+  'phone-changed': 'The mobile number of your account changed',
+  'phone-change-code': 'Your code to change your mobile number',
 } as const;
 
 export type EmailTemplate = keyof typeof SUBJECTS;

@@ -26,6 +26,7 @@ export const EVENT_TYPES = [
   'admin.client_updated',
   'admin.client_deleted',
   'admin.client_secret_rotated',
+  'admin.devices_forgotten',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

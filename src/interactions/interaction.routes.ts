@@ -5,6 +5,7 @@ import { grantFirstPartyScopes } from './consent/first-party-grant.js';
 import { registerForgotPasswordRoutes, type ForgotPasswordDependencies } from './forgot-password/forgot-password.routes.js';
 import { registerPasswordChangeRoutes, renderPasswordChange, type PasswordChangeDependencies } from './password-change/password-change.routes.js';
 import { effectiveSettings } from '../tenants/tenant-settings.js';
+import { createSecondFactorPages, type SecondFactorPageDependencies } from './second-factor/second-factor.routes.js';
 import { registerLoginRoutes, renderLoginPage } from './login/login.routes.js';
 import { renderMessage } from '../pages/page-renderer.js';
 
@@ -12,10 +13,11 @@ import { renderMessage } from '../pages/page-renderer.js';
  * The hosted pages of an authorization request. GET /interaction/:uid shows whatever the
  * interaction policy asks for next; each flow registers its own form handlers.
  */
-export type HostedPageDependencies = ForgotPasswordDependencies & PasswordChangeDependencies;
+export type HostedPageDependencies = ForgotPasswordDependencies & PasswordChangeDependencies & SecondFactorPageDependencies;
 
 export function createInteractionRouter(deps: HostedPageDependencies): Router {
   const router = new Router();
+  const secondFactorPages = createSecondFactorPages(deps);
   router.use(expiredInteractionPage);
   router.use(bodyParser({ enableTypes: ['form'], formLimit: '16kb' }));
 
@@ -31,6 +33,8 @@ export function createInteractionRouter(deps: HostedPageDependencies): Router {
         const tenant = user ? await deps.tenants.findById(user.tenant_id) : undefined;
         return renderPasswordChange(ctx, details, effectiveSettings(tenant?.settings).password.min_length);
       }
+      case 'second_factor':
+        return secondFactorPages.show(ctx, details);
       case 'consent': {
         const user = details.session?.accountId ? await deps.users.findById(details.session.accountId) : undefined;
         if (!user) {
@@ -58,6 +62,7 @@ export function createInteractionRouter(deps: HostedPageDependencies): Router {
   registerLoginRoutes(router, deps);
   registerForgotPasswordRoutes(router, deps);
   registerPasswordChangeRoutes(router, deps);
+  secondFactorPages.register(router);
   return router;
 }
 

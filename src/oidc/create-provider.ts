@@ -9,7 +9,7 @@ import { GATEHOUSE_CLIENT_METADATA } from './client-metadata.js';
 import { clientTenant } from './client-tenancy.js';
 import { advertisePollingInterval } from './device-flow.js';
 import { createFindAccount } from './find-account.js';
-import { createInteractionPolicy } from './interaction-policy.js';
+import { createInteractionPolicy, type SecondFactorCheck } from './interaction-policy.js';
 import * as lifetimes from './lifetimes.js';
 
 export interface ProviderDependencies {
@@ -22,6 +22,7 @@ export interface ProviderDependencies {
   devicePollIntervalSeconds: number;
   /** Number of trusted reverse proxies (TRUST_PROXY). */
   trustProxy: number;
+  secondFactorDue: SecondFactorCheck;
 }
 
 export const SCOPES = ['openid', 'profile', 'email', 'phone', 'offline_access', 'admin'] as const;
@@ -81,7 +82,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
       deviceFlow: { enabled: true, charset: 'base-20', mask: '****-****', ...devicePages },
     },
     interactions: {
-      policy: createInteractionPolicy(deps.users),
+      policy: createInteractionPolicy(deps.users, deps.secondFactorDue),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     // First-party clients only: every sign-in makes its own grant (see interactions/consent).

@@ -1,5 +1,6 @@
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { UserRepository } from '../accounts/user.repository.js';
+import { readDeviceHash } from '../devices/device-cookie.js';
 import { clientTenant } from './client-tenancy.js';
 
 const { base, Check, Prompt } = interactionPolicy;
@@ -9,7 +10,10 @@ const { base, Check, Prompt } = interactionPolicy;
  * with Gatehouse's own checks added. Later flows (second factor, forced password change) add
  * their checks here, one named check each.
  */
-export function createInteractionPolicy(users: UserRepository) {
+/** Decides whether the signed-in user still owes the SMS step (see second-factor/). */
+export type SecondFactorCheck = (input: { accountId: string; amr?: string[]; deviceHash?: string; warningAcknowledged: boolean }) => Promise<boolean>;
+
+export function createInteractionPolicy(users: UserRepository, secondFactorDue: SecondFactorCheck) {
   const policy = base();
   const login = policy.get('login')!;
 
@@ -33,6 +37,26 @@ export function createInteractionPolicy(users: UserRepository) {
         if (!accountId) return Check.NO_NEED_TO_PROMPT;
         const user = await users.findById(accountId);
         return user?.password_temporary ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+      }),
+    ),
+    1,
+  );
+
+  // The tenant's second factor: after the password, before any token. Existing password-only
+  // sessions are asked too when the tenant turns it on.
+  policy.add(
+    new Prompt(
+      { name: 'second_factor', requestable: false },
+      new Check('sms_code', 'the organisation requires a code by text message', async (ctx: KoaContextWithOIDC) => {
+        const accountId = ctx.oidc.session?.accountId;
+        if (!accountId) return Check.NO_NEED_TO_PROMPT;
+        const due = await secondFactorDue({
+          accountId,
+          amr: ctx.oidc.session?.amr,
+          deviceHash: readDeviceHash(ctx),
+          warningAcknowledged: (ctx.oidc.result as { second_factor?: { acknowledged?: boolean } } | undefined)?.second_factor?.acknowledged === true,
+        });
+        return due ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
       }),
     ),
     1,

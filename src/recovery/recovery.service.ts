@@ -1,5 +1,6 @@
 import type { UserRecord, UserRepository } from '../accounts/user.repository.js';
 import type { Courier } from '../courier/courier.js';
+import type { DeviceRepository } from '../devices/device.repository.js';
 import { renderEmail } from '../courier/email-templates.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Actor } from '../events/event-types.js';
@@ -26,6 +27,7 @@ export interface RecoveryDependencies {
   tenants: TenantRepository;
   codes: OneTimeCodes;
   passwords: PasswordChangeService;
+  devices: DeviceRepository;
   courier: Courier;
   events: EventLog;
   logger: Logger;
@@ -129,6 +131,8 @@ export class RecoveryService {
 
     if (!(await this.deps.flows.complete(flow.id))) return { ok: false, reason: 'expired' };
     await this.deps.passwords.change(tenant, user, { password: input.newPassword, signOutReason: 'password_reset', how: 'with a code sent to your email' });
+    // Whoever reset it, every browser must pass the SMS step again.
+    await this.deps.devices.forgetSecondFactor(user.id);
     this.deps.events.record({ type: 'password.reset_completed', tenant_id: user.tenant_id, user_id: user.id });
     return { ok: true, user: (await this.deps.users.findById(user.id))!, flow };
   }

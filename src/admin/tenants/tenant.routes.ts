@@ -1,14 +1,30 @@
 import type { TenantRepository } from '../../tenants/tenant.repository.js';
 import { tenantView, type TenantService } from '../../tenants/tenant.service.js';
-import { assertMayChangeTenant, assertMayCreateTenants } from '../access-policy.js';
+import { assertMayChangeTenant, assertMayCreateTenants, assertMaySeeTenantUsage } from '../access-policy.js';
+import type { SmsBudget } from '../../sms/sms-budget.js';
+import { effectiveSettings } from '../../tenants/tenant-settings.js';
 import { eventActor } from '../admin-actor.js';
 import type { AdminApi } from '../admin-route.js';
 import { decodeCursor, pageOf, pageQuerySchema } from '../pagination.js';
 import { visibleTenant } from '../tenant-scope.js';
-import { createTenantSchema, tenantListSchema, tenantSchema, updateTenantSchema } from './tenant.schemas.js';
+import { createTenantSchema, smsUsageSchema, tenantListSchema, tenantSchema, updateTenantSchema } from './tenant.schemas.js';
 
 /** Tenants: operators create and list them all; a tenant's people see their own. */
-export function registerTenantRoutes(api: AdminApi, deps: { tenants: TenantRepository; tenantService: TenantService }): void {
+export function registerTenantRoutes(api: AdminApi, deps: { tenants: TenantRepository; tenantService: TenantService; smsBudget: SmsBudget; now?: () => Date }): void {
+  api.route({
+    method: 'get',
+    path: '/tenants/{t}/sms-usage',
+    summary: "This month's SMS count against the tenant's budget",
+    success: { status: 200, schema: smsUsageSchema, description: 'Usage of the current month (UTC)' },
+    errors: [403, 404],
+    handler: async ({ actor, params }) => {
+      const tenant = await visibleTenant(deps.tenants, actor, params.t!);
+      assertMaySeeTenantUsage(actor);
+      const { exhausted_at: _exhausted, ...usage } = await deps.smsBudget.usage(tenant.id, effectiveSettings(tenant.settings).sms.monthly_budget, deps.now?.() ?? new Date());
+      return usage;
+    },
+  });
+
   api.route({
     method: 'post',
     path: '/tenants',

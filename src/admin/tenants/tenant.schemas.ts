@@ -20,3 +20,7 @@ export const updateTenantSchema = z
   .openapi('UpdateTenant');
 
 export const tenantListSchema = z.object({ items: z.array(tenantSchema), next_cursor: z.string().nullable() }).openapi('TenantList');
+
+export const smsUsageSchema = z
+  .object({ month: z.string().openapi({ example: '2026-11' }), sent: z.number().int(), budget: z.number().int(), remaining: z.number().int() })
+  .openapi('SmsUsage');

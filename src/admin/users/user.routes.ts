@@ -1,4 +1,5 @@
-import { maskEmail, type UserAdminService } from '../../accounts/user-admin.service.js';
+import { maskEmail } from '../../accounts/contact-masking.js';
+import type { UserAdminService } from '../../accounts/user-admin.service.js';
 import type { RecoveryService } from '../../recovery/recovery.service.js';
 import type { UserRecord, UserRepository } from '../../accounts/user.repository.js';
 import { userView } from '../../accounts/user-view.js';
@@ -14,6 +15,7 @@ import {
   activeGrantsSchema,
   createUserSchema,
   emailSentSchema,
+  forgottenDevicesSchema,
   setPasswordSchema,
   signOutReportSchema,
   updateUserSchema,
@@ -161,6 +163,19 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
       const { tenant, user } = await load(actor, params);
       assertMayManageUser(actor, user);
       return deps.userAdmin.signOutEverywhere(tenant, user, eventActor(actor));
+    },
+  });
+
+  api.route({
+    method: 'delete',
+    path: '/tenants/{t}/users/{id}/devices',
+    summary: 'Forget remembered devices: the next sign-in on every browser asks for the SMS code',
+    success: { status: 200, schema: forgottenDevicesSchema, description: 'How many browsers were forgotten' },
+    errors: [403, 404],
+    handler: async ({ actor, params }) => {
+      const { tenant, user } = await load(actor, params);
+      assertMayManageUser(actor, user);
+      return { forgotten: await deps.userAdmin.forgetDevices(tenant, user, eventActor(actor)) };
     },
   });
 

@@ -77,3 +77,5 @@ export const activeGrantsSchema = z
 export const emailSentSchema = z
   .object({ sent_to: z.string().openapi({ description: 'The address, masked' }), expires_at: z.string() })
   .openapi('EmailSent');
+
+export const forgottenDevicesSchema = z.object({ forgotten: z.number().int() }).openapi('ForgottenDevices');

@@ -1,0 +1,50 @@
+import type { Knex } from 'knex';
+
+export interface SmsUsage {
+  month: string;
+  sent: number;
+  budget: number;
+  remaining: number;
+}
+
+/** "2026-11": budgets count per calendar month, UTC. */
+export function monthOf(date: Date): string {
+  return date.toISOString().slice(0, 7);
+}
+
+/**
+ * Each tenant's SMS count for the month against `sms.monthly_budget`. Taking one is a single
+ * conditional upsert, so replicas sending at once can never overshoot the budget.
+ */
+export class SmsBudget {
+  constructor(private readonly knex: Knex) {}
+
+  /** Takes one SMS from the budget; false when it is spent. `crossedAlert` is true once a month, at 80 %. */
+  async take(tenantId: string, budget: number, now: Date): Promise<{ allowed: boolean; sent: number; crossedAlert: boolean }> {
+    const month = monthOf(now);
+    const { rows } = await this.knex.raw<{ rows: { sent: number }[] }>(
+      `INSERT INTO sms_usage (tenant_id, month, sent) SELECT ?, ?, 1 WHERE ? > 0
+       ON CONFLICT (tenant_id, month) DO UPDATE SET sent = sms_usage.sent + 1 WHERE sms_usage.sent < ?
+       RETURNING sent`,
+      [tenantId, month, budget, budget],
+    );
+    if (rows.length === 0) {
+      await this.knex('sms_usage').where({ tenant_id: tenantId, month }).whereNull('exhausted_at').update({ exhausted_at: now });
+      return { allowed: false, sent: budget, crossedAlert: false };
+    }
+    const sent = Number(rows[0]!.sent);
+    let crossedAlert = false;
+    if (sent >= Math.ceil(budget * 0.8)) {
+      // Exactly one request wins the alert.
+      crossedAlert = (await this.knex('sms_usage').where({ tenant_id: tenantId, month }).whereNull('alerted_at').update({ alerted_at: now })) === 1;
+    }
+    return { allowed: true, sent, crossedAlert };
+  }
+
+  async usage(tenantId: string, budget: number, now: Date): Promise<SmsUsage & { exhausted_at: Date | null }> {
+    const month = monthOf(now);
+    const row = await this.knex('sms_usage').where({ tenant_id: tenantId, month }).first<{ sent: number; exhausted_at: Date | null } | undefined>();
+    const sent = Number(row?.sent ?? 0);
+    return { month, sent, budget, remaining: Math.max(0, budget - sent), exhausted_at: row?.exhausted_at ?? (sent >= budget ? now : null) };
+  }
+}
