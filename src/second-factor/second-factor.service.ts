@@ -61,9 +61,12 @@ export class SecondFactorService {
     });
   }
 
-  /** A phone may be added without an emailed code only at the user's first sign-in. */
-  emailGateNeeded(user: UserRecord): boolean {
-    return user.previous_login_at !== null;
+  /**
+   * A phone may be added without an emailed code only right after the password step of the
+   * user's very first sign-in (an invitation); any later addition or change proves the mailbox.
+   */
+  emailGateNeeded(user: UserRecord, passwordEnteredInThisSignIn: boolean): boolean {
+    return !(passwordEnteredInThisSignIn && user.previous_login_at === null);
   }
 
   async openStep(interactionUid: string, user: UserRecord, purpose: ChallengePurpose): Promise<SmsChallenge | undefined> {

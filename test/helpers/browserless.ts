@@ -36,7 +36,15 @@ export class HttpBrowser {
         body = undefined;
         continue;
       }
-      return response.text();
+      const html = await response.text();
+      // A page that submits itself on load (the provider's form_post): do what a browser does.
+      if (html.includes('document.forms[0].submit()')) {
+        current = new URL(HttpBrowser.formAction(html), current).toString();
+        method = 'POST';
+        body = new URLSearchParams(HttpBrowser.hiddenInputs(html)).toString();
+        continue;
+      }
+      return html;
     }
     throw new Error('too many redirects');
   }
@@ -50,7 +58,7 @@ export class HttpBrowser {
   }
 
   static hiddenInputs(html: string): Record<string, string> {
-    return Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!]));
+    return Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\s*\/?>/g)].map((m) => [m[1]!, m[2]!]));
   }
 
   private remember(setCookies: string[]): void {

@@ -41,7 +41,7 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
     if (wantsPhone) {
       const enrolling = await deps.secondFactor.openStep(details.uid, user, 'enroll');
       if (enrolling) return renderCode(ctx, details, enrolling, {});
-      if (deps.secondFactor.emailGateNeeded(user) && !(await deps.secondFactor.emailGatePassed(details.uid, user))) {
+      if (deps.secondFactor.emailGateNeeded(user, Boolean(details.lastSubmission?.login)) && !(await deps.secondFactor.emailGatePassed(details.uid, user))) {
         // A stolen password alone must never bind a thief's phone: prove the mailbox first.
         const gate = (await deps.secondFactor.openStep(details.uid, user, 'email_gate')) ?? (await deps.secondFactor.startEmailGate(details.uid, user, tenant));
         if (!gate) {
@@ -101,7 +101,7 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
       const state = await load(ctx);
       if (!state) return;
       const { details, user, tenant } = state;
-      if (deps.secondFactor.emailGateNeeded(user) && !(await deps.secondFactor.emailGatePassed(details.uid, user))) return seeOther(ctx, `/interaction/${details.uid}?add=1`);
+      if (deps.secondFactor.emailGateNeeded(user, Boolean(details.lastSubmission?.login)) && !(await deps.secondFactor.emailGatePassed(details.uid, user))) return seeOther(ctx, `/interaction/${details.uid}?add=1`);
       const phone = (form(ctx).phone ?? '').trim().slice(0, 40);
       const outcome = await deps.secondFactor.startEnrollment(details.uid, user, tenant, phone, request(ctx, details));
       if (outcome.sent) return seeOther(ctx, `/interaction/${details.uid}?add=1`);
