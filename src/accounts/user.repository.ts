@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { keysetPage, type Position } from '../storage/keyset.js';
+import { isUuid } from '../storage/uuid.js';
 
 export type Role = 'admin' | 'staff' | 'member';
 
@@ -95,9 +96,4 @@ export class UserRepository {
   async recordLogin(id: string, at: Date): Promise<void> {
     await this.knex('users').where({ id }).update({ previous_login_at: this.knex.ref('last_login_at'), last_login_at: at });
   }
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Position } from '../admin/pagination.js';
+import type { Position } from '../storage/keyset.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Actor } from '../events/event-types.js';
 import { GatehouseError, type FieldError } from '../http/gatehouse-error.js';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { isUuid } from '../accounts/user.repository.js';
+import { isUuid } from '../storage/uuid.js';
 
 export type ChallengePurpose = 'sign_in' | 'enroll' | 'email_gate';
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { keysetPage, type Position } from '../storage/keyset.js';
-import { isUuid } from '../accounts/user.repository.js';
+import { isUuid } from '../storage/uuid.js';
 
 export interface TenantRecord {
   id: string;
