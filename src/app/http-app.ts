@@ -1,4 +1,5 @@
-import Koa from 'koa';
+import type Koa from 'koa';
+import compose from 'koa-compose';
 import type Provider from 'oidc-provider';
 import { createDemoRouter } from '../demo/demo.routes.js';
 import type { DevOutbox } from '../courier/dev-outbox.js';
@@ -27,25 +28,25 @@ export interface HttpAppDependencies {
   outbox?: DevOutbox;
 }
 
+/** Paths Gatehouse serves itself; everything else is the provider's (the token endpoint stays lean). */
+const OWN_PATHS = ['/healthz', '/readyz', '/metrics', '/dev', '/interaction', '/forgot-password', ADMIN_PREFIX, '/demo'];
+
+function isOwnPath(path: string): boolean {
+  return path === '/' || OWN_PATHS.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}
+
 /**
- * The one HTTP application: Gatehouse's own routes first (health, metrics, hosted pages, demo),
- * then everything else is the OpenID Connect provider's.
+ * The one HTTP application is the OpenID Connect provider itself (a Koa application):
+ * Gatehouse's own routes (health, metrics, hosted pages, admin API, demo) run first, through
+ * `provider.use`, and only for their own paths, so a token request pays for no router it does
+ * not need and for no second Koa context.
  */
 export function createHttpApp(deps: HttpAppDependencies): Koa {
-  const app = new Koa({ keys: deps.cookieKeys, proxy: deps.trustProxy > 0, maxIpsCount: deps.trustProxy });
+  const app = deps.provider;
   app.silent = true;
 
   app.use(securityHeaders());
-  if (deps.issuer.startsWith('https://')) {
-    // Browsers reach Gatehouse over TLS only (the issuer says so), even when TLS ends at an
-    // ingress: mark cookies Secure without trusting forwarded headers.
-    app.use(async (ctx, next) => {
-      (ctx.cookies as unknown as { secure: boolean }).secure = true;
-      await next();
-    });
-  }
   app.use(deps.metrics.middleware());
-  app.use(errorHandler(deps.logger));
 
   const ops = new Router();
   ops.get('/metrics', async (ctx) => {
@@ -58,22 +59,16 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
       ctx.body = { messages: outbox.list() };
     });
   }
-  for (const router of [createHealthRouter(deps.readiness), ops, createInteractionRouter(deps.pages), createAdminRouter(deps.admin), createDemoRouter({ issuer: deps.issuer, demoEnabled: deps.demoEnabled })]) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
-  }
-
-  // An unknown admin path is an API error, not the provider's plain-text 404.
-  app.use(async (ctx, next) => {
-    if (!ctx.path.startsWith(`${ADMIN_PREFIX}/`)) return next();
-    sendProblem(ctx, { status: 404, title: 'No such admin API call; see /admin/v1/openapi.json' });
-  });
-
-  const provider = deps.provider.callback();
-  app.use(async (ctx) => {
-    // Hand the raw request to the provider's own Koa application.
-    ctx.respond = false;
-    await provider(ctx.req, ctx.res);
-  });
+  const routers = [createHealthRouter(deps.readiness), ops, createInteractionRouter(deps.pages), createAdminRouter(deps.admin), createDemoRouter({ issuer: deps.issuer, demoEnabled: deps.demoEnabled })];
+  const own = compose<Koa.ParameterizedContext>([
+    errorHandler(deps.logger),
+    ...routers.flatMap((router) => [router.routes(), router.allowedMethods()]),
+    // An unknown admin path is an API error, not the provider's plain-text 404.
+    async (ctx, next) => {
+      if (!ctx.path.startsWith(`${ADMIN_PREFIX}/`)) return next();
+      sendProblem(ctx, { status: 404, title: 'No such admin API call; see /admin/v1/openapi.json' });
+    },
+  ] as Koa.Middleware[]);
+  app.use((ctx, next) => (isOwnPath(ctx.path) ? own(ctx as never, next) : next()));
   return app;
 }
