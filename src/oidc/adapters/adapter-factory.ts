@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { Adapter } from 'oidc-provider';
 import type { ClientAdapter } from './client.adapter.js';
+import { cacheReads } from './cached-reads.adapter.js';
 import { PostgresArtifactAdapter } from './postgres-artifact.adapter.js';
 import { RedisArtifactAdapter } from './redis-artifact.adapter.js';
 
@@ -9,6 +10,8 @@ import { RedisArtifactAdapter } from './redis-artifact.adapter.js';
 const DURABLE_MODELS = new Set(['Grant', 'RefreshToken', 'DeviceCode', 'Session']);
 
 export const REFRESH_TOKEN_REUSE_GRACE_MS = 10_000;
+/** Grants are read on every refresh and change rarely (see cached-reads.adapter.ts). */
+const GRANT_CACHE_TTL_MS = 5_000;
 
 export interface AdapterDependencies {
   knex: Knex;
@@ -27,6 +30,7 @@ export function createAdapterFactory(deps: AdapterDependencies): (name: string) 
         ? new PostgresArtifactAdapter(name, deps.knex, name === 'RefreshToken' ? { reuseGraceMs: REFRESH_TOKEN_REUSE_GRACE_MS } : {})
         : new RedisArtifactAdapter(name, deps.redis);
     if (name === 'DeviceCode' && deps.decorateDeviceCode) adapter = deps.decorateDeviceCode(adapter);
+    if (name === 'Grant') adapter = cacheReads(adapter, GRANT_CACHE_TTL_MS);
     return adapter;
   };
 }

@@ -1,0 +1,48 @@
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+
+const MAX_ENTRIES = 50_000;
+
+/**
+ * Keeps a model's payloads in memory for a few seconds after they are read or written. For
+ * grants: every refresh looks its grant up, and a grant changes only when it is created,
+ * extended or revoked. Writes and revocations on this replica invalidate at once; on another
+ * replica a revoked grant can linger here for the TTL, which is safe because the refresh
+ * tokens and access tokens of a revoked grant are themselves deleted or tombstoned.
+ */
+export function cacheReads(adapter: Adapter, ttlMs: number): Adapter {
+  const cache = new Map<string, { payload: AdapterPayload | undefined; until: number }>();
+  const remember = (id: string, payload: AdapterPayload | undefined) => {
+    if (cache.size >= MAX_ENTRIES) cache.clear();
+    cache.set(id, { payload, until: Date.now() + ttlMs });
+  };
+  return {
+    async find(id) {
+      const hit = cache.get(id);
+      // A copy: the provider builds its model objects from the payload and may change them.
+      if (hit && hit.until > Date.now()) return hit.payload && structuredClone(hit.payload);
+      const payload = (await adapter.find(id)) ?? undefined;
+      // Misses are not cached: a grant created on another replica must be found at once.
+      if (payload) remember(id, payload);
+      return payload;
+    },
+    async upsert(id, payload, expiresIn) {
+      cache.delete(id);
+      await adapter.upsert(id, payload, expiresIn);
+      remember(id, structuredClone(payload));
+    },
+    async destroy(id) {
+      cache.delete(id);
+      await adapter.destroy(id);
+    },
+    async consume(id) {
+      cache.delete(id);
+      await adapter.consume(id);
+    },
+    async revokeByGrantId(grantId) {
+      cache.clear();
+      await adapter.revokeByGrantId(grantId);
+    },
+    findByUid: (uid) => adapter.findByUid(uid),
+    findByUserCode: (userCode) => adapter.findByUserCode(userCode),
+  };
+}
