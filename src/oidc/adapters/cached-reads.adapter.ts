@@ -22,7 +22,7 @@ export function cacheReads(adapter: Adapter, ttlMs: number): Adapter {
       if (hit && hit.until > Date.now()) return hit.payload && structuredClone(hit.payload);
       const payload = (await adapter.find(id)) ?? undefined;
       // Misses are not cached: a grant created on another replica must be found at once.
-      if (payload) remember(id, payload);
+      if (payload) remember(id, structuredClone(payload));
       return payload;
     },
     async upsert(id, payload, expiresIn) {
