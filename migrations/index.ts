@@ -4,6 +4,8 @@ import * as m002 from './20261124_002_oidc_artifacts.js';
 import * as m003 from './20261124_003_revocations_and_events.js';
 import * as m004 from './20261124_004_recovery_and_rate_limits.js';
 import * as m005 from './20261124_005_user_devices.js';
+import * as m006 from './20261124_006_password_history.js';
+import * as m007 from './20261124_007_event_indexes.js';
 import * as m010 from './20261124_010_sms_second_factor.js';
 
 export interface Migration {
@@ -22,5 +24,7 @@ export const migrations: Migration[] = [
   { name: '20261124_003_revocations_and_events', ...m003 },
   { name: '20261124_004_recovery_and_rate_limits', ...m004 },
   { name: '20261124_005_user_devices', ...m005 },
+  { name: '20261124_006_password_history', ...m006 },
+  { name: '20261124_007_event_indexes', ...m007 },
   { name: '20261124_010_sms_second_factor', ...m010 },
 ];

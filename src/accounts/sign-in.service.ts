@@ -16,7 +16,11 @@ export class SignInService {
   ) {}
 
   async verifyPassword(username: string, password: string): Promise<SignInResult> {
-    const user = username ? await this.users.findByUsername(username) : undefined;
+    return this.verifyFor(username ? await this.users.findByUsername(username) : undefined, password);
+  }
+
+  /** The same check for a user already looked up (undefined: the username is unknown). */
+  async verifyFor(user: UserRecord | undefined, password: string): Promise<SignInResult> {
     if (!user?.password_hash) {
       await this.hasher.verifyAgainstNothing(password);
       return { ok: false, reason: 'invalid_credentials' };

@@ -26,6 +26,14 @@ export function assertMaySeeTenantUsage(actor: AdminActor): void {
   if (!isOperatorOrAdmin(actor)) forbid("Only the tenant's administrators see its usage.");
 }
 
+/**
+ * The tenant's whole event log (every user's sign-ins, every administrator's actions): its
+ * administrators and operators. Staff read the events of the members they manage instead.
+ */
+export function assertMayReadTenantEvents(actor: AdminActor): void {
+  if (!isOperatorOrAdmin(actor)) forbid("Only the tenant's administrators read its event log.");
+}
+
 export function assertMayReadUsers(actor: AdminActor): void {
   if (actor.kind === 'user' && actor.user.role === 'member') forbid('Members cannot use the admin API.');
 }

@@ -5,11 +5,15 @@ import { AdminApi } from './admin-route.js';
 import { registerClientRoutes, type ClientRouteDependencies } from './clients/client.routes.js';
 import { registerTenantRoutes } from './tenants/tenant.routes.js';
 import { registerUserRoutes, type UserRouteDependencies } from './users/user.routes.js';
+import { registerEventRoutes, type EventRouteDependencies } from './events/event.routes.js';
+import { registerUserSupportRoutes, type UserSupportRouteDependencies } from './users/user-support.routes.js';
 import type { TenantService } from '../tenants/tenant.service.js';
 import type { SmsBudget } from '../sms/sms-budget.js';
 
 export type AdminDependencies = AdminAuthenticationDependencies &
   UserRouteDependencies &
+  UserSupportRouteDependencies &
+  EventRouteDependencies &
   ClientRouteDependencies & { tenantService: TenantService; smsBudget: SmsBudget; issuer: string };
 
 export const ADMIN_PREFIX = '/admin/v1';
@@ -33,6 +37,8 @@ export function createAdminRouter(deps: AdminDependencies): Router {
 
   registerTenantRoutes(api, deps);
   registerUserRoutes(api, deps);
+  registerUserSupportRoutes(api, deps);
+  registerEventRoutes(api, deps);
   registerClientRoutes(api, deps);
   const document = api.document(`${deps.issuer}${ADMIN_PREFIX}`);
   return router;

@@ -10,12 +10,15 @@ import type { Courier } from '../courier/courier.js';
 import { DevOutbox } from '../courier/dev-outbox.js';
 import { seedDemo } from '../demo/demo-seed.js';
 import { EventLog } from '../events/event-log.js';
+import { scheduleCleanup } from '../maintenance/cleanup-schedule.js';
+import { ExpiredDataCleanup } from '../maintenance/expired-data-cleanup.js';
 import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { createAdapterFactory } from '../oidc/adapters/adapter-factory.js';
 import { ClientAdapter } from '../oidc/adapters/client.adapter.js';
 import { createProvider } from '../oidc/create-provider.js';
 import { enforcePollingInterval } from '../oidc/device-flow.js';
+import { installProviderEvents } from '../oidc/provider-events.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
 import { openDatabase, type Database } from '../storage/database.js';
 import { PostgresEphemeralMarks, RedisEphemeralMarks } from '../storage/ephemeral-marks.js';
@@ -41,6 +44,8 @@ export interface Gatehouse {
   courier: Courier;
   events: EventLog;
   services: Services;
+  /** Deletes expired events and rows; runs hourly on its own, tests call `run` directly. */
+  cleanup: ExpiredDataCleanup;
   /** Stops taking connections, lets in-flight requests finish, then closes storage. */
   close(): Promise<void>;
 }
@@ -93,6 +98,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       }),
     });
     provider.on('server_error', (_ctx, err) => logger.error({ err }, 'provider error'));
+    installProviderEvents(provider, { events, users: repositories.users, logger });
 
     services = createServices({
       knex,
@@ -113,12 +119,14 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     if (config.bootstrapOperator) await bootstrapOperatorClient(repositories.clients, config.bootstrapOperator);
 
     const pages = { provider, logger, ...repositories, ...services, secureCookies: config.issuer.startsWith('https://') };
+    const metrics = new Metrics();
+    metrics.watchEventLog(events);
     const app = createHttpApp({
       provider,
       pages,
       admin: { ...pages, issuer: config.issuer },
       logger,
-      metrics: new Metrics(),
+      metrics,
       issuer: config.issuer,
       cookieKeys: secrets.cookieKeys,
       trustProxy: config.trustProxy,
@@ -135,6 +143,8 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       server.once('error', reject);
       server.listen(config.port, resolve);
     });
+    const cleanup = new ExpiredDataCleanup(knex);
+    const cleanupSchedule = scheduleCleanup(cleanup, logger);
 
     return {
       server,
@@ -144,8 +154,10 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       courier,
       events,
       services,
+      cleanup,
       async close() {
         await drain(server);
+        await cleanupSchedule.stop();
         await events.flush();
         if (courier instanceof AwsCourier) courier.close();
         redis?.disconnect();

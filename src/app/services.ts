@@ -22,6 +22,7 @@ import { SessionViewService } from '../sessions/session-view.service.js';
 import { SignOutService } from '../sessions/sign-out.service.js';
 import { TenantRepository } from '../tenants/tenant.repository.js';
 import { TenantService } from '../tenants/tenant.service.js';
+import { createSignInProtection } from './sign-in-protection.js';
 import { SecondFactorService } from '../second-factor/second-factor.service.js';
 import { SmsChallengeRepository } from '../second-factor/sms-challenge.repository.js';
 import { SmsBudget } from '../sms/sms-budget.js';
@@ -61,7 +62,20 @@ export function createServices(context: ServiceContext) {
   const { users, tenants } = repositories;
   const limiters = new RateLimiters({ redis: context.redis, knex });
   const signOut = new SignOutService(knex, createGrantRevoker(context.provider));
-  const passwords = new PasswordChangeService({ users, hasher, signOut, courier, events, logger });
+  const protection = createSignInProtection({ knex, redis: context.redis, limiters, repositories, hasher, events, logger, secret: context.secret, now: context.now });
+  const passwords = new PasswordChangeService({
+    users,
+    hasher,
+    signOut,
+    courier,
+    events,
+    logger,
+    history: protection.passwordHistory,
+    // A completed reset lifts the lockout (DESIGN §7).
+    onPasswordReset: async (user) => {
+      await protection.lockout.unlock(user, { reason: 'password_reset' });
+    },
+  });
   const codeKey = Buffer.from(hkdfSync('sha256', context.secret, 'gatehouse', 'one-time-codes', 32));
   const codes = new OneTimeCodes(codeKey);
   const smsBudget = new SmsBudget(knex);
@@ -79,7 +93,21 @@ export function createServices(context: ServiceContext) {
       perIpHour: limiters.create('sms-ip-hour', 30, 3600),
     },
   });
-  const secondFactor = new SecondFactorService({ challenges: new SmsChallengeRepository(knex), users, devices: repositories.devices, sender: smsSender, codes, courier, events, logger, now: context.now });
+  const secondFactor = new SecondFactorService({
+    challenges: new SmsChallengeRepository(knex),
+    users,
+    devices: repositories.devices,
+    sender: smsSender,
+    codes,
+    courier,
+    events,
+    logger,
+    now: context.now,
+    // A challenge that ran out of tries counts as one failure toward the sign-in lockout.
+    onTooManyWrongCodes: async (user, ip) => {
+      await protection.lockout.recordSecondFactorFailure(user, { ip });
+    },
+  });
   const recovery = new RecoveryService({
     flows: new RecoveryFlowRepository(knex),
     users,
@@ -104,6 +132,7 @@ export function createServices(context: ServiceContext) {
     secondFactor,
     smsBudget,
     clientAdmin: new ClientAdminService(knex, events, context.invalidateClient),
+    ...protection,
   };
 }
 

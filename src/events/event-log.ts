@@ -28,6 +28,11 @@ export class EventLog {
     this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
   }
 
+  /** Events waiting to be written (a gauge: a growing queue means the database is slow). */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   /** Resolves once everything recorded so far is written (tests, shutdown). */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;

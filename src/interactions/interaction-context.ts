@@ -1,7 +1,9 @@
 import type Provider from 'oidc-provider';
+import type { PasswordLoginService } from '../accounts/password-login.service.js';
 import type { SignInService } from '../accounts/sign-in.service.js';
 import type { UserRepository } from '../accounts/user.repository.js';
 import type { DeviceRepository } from '../devices/device.repository.js';
+import type { SignInEvents } from '../events/sign-in-events.js';
 import type { Logger } from '../observability/logger.js';
 
 /** What the hosted pages need, and nothing more. */
@@ -11,6 +13,9 @@ export interface InteractionDependencies {
   users: UserRepository;
   logger: Logger;
   devices: DeviceRepository;
+  /** The login form's password step, guarded by the lockout. */
+  passwordLogin: PasswordLoginService;
+  signInEvents: SignInEvents;
   /** Mark cookies Secure (the issuer is https). */
   secureCookies: boolean;
 }

@@ -1,4 +1,4 @@
-import { Registry, collectDefaultMetrics, Counter } from 'prom-client';
+import { Registry, collectDefaultMetrics, Counter, Gauge } from 'prom-client';
 import type { Middleware } from 'koa';
 
 /** Prometheus metrics (prom-client): process defaults plus Gatehouse's own counters. */
@@ -13,6 +13,33 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /**
+   * The event log's health: events waiting to be written, and events lost because the queue was
+   * full or the database refused them. A lost audit trail must page someone, so it is a counter
+   * an alert can watch, read from the log whenever Prometheus scrapes.
+   */
+  watchEventLog(log: { readonly dropped: number; readonly queued: number }): void {
+    let reported = 0;
+    new Counter({
+      name: 'gatehouse_events_dropped_total',
+      help: 'Events that could not be written (queue full or database failing)',
+      registers: [this.registry],
+      collect() {
+        const dropped = log.dropped;
+        if (dropped > reported) this.inc(dropped - reported);
+        reported = dropped;
+      },
+    });
+    new Gauge({
+      name: 'gatehouse_events_queued',
+      help: 'Events waiting to be written to the database',
+      registers: [this.registry],
+      collect() {
+        this.set(log.queued);
+      },
+    });
   }
 
   /** Counts responses; labels are coarse (first path segment) so cardinality stays bounded. */

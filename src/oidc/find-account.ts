@@ -1,5 +1,7 @@
-import type { Account, FindAccount } from 'oidc-provider';
+import type { Account, FindAccount, KoaContextWithOIDC } from 'oidc-provider';
 import type { UserRecord, UserRepository } from '../accounts/user.repository.js';
+import { REVOCATION_REASONS, revocationMessage } from '../sessions/revocation-reasons.js';
+import { readableInvalidGrant } from './readable-refusal.js';
 
 /**
  * The provider's view of a user. Tokens whose chain began before the user's
@@ -7,15 +9,25 @@ import type { UserRecord, UserRepository } from '../accounts/user.repository.js'
  * if a copy survived revocation somewhere.
  */
 export function createFindAccount(users: UserRepository): FindAccount {
-  return async (_ctx, sub, token) => {
+  return async (ctx, sub, token) => {
     const user = await users.findById(sub);
-    if (!user || user.disabled) return undefined;
+    if (!user) return refuse(ctx, 'user_deleted', REVOCATION_REASONS.user_deleted, sub);
+    if (user.disabled) return refuse(ctx, 'account_disabled', REVOCATION_REASONS.account_disabled, sub);
     if (token && user.tokens_valid_after) {
       const issuedAt = ('iiat' in token && typeof token.iiat === 'number' ? token.iiat : token.iat) ?? 0;
-      if (issuedAt * 1000 < user.tokens_valid_after.getTime()) return undefined;
+      if (issuedAt * 1000 < user.tokens_valid_after.getTime()) return refuse(ctx, user.tokens_revoked_reason ?? 'revoked', revocationMessage(user.tokens_revoked_reason), sub);
     }
     return toAccount(user);
   };
+}
+
+/**
+ * No account for this token. At the token endpoint the client is told why, so the app can tell
+ * the person (DESIGN §3); elsewhere the provider's own answer (inactive, invalid token) stands.
+ */
+function refuse(ctx: KoaContextWithOIDC, reason: string, description: string, accountId: string): undefined {
+  if (ctx?.oidc?.route === 'token') throw readableInvalidGrant(description, { reason, accountId });
+  return undefined;
 }
 
 export function toAccount(user: UserRecord): Account {

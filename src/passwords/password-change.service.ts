@@ -10,6 +10,7 @@ import type { SignOutReport, SignOutService } from '../sessions/sign-out.service
 import type { TenantRecord } from '../tenants/tenant.repository.js';
 import { effectiveSettings } from '../tenants/tenant-settings.js';
 import type { PasswordHasher } from './password-hasher.js';
+import type { PasswordHistoryRepository } from './password-history.repository.js';
 import { passwordProblems } from './password-policy.js';
 
 export interface PasswordChangeDependencies {
@@ -21,6 +22,8 @@ export interface PasswordChangeDependencies {
   logger: Logger;
   /** Called after a change that must lift a lockout (a completed reset). */
   onPasswordReset?: (user: UserRecord) => Promise<void>;
+  /** Keeps the replaced hash, so a previous password typed again is recognised (DESIGN §4). */
+  history?: PasswordHistoryRepository;
 }
 
 export interface PasswordChange {
@@ -59,9 +62,11 @@ export class PasswordChangeService {
   async change(tenant: TenantRecord, user: UserRecord, change: PasswordChange): Promise<SignOutReport | undefined> {
     this.assertAcceptable(tenant, user.username, change.password);
     const temporary = change.temporary === true;
+    const changedAt = new Date();
+    if (user.password_hash) await this.deps.history?.remember(user.id, user.password_hash, changedAt);
     await this.deps.users.update(user.id, {
       password_hash: await this.deps.hasher.hash(change.password),
-      password_changed_at: new Date(),
+      password_changed_at: changedAt,
       password_temporary: temporary,
       password_expires_at: temporary ? new Date(Date.now() + effectiveSettings(tenant.settings).password.temporary_ttl_days * DAY_MS) : null,
     });

@@ -30,6 +30,37 @@ export class RateLimit {
   async reset(key: string): Promise<void> {
     await this.limiter.delete(key);
   }
+
+  /**
+   * Adds points without ever refusing, for counters whose thresholds the caller compares itself
+   * (they differ per tenant). Returns the key's total and when its window ends.
+   */
+  async add(key: string, points = 1): Promise<CounterState> {
+    const res = await this.limiter.penalty(key, points);
+    return { total: res.consumedPoints, resetsInMs: res.msBeforeNext };
+  }
+
+  /** A key's total and remaining window, without changing it (0 when absent or expired). */
+  async peek(key: string): Promise<CounterState> {
+    const res = await this.limiter.get(key);
+    return { total: res?.consumedPoints ?? 0, resetsInMs: res?.msBeforeNext ?? 0 };
+  }
+
+  /** Marks a key blocked for `seconds`; `blockedForMs` then answers until it expires. */
+  async block(key: string, seconds: number): Promise<void> {
+    await this.limiter.block(key, seconds);
+  }
+
+  /** How long the key stays blocked (0: not blocked). */
+  async blockedForMs(key: string): Promise<number> {
+    const res = await this.limiter.get(key);
+    return res && res.consumedPoints > this.limiter.points ? res.msBeforeNext : 0;
+  }
+}
+
+export interface CounterState {
+  total: number;
+  resetsInMs: number;
 }
 
 /**
@@ -43,7 +74,26 @@ export class RateLimiters {
     const options = { keyPrefix: `rl:${name}`, points, duration: durationSeconds };
     const limiter = this.store.redis
       ? new RateLimiterRedis({ ...options, storeClient: this.store.redis, rejectIfRedisNotReady: true })
-      : new RateLimiterPostgres({ ...options, storeClient: this.store.knex, storeType: 'knex', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false });
+      : new RateLimiterPostgres({ ...options, storeClient: unnamedStatements(this.store.knex), storeType: 'pool', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false });
     return new RateLimit(limiter);
   }
+}
+
+/**
+ * rate-limiter-flexible prepares some statements by name, once per connection. The embedded
+ * database serves every pooled connection from one session, where a name prepared twice
+ * collides ("prepared statement already exists"); so statements go through the pool unnamed.
+ * These are one-row look-ups by key: planning them each time costs next to nothing.
+ */
+function unnamedStatements(knex: Knex) {
+  return {
+    async query(statement: { text: string; values?: unknown[] }) {
+      const connection = await knex.client.acquireConnection();
+      try {
+        return await connection.query({ text: statement.text, values: statement.values });
+      } finally {
+        await knex.client.releaseConnection(connection);
+      }
+    },
+  };
 }

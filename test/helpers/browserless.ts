@@ -7,6 +7,8 @@ export class HttpBrowser {
   lastUrl = '';
   lastStatus = 0;
   lastHeaders = new Headers();
+  /** Sent with every request: e.g. `x-forwarded-for` to sign in from another address behind TRUST_PROXY. */
+  headers: Record<string, string> = {};
 
   /** Requests `url`, following redirects while they stay off `stopAt` (the client's callback). */
   async go(url: string, init: { method?: string; form?: Record<string, string> } = {}, stopAt?: string): Promise<string> {
@@ -19,6 +21,7 @@ export class HttpBrowser {
         method,
         redirect: 'manual',
         headers: {
+          ...this.headers,
           cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
           ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
           accept: 'text/html',

@@ -3,7 +3,6 @@ import type { UserAdminService } from '../../accounts/user-admin.service.js';
 import type { RecoveryService } from '../../recovery/recovery.service.js';
 import type { UserRecord, UserRepository } from '../../accounts/user.repository.js';
 import { userView } from '../../accounts/user-view.js';
-import { GatehouseError } from '../../http/gatehouse-error.js';
 import type { SessionViewService } from '../../sessions/session-view.service.js';
 import type { TenantRecord, TenantRepository } from '../../tenants/tenant.repository.js';
 import { assertMayGiveRole, assertMayManageUser, assertMayReadUsers } from '../access-policy.js';
@@ -11,6 +10,7 @@ import { eventActor, type AdminActor } from '../admin-actor.js';
 import type { AdminApi } from '../admin-route.js';
 import { decodeCursor, pageOf } from '../pagination.js';
 import { visibleTenant } from '../tenant-scope.js';
+import { visibleUser } from './user-scope.js';
 import {
   activeGrantsSchema,
   createUserSchema,
@@ -37,11 +37,7 @@ export interface UserRouteDependencies {
 export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): void {
   /** `{t}` and `{id}` to a tenant and user the caller may see (404 otherwise), then may read (403). */
   async function load(actor: AdminActor, params: Record<string, string>): Promise<{ tenant: TenantRecord; user: UserRecord }> {
-    const tenant = await visibleTenant(deps.tenants, actor, params.t!);
-    const user = await deps.users.findById(params.id!);
-    if (!user || user.tenant_id !== tenant.id) throw new GatehouseError('not_found', 'No such user.');
-    assertMayReadUsers(actor);
-    return { tenant, user };
+    return visibleUser(deps, actor, params);
   }
 
   api.route({

@@ -4,6 +4,7 @@ import { ensureDeviceHash } from '../../devices/device-cookie.js';
 import { clientAdmitsTenant } from '../../oidc/client-tenancy.js';
 import { grantFirstPartyScopes } from '../consent/first-party-grant.js';
 import type { InteractionDependencies } from '../interaction-context.js';
+import { signInSource } from '../sign-in-source.js';
 
 type Details = Awaited<ReturnType<InteractionDependencies['provider']['interactionDetails']>>;
 
@@ -14,7 +15,9 @@ type Details = Awaited<ReturnType<InteractionDependencies['provider']['interacti
  */
 export async function completeSignIn(ctx: Context, deps: InteractionDependencies, details: Details, user: UserRecord): Promise<void> {
   const client = await deps.provider.Client.find(String(details.params.client_id));
+  const source = signInSource(ctx, client);
   if (!clientAdmitsTenant(client, user.tenant_id)) {
+    deps.signInEvents.failed(user, source, 'client_of_another_tenant');
     const url = await deps.provider.interactionResult(ctx.req, ctx.res, {
       error: 'access_denied',
       error_description: 'this application belongs to another organisation',
@@ -25,6 +28,7 @@ export async function completeSignIn(ctx: Context, deps: InteractionDependencies
   await deps.users.recordLogin(user.id, new Date());
   // This browser now knows this user: spared the username-wide lockout, eligible to be remembered.
   await deps.devices.touch(ensureDeviceHash(ctx, deps.secureCookies), user.id);
+  deps.signInEvents.succeeded(user, source);
   const url = await deps.provider.interactionResult(
     ctx.req,
     ctx.res,

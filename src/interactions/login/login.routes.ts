@@ -1,8 +1,12 @@
 import type { Router } from '@koa/router';
 import type { Context } from 'koa';
+import type { PasswordLoginOutcome } from '../../accounts/password-login.service.js';
+import { readDeviceHash } from '../../devices/device-cookie.js';
 import { completeSignIn } from './complete-sign-in.js';
 import type { InteractionDependencies } from '../interaction-context.js';
+import { clock, day, minutesUntil } from '../../pages/human-time.js';
 import { renderPage } from '../../pages/page-renderer.js';
+import { signInSource } from '../sign-in-source.js';
 
 // Long enough for any real username or passphrase, short enough that nobody makes us hash megabytes.
 const MAX_USERNAME_LENGTH = 256;
@@ -45,10 +49,34 @@ export function registerLoginRoutes(router: Router, deps: InteractionDependencie
     };
     if (!username || !password) return again(MESSAGES.missing, 400);
 
-    const result = await deps.signIn.verifyPassword(username, password);
-    if (!result.ok) return again(MESSAGES[result.reason], 401);
+    const result = await deps.passwordLogin.attempt({ username, password, deviceHash: readDeviceHash(ctx), source: signInSource(ctx, client) });
+    if (!result.ok) {
+      const refusal = refusalOf(result, new Date());
+      if (refusal.retryAfterSeconds) ctx.set('Retry-After', String(refusal.retryAfterSeconds));
+      return again(refusal.message, refusal.status);
+    }
 
     await completeSignIn(ctx, deps, details, result.user);
   });
 }
 
+/**
+ * What the login page says to a refused password. A lock reads the same whether or not the
+ * username exists (unknown names are counted and locked alike); only a browser that signed in
+ * as the user before hears that a password is a previous one.
+ */
+function refusalOf(outcome: Exclude<PasswordLoginOutcome, { ok: true }>, now: Date): { message: string; status: number; retryAfterSeconds?: number } {
+  const locked = (until: Date) => ({ status: 429, retryAfterSeconds: Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)) });
+  const lockNotice = (until: Date) => `Too many failed attempts: sign-in is temporarily locked until ${clock(until, now)} (${minutesUntil(until, now)}).`;
+  switch (outcome.reason) {
+    case 'locked':
+      return { message: `${lockNotice(outcome.until)} Try again then, or reset your password.`, ...locked(outcome.until) };
+    case 'invalid_credentials':
+    case 'previous_password': {
+      const wrong = outcome.reason === 'previous_password' ? `This is a previous password; it was changed on ${day(outcome.changedAt)}.` : MESSAGES.invalid_credentials;
+      return outcome.lockedUntil ? { message: `${wrong} ${lockNotice(outcome.lockedUntil)}`, ...locked(outcome.lockedUntil) } : { message: wrong, status: 401 };
+    }
+    default:
+      return { message: MESSAGES[outcome.reason], status: 401 };
+  }
+}

@@ -8,6 +8,7 @@ interface ArtifactRow {
   consumed_at: Date | null;
   revoked_at: Date | null;
   revoked_reason: string | null;
+  account_id: string | null;
 }
 
 export interface PostgresAdapterOptions {
@@ -44,9 +45,9 @@ export class PostgresArtifactAdapter implements Adapter {
   async find(id: string): Promise<AdapterPayload | undefined> {
     const row = await this.live().where({ id }).first<ArtifactRow | undefined>();
     if (!row) return undefined;
-    if (row.revoked_at) return this.refuseRevoked(row.revoked_reason);
+    if (row.revoked_at) return this.refuseRevoked(row.revoked_reason, row.account_id);
     if (row.consumed_at && this.options.reuseGraceMs && Date.now() - row.consumed_at.getTime() < this.options.reuseGraceMs) {
-      return this.refuseWithinGrace();
+      return this.refuseWithinGrace(row.account_id);
     }
     return withConsumed(row);
   }
@@ -83,21 +84,21 @@ export class PostgresArtifactAdapter implements Adapter {
 
   private live() {
     return this.knex('oidc_artifacts')
-      .select('payload', 'consumed_at', 'revoked_at', 'revoked_reason')
+      .select('payload', 'consumed_at', 'revoked_at', 'revoked_reason', 'account_id')
       .where({ type: this.type })
       .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', this.knex.fn.now()));
   }
 
   /** A tombstone left by sign-out everywhere: at the token endpoint, say why. */
-  private refuseRevoked(reason: string | null): undefined {
-    if (Provider.ctx?.oidc?.route === 'token') throw readableInvalidGrant(revocationMessage(reason));
+  private refuseRevoked(reason: string | null, accountId: string | null): undefined {
+    if (Provider.ctx?.oidc?.route === 'token') throw readableInvalidGrant(revocationMessage(reason), { reason: reason ?? 'revoked', accountId });
     return undefined;
   }
 
-  private refuseWithinGrace(): undefined {
+  private refuseWithinGrace(accountId: string | null): undefined {
     // At the token endpoint say why; elsewhere (introspection, revocation) it is simply inactive.
     if (Provider.ctx?.oidc?.route === 'token') {
-      throw readableInvalidGrant('refresh token was already rotated moments ago; use the newest refresh token');
+      throw readableInvalidGrant('refresh token was already rotated moments ago; use the newest refresh token', { reason: 'refresh_token_rotated_moments_ago', accountId });
     }
     return undefined;
   }

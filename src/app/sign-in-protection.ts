@@ -1,0 +1,71 @@
+import { hkdfSync } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Knex } from 'knex';
+import { PasswordLoginService } from '../accounts/password-login.service.js';
+import { SignInService } from '../accounts/sign-in.service.js';
+import { DiagnosisRepository } from '../diagnosis/diagnosis.repository.js';
+import { DiagnosisService, type SmsBudgetStatus } from '../diagnosis/diagnosis.service.js';
+import type { EventLog } from '../events/event-log.js';
+import { EventRepository } from '../events/event.repository.js';
+import { SignInEvents } from '../events/sign-in-events.js';
+import { PostgresLastFailedPasswords, RedisLastFailedPasswords } from '../lockout/last-failed-password.js';
+import { LockoutCounters } from '../lockout/lockout-counters.js';
+import { FAILURE_MEMORY_SECONDS } from '../lockout/lockout-policy.js';
+import { LockoutService } from '../lockout/lockout.service.js';
+import type { Logger } from '../observability/logger.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
+import { PasswordHistoryRepository } from '../passwords/password-history.repository.js';
+import { PreviousPasswords } from '../passwords/previous-passwords.js';
+import type { RateLimiters } from '../rate-limits/rate-limiters.js';
+import type { Repositories } from './services.js';
+
+export interface SignInProtectionContext {
+  knex: Knex;
+  redis?: Redis;
+  limiters: RateLimiters;
+  repositories: Repositories;
+  hasher: PasswordHasher;
+  events: EventLog;
+  logger: Logger;
+  /** Secret from which the failed-password fingerprint key is derived (the newest cookie key). */
+  secret: string;
+  now: () => Date;
+  /** Whether a tenant's SMS budget is used up (the SMS second factor provides it). */
+  smsBudget?: SmsBudgetStatus;
+}
+
+/**
+ * Lockout, the guarded password step, previous passwords, the event history and the diagnosis
+ * (issue 6), built once for the service graph.
+ */
+export function createSignInProtection(context: SignInProtectionContext) {
+  const { knex, repositories, events, logger } = context;
+  const { users, tenants, devices } = repositories;
+  const eventHistory = new EventRepository(knex);
+  const passwordHistory = new PasswordHistoryRepository(knex);
+  const lastFailed = context.redis ? new RedisLastFailedPasswords(context.redis) : new PostgresLastFailedPasswords(knex);
+  const signInEvents = new SignInEvents(events);
+  const lockout = new LockoutService({
+    counters: new LockoutCounters(context.limiters),
+    lastFailed,
+    tenants,
+    events,
+    recentFailureIps: (userId) => eventHistory.failureIps(userId, new Date(Date.now() - FAILURE_MEMORY_SECONDS * 1000)),
+  });
+  const passwordLogin = new PasswordLoginService({
+    users,
+    tenants,
+    devices,
+    signIn: new SignInService(users, context.hasher),
+    lockout,
+    lastFailed,
+    previousPasswords: new PreviousPasswords(passwordHistory, context.hasher),
+    signInEvents,
+    logger,
+    fingerprintKey: Buffer.from(hkdfSync('sha256', context.secret, 'gatehouse', 'failed-password-fingerprints', 32)),
+  });
+  const diagnosis = new DiagnosisService({ repository: new DiagnosisRepository(knex), events: eventHistory, lockout, smsBudget: context.smsBudget, now: context.now });
+  return { lockout, passwordLogin, signInEvents, diagnosis, eventHistory, passwordHistory };
+}
+
+export type SignInProtection = ReturnType<typeof createSignInProtection>;

@@ -1,0 +1,67 @@
+import type { Knex } from 'knex';
+import { effectiveSettings } from '../tenants/tenant-settings.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Rows per DELETE: short statements, so the cleanup never holds locks that sign-ins wait on. */
+const BATCH = 5_000;
+/** Events of no tenant (unknown usernames, operator-owned clients) are kept like the default. */
+const DEFAULT_RETENTION_DAYS = effectiveSettings({}).events.retention_days;
+/** Finished or abandoned password resets are kept a day for support, then go. */
+const RECOVERY_FLOW_GRACE_MS = DAY_MS;
+
+export interface CleanupReport {
+  events: number;
+  oidc_artifacts: number;
+  ephemeral_marks: number;
+  rate_limits: number;
+  recovery_flows: number;
+}
+
+/** The instant before which a tenant's events expire. */
+export function retentionCutoff(retentionDays: number, now: Date): Date {
+  return new Date(now.getTime() - retentionDays * DAY_MS);
+}
+
+/**
+ * Deletes what has outlived its use: events past their tenant's `events.retention_days`, and
+ * expired rows of the tables whose readers already ignore them (provider artifacts including
+ * refresh-token tombstones, short-lived marks, rate-limit counters without Redis, password
+ * resets). Idempotent, so replicas running it at once only share the work.
+ */
+export class ExpiredDataCleanup {
+  constructor(private readonly knex: Knex) {}
+
+  async run(now = new Date()): Promise<CleanupReport> {
+    return {
+      events: await this.expireEvents(now),
+      oidc_artifacts: await this.inBatches('oidc_artifacts', (q) => q.where('expires_at', '<', now)),
+      ephemeral_marks: await this.inBatches('ephemeral_marks', (q) => q.where('expires_at', '<', now)),
+      // rate-limiter-flexible keeps `expire` as epoch milliseconds; NULL means never.
+      rate_limits: await this.inBatches('rate_limits', (q) => q.where('expire', '<', now.getTime())),
+      recovery_flows: await this.inBatches('recovery_flows', (q) => q.where('expires_at', '<', new Date(now.getTime() - RECOVERY_FLOW_GRACE_MS))),
+    };
+  }
+
+  /** Each tenant keeps its events for its own retention, read through the settings defaults. */
+  private async expireEvents(now: Date): Promise<number> {
+    let deleted = await this.inBatches('events', (q) => q.whereNull('tenant_id').andWhere('at', '<', retentionCutoff(DEFAULT_RETENTION_DAYS, now)));
+    const tenants = await this.knex('tenants').select<{ id: string; settings: unknown }[]>('id', 'settings');
+    for (const tenant of tenants) {
+      const cutoff = retentionCutoff(effectiveSettings(tenant.settings).events.retention_days, now);
+      deleted += await this.inBatches('events', (q) => q.where('tenant_id', tenant.id).andWhere('at', '<', cutoff));
+    }
+    return deleted;
+  }
+
+  /** Deletes the matching rows a batch at a time (by ctid: the tables have different keys). */
+  private async inBatches(table: string, where: (query: Knex.QueryBuilder) => Knex.QueryBuilder): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const batch = where(this.knex(table).select('ctid')).limit(BATCH);
+      // `ctid = ANY(ARRAY(…))` deletes by tuple address (a TID scan), never a join over the table.
+      const deleted = Number(await this.knex(table).whereRaw('ctid = ANY(ARRAY(?))', [batch]).delete());
+      total += deleted;
+      if (deleted < BATCH) return total;
+    }
+  }
+}
