@@ -27,6 +27,8 @@ import { SecondFactorService } from '../second-factor/second-factor.service.js';
 import { SmsChallengeRepository } from '../second-factor/sms-challenge.repository.js';
 import { SmsBudget } from '../sms/sms-budget.js';
 import { SmsSender } from '../sms/sms-sender.js';
+import { effectiveSettings } from '../tenants/tenant-settings.js';
+import { LockNotifier } from '../notifications/lock-notifier.js';
 
 export interface Repositories {
   users: UserRepository;
@@ -62,7 +64,26 @@ export function createServices(context: ServiceContext) {
   const { users, tenants } = repositories;
   const limiters = new RateLimiters({ redis: context.redis, knex });
   const signOut = new SignOutService(knex, createGrantRevoker(context.provider));
-  const protection = createSignInProtection({ knex, redis: context.redis, limiters, repositories, hasher, events, logger, secret: context.secret, now: context.now });
+  const smsBudget = new SmsBudget(knex);
+  const lockNotifier = new LockNotifier({ courier, tenants, perUser: limiters.create('lock-notice', 1, 3600), logger });
+  const protection = createSignInProtection({
+    knex,
+    redis: context.redis,
+    limiters,
+    repositories,
+    hasher,
+    events,
+    logger,
+    secret: context.secret,
+    now: context.now,
+    onLocked: (user, until) => lockNotifier.notify(user, until),
+    smsBudget: async (tenantId) => {
+      const tenant = await tenants.findById(tenantId);
+      if (!tenant) return { exhausted: false };
+      const usage = await smsBudget.usage(tenantId, effectiveSettings(tenant.settings).sms.monthly_budget, context.now());
+      return { exhausted: usage.remaining === 0, since: usage.exhausted_at ?? undefined };
+    },
+  });
   const passwords = new PasswordChangeService({
     users,
     hasher,
@@ -78,7 +99,6 @@ export function createServices(context: ServiceContext) {
   });
   const codeKey = Buffer.from(hkdfSync('sha256', context.secret, 'gatehouse', 'one-time-codes', 32));
   const codes = new OneTimeCodes(codeKey);
-  const smsBudget = new SmsBudget(knex);
   const smsSender = new SmsSender({
     budget: smsBudget,
     courier,
@@ -107,6 +127,7 @@ export function createServices(context: ServiceContext) {
     onTooManyWrongCodes: async (user, ip) => {
       await protection.lockout.recordSecondFactorFailure(user, { ip });
     },
+    onSecondFactorPassed: (user) => protection.lockout.recordSecondFactorSuccess(user),
   });
   const recovery = new RecoveryService({
     flows: new RecoveryFlowRepository(knex),

@@ -13,6 +13,7 @@ import { LockoutCounters } from '../lockout/lockout-counters.js';
 import { FAILURE_MEMORY_SECONDS } from '../lockout/lockout-policy.js';
 import { LockoutService } from '../lockout/lockout.service.js';
 import type { Logger } from '../observability/logger.js';
+import type { UserRecord } from '../accounts/user.repository.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import { PasswordHistoryRepository } from '../passwords/password-history.repository.js';
 import { PreviousPasswords } from '../passwords/previous-passwords.js';
@@ -32,6 +33,8 @@ export interface SignInProtectionContext {
   now: () => Date;
   /** Whether a tenant's SMS budget is used up (the SMS second factor provides it). */
   smsBudget?: SmsBudgetStatus;
+  /** A lock of a known user began. */
+  onLocked?: (user: UserRecord, until: Date) => void;
 }
 
 /**
@@ -51,6 +54,7 @@ export function createSignInProtection(context: SignInProtectionContext) {
     tenants,
     events,
     recentFailureIps: (userId) => eventHistory.failureIps(userId, new Date(Date.now() - FAILURE_MEMORY_SECONDS * 1000)),
+    onLocked: context.onLocked,
   });
   const passwordLogin = new PasswordLoginService({
     users,

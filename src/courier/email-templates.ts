@@ -16,6 +16,7 @@ const SUBJECTS = {
   'sms-budget-alert': 'Sign-in text messages: 80% of this month\'s budget used',
   'phone-changed': 'The mobile number of your account changed',
   'phone-change-code': 'Your code to change your mobile number',
+  'account-locked': 'Sign-in to your account was locked',
 } as const;
 
 export type EmailTemplate = keyof typeof SUBJECTS;

@@ -16,6 +16,8 @@ export interface LockoutDependencies {
   events: EventLog;
   /** Addresses the user failed from lately (the event log knows; the counter store cannot list them). */
   recentFailureIps: (userId: string) => Promise<string[]>;
+  /** A lock of a known user began (the security notice of DESIGN §8). */
+  onLocked?: (user: UserRecord, until: Date) => void;
 }
 
 
@@ -47,6 +49,7 @@ export class LockoutService {
         reason: lock.scope,
         details: { until: lock.until.toISOString(), failures: lock.failures, cause: 'password' },
       });
+      if (input.user) this.deps.onLocked?.(input.user, lock.until);
     }
     return started;
   }
@@ -74,6 +77,7 @@ export class LockoutService {
         reason: lock.scope,
         details: { until: lock.until.toISOString(), failures: lock.failures, cause: 'second_factor' },
       });
+      this.deps.onLocked?.(user, lock.until);
     }
     return { lockedUntil: lock?.until };
   }

@@ -39,6 +39,8 @@ export interface SecondFactorDependencies {
   now: () => Date;
   /** Too many wrong codes count toward the sign-in lockout. */
   onTooManyWrongCodes?: (user: UserRecord, ip: string) => Promise<void>;
+  /** A passed step clears the count of exhausted challenges. */
+  onSecondFactorPassed?: (user: UserRecord) => Promise<void>;
 }
 
 /**
@@ -135,7 +137,10 @@ export class SecondFactorService {
     }
     if (!challenge.code_expires_at || challenge.code_expires_at <= now) return { ok: false, reason: 'code_expired' };
     if (!(await this.deps.challenges.complete(challenge.id, now))) return { ok: false, reason: 'closed' };
-    if (challenge.purpose !== 'email_gate') this.deps.events.record({ type: 'mfa.succeeded', ...context, details: { purpose: challenge.purpose } });
+    if (challenge.purpose !== 'email_gate') {
+      this.deps.events.record({ type: 'mfa.succeeded', ...context, details: { purpose: challenge.purpose } });
+      await this.deps.onSecondFactorPassed?.(user);
+    }
     return { ok: true };
   }
 

@@ -97,6 +97,10 @@ describe('sign-in lockout', () => {
     expect(events).toContainEqual(expect.objectContaining({ type: 'account.locked', reason: 'username_ip', ip: '203.0.113.10', client_id: DEMO.mobile.clientId, client_kind: 'mobile' }));
     expect(events).toContainEqual(expect.objectContaining({ type: 'login.failed', reason: 'locked', ip: '203.0.113.10' }));
     expect(events).toContainEqual(expect.objectContaining({ type: 'login.succeeded', ip: '203.0.113.11' }));
+
+    // The person is told, once, however long the attack goes on (DESIGN §8).
+    const notices = (server.gatehouse.courier as DevOutbox).list().filter((m) => m.channel === 'email' && m.to === 'lou@demo.test' && m.subject === 'Sign-in to your account was locked');
+    expect(notices).toHaveLength(1);
   });
 
   it('counts and locks an unknown username exactly like a real one, so the pages do not tell which exists', async () => {
