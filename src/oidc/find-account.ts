@@ -3,14 +3,29 @@ import type { UserRecord, UserRepository } from '../accounts/user.repository.js'
 import { REVOCATION_REASONS, revocationMessage } from '../sessions/revocation-reasons.js';
 import { readableInvalidGrant } from './readable-refusal.js';
 
+const USER_CACHE_MS = 3_000;
+
 /**
  * The provider's view of a user. Tokens whose chain began before the user's
  * `tokens_valid_after` (password set by an administrator, sign-out everywhere) are refused even
  * if a copy survived revocation somewhere.
  */
-export function createFindAccount(users: UserRepository): FindAccount {
+export function createFindAccount(users: UserRepository, cacheMs = USER_CACHE_MS): FindAccount {
+  const recent = new Map<string, { user: UserRecord | undefined; until: number }>();
+  // Every refresh and userinfo call looks the user up; a few seconds of memory spare PostgreSQL
+  // a query on the hottest path. Revocation does not depend on it: signing a user out (password
+  // set, disabled, deleted) tombstones their refresh tokens and deletes their access tokens,
+  // which are checked first. Only profile claims may lag by the TTL.
+  const findUser = async (id: string) => {
+    const hit = recent.get(id);
+    if (hit && hit.until > Date.now()) return hit.user;
+    const user = await users.findById(id);
+    if (recent.size >= 50_000) recent.clear();
+    recent.set(id, { user, until: Date.now() + cacheMs });
+    return user;
+  };
   return async (ctx, sub, token) => {
-    const user = await users.findById(sub);
+    const user = cacheMs > 0 ? await findUser(sub) : await users.findById(sub);
     if (!user) return refuse(ctx, 'user_deleted', REVOCATION_REASONS.user_deleted, sub);
     if (user.disabled) return refuse(ctx, 'account_disabled', REVOCATION_REASONS.account_disabled, sub);
     if (token && user.tokens_valid_after) {

@@ -3,6 +3,14 @@ import Provider, { errors, type Adapter, type AdapterPayload } from 'oidc-provid
 import { revocationMessage } from '../../sessions/revocation-reasons.js';
 import { readableInvalidGrant } from '../readable-refusal.js';
 
+const COLUMNS = 'payload, consumed_at, revoked_at, revoked_reason, account_id';
+const FIND_SQL = `SELECT ${COLUMNS} FROM oidc_artifacts WHERE type = ? AND id = ? AND (expires_at IS NULL OR expires_at > now())`;
+const CONSUME_SQL = 'UPDATE oidc_artifacts SET consumed_at = now() WHERE type = ? AND id = ? AND consumed_at IS NULL';
+const UPSERT_SQL = `INSERT INTO oidc_artifacts (type, id, payload, grant_id, user_code, uid, account_id, client_id, expires_at)
+  VALUES (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (type, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id, user_code = EXCLUDED.user_code,
+    uid = EXCLUDED.uid, account_id = EXCLUDED.account_id, client_id = EXCLUDED.client_id, expires_at = EXCLUDED.expires_at`;
+
 interface ArtifactRow {
   payload: AdapterPayload;
   consumed_at: Date | null;
@@ -28,22 +36,23 @@ export class PostgresArtifactAdapter implements Adapter {
   ) {}
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
-    const row = {
-      type: this.type,
+    // Plain SQL on the hottest path (every refresh writes a token): no query builder per request.
+    await this.knex.raw(UPSERT_SQL, [
+      this.type,
       id,
-      payload: JSON.stringify(payload),
-      grant_id: payload.grantId ?? null,
-      user_code: payload.userCode ?? null,
-      uid: payload.uid ?? null,
-      account_id: payload.accountId ?? null,
-      client_id: payload.clientId ?? null,
-      expires_at: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
-    };
-    await this.knex('oidc_artifacts').insert(row).onConflict(['type', 'id']).merge();
+      JSON.stringify(payload),
+      payload.grantId ?? null,
+      payload.userCode ?? null,
+      payload.uid ?? null,
+      payload.accountId ?? null,
+      payload.clientId ?? null,
+      expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
+    ]);
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    const row = await this.live().where({ id }).first<ArtifactRow | undefined>();
+    const { rows } = await this.knex.raw<{ rows: ArtifactRow[] }>(FIND_SQL, [this.type, id]);
+    const row = rows[0];
     if (!row) return undefined;
     if (row.revoked_at) return this.refuseRevoked(row.revoked_reason, row.account_id);
     if (row.consumed_at && this.options.reuseGraceMs && Date.now() - row.consumed_at.getTime() < this.options.reuseGraceMs) {
@@ -67,11 +76,8 @@ export class PostgresArtifactAdapter implements Adapter {
    * consumes it; the others are refused (the provider itself checks, then consumes).
    */
   async consume(id: string): Promise<void> {
-    const updated = await this.knex('oidc_artifacts')
-      .where({ type: this.type, id })
-      .whereNull('consumed_at')
-      .update({ consumed_at: this.knex.fn.now() });
-    if (updated === 0) throw new errors.InvalidGrant(`${describe(this.type)} was already used`);
+    const { rowCount } = await this.knex.raw<{ rowCount: number }>(CONSUME_SQL, [this.type, id]);
+    if (rowCount === 0) throw new errors.InvalidGrant(`${describe(this.type)} was already used`);
   }
 
   async destroy(id: string): Promise<void> {
@@ -84,7 +90,7 @@ export class PostgresArtifactAdapter implements Adapter {
 
   private live() {
     return this.knex('oidc_artifacts')
-      .select('payload', 'consumed_at', 'revoked_at', 'revoked_reason', 'account_id')
+      .select(this.knex.raw(COLUMNS))
       .where({ type: this.type })
       .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', this.knex.fn.now()));
   }
