@@ -8,6 +8,7 @@ import { installHashedClientSecrets, type SecretUseRecorder } from './client-aut
 import { GATEHOUSE_CLIENT_METADATA } from './client-metadata.js';
 import { clientTenant } from './client-tenancy.js';
 import { advertisePollingInterval } from './device-flow.js';
+import { settlePendingConsume } from './adapters/pending-consume.js';
 import { createFindAccount } from './find-account.js';
 import { createInteractionPolicy, type SecondFactorCheck } from './interaction-policy.js';
 import * as lifetimes from './lifetimes.js';
@@ -117,6 +118,13 @@ export function createProvider(deps: ProviderDependencies): Provider {
       await next();
     });
   }
+  provider.use(async (ctx, next) => {
+    try {
+      await next();
+    } finally {
+      await settlePendingConsume(ctx);
+    }
+  });
   installHashedClientSecrets(provider, deps.recordSecretUse);
   advertisePollingInterval(provider, deps.devicePollIntervalSeconds);
   return provider;

@@ -12,10 +12,10 @@ const USER_CACHE_MS = 3_000;
  */
 export function createFindAccount(users: UserRepository, cacheMs = USER_CACHE_MS): FindAccount {
   const recent = new Map<string, { user: UserRecord | undefined; until: number }>();
-  // Every refresh and userinfo call looks the user up; a few seconds of memory spare PostgreSQL
-  // a query on the hottest path. Revocation does not depend on it: signing a user out (password
-  // set, disabled, deleted) tombstones their refresh tokens and deletes their access tokens,
-  // which are checked first. Only profile claims may lag by the TTL.
+  // Every refresh looks the user up; a few seconds of memory spare PostgreSQL a query on the
+  // hottest path. Revocation does not depend on it: signing a user out (password set, disabled,
+  // deleted) tombstones their refresh tokens, which are checked first. Only profile claims in a
+  // refreshed ID token may lag by the TTL; every other path reads the database.
   const findUser = async (id: string) => {
     const hit = recent.get(id);
     if (hit && hit.until > Date.now()) return hit.user;
@@ -25,7 +25,8 @@ export function createFindAccount(users: UserRepository, cacheMs = USER_CACHE_MS
     return user;
   };
   return async (ctx, sub, token) => {
-    const user = cacheMs > 0 ? await findUser(sub) : await users.findById(sub);
+    // Only refreshes (the hot path, guarded by refresh-token tombstones) read the memory.
+    const user = cacheMs > 0 && token?.kind === 'RefreshToken' ? await findUser(sub) : await users.findById(sub);
     if (!user) return refuse(ctx, 'user_deleted', REVOCATION_REASONS.user_deleted, sub);
     if (user.disabled) return refuse(ctx, 'account_disabled', REVOCATION_REASONS.account_disabled, sub);
     if (token && user.tokens_valid_after) {

@@ -27,7 +27,7 @@ export function createAdapterFactory(deps: AdapterDependencies): (name: string) 
     if (name === 'Client') return deps.clients;
     let adapter: Adapter =
       DURABLE_MODELS.has(name) || !deps.redis
-        ? new PostgresArtifactAdapter(name, deps.knex, name === 'RefreshToken' ? { reuseGraceMs: REFRESH_TOKEN_REUSE_GRACE_MS } : {})
+        ? new PostgresArtifactAdapter(name, deps.knex, name === 'RefreshToken' ? { reuseGraceMs: REFRESH_TOKEN_REUSE_GRACE_MS, consumeWithRotation: true } : {})
         : new RedisArtifactAdapter(name, deps.redis);
     if (name === 'DeviceCode' && deps.decorateDeviceCode) adapter = deps.decorateDeviceCode(adapter);
     if (name === 'Grant') adapter = cacheReads(adapter, GRANT_CACHE_TTL_MS);

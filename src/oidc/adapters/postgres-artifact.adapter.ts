@@ -2,14 +2,19 @@ import type { Knex } from 'knex';
 import Provider, { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import { revocationMessage } from '../../sessions/revocation-reasons.js';
 import { readableInvalidGrant } from '../readable-refusal.js';
+import { deferConsume, takePendingConsume } from './pending-consume.js';
 
 const COLUMNS = 'payload, consumed_at, revoked_at, revoked_reason, account_id';
 const FIND_SQL = `SELECT ${COLUMNS} FROM oidc_artifacts WHERE type = ? AND id = ? AND (expires_at IS NULL OR expires_at > now())`;
 const CONSUME_SQL = 'UPDATE oidc_artifacts SET consumed_at = now() WHERE type = ? AND id = ? AND consumed_at IS NULL';
-const UPSERT_SQL = `INSERT INTO oidc_artifacts (type, id, payload, grant_id, user_code, uid, account_id, client_id, expires_at)
-  VALUES (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (type, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id, user_code = EXCLUDED.user_code,
+const ON_CONFLICT = `ON CONFLICT (type, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id, user_code = EXCLUDED.user_code,
     uid = EXCLUDED.uid, account_id = EXCLUDED.account_id, client_id = EXCLUDED.client_id, expires_at = EXCLUDED.expires_at`;
+const INSERT_COLUMNS = 'INSERT INTO oidc_artifacts (type, id, payload, grant_id, user_code, uid, account_id, client_id, expires_at)';
+const UPSERT_SQL = `${INSERT_COLUMNS} VALUES (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?) ${ON_CONFLICT}`;
+const ROTATE_SQL = `WITH consumed AS (
+    UPDATE oidc_artifacts SET consumed_at = now() WHERE type = ? AND id = ? AND consumed_at IS NULL RETURNING 1
+  )
+  ${INSERT_COLUMNS} SELECT ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::timestamptz WHERE EXISTS (SELECT 1 FROM consumed) ${ON_CONFLICT}`;
 
 interface ArtifactRow {
   payload: AdapterPayload;
@@ -25,6 +30,11 @@ export interface PostgresAdapterOptions {
    * the grant, so an app that retries or sends one refresh from two threads keeps its chain.
    */
   reuseGraceMs?: number;
+  /**
+   * RefreshToken only: `consume` at the token endpoint is carried out by the write of the
+   * rotated token that follows it, saving a round trip per refresh (see pending-consume.ts).
+   */
+  consumeWithRotation?: boolean;
 }
 
 /** oidc-provider artifacts of one model in the `oidc_artifacts` table. */
@@ -36,8 +46,7 @@ export class PostgresArtifactAdapter implements Adapter {
   ) {}
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
-    // Plain SQL on the hottest path (every refresh writes a token): no query builder per request.
-    await this.knex.raw(UPSERT_SQL, [
+    const values = [
       this.type,
       id,
       JSON.stringify(payload),
@@ -47,7 +56,17 @@ export class PostgresArtifactAdapter implements Adapter {
       payload.accountId ?? null,
       payload.clientId ?? null,
       expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
-    ]);
+    ];
+    const rotated = this.options.consumeWithRotation ? takePendingConsume(Provider.ctx) : undefined;
+    if (rotated === undefined) {
+      // Plain SQL on the hottest path (every refresh writes a token): no query builder per request.
+      await this.knex.raw(UPSERT_SQL, values);
+      return;
+    }
+    // One round trip for a rotation: the old token is consumed only if it still was not, and the
+    // new one is written only if that happened. Of parallel refreshes with one token, one wins.
+    const { rowCount } = await this.knex.raw<{ rowCount: number }>(ROTATE_SQL, [this.type, rotated, ...values]);
+    if (rowCount === 0) throw new errors.InvalidGrant(`${describe(this.type)} was already used`);
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
@@ -76,6 +95,12 @@ export class PostgresArtifactAdapter implements Adapter {
    * consumes it; the others are refused (the provider itself checks, then consumes).
    */
   async consume(id: string): Promise<void> {
+    const ctx = Provider.ctx;
+    if (this.options.consumeWithRotation && ctx?.oidc?.route === 'token') {
+      // The refresh grant saves the rotated token right after: consume together with that write.
+      deferConsume(ctx, { knex: this.knex, type: this.type, id });
+      return;
+    }
     const { rowCount } = await this.knex.raw<{ rowCount: number }>(CONSUME_SQL, [this.type, id]);
     if (rowCount === 0) throw new errors.InvalidGrant(`${describe(this.type)} was already used`);
   }

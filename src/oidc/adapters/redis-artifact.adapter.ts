@@ -31,6 +31,11 @@ export class RedisArtifactAdapter implements Adapter {
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     const key = this.key(id);
+    if (!payload.grantId && !payload.userCode && !payload.uid) {
+      // Nothing to index (client-credentials tokens): one command, no transaction.
+      await (expiresIn ? this.redis.set(key, JSON.stringify(payload), 'EX', expiresIn) : this.redis.set(key, JSON.stringify(payload)));
+      return;
+    }
     const multi = this.redis.multi();
     if (expiresIn) multi.set(key, JSON.stringify(payload), 'EX', expiresIn);
     else multi.set(key, JSON.stringify(payload));
