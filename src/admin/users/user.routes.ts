@@ -40,6 +40,13 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     return visibleUser(deps, actor, params);
   }
 
+  /** `load`, then 403 unless the caller may act on this user (staff: members only). */
+  async function loadManaged(actor: AdminActor, params: Record<string, string>): Promise<{ tenant: TenantRecord; user: UserRecord }> {
+    const loaded = await load(actor, params);
+    assertMayManageUser(actor, loaded.user);
+    return loaded;
+  }
+
   api.route({
     method: 'get',
     path: '/tenants/{t}/users',
@@ -87,8 +94,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     success: { status: 200, schema: userUpdateResultSchema, description: 'The user, and what was cut off when disabled' },
     errors: [403, 404],
     handler: async ({ actor, params, body }) => {
-      const { tenant, user } = await load(actor, params);
-      assertMayManageUser(actor, user);
+      const { tenant, user } = await loadManaged(actor, params);
       if (body.role) assertMayGiveRole(actor, body.role);
       const result = await deps.userAdmin.update(tenant, user, body, eventActor(actor));
       return { ...userView(result.user), ...(result.signed_out ? { signed_out: result.signed_out } : {}) };
@@ -102,8 +108,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     success: { status: 204, description: 'Deleted' },
     errors: [403, 404],
     handler: async ({ actor, params }) => {
-      const { tenant, user } = await load(actor, params);
-      assertMayManageUser(actor, user);
+      const { tenant, user } = await loadManaged(actor, params);
       await deps.userAdmin.delete(tenant, user, eventActor(actor));
     },
   });
@@ -116,8 +121,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     success: { status: 200, schema: signOutReportSchema, description: 'What was cut off: sessions ended, grants revoked per client' },
     errors: [403, 404],
     handler: async ({ actor, params, body }) => {
-      const { tenant, user } = await load(actor, params);
-      assertMayManageUser(actor, user);
+      const { tenant, user } = await loadManaged(actor, params);
       return deps.userAdmin.setPassword(tenant, user, body, eventActor(actor));
     },
   });
@@ -129,8 +133,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     success: { status: 202, schema: emailSentSchema, description: 'The code was sent' },
     errors: [403, 404, 409],
     handler: async ({ actor, params }) => {
-      const { user } = await load(actor, params);
-      assertMayManageUser(actor, user);
+      const { user } = await loadManaged(actor, params);
       const flow = await deps.recovery.startForUser(user, eventActor(actor));
       return { sent_to: maskEmail(user.email!), expires_at: flow.code_expires_at?.toISOString() ?? flow.expires_at.toISOString() };
     },
@@ -143,8 +146,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     success: { status: 202, schema: emailSentSchema, description: 'The temporary password was sent' },
     errors: [403, 404, 409],
     handler: async ({ actor, params }) => {
-      const { tenant, user } = await load(actor, params);
-      assertMayManageUser(actor, user);
+      const { tenant, user } = await loadManaged(actor, params);
       return deps.userAdmin.sendNewTemporaryPassword(tenant, user, eventActor(actor));
     },
   });
@@ -156,8 +158,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     success: { status: 200, schema: signOutReportSchema, description: 'What was cut off' },
     errors: [403, 404],
     handler: async ({ actor, params }) => {
-      const { tenant, user } = await load(actor, params);
-      assertMayManageUser(actor, user);
+      const { tenant, user } = await loadManaged(actor, params);
       return deps.userAdmin.signOutEverywhere(tenant, user, eventActor(actor));
     },
   });
@@ -169,8 +170,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     success: { status: 200, schema: forgottenDevicesSchema, description: 'How many browsers were forgotten' },
     errors: [403, 404],
     handler: async ({ actor, params }) => {
-      const { tenant, user } = await load(actor, params);
-      assertMayManageUser(actor, user);
+      const { tenant, user } = await loadManaged(actor, params);
       return { forgotten: await deps.userAdmin.forgetDevices(tenant, user, eventActor(actor)) };
     },
   });
