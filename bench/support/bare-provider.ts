@@ -3,6 +3,7 @@ import http from 'node:http';
 import Provider, { type Configuration } from 'oidc-provider';
 import { DEMO } from '../../src/demo/demo-objects.js';
 import type { RunningServer } from './server-protocol.js';
+import { CLAIMS_BY_SCOPE, SCOPES } from '../../src/oidc/create-provider.js';
 
 const DAY = 24 * 60 * 60;
 
@@ -41,13 +42,9 @@ export async function startBareProvider(port: number): Promise<RunningServer> {
     findAccount: async (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
     jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), use: 'sig', alg: 'RS256' }] } as Configuration['jwks'],
     cookies: { keys: [randomBytes(32).toString('base64url')] },
-    scopes: ['openid', 'profile', 'email', 'phone', 'offline_access', 'admin'],
-    claims: {
-      openid: ['sub', 'amr'],
-      profile: ['name', 'preferred_username', 'tenant', 'role', 'updated_at'],
-      email: ['email', 'email_verified'],
-      phone: ['phone_number', 'phone_number_verified'],
-    },
+    // Gatehouse's own scopes and claims, so both sides issue the same tokens.
+    scopes: [...SCOPES],
+    claims: CLAIMS_BY_SCOPE,
     conformIdTokenClaims: false,
     responseTypes: ['code'],
     pkce: { required: () => true },

@@ -28,6 +28,15 @@ export interface ProviderDependencies {
 
 export const SCOPES = ['openid', 'profile', 'email', 'phone', 'offline_access', 'admin'] as const;
 
+/** The claims each scope releases (DESIGN §3). */
+export const CLAIMS_BY_SCOPE = {
+  // amr (RFC 8176) says how this sign-in was made; listed under openid so every ID token has it.
+  openid: ['sub', 'amr'],
+  profile: ['name', 'preferred_username', 'tenant', 'role', 'updated_at'],
+  email: ['email', 'email_verified'],
+  phone: ['phone_number', 'phone_number_verified'],
+};
+
 /** Builds the OpenID Connect provider of DESIGN §3 on Gatehouse's storage and pages. */
 export function createProvider(deps: ProviderDependencies): Provider {
   const secureCookies = deps.issuer.startsWith('https://');
@@ -41,13 +50,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
       short: { httpOnly: true, sameSite: 'lax', secure: secureCookies, signed: true },
     },
     scopes: [...SCOPES],
-    claims: {
-      // amr (RFC 8176) says how this sign-in was made; listed under openid so every ID token has it.
-      openid: ['sub', 'amr'],
-      profile: ['name', 'preferred_username', 'tenant', 'role', 'updated_at'],
-      email: ['email', 'email_verified'],
-      phone: ['phone_number', 'phone_number_verified'],
-    },
+    claims: CLAIMS_BY_SCOPE,
     conformIdTokenClaims: false,
     responseTypes: ['code'],
     pkce: { required: () => true },
