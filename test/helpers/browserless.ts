@@ -55,7 +55,7 @@ export class HttpBrowser {
   /** The action of the first form on a page whose action matches. */
   static formAction(html: string, matching: RegExp = /./): string {
     const actions = [...html.matchAll(/<form[^>]*action="([^"]*)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
-    const action = actions.find((a) => matching.test(a));
+    const action = actions.find((a) => a.search(matching) !== -1);
     if (!action) throw new Error(`no form matching ${matching} in page:\n${html.slice(0, 2000)}`);
     return action;
   }
@@ -70,7 +70,7 @@ export class HttpBrowser {
       const index = pair!.indexOf('=');
       const name = pair!.slice(0, index).trim();
       const value = pair!.slice(index + 1);
-      if (/expires=Thu, 01 Jan 1970/i.test(header) || value === '') this.cookies.delete(name);
+      if (header.search(/expires=Thu, 01 Jan 1970/i) !== -1 || value === '') this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
   }

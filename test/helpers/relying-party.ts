@@ -56,6 +56,6 @@ export async function signInWithDevice(
   const confirm = await browser.go(new URL(HttpBrowser.formAction(codePage), device.verification_uri).toString(), { form: { ...HttpBrowser.hiddenInputs(codePage), user_code: device.user_code } });
   const login = await browser.go(new URL(HttpBrowser.formAction(confirm), device.verification_uri).toString(), { form: { ...HttpBrowser.hiddenInputs(confirm), confirm: 'yes' } });
   const done = await browser.go(new URL(HttpBrowser.formAction(login, /login$/), device.verification_uri).toString(), { form: { username: options.username, password: options.password } });
-  if (!/Device connected/.test(done)) throw new Error(`device sign-in did not finish:\n${done.slice(0, 1500)}`);
+  if (!done.includes('Device connected')) throw new Error(`device sign-in did not finish:\n${done.slice(0, 1500)}`);
   return oidc.pollDeviceAuthorizationGrant(config, device);
 }
