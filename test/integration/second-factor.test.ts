@@ -235,17 +235,39 @@ describe('SMS second factor', () => {
     expect((await passwordStep(new HttpBrowser(), `walt-${slug}`)).page).toMatch(/Too many codes were sent/);
   });
 
-  it('never lets a password reset skip the second factor', async () => {
+  it('never lets a password reset skip the second factor, and a reset forgets remembered browsers', async () => {
     const slug = await tenantWith({ mfa: { mode: 'required' } });
     await userIn(slug, `xena-${slug}`, '+1 415 555 0112');
     const browser = new HttpBrowser();
-    const url = oidc.buildAuthorizationUrl(web, { redirect_uri: callback(), scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256' });
+    // This browser passes the SMS step and is remembered...
+    const first = await passwordStep(browser, `xena-${slug}`);
+    await post(browser, first.page, { code: await latestSmsTo('+14155550112') });
+    expect((await passwordStep(browser, `xena-${slug}`, { prompt: 'login' })).page).toMatch(new RegExp(`^${callback()}\\?code=`));
+    // ...until the password is reset through it.
+    const url = oidc.buildAuthorizationUrl(web, { redirect_uri: callback(), scope: 'openid', prompt: 'login', code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256' });
     const login = await browser.go(url.toString());
     const forgot = await browser.go(new URL(/href="([^"]*forgot-password)"/.exec(login)![1]!, issuer).toString());
     const codePage = await post(browser, forgot, { username: `xena-${slug}` });
     const email = await aws.waitForEmail(`xena-${slug}@clinic.test`, (e) => e.subject === 'Your password reset code');
-    const next = await post(browser, codePage, { code: codeIn(email.text), new_password: 'violet-harbour-77', confirm_password: 'violet-harbour-77' }, /forgot-password\/[0-9a-f-]+$/);
+    const done = await post(browser, codePage, { code: codeIn(email.text), new_password: 'violet-harbour-77', confirm_password: 'violet-harbour-77' }, /forgot-password\/[0-9a-f-]+$/);
+    // The reset signed this browser's session out too, so the page says what to do next.
+    expect(done).toMatch(/Your password was changed/);
+    const again = await browser.go(url.toString(), {}, callback());
+    const next = await browser.go(new URL(HttpBrowser.formAction(again, /login$/), issuer).toString(), { form: { username: `xena-${slug}`, password: 'violet-harbour-77' } }, callback());
     expect(next).toMatch(/number ending in 0112/);
-    expect(await post(browser, next, { code: await latestSmsTo('+14155550112') })).toMatch(new RegExp(`^${callback()}\\?code=`));
+  });
+
+  it('after a reset inside a sign-in, continues to the SMS step instead of skipping it', async () => {
+    const slug = await tenantWith({ mfa: { mode: 'required' } });
+    await userIn(slug, `yuri-${slug}`, '+1 415 555 0113');
+    const browser = new HttpBrowser();
+    const url = oidc.buildAuthorizationUrl(web, { redirect_uri: callback(), scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256' });
+    const login = await browser.go(url.toString());
+    const forgot = await browser.go(new URL(/href="([^"]*forgot-password)"/.exec(login)![1]!, issuer).toString());
+    const codePage = await post(browser, forgot, { username: `yuri-${slug}` });
+    const email = await aws.waitForEmail(`yuri-${slug}@clinic.test`, (e) => e.subject === 'Your password reset code');
+    const next = await post(browser, codePage, { code: codeIn(email.text), new_password: 'violet-harbour-78', confirm_password: 'violet-harbour-78' }, /forgot-password\/[0-9a-f-]+$/);
+    expect(next).toMatch(/number ending in 0113/);
+    expect(await post(browser, next, { code: await latestSmsTo('+14155550113') })).toMatch(new RegExp(`^${callback()}\\?code=`));
   });
 });
