@@ -1,10 +1,8 @@
-import type { Courier } from '../courier/courier.js';
+import type { UserMail } from '../notifications/user-mail.js';
 import type { DeviceRepository } from '../devices/device.repository.js';
-import { renderEmail } from '../courier/email-templates.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Actor } from '../events/event-types.js';
 import { GatehouseError } from '../http/gatehouse-error.js';
-import type { Logger } from '../observability/logger.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import type { PasswordChangeService } from '../passwords/password-change.service.js';
 import { generateTemporaryPassword } from '../passwords/temporary-password.js';
@@ -38,9 +36,8 @@ export interface UserAdminDependencies {
   signOut: SignOutService;
   passwords: PasswordChangeService;
   devices: DeviceRepository;
-  courier: Courier;
+  mail: UserMail;
   events: EventLog;
-  logger: Logger;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -156,30 +153,12 @@ export class UserAdminService {
   }
 
   private async notifyPhoneChange(tenant: TenantRecord, user: UserRecord): Promise<void> {
-    if (!user.email) return;
-    try {
-      await this.deps.courier.sendEmail(renderEmail('phone-changed', user.email, { name: user.name ?? user.username, username: user.username, how: user.phone ? 'changed by an administrator' : 'removed by an administrator', when: new Date().toUTCString(), last4: user.phone?.slice(-4) ?? '—', organisation: tenant.name }));
-    } catch (err) {
-      this.deps.logger.warn({ err, userId: user.id }, 'could not send the phone-changed notice');
-    }
+    await this.deps.mail.send('phone-changed', user, tenant.name, { how: user.phone ? 'changed by an administrator' : 'removed by an administrator', when: new Date().toUTCString(), last4: user.phone?.slice(-4) ?? '—' });
   }
 
   /** The user exists either way; a failed delivery is logged (an administrator can send a new one). */
   private async sendTemporaryPassword(tenant: TenantRecord, user: UserRecord, password: string): Promise<void> {
-    if (!user.email) return;
-    try {
-      await this.deps.courier.sendEmail(
-        renderEmail('temporary-password', user.email, {
-          name: user.name ?? user.username,
-          username: user.username,
-          password,
-          organisation: tenant.name,
-          expires: user.password_expires_at?.toUTCString() ?? '',
-        }),
-      );
-    } catch (err) {
-      this.deps.logger.warn({ err, userId: user.id }, 'could not send the temporary password');
-    }
+    await this.deps.mail.send('temporary-password', user, tenant.name, { password, expires: user.password_expires_at?.toUTCString() ?? '' });
   }
 }
 

@@ -29,6 +29,7 @@ import { SmsBudget } from '../sms/sms-budget.js';
 import { SmsSender } from '../sms/sms-sender.js';
 import { effectiveSettings } from '../tenants/tenant-settings.js';
 import { LockNotifier } from '../notifications/lock-notifier.js';
+import { UserMail } from '../notifications/user-mail.js';
 
 export interface Repositories {
   users: UserRepository;
@@ -65,7 +66,8 @@ export function createServices(context: ServiceContext) {
   const limiters = new RateLimiters({ redis: context.redis, knex });
   const signOut = new SignOutService(knex, createGrantRevoker(context.provider));
   const smsBudget = new SmsBudget(knex);
-  const lockNotifier = new LockNotifier({ courier, tenants, perUser: limiters.create('lock-notice', 1, 3600), logger });
+  const mail = new UserMail({ courier, logger });
+  const lockNotifier = new LockNotifier({ mail, tenants, perUser: limiters.create('lock-notice', 1, 3600), logger });
   const protection = createSignInProtection({
     knex,
     redis: context.redis,
@@ -88,9 +90,8 @@ export function createServices(context: ServiceContext) {
     users,
     hasher,
     signOut,
-    courier,
+    mail,
     events,
-    logger,
     history: protection.passwordHistory,
     // A completed reset lifts the lockout (DESIGN §7).
     onPasswordReset: async (user) => {
@@ -102,6 +103,7 @@ export function createServices(context: ServiceContext) {
   const smsSender = new SmsSender({
     budget: smsBudget,
     courier,
+    mail,
     events,
     users,
     logger,
@@ -119,9 +121,8 @@ export function createServices(context: ServiceContext) {
     devices: repositories.devices,
     sender: smsSender,
     codes,
-    courier,
+    mail,
     events,
-    logger,
     now: context.now,
     // A challenge that ran out of tries counts as one failure toward the sign-in lockout.
     onTooManyWrongCodes: async (user, ip) => {
@@ -136,7 +137,7 @@ export function createServices(context: ServiceContext) {
     codes,
     passwords,
     devices: repositories.devices,
-    courier,
+    mail,
     events,
     logger,
     limits: { startsPerIp: limiters.create('recovery-ip', 20, 3600), emailsPerAccount: limiters.create('recovery-account', 5, 3600) },
@@ -148,7 +149,7 @@ export function createServices(context: ServiceContext) {
     passwords,
     recovery,
     tenantService: new TenantService(tenants, events),
-    userAdmin: new UserAdminService({ users, hasher, signOut, passwords, devices: repositories.devices, courier, events, logger }),
+    userAdmin: new UserAdminService({ users, hasher, signOut, passwords, devices: repositories.devices, mail, events }),
     sessionView: new SessionViewService(knex),
     secondFactor,
     smsBudget,

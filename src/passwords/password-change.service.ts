@@ -1,10 +1,8 @@
 import type { UserRecord, UserRepository } from '../accounts/user.repository.js';
-import type { Courier } from '../courier/courier.js';
-import { renderEmail } from '../courier/email-templates.js';
+import type { UserMail } from '../notifications/user-mail.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Actor } from '../events/event-types.js';
 import { GatehouseError } from '../http/gatehouse-error.js';
-import type { Logger } from '../observability/logger.js';
 import type { RevocationReason } from '../sessions/revocation-reasons.js';
 import type { SignOutReport, SignOutService } from '../sessions/sign-out.service.js';
 import type { TenantRecord } from '../tenants/tenant.repository.js';
@@ -17,9 +15,8 @@ export interface PasswordChangeDependencies {
   users: UserRepository;
   hasher: PasswordHasher;
   signOut: SignOutService;
-  courier: Courier;
+  mail: UserMail;
   events: EventLog;
-  logger: Logger;
   /** Called after a change that must lift a lockout (a completed reset). */
   onPasswordReset?: (user: UserRecord) => Promise<void>;
   /** Keeps the replaced hash, so a previous password typed again is recognised (DESIGN §4). */
@@ -77,13 +74,8 @@ export class PasswordChangeService {
     return report;
   }
 
-  /** Security notice (DESIGN §8); a delivery failure must not undo the change, so it is logged. */
+  /** Security notice (DESIGN §8). */
   private async notify(tenant: TenantRecord, user: UserRecord, how: string): Promise<void> {
-    if (!user.email) return;
-    try {
-      await this.deps.courier.sendEmail(renderEmail('password-changed', user.email, { name: user.name ?? user.username, username: user.username, how, when: new Date().toUTCString(), organisation: tenant.name }));
-    } catch (err) {
-      this.deps.logger.warn({ err, userId: user.id }, 'could not send the password-changed notice');
-    }
+    await this.deps.mail.send('password-changed', user, tenant.name, { how, when: new Date().toUTCString() });
   }
 }

@@ -1,7 +1,6 @@
 import type { UserRecord, UserRepository } from '../accounts/user.repository.js';
-import type { Courier } from '../courier/courier.js';
+import type { UserMail } from '../notifications/user-mail.js';
 import type { DeviceRepository } from '../devices/device.repository.js';
-import { renderEmail } from '../courier/email-templates.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Actor } from '../events/event-types.js';
 import { GatehouseError } from '../http/gatehouse-error.js';
@@ -28,7 +27,7 @@ export interface RecoveryDependencies {
   codes: OneTimeCodes;
   passwords: PasswordChangeService;
   devices: DeviceRepository;
-  courier: Courier;
+  mail: UserMail;
   events: EventLog;
   logger: Logger;
   /** Starts of a recovery per client IP, and emails per account: floods of mail stop here. */
@@ -148,17 +147,7 @@ export class RecoveryService {
       // Only the newest code is valid: it replaces the previous hash.
       await this.deps.flows.update(flow.id, { code_hash: this.deps.codes.hash(flow.id, code), code_expires_at: new Date(Date.now() + RECOVERY_LIMITS.codeTtlMs) });
       const tenant = await this.deps.tenants.findById(user.tenant_id);
-      await this.deps.courier.sendEmail(
-        renderEmail('recovery-code', user.email!, {
-          name: user.name ?? user.username,
-          username: user.username,
-          code,
-          minutes: RECOVERY_LIMITS.codeTtlMs / 60_000,
-          link: this.deps.linkTo(flow),
-          byAdmin,
-          organisation: tenant?.name ?? 'your organisation',
-        }),
-      );
+      await this.deps.mail.send('recovery-code', user, tenant?.name, { code, minutes: RECOVERY_LIMITS.codeTtlMs / 60_000, link: this.deps.linkTo(flow), byAdmin });
     } catch (err) {
       this.deps.logger.error({ err, flowId: flow.id }, 'could not send a recovery code');
     }

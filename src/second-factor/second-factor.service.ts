@@ -1,10 +1,8 @@
 import { toE164 } from '../accounts/phone-number.js';
 import type { UserRecord, UserRepository } from '../accounts/user.repository.js';
-import type { Courier } from '../courier/courier.js';
-import { renderEmail } from '../courier/email-templates.js';
+import type { UserMail } from '../notifications/user-mail.js';
 import type { DeviceRepository } from '../devices/device.repository.js';
 import type { EventLog } from '../events/event-log.js';
-import type { Logger } from '../observability/logger.js';
 import type { OneTimeCodes } from '../one-time-codes/one-time-code.js';
 import type { SmsRefusal, SmsSender } from '../sms/sms-sender.js';
 import type { TenantRecord } from '../tenants/tenant.repository.js';
@@ -33,9 +31,8 @@ export interface SecondFactorDependencies {
   devices: DeviceRepository;
   sender: SmsSender;
   codes: OneTimeCodes;
-  courier: Courier;
+  mail: UserMail;
   events: EventLog;
-  logger: Logger;
   now: () => Date;
   /** Too many wrong codes count toward the sign-in lockout. */
   onTooManyWrongCodes?: (user: UserRecord, ip: string) => Promise<void>;
@@ -162,13 +159,9 @@ export class SecondFactorService {
   }
 
   async notifyPhoneChange(user: UserRecord, tenant: TenantRecord, phone: string, how: string): Promise<void> {
-    if (!user.email) return;
-    try {
-      await this.deps.courier.sendEmail(renderEmail('phone-changed', user.email, { name: user.name ?? user.username, username: user.username, how, when: this.deps.now().toUTCString(), last4: phone.slice(-4), organisation: tenant.name }));
-    } catch (err) {
-      this.deps.logger.warn({ err, userId: user.id }, 'could not send the phone-changed notice');
-    }
+    await this.deps.mail.send('phone-changed', user, tenant.name, { how, when: this.deps.now().toUTCString(), last4: phone.slice(-4) });
   }
+
 
   private async sendSms(challenge: SmsChallenge, user: UserRecord, tenant: TenantRecord, request: RequestContext): Promise<SendOutcome> {
     const code = this.deps.codes.generate();
@@ -183,11 +176,8 @@ export class SecondFactorService {
     const code = this.deps.codes.generate();
     const now = this.deps.now();
     await this.deps.challenges.recordCode(challenge.id, this.deps.codes.hash(challenge.id, code), new Date(now.getTime() + EMAIL_GATE_CODE_TTL_MS), now);
-    try {
-      await this.deps.courier.sendEmail(renderEmail('phone-change-code', challenge.destination, { name: user.name ?? user.username, username: user.username, code, minutes: EMAIL_GATE_CODE_TTL_MS / 60_000, organisation: tenant.name }));
-    } catch (err) {
-      this.deps.logger.error({ err, userId: user.id }, 'could not send the phone-change code');
-    }
+    // Not `user.email`: the code goes to the address the step was opened for.
+    await this.deps.mail.send('phone-change-code', { ...user, email: challenge.destination }, tenant.name, { code, minutes: EMAIL_GATE_CODE_TTL_MS / 60_000 });
   }
 
   private expiry(): Date {

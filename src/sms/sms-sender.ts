@@ -1,6 +1,6 @@
 import type { UserRecord, UserRepository } from '../accounts/user.repository.js';
 import type { Courier } from '../courier/courier.js';
-import { renderEmail } from '../courier/email-templates.js';
+import type { UserMail } from '../notifications/user-mail.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Logger } from '../observability/logger.js';
 import type { RateLimit } from '../rate-limits/rate-limiters.js';
@@ -36,7 +36,7 @@ export interface SmsSendRequest {
  */
 export class SmsSender {
   constructor(
-    private readonly deps: { budget: SmsBudget; courier: Courier; events: EventLog; users: UserRepository; limits: SmsLimits; logger: Logger; now: () => Date },
+    private readonly deps: { budget: SmsBudget; courier: Courier; mail: UserMail; events: EventLog; users: UserRepository; limits: SmsLimits; logger: Logger; now: () => Date },
   ) {}
 
   /** Whether a number may receive SMS for this tenant (its own country unless others are allowed). */
@@ -82,8 +82,7 @@ export class SmsSender {
   private async alertAdministrators(tenant: TenantRecord, sent: number, budget: number): Promise<void> {
     try {
       for (const admin of await this.deps.users.administrators(tenant.id)) {
-        if (!admin.email) continue;
-        await this.deps.courier.sendEmail(renderEmail('sms-budget-alert', admin.email, { name: admin.name ?? admin.username, organisation: tenant.name, sent, budget, month: monthOf(this.deps.now()) }));
+        await this.deps.mail.send('sms-budget-alert', admin, tenant.name, { sent, budget, month: monthOf(this.deps.now()) });
       }
     } catch (err) {
       this.deps.logger.warn({ err, tenantId: tenant.id }, 'could not send the SMS budget alert');
