@@ -24,6 +24,7 @@ import { openDatabase, type Database } from '../storage/database.js';
 import { PostgresEphemeralMarks, RedisEphemeralMarks } from '../storage/ephemeral-marks.js';
 import { migrateToLatest } from '../storage/migrator.js';
 import { connectRedis, waitForRedis } from '../storage/redis.js';
+import { BackgroundTasks } from '../lifecycle/background-tasks.js';
 import { createHttpApp } from './http-app.js';
 import { createRepositories, createServices, type Services } from './services.js';
 
@@ -68,7 +69,8 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     const outbox = config.delivery === 'outbox' ? new DevOutbox(logger) : undefined;
     const courier: Courier = outbox ?? new AwsCourier(config.awsRegion!, config.emailFrom);
     const events = new EventLog(knex, logger);
-    const clientUsage = new ClientUsageRecorder(repositories.clients, logger);
+    const background = new BackgroundTasks();
+    const clientUsage = new ClientUsageRecorder(repositories.clients, logger, (task) => background.run(task));
     const clientAdapter = new ClientAdapter(repositories.clients);
     const marks = redis ? new RedisEphemeralMarks(redis) : new PostgresEphemeralMarks(knex);
     const devicePollIntervalSeconds = options.devicePollIntervalSeconds ?? 5;
@@ -113,6 +115,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       secret: secrets.cookieKeys[0]!,
       invalidateClient: (clientId) => clientAdapter.invalidate(clientId),
       now,
+      background: (task) => background.run(task),
     });
 
     if (config.seedDemo) await seedDemo({ tenants: repositories.tenants, users: repositories.users, clients: repositories.clients, hasher, issuer: config.issuer });
@@ -157,6 +160,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       cleanup,
       async close() {
         await drain(server);
+        await background.drain();
         await cleanupSchedule.stop();
         await events.flush();
         if (courier instanceof AwsCourier) courier.close();

@@ -30,6 +30,7 @@ import { SmsSender } from '../sms/sms-sender.js';
 import { effectiveSettings } from '../tenants/tenant-settings.js';
 import { LockNotifier } from '../notifications/lock-notifier.js';
 import { UserMail } from '../notifications/user-mail.js';
+import type { RunInBackground } from '../lifecycle/background-tasks.js';
 
 export interface Repositories {
   users: UserRepository;
@@ -57,6 +58,8 @@ export interface ServiceContext {
   invalidateClient: (clientId: string) => void;
   /** The clock of time-dependent rules (remembered devices, code expiry, budget months); tests move it. */
   now: () => Date;
+  /** Starts work the request does not wait for; shutdown lets it finish. */
+  background: RunInBackground;
 }
 
 /** The service layer, built once: each service gets only what it needs. */
@@ -67,7 +70,7 @@ export function createServices(context: ServiceContext) {
   const signOut = new SignOutService(knex, createGrantRevoker(context.provider));
   const smsBudget = new SmsBudget(knex);
   const mail = new UserMail({ courier, logger });
-  const lockNotifier = new LockNotifier({ mail, tenants, perUser: limiters.create('lock-notice', 1, 3600), logger });
+  const lockNotifier = new LockNotifier({ mail, tenants, perUser: limiters.create('lock-notice', 1, 3600), logger, background: context.background });
   const protection = createSignInProtection({
     knex,
     redis: context.redis,
@@ -104,6 +107,7 @@ export function createServices(context: ServiceContext) {
     budget: smsBudget,
     courier,
     mail,
+    background: context.background,
     events,
     users,
     logger,
@@ -138,6 +142,7 @@ export function createServices(context: ServiceContext) {
     passwords,
     devices: repositories.devices,
     mail,
+    background: context.background,
     events,
     logger,
     limits: { startsPerIp: limiters.create('recovery-ip', 20, 3600), emailsPerAccount: limiters.create('recovery-account', 5, 3600) },

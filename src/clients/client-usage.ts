@@ -1,5 +1,6 @@
 import type { Logger } from '../observability/logger.js';
 import type { ClientRepository } from './client.repository.js';
+import type { RunInBackground } from '../lifecycle/background-tasks.js';
 
 const WRITE_AT_MOST_EVERY_MS = 60_000;
 
@@ -14,6 +15,7 @@ export class ClientUsageRecorder {
   constructor(
     private readonly clients: ClientRepository,
     private readonly logger: Logger,
+    private readonly background: RunInBackground,
   ) {}
 
   record(clientId: string, usedPrevious: boolean): void {
@@ -22,8 +24,10 @@ export class ClientUsageRecorder {
     if ((this.lastWrite.get(key) ?? 0) > now - WRITE_AT_MOST_EVERY_MS) return;
     if (this.lastWrite.size > 50_000) this.lastWrite.clear();
     this.lastWrite.set(key, now);
-    this.clients.recordUse(clientId, usedPrevious, new Date(now)).catch((err: unknown) => {
-      this.logger.warn({ err, clientId }, 'could not record client use');
-    });
+    this.background(
+      this.clients.recordUse(clientId, usedPrevious, new Date(now)).catch((err: unknown) => {
+        this.logger.warn({ err, clientId }, 'could not record client use');
+      }),
+    );
   }
 }

@@ -3,16 +3,17 @@ import type { Logger } from '../observability/logger.js';
 import type { RateLimit } from '../rate-limits/rate-limiters.js';
 import type { TenantRepository } from '../tenants/tenant.repository.js';
 import type { UserMail } from './user-mail.js';
+import type { RunInBackground } from '../lifecycle/background-tasks.js';
 
 /**
  * Tells a user their sign-in was locked (DESIGN §8). Each further failure starts a longer lock;
  * one email an hour is enough to warn without flooding the mailbox of someone under attack.
  */
 export class LockNotifier {
-  constructor(private readonly deps: { mail: UserMail; tenants: TenantRepository; perUser: RateLimit; logger: Logger }) {}
+  constructor(private readonly deps: { mail: UserMail; tenants: TenantRepository; perUser: RateLimit; logger: Logger; background: RunInBackground }) {}
 
   notify(user: UserRecord, until: Date): void {
-    void this.send(user, until);
+    this.deps.background(this.send(user, until));
   }
 
   private async send(user: UserRecord, until: Date): Promise<void> {

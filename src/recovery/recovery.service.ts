@@ -1,5 +1,6 @@
 import type { UserRecord, UserRepository } from '../accounts/user.repository.js';
 import type { UserMail } from '../notifications/user-mail.js';
+import type { RunInBackground } from '../lifecycle/background-tasks.js';
 import type { DeviceRepository } from '../devices/device.repository.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Actor } from '../events/event-types.js';
@@ -28,6 +29,8 @@ export interface RecoveryDependencies {
   passwords: PasswordChangeService;
   devices: DeviceRepository;
   mail: UserMail;
+  /** Emails go out after the answer (its timing must not tell whether one was sent). */
+  background: RunInBackground;
   events: EventLog;
   logger: Logger;
   /** Starts of a recovery per client IP, and emails per account: floods of mail stop here. */
@@ -69,7 +72,7 @@ export class RecoveryService {
     if (recoverable) {
       this.deps.events.record({ type: 'password.reset_requested', tenant_id: recoverable.tenant_id, user_id: recoverable.id, ip: input.ip, user_agent: input.userAgent });
       // Not awaited: the time of the answer must not tell whether an email went out.
-      void this.sendCode(flow, recoverable, false);
+      this.deps.background(this.sendCode(flow, recoverable, false));
     }
     return flow;
   }
@@ -99,7 +102,7 @@ export class RecoveryService {
     if (flow.codes_sent >= RECOVERY_LIMITS.maxCodesPerFlow) return { sent: false, retryAfterSeconds: 0, reason: 'too_many' };
     await this.deps.flows.update(flow.id, { last_sent_at: new Date(), codes_sent: flow.codes_sent + 1 });
     const user = flow.user_id ? await this.deps.users.findById(flow.user_id) : undefined;
-    if (user) void this.sendCode(flow, user, flow.requested_by === 'admin');
+    if (user) this.deps.background(this.sendCode(flow, user, flow.requested_by === 'admin'));
     return { sent: true };
   }
 
@@ -108,7 +111,7 @@ export class RecoveryService {
     return Math.max(0, Math.ceil((flow.last_sent_at.getTime() + RECOVERY_LIMITS.resendAfterMs - Date.now()) / 1000));
   }
 
-  async complete(flow: RecoveryFlow, input: { code: string; newPassword: string; confirmPassword: string }): Promise<CompletionResult> {
+  async complete(flow: RecoveryFlow, input: { code: string; newPassword: string; confirmPassword: string; ip?: string; userAgent?: string }): Promise<CompletionResult> {
     if (flow.state !== 'sent_email' || flow.expires_at <= new Date()) return { ok: false, reason: 'expired' };
     if (flow.failed_attempts >= RECOVERY_LIMITS.maxAttempts) return { ok: false, reason: 'too_many_attempts' };
 
@@ -132,7 +135,7 @@ export class RecoveryService {
     await this.deps.passwords.change(tenant, user, { password: input.newPassword, signOutReason: 'password_reset', how: 'with a code sent to your email' });
     // Whoever reset it, every browser must pass the SMS step again.
     await this.deps.devices.forgetSecondFactor(user.id);
-    this.deps.events.record({ type: 'password.reset_completed', tenant_id: user.tenant_id, user_id: user.id });
+    this.deps.events.record({ type: 'password.reset_completed', tenant_id: user.tenant_id, user_id: user.id, ip: input.ip, user_agent: input.userAgent });
     return { ok: true, user: (await this.deps.users.findById(user.id))!, flow };
   }
 

@@ -1,6 +1,7 @@
 import type { UserRecord, UserRepository } from '../accounts/user.repository.js';
 import type { Courier } from '../courier/courier.js';
 import type { UserMail } from '../notifications/user-mail.js';
+import type { RunInBackground } from '../lifecycle/background-tasks.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Logger } from '../observability/logger.js';
 import type { RateLimit } from '../rate-limits/rate-limiters.js';
@@ -36,7 +37,7 @@ export interface SmsSendRequest {
  */
 export class SmsSender {
   constructor(
-    private readonly deps: { budget: SmsBudget; courier: Courier; mail: UserMail; events: EventLog; users: UserRepository; limits: SmsLimits; logger: Logger; now: () => Date },
+    private readonly deps: { budget: SmsBudget; courier: Courier; mail: UserMail; background: RunInBackground; events: EventLog; users: UserRepository; limits: SmsLimits; logger: Logger; now: () => Date },
   ) {}
 
   /** Whether a number may receive SMS for this tenant (its own country unless others are allowed). */
@@ -67,7 +68,7 @@ export class SmsSender {
       this.deps.events.record({ type: 'mfa.budget_exhausted', ...context, reason: 'sms_budget_exhausted', details: { budget } });
       return { sent: false, reason: 'budget_exhausted' };
     }
-    if (taken.crossedAlert) void this.alertAdministrators(tenant, taken.sent, budget);
+    if (taken.crossedAlert) this.deps.background(this.alertAdministrators(tenant, taken.sent, budget));
 
     try {
       await this.deps.courier.sendSms({ to: request.phone, text: request.text });

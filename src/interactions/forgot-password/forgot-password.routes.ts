@@ -60,7 +60,7 @@ export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswor
     router.post(`${base}/:flowId`, async (ctx) => {
       const flow = await openFlow(ctx);
       if (!flow) return;
-      const result = await deps.recovery.complete(flow, { code: field(ctx, 'code').slice(0, 32), newPassword: field(ctx, 'new_password').slice(0, 1024), confirmPassword: field(ctx, 'confirm_password').slice(0, 1024) });
+      const result = await deps.recovery.complete(flow, { code: field(ctx, 'code').slice(0, 32), newPassword: field(ctx, 'new_password').slice(0, 1024), confirmPassword: field(ctx, 'confirm_password').slice(0, 1024), ip: ctx.ip, userAgent: ctx.get('user-agent') });
       if (!result.ok) return explainFailure(ctx, (await deps.recovery.find(flow.id))!, result);
       await returnToSignIn(ctx, result.user, result.flow);
     });
