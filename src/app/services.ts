@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import type Provider from 'oidc-provider';
 import { SignInService } from '../accounts/sign-in.service.js';
 import { UserAdminService } from '../accounts/user-admin.service.js';
-import { UserRepository } from '../accounts/user.repository.js';
+import { UserRepository, type UserRecord } from '../accounts/user.repository.js';
 import { ClientAdminService } from '../clients/client-admin.service.js';
 import { ClientRepository } from '../clients/client.repository.js';
 import { DeviceRepository } from '../devices/device.repository.js';
@@ -159,6 +159,10 @@ export function createServices(context: ServiceContext) {
     secondFactor,
     smsBudget,
     clientAdmin: new ClientAdminService(knex, events, context.invalidateClient),
+    notifyNewDevice: (user: UserRecord, where: { client: string; ip: string; userAgent: string }) =>
+      context.background(
+        tenants.findById(user.tenant_id).then((tenant) => mail.send('new-device', user, tenant?.name, { ...where, when: context.now().toUTCString() })),
+      ),
     ...protection,
   };
 }

@@ -17,6 +17,7 @@ const SUBJECTS = {
   'phone-changed': 'The mobile number of your account changed',
   'phone-change-code': 'Your code to change your mobile number',
   'account-locked': 'Sign-in to your account was locked',
+  'new-device': 'New sign-in to your account',
 } as const;
 
 export type EmailTemplate = keyof typeof SUBJECTS;

@@ -17,12 +17,16 @@ export class DeviceRepository {
     return this.knex<UserDevice>('user_devices').where({ device_hash: deviceHash, user_id: userId }).first();
   }
 
-  /** Records a successful sign-in from this browser. */
-  async touch(deviceHash: string, userId: string): Promise<void> {
-    await this.knex('user_devices')
-      .insert({ device_hash: deviceHash, user_id: userId })
-      .onConflict(['device_hash', 'user_id'])
-      .merge({ last_seen_at: this.knex.fn.now() });
+  /** Records a successful sign-in from this browser; true when the user had never used it before. */
+  async touch(deviceHash: string, userId: string): Promise<boolean> {
+    // xmax = 0 only on a freshly inserted row (an upsert that updated has a non-zero xmax).
+    const { rows } = await this.knex.raw<{ rows: { inserted: boolean }[] }>(
+      `INSERT INTO user_devices (device_hash, user_id) VALUES (?, ?)
+       ON CONFLICT (device_hash, user_id) DO UPDATE SET last_seen_at = now()
+       RETURNING (xmax = 0) AS inserted`,
+      [deviceHash, userId],
+    );
+    return rows[0]?.inserted === true;
   }
 
   /** Remembers that this browser passed the SMS step for `phone`. */

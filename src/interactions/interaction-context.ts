@@ -3,6 +3,7 @@ import type { PasswordLoginService } from '../accounts/password-login.service.js
 import type { SignInService } from '../accounts/sign-in.service.js';
 import type { UserRepository } from '../accounts/user.repository.js';
 import type { DeviceRepository } from '../devices/device.repository.js';
+import type { UserRecord } from '../accounts/user.repository.js';
 import type { SignInEvents } from '../events/sign-in-events.js';
 import type { Logger } from '../observability/logger.js';
 
@@ -16,6 +17,8 @@ export interface InteractionDependencies {
   /** The login form's password step, guarded by the lockout. */
   passwordLogin: PasswordLoginService;
   signInEvents: SignInEvents;
+  /** Emails the user that a browser they never used before signed in (sent in the background). */
+  notifyNewDevice: (user: UserRecord, where: { client: string; ip: string; userAgent: string }) => void;
   /** Mark cookies Secure (the issuer is https). */
   secureCookies: boolean;
 }

@@ -27,7 +27,9 @@ export async function completeSignIn(ctx: Context, deps: InteractionDependencies
   const grantId = await grantFirstPartyScopes(deps.provider, details, user);
   await deps.users.recordLogin(user.id, new Date());
   // This browser now knows this user: spared the username-wide lockout, eligible to be remembered.
-  await deps.devices.touch(ensureDeviceHash(ctx, deps.secureCookies), user.id);
+  const newBrowser = await deps.devices.touch(ensureDeviceHash(ctx, deps.secureCookies), user.id);
+  // A security notice (DESIGN §8) for a new browser, but not at the very first sign-in.
+  if (newBrowser && user.last_login_at) deps.notifyNewDevice(user, { client: client?.clientName ?? String(details.params.client_id), ip: source.ip, userAgent: ctx.get('user-agent') || 'unknown' });
   deps.signInEvents.succeeded(user, source);
   const url = await deps.provider.interactionResult(
     ctx.req,
