@@ -26,7 +26,8 @@ import { migrateToLatest } from '../storage/migrator.js';
 import { connectRedis, waitForRedis } from '../storage/redis.js';
 import { BackgroundTasks } from '../lifecycle/background-tasks.js';
 import { createHttpApp } from './http-app.js';
-import { createRepositories, createServices, type Services } from './services.js';
+import { createRepositories } from './repositories.js';
+import { createServices, type Services } from './services.js';
 
 export interface GatehouseOptions {
   /** RFC 8628 polling interval; tests shorten it. */

@@ -4,10 +4,9 @@ import type { Knex } from 'knex';
 import type Provider from 'oidc-provider';
 import { SignInService } from '../accounts/sign-in.service.js';
 import { UserAdminService } from '../accounts/user-admin.service.js';
-import { UserRepository, type UserRecord } from '../accounts/user.repository.js';
+import type { UserRecord } from '../accounts/user.repository.js';
+import type { Repositories } from './repositories.js';
 import { ClientAdminService } from '../clients/client-admin.service.js';
-import { ClientRepository } from '../clients/client.repository.js';
-import { DeviceRepository } from '../devices/device.repository.js';
 import type { Courier } from '../courier/courier.js';
 import { EventLog } from '../events/event-log.js';
 import type { Logger } from '../observability/logger.js';
@@ -20,7 +19,6 @@ import { RecoveryFlowRepository } from '../recovery/recovery-flow.repository.js'
 import { RecoveryService } from '../recovery/recovery.service.js';
 import { SessionViewService } from '../sessions/session-view.service.js';
 import { SignOutService } from '../sessions/sign-out.service.js';
-import { TenantRepository } from '../tenants/tenant.repository.js';
 import { TenantService } from '../tenants/tenant.service.js';
 import { createSignInProtection } from './sign-in-protection.js';
 import { SecondFactorService } from '../second-factor/second-factor.service.js';
@@ -31,17 +29,6 @@ import { effectiveSettings } from '../tenants/tenant-settings.js';
 import { LockNotifier } from '../notifications/lock-notifier.js';
 import { UserMail } from '../notifications/user-mail.js';
 import type { RunInBackground } from '../lifecycle/background-tasks.js';
-
-export interface Repositories {
-  users: UserRepository;
-  tenants: TenantRepository;
-  clients: ClientRepository;
-  devices: DeviceRepository;
-}
-
-export function createRepositories(knex: Knex): Repositories {
-  return { users: new UserRepository(knex), tenants: new TenantRepository(knex), clients: new ClientRepository(knex), devices: new DeviceRepository(knex) };
-}
 
 export interface ServiceContext {
   knex: Knex;

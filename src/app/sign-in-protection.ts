@@ -18,7 +18,7 @@ import type { PasswordHasher } from '../passwords/password-hasher.js';
 import { PasswordHistoryRepository } from '../passwords/password-history.repository.js';
 import { PreviousPasswords } from '../passwords/previous-passwords.js';
 import type { RateLimiters } from '../rate-limits/rate-limiters.js';
-import type { Repositories } from './services.js';
+import type { Repositories } from './repositories.js';
 
 export interface SignInProtectionContext {
   knex: Knex;
