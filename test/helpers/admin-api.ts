@@ -26,3 +26,22 @@ export async function adminCall<T = any>(issuer: string, token: string | undefin
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
 }
+
+export interface NewTestUser {
+  username: string;
+  /** Tenant id or slug; `demo` by default. */
+  tenant?: string;
+  /** Omitted: a random valid one. `null`: none, so the user is emailed a temporary password. */
+  password?: string | null;
+  email?: string;
+  [field: string]: unknown;
+}
+
+/** Creates a user through the admin API as `token`; fails loudly unless it answers 201. */
+export async function createUser(issuer: string, token: string, user: NewTestUser): Promise<{ id: string; password?: string; body: any }> {
+  const { tenant = 'demo', password: given, username, email, ...fields } = user;
+  const password = given === null ? undefined : (given ?? `amber-lantern-${Math.random().toString(36).slice(2, 8)}`);
+  const created = await adminCall(issuer, token, 'POST', `/tenants/${tenant}/users`, { username, email: email ?? `${username}@${tenant}.test`, ...(password ? { password } : {}), ...fields });
+  if (created.status !== 201) throw new Error(`creating ${username} answered ${created.status}: ${JSON.stringify(created.body)}`);
+  return { id: created.body.id, password, body: created.body };
+}

@@ -2,7 +2,7 @@ import * as oidc from 'openid-client';
 import type { DevOutbox } from '../../src/courier/dev-outbox.js';
 import { DEMO } from '../../src/demo/demo-objects.js';
 import { HttpBrowser } from '../helpers/browserless.js';
-import { OPERATOR_ENV, adminCall, operatorToken } from '../helpers/admin-api.js';
+import { OPERATOR_ENV, adminCall, createUser as createUserVia, operatorToken } from '../helpers/admin-api.js';
 import { discoverClient, signInWithCode, signInWithDevice } from '../helpers/relying-party.js';
 import { startTestGatehouse, storageKinds, type TestGatehouse } from '../helpers/test-gatehouse.js';
 
@@ -41,9 +41,7 @@ describe.each(storageKinds())('admin API: users on %s storage', (storage) => {
   }
 
   async function createUser(username: string, password: string) {
-    const created = await adminCall(issuer, operator, 'POST', '/tenants/demo/users', { username, email: `${username}@demo.test`, name: username, password });
-    expect(created.status).toBe(201);
-    return created.body as { id: string };
+    return (await createUserVia(issuer, operator, { username, email: `${username}@demo.test`, name: username, password })).body as { id: string };
   }
 
   it('creates, finds, reads, updates and deletes users; never shows a password', async () => {

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { DEMO } from '../../src/demo/demo-objects.js';
-import { OPERATOR_ENV, adminCall, operatorToken } from '../helpers/admin-api.js';
+import { OPERATOR_ENV, adminCall, createUser as createUserVia, operatorToken } from '../helpers/admin-api.js';
 import { HttpBrowser } from '../helpers/browserless.js';
 import { eventually } from '../helpers/lockout-clock.js';
 import { discoverClient, signInWithCode, signInWithDevice } from '../helpers/relying-party.js';
@@ -35,10 +35,8 @@ describe('diagnosis', () => {
   afterAll(async () => server?.stop());
 
   async function createUser(username: string, fields: Record<string, unknown> = {}, tenant = 'demo') {
-    const password = `amber-lantern-${Math.random().toString(36).slice(2, 8)}`;
-    const created = await adminCall(issuer, operator, 'POST', `/tenants/${tenant}/users`, { username, email: `${username}@demo.test`, password, ...fields });
-    expect(created.status).toBe(201);
-    return { id: created.body.id as string, password };
+    const { id, password } = await createUserVia(issuer, operator, { username, tenant, email: `${username}@demo.test`, ...fields });
+    return { id, password: password! };
   }
 
   async function diagnosis(userId: string, tenant = 'demo', token = operator): Promise<Diagnosis> {

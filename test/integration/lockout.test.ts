@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
 import type { DevOutbox } from '../../src/courier/dev-outbox.js';
 import { DEMO } from '../../src/demo/demo-objects.js';
-import { OPERATOR_ENV, adminCall, operatorToken } from '../helpers/admin-api.js';
+import { OPERATOR_ENV, adminCall, createUser as createUserVia, operatorToken } from '../helpers/admin-api.js';
 import { codeIn } from '../helpers/aws-recorder.js';
 import { HttpBrowser } from '../helpers/browserless.js';
 import { eventually, expireLockoutKeys } from '../helpers/lockout-clock.js';
@@ -31,9 +31,7 @@ describe('sign-in lockout', () => {
   afterAll(async () => server?.stop());
 
   async function createUser(username: string, password = `violet-harbour-${Math.random().toString(36).slice(2, 8)}`) {
-    const created = await adminCall(issuer, operator, 'POST', '/tenants/demo/users', { username, email: `${username}@demo.test`, password });
-    expect(created.status).toBe(201);
-    return { id: created.body.id as string, password };
+    return { id: (await createUserVia(issuer, operator, { username, password, email: `${username}@demo.test` })).id, password };
   }
 
   /** The mobile app's login page in a browser at `ip`; `submit` posts the form as a person would. */

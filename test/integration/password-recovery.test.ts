@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { DEMO } from '../../src/demo/demo-objects.js';
-import { OPERATOR_ENV, adminCall, operatorToken } from '../helpers/admin-api.js';
+import { OPERATOR_ENV, adminCall, createUser as createUserVia, operatorToken } from '../helpers/admin-api.js';
 import { AwsRecorder, codeIn } from '../helpers/aws-recorder.js';
 import { HttpBrowser } from '../helpers/browserless.js';
 import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
@@ -29,9 +29,7 @@ describe('password recovery', () => {
   });
 
   async function createUser(username: string, password?: string) {
-    const created = await adminCall(issuer, operator, 'POST', '/tenants/demo/users', { username, email: `${username}@demo.test`, name: username, ...(password ? { password } : {}) });
-    expect(created.status).toBe(201);
-    return created.body as { id: string };
+    return (await createUserVia(issuer, operator, { username, email: `${username}@demo.test`, name: username, password: password ?? null })).body as { id: string };
   }
 
   /** An authorization request in a fresh browser, up to the login page; returns the pieces. */

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { DEMO } from '../../src/demo/demo-objects.js';
-import { OPERATOR_ENV, adminCall, operatorToken } from '../helpers/admin-api.js';
+import { OPERATOR_ENV, adminCall, createUser as createUserVia, operatorToken } from '../helpers/admin-api.js';
 import { AwsRecorder, codeIn } from '../helpers/aws-recorder.js';
 import { HttpBrowser } from '../helpers/browserless.js';
 import { discoverClient } from '../helpers/relying-party.js';
@@ -41,9 +41,7 @@ describe('SMS second factor', () => {
   }
 
   async function userIn(slug: string, username: string, phone?: string, role = 'member') {
-    const created = await adminCall(issuer, operator, 'POST', `/tenants/${slug}/users`, { username, email: `${username}@clinic.test`, password: 'amber-lantern-42', role, ...(phone ? { phone } : {}) });
-    expect(created.status).toBe(201);
-    return created.body as { id: string; phone: string | null };
+    return (await createUserVia(issuer, operator, { username, tenant: slug, email: `${username}@clinic.test`, password: 'amber-lantern-42', role, ...(phone ? { phone } : {}) })).body as { id: string; phone: string | null };
   }
 
   /** Starts an authorization request in `browser` and submits the password; returns the next page. */

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { DEMO } from '../../src/demo/demo-objects.js';
-import { OPERATOR_ENV, adminCall, operatorToken } from '../helpers/admin-api.js';
+import { OPERATOR_ENV, adminCall, createUser as createUserVia, operatorToken } from '../helpers/admin-api.js';
 import { HttpBrowser } from '../helpers/browserless.js';
 import { discoverClient, signInWithCode, signInWithDevice } from '../helpers/relying-party.js';
 import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
@@ -41,10 +41,8 @@ describe('sign-in events', () => {
   afterAll(async () => server?.stop());
 
   async function createUser(username: string, extra: Record<string, unknown> = {}) {
-    const password = `amber-lantern-${Math.random().toString(36).slice(2, 8)}`;
-    const created = await adminCall(issuer, operator, 'POST', '/tenants/demo/users', { username, email: `${username}@demo.test`, password, ...extra });
-    expect(created.status).toBe(201);
-    return { id: created.body.id as string, password };
+    const { id, password } = await createUserVia(issuer, operator, { username, email: `${username}@demo.test`, ...extra });
+    return { id, password: password! };
   }
 
   /** A client-credentials request as an integration sends it, answered as it sees it. */

@@ -1,4 +1,3 @@
-import type { RouterContext } from '@koa/router';
 import type { ClientAdminService } from '../../clients/client-admin.service.js';
 import type { ClientRecordWithUsage } from '../../clients/client.repository.js';
 import { GatehouseError } from '../../http/gatehouse-error.js';
@@ -50,11 +49,10 @@ export function registerClientRoutes(api: AdminApi, deps: ClientRouteDependencie
     body: createClientSchema,
     success: { status: 201, schema: createdClientSchema, description: 'The client, with client_secret for web and integration clients' },
     errors: [403, 404],
-    handler: async ({ ctx, actor, params, body }) => {
+    handler: async ({ actor, params, body }) => {
       const tenant = await loadTenant(actor, params);
       const { client, secret } = await deps.clientAdmin.create(tenant, body, eventActor(actor));
       if (!secret) return clientView(client);
-      doNotStore(ctx);
       return { ...clientView(client), client_secret: secret };
     },
   });
@@ -115,16 +113,10 @@ export function registerClientRoutes(api: AdminApi, deps: ClientRouteDependencie
     body: rotateSecretSchema,
     success: { status: 201, schema: rotatedSecretSchema, description: 'The new secret, shown once' },
     errors: [403, 404, 409],
-    handler: async ({ ctx, actor, params, body }) => {
+    handler: async ({ actor, params, body }) => {
       const { tenant, client } = await loadClient(actor, params);
       const rotated = await deps.clientAdmin.rotateSecret(tenant, client, body.overlap_days, eventActor(actor));
-      doNotStore(ctx);
       return { client_id: client.client_id, client_secret: rotated.secret, previous_secret_expires_at: rotated.previousExpiresAt.toISOString() };
     },
   });
-}
-
-/** A secret in a response must not be kept by any cache on the way (RFC 9111 §5.2.2.5). */
-function doNotStore(ctx: RouterContext): void {
-  ctx.set('Cache-Control', 'no-store');
 }
