@@ -2,7 +2,6 @@ import { hkdfSync } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type Provider from 'oidc-provider';
-import { SignInService } from '../accounts/sign-in.service.js';
 import { UserAdminService } from '../accounts/user-admin.service.js';
 import type { UserRecord } from '../accounts/user.repository.js';
 import type { Repositories } from './repositories.js';
@@ -136,7 +135,6 @@ export function createServices(context: ServiceContext) {
     linkTo: (flow) => `${issuer}${flow.interaction_uid ? `/interaction/${flow.interaction_uid}` : ''}/forgot-password/${flow.id}`,
   });
   return {
-    signIn: new SignInService(users, hasher),
     signOut,
     passwords,
     recovery,

@@ -56,11 +56,12 @@ export function createSignInProtection(context: SignInProtectionContext) {
     recentFailureIps: (userId) => eventHistory.failureIps(userId, new Date(Date.now() - FAILURE_MEMORY_SECONDS * 1000)),
     onLocked: context.onLocked,
   });
+  const signIn = new SignInService(users, context.hasher);
   const passwordLogin = new PasswordLoginService({
     users,
     tenants,
     devices,
-    signIn: new SignInService(users, context.hasher),
+    signIn,
     lockout,
     lastFailed,
     previousPasswords: new PreviousPasswords(passwordHistory, context.hasher),
@@ -69,7 +70,7 @@ export function createSignInProtection(context: SignInProtectionContext) {
     fingerprintKey: Buffer.from(hkdfSync('sha256', context.secret, 'gatehouse', 'failed-password-fingerprints', 32)),
   });
   const diagnosis = new DiagnosisService({ repository: new DiagnosisRepository(knex), events: eventHistory, lockout, smsBudget: context.smsBudget, now: context.now });
-  return { lockout, passwordLogin, signInEvents, diagnosis, eventHistory, passwordHistory };
+  return { signIn, lockout, passwordLogin, signInEvents, diagnosis, eventHistory, passwordHistory };
 }
 
 export type SignInProtection = ReturnType<typeof createSignInProtection>;
