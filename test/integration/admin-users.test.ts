@@ -88,6 +88,8 @@ describe.each(storageKinds())('admin API: users on %s storage', (storage) => {
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['username', 'email']));
+    const missing = await adminCall(issuer, operator, 'POST', '/tenants/demo/users', { username: 'no-email-given' });
+    expect(missing.body.errors).toEqual([{ field: 'email', message: 'required' }]);
     const weak = await adminCall(issuer, operator, 'POST', '/tenants/demo/users', { username: 'weakling', email: 'w@demo.test', password: 'password1' });
     expect(weak.status).toBe(400);
     expect(weak.body.errors[0]).toMatchObject({ field: 'password' });
