@@ -26,7 +26,7 @@ import { migrateToLatest } from '../storage/migrator.js';
 import { connectRedis, waitForRedis } from '../storage/redis.js';
 import { BackgroundTasks } from '../lifecycle/background-tasks.js';
 import { createHttpApp } from './http-app.js';
-import { createRepositories } from './repositories.js';
+import { createRepositories, type Repositories } from './repositories.js';
 import { createServices, type Services } from './services.js';
 
 export interface GatehouseOptions {
@@ -36,6 +36,8 @@ export interface GatehouseOptions {
   embeddedInMemory?: boolean;
   /** The clock of time-dependent rules (remembered devices, codes); tests move it instead of waiting. */
   now?: () => Date;
+  /** Wraps the repositories once they are built (tests count the reads of a sign-in). */
+  decorateRepositories?: (repositories: Repositories) => Repositories;
 }
 
 export interface Gatehouse {
@@ -65,7 +67,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     }
 
     const { knex } = database;
-    const repositories = createRepositories(knex);
+    const repositories = (options.decorateRepositories ?? ((r) => r))(createRepositories(knex));
     const hasher = new PasswordHasher(config.bcryptCost);
     const outbox = config.delivery === 'outbox' ? new DevOutbox(logger) : undefined;
     const courier: Courier = outbox ?? new AwsCourier(config.awsRegion!, config.emailFrom);
