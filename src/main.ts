@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { startGatehouse } from './app/gatehouse.js';
-import { ConfigError, loadConfig } from './config/config.js';
-import { DEMO } from './demo/demo-objects.js';
-import { createLogger } from './observability/logger.js';
+import { ConfigError, loadConfig } from './infrastructure/config/config.js';
+import { DEMO } from './entrypoints/demo/demo-objects.js';
+import { createLogger } from './infrastructure/observability/logger.js';
 
 let config;
 try {

@@ -1,7 +1,7 @@
-import { ConfigError, loadConfig } from './config/config.js';
-import { createLogger } from './observability/logger.js';
-import { openDatabase } from './storage/database.js';
-import { migrateToLatest } from './storage/migrator.js';
+import { ConfigError, loadConfig } from './infrastructure/config/config.js';
+import { createLogger } from './infrastructure/observability/logger.js';
+import { openDatabase } from './infrastructure/storage/database.js';
+import { migrateToLatest } from './infrastructure/storage/migrator.js';
 
 /** `npm run migrate`: applies pending migrations and exits (a Kubernetes Job runs this). */
 try {

@@ -1,9 +1,9 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import Provider, { type Configuration } from 'oidc-provider';
-import { DEMO } from '../../src/demo/demo-objects.js';
+import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import type { RunningServer } from './server-protocol.js';
-import { CLAIMS_BY_SCOPE, SCOPES } from '../../src/oidc/create-provider.js';
+import { CLAIMS_BY_SCOPE, SCOPES } from '../../src/domain/clients/scopes.js';
 
 const DAY = 24 * 60 * 60;
 

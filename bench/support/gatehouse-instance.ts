@@ -1,6 +1,6 @@
 import { startGatehouse } from '../../src/app/gatehouse.js';
-import { loadConfig } from '../../src/config/config.js';
-import { createLogger } from '../../src/observability/logger.js';
+import { loadConfig } from '../../src/infrastructure/config/config.js';
+import { createLogger } from '../../src/infrastructure/observability/logger.js';
 import type { RunningServer } from './server-protocol.js';
 
 /**

@@ -1,4 +1,4 @@
-import { DEMO } from '../../src/demo/demo-objects.js';
+import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import type { SignInClient } from './sign-in-flow.js';
 
 /** A server under test, as the scenarios see it: where to send what. */

@@ -1,31 +1,32 @@
 import http from 'node:http';
 import type { Redis } from 'ioredis';
 import type Provider from 'oidc-provider';
-import { bootstrapOperatorClient } from '../clients/bootstrap-operator.js';
-import { ClientUsageRecorder } from '../clients/client-usage.js';
-import type { GatehouseConfig } from '../config/config.js';
-import { loadProviderSecrets } from '../config/signing-keys.js';
-import { AwsCourier } from '../courier/aws-courier.js';
-import type { Courier } from '../courier/courier.js';
-import { DevOutbox } from '../courier/dev-outbox.js';
-import { seedDemo } from '../demo/demo-seed.js';
-import { EventLog } from '../events/event-log.js';
-import { scheduleCleanup } from '../maintenance/cleanup-schedule.js';
-import { ExpiredDataCleanup } from '../maintenance/expired-data-cleanup.js';
-import type { Logger } from '../observability/logger.js';
-import { Metrics } from '../observability/metrics.js';
-import { createAdapterFactory } from '../oidc/adapters/adapter-factory.js';
-import { ClientAdapter } from '../oidc/adapters/client.adapter.js';
-import { createProvider } from '../oidc/create-provider.js';
-import { enforcePollingInterval } from '../oidc/device-flow.js';
-import { installProviderEvents } from '../oidc/provider-events.js';
-import { PasswordHasher } from '../passwords/password-hasher.js';
-import { openDatabase, type Database } from '../storage/database.js';
-import { PostgresEphemeralMarks, RedisEphemeralMarks } from '../storage/ephemeral-marks.js';
-import { migrateToLatest } from '../storage/migrator.js';
-import { connectRedis, waitForRedis } from '../storage/redis.js';
-import { BackgroundTasks } from '../lifecycle/background-tasks.js';
+import { bootstrapOperatorClient } from '../domain/clients/bootstrap-operator.js';
+import { ClientUsageRecorder } from '../domain/clients/client-usage.js';
+import type { GatehouseConfig } from '../infrastructure/config/config.js';
+import { loadProviderSecrets } from '../infrastructure/config/signing-keys.js';
+import { AwsCourier } from '../infrastructure/courier/aws-courier.js';
+import type { Courier } from '../infrastructure/courier/courier.js';
+import { DevOutbox } from '../infrastructure/courier/dev-outbox.js';
+import { seedDemo } from '../entrypoints/demo/demo-seed.js';
+import { EventLog } from '../domain/events/event-log.js';
+import { scheduleCleanup } from '../domain/maintenance/cleanup-schedule.js';
+import { ExpiredDataCleanup } from '../domain/maintenance/expired-data-cleanup.js';
+import type { Logger } from '../infrastructure/observability/logger.js';
+import { Metrics } from '../infrastructure/observability/metrics.js';
+import { createAdapterFactory } from '../entrypoints/oidc/adapters/adapter-factory.js';
+import { ClientAdapter } from '../entrypoints/oidc/adapters/client.adapter.js';
+import { createProvider } from '../entrypoints/oidc/create-provider.js';
+import { enforcePollingInterval } from '../entrypoints/oidc/device-flow.js';
+import { installProviderEvents } from '../entrypoints/oidc/provider-events.js';
+import { PasswordHasher } from '../domain/passwords/password-hasher.js';
+import { openDatabase, type Database } from '../infrastructure/storage/database.js';
+import { PostgresEphemeralMarks, RedisEphemeralMarks } from '../infrastructure/storage/ephemeral-marks.js';
+import { migrateToLatest } from '../infrastructure/storage/migrator.js';
+import { connectRedis, waitForRedis } from '../infrastructure/storage/redis.js';
+import { BackgroundTasks } from '../infrastructure/lifecycle/background-tasks.js';
 import { createHttpApp } from './http-app.js';
+import { providerPages } from '../entrypoints/pages/provider-pages.js';
 import { createRepositories, type Repositories } from './repositories.js';
 import { createServices, type Services } from './services.js';
 
@@ -88,6 +89,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       users: repositories.users,
       trustProxy: config.trustProxy,
       devicePollIntervalSeconds,
+      pages: providerPages,
       secondFactorDue: async ({ accountId, amr, deviceHash, warningAcknowledged }) => {
         const user = await repositories.users.findById(accountId);
         const tenant = user && (await repositories.tenants.findById(user.tenant_id));

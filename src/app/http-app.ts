@@ -1,17 +1,18 @@
 import type Koa from 'koa';
 import compose from 'koa-compose';
 import type Provider from 'oidc-provider';
-import { createDemoRouter } from '../demo/demo.routes.js';
-import type { DevOutbox } from '../courier/dev-outbox.js';
-import { createHealthRouter, type ReadinessCheck } from '../http/health.routes.js';
-import { errorHandler } from '../http/error-handler.js';
-import { securityHeaders } from '../http/security-headers.js';
-import { createInteractionRouter, type HostedPageDependencies } from '../interactions/interaction.routes.js';
-import type { Logger } from '../observability/logger.js';
-import type { Metrics } from '../observability/metrics.js';
+import { createDemoRouter } from '../entrypoints/demo/demo.routes.js';
+import type { DevOutbox } from '../infrastructure/courier/dev-outbox.js';
+import { createHealthRouter, type ReadinessCheck } from '../entrypoints/ops/health.routes.js';
+import { errorHandler } from '../infrastructure/http/error-handler.js';
+import { htmlErrorPage } from '../entrypoints/pages/provider-pages.js';
+import { securityHeaders } from '../infrastructure/http/security-headers.js';
+import { createInteractionRouter, type HostedPageDependencies } from '../entrypoints/pages/interaction.routes.js';
+import type { Logger } from '../infrastructure/observability/logger.js';
+import type { Metrics } from '../infrastructure/observability/metrics.js';
 import { Router } from '@koa/router';
-import { ADMIN_PREFIX, createAdminRouter, type AdminDependencies } from '../admin/admin.router.js';
-import { sendProblem } from '../http/problem.js';
+import { ADMIN_PREFIX, createAdminRouter, type AdminDependencies } from '../entrypoints/admin/admin.router.js';
+import { sendProblem } from '../infrastructure/http/problem.js';
 
 export interface HttpAppDependencies {
   provider: Provider;
@@ -61,7 +62,7 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
   }
   const routers = [createHealthRouter(deps.readiness), ops, createInteractionRouter(deps.pages), createAdminRouter(deps.admin), createDemoRouter({ issuer: deps.issuer, demoEnabled: deps.demoEnabled })];
   const own = compose<Koa.ParameterizedContext>([
-    errorHandler(deps.logger),
+    errorHandler(deps.logger, htmlErrorPage),
     ...routers.flatMap((router) => [router.routes(), router.allowedMethods()]),
     // An unknown admin path is an API error, not the provider's plain-text 404.
     async (ctx, next) => {

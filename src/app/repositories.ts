@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import { UserRepository } from '../accounts/user.repository.js';
-import { ClientRepository } from '../clients/client.repository.js';
-import { DeviceRepository } from '../devices/device.repository.js';
-import { TenantRepository } from '../tenants/tenant.repository.js';
+import { UserRepository } from '../domain/users/user.repository.js';
+import { ClientRepository } from '../domain/clients/client.repository.js';
+import { DeviceRepository } from '../domain/devices/device.repository.js';
+import { TenantRepository } from '../domain/tenants/tenant.repository.js';
 
 export interface Repositories {
   users: UserRepository;

@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { DEMO } from '../../src/demo/demo-objects.js';
+import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { chromiumAvailable, launchChromium } from '../helpers/chromium.js';
 import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
 

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import type { Browser } from 'playwright-core';
-import { DEMO } from '../../src/demo/demo-objects.js';
+import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { AwsRecorder, codeIn } from '../helpers/aws-recorder.js';
 import { chromiumAvailable, launchChromium } from '../helpers/chromium.js';
 import { discoverClient } from '../helpers/relying-party.js';

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { startGatehouse, type Gatehouse, type GatehouseOptions } from '../../src/app/gatehouse.js';
-import { loadConfig } from '../../src/config/config.js';
-import { createLogger } from '../../src/observability/logger.js';
+import { loadConfig } from '../../src/infrastructure/config/config.js';
+import { createLogger } from '../../src/infrastructure/observability/logger.js';
 
 /** The storage combinations every shared suite runs against. */
 export type StorageKind = 'embedded' | 'postgres' | 'postgres+redis';

@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
-import { hashClientSecret } from '../../src/clients/client-secret.js';
-import { ClientRepository } from '../../src/clients/client.repository.js';
-import { DEMO } from '../../src/demo/demo-objects.js';
+import { hashClientSecret } from '../../src/domain/clients/client-secret.js';
+import { ClientRepository } from '../../src/domain/clients/client.repository.js';
+import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { OPERATOR_ENV, adminCall, operatorToken } from '../helpers/admin-api.js';
 import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
 import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
-import { hashClientSecret } from '../../src/clients/client-secret.js';
-import { DEMO } from '../../src/demo/demo-objects.js';
+import { hashClientSecret } from '../../src/domain/clients/client-secret.js';
+import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { discoverClient, signInWithCode, signInWithDevice } from '../helpers/relying-party.js';
 import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
 

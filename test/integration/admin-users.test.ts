@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
-import type { DevOutbox } from '../../src/courier/dev-outbox.js';
-import { DEMO } from '../../src/demo/demo-objects.js';
+import type { DevOutbox } from '../../src/infrastructure/courier/dev-outbox.js';
+import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { HttpBrowser } from '../helpers/browserless.js';
 import { OPERATOR_ENV, adminCall, createUser as createUserVia, operatorToken } from '../helpers/admin-api.js';
 import { discoverClient, signInWithCode, signInWithDevice } from '../helpers/relying-party.js';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { DEMO } from '../../src/demo/demo-objects.js';
+import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
 import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
 

@@ -1,4 +1,4 @@
-import { DEMO } from '../../src/demo/demo-objects.js';
+import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { startTestGatehouse, storageKinds, type TestGatehouse } from '../helpers/test-gatehouse.js';
 
 const withRedis = storageKinds().includes('postgres+redis');

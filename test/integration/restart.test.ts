@@ -1,5 +1,5 @@
 import * as oidc from 'openid-client';
-import { DEMO } from '../../src/demo/demo-objects.js';
+import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
 import { startTestGatehouse, storageKinds, type TestGatehouse } from '../helpers/test-gatehouse.js';
 

@@ -1,5 +1,5 @@
-import type { DevOutbox } from '../../src/courier/dev-outbox.js';
-import { DEMO } from '../../src/demo/demo-objects.js';
+import type { DevOutbox } from '../../src/infrastructure/courier/dev-outbox.js';
+import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { OPERATOR_ENV, adminCall, operatorToken } from '../helpers/admin-api.js';
 import { HttpBrowser } from '../helpers/browserless.js';
 import { discoverClient, signInWithCode } from '../helpers/relying-party.js';

@@ -1,5 +1,5 @@
 import * as oidc from 'openid-client';
-import { DEMO } from '../../src/demo/demo-objects.js';
+import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { OPERATOR_ENV, adminCall, createUser as createUserVia, operatorToken } from '../helpers/admin-api.js';
 import { HttpBrowser } from '../helpers/browserless.js';
 import { discoverClient, signInWithCode, signInWithDevice } from '../helpers/relying-party.js';

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import type { Repositories } from '../../src/app/repositories.js';
-import { DEMO } from '../../src/demo/demo-objects.js';
+import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { OPERATOR_ENV, adminCall, createUser, operatorToken } from '../helpers/admin-api.js';
 import { AwsRecorder, codeIn } from '../helpers/aws-recorder.js';
 import { HttpBrowser } from '../helpers/browserless.js';

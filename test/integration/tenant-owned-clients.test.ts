@@ -1,10 +1,10 @@
 import * as oidc from 'openid-client';
-import { UserRepository } from '../../src/accounts/user.repository.js';
-import { hashClientSecret } from '../../src/clients/client-secret.js';
-import { ClientRepository } from '../../src/clients/client.repository.js';
-import { DEMO } from '../../src/demo/demo-objects.js';
-import { PasswordHasher } from '../../src/passwords/password-hasher.js';
-import { TenantRepository } from '../../src/tenants/tenant.repository.js';
+import { UserRepository } from '../../src/domain/users/user.repository.js';
+import { hashClientSecret } from '../../src/domain/clients/client-secret.js';
+import { ClientRepository } from '../../src/domain/clients/client.repository.js';
+import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
+import { PasswordHasher } from '../../src/domain/passwords/password-hasher.js';
+import { TenantRepository } from '../../src/domain/tenants/tenant.repository.js';
 import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
 import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
 

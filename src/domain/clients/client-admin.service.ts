@@ -1,0 +1,198 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Position } from '../../infrastructure/storage/keyset.js';
+import type { EventLog } from '../events/event-log.js';
+import type { Actor } from '../events/event-types.js';
+import { GatehouseError, type FieldError } from '../../infrastructure/http/gatehouse-error.js';
+import type { TenantRecord } from '../tenants/tenant.js';
+import { redirectUriProblems } from './client-redirect-uris.js';
+import { generateClientSecret, hashClientSecret } from './client-secret.js';
+import { ClientRepository, isConfidentialKind, type ClientKind, type ClientRecordWithUsage } from './client.repository.js';
+
+export interface NewClientInput {
+  kind: ClientKind;
+  name: string;
+  redirect_uris?: string[];
+  scopes?: string[];
+}
+
+export interface ClientChanges {
+  name?: string;
+  redirect_uris?: string[];
+  scopes?: string[];
+}
+
+/** What each kind gets when the request names no scopes. */
+export const DEFAULT_SCOPES: Record<ClientKind, readonly string[]> = {
+  web: ['openid', 'profile', 'email', 'phone', 'offline_access'],
+  mobile: ['openid', 'profile', 'email', 'phone', 'offline_access'],
+  downloader: ['openid', 'profile', 'offline_access'],
+  integration: ['openid'],
+};
+
+/** Scopes a kind may never hold, and why (the 400 says it). */
+const REFUSED_SCOPES: Record<ClientKind, Readonly<Record<string, string>>> = {
+  web: {},
+  // Administrative power stays in a browser session: never in an app's or PC's long-lived tokens.
+  mobile: { admin: 'mobile clients may not request the admin scope' },
+  downloader: { admin: 'downloader clients may not request the admin scope' },
+  integration: {
+    // Scopes never make an operator (only the server-side flag does); a tenant integration asking
+    // for admin would only look like one.
+    admin: 'integration clients may not request the admin scope: only operator clients use the admin API',
+    offline_access: 'integration clients use client_credentials, which issues no refresh tokens',
+  },
+};
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Registers, changes, rotates and deletes a tenant's clients (DESIGN §5). Authorization happens
+ * before (admin routes); this enforces what holds whoever asks: the redirect URIs and scopes
+ * each kind allows, secrets shown once and stored only as digests, tenant clients never
+ * operators, and that every change reaches this replica's provider at once.
+ */
+export class ClientAdminService {
+  private readonly clients: ClientRepository;
+
+  constructor(
+    knex: Knex,
+    private readonly events: EventLog,
+    /** Drops a client from the provider's in-process cache after a change. */
+    private readonly invalidateClient: (clientId: string) => void,
+  ) {
+    this.clients = new ClientRepository(knex);
+  }
+
+  find(tenant: TenantRecord, clientId: string): Promise<ClientRecordWithUsage | undefined> {
+    return this.clients.findInTenant(tenant.id, clientId);
+  }
+
+  list(tenant: TenantRecord, page: { limit: number; after?: Position }): Promise<ClientRecordWithUsage[]> {
+    return this.clients.listInTenant(tenant.id, page);
+  }
+
+  /** Creates a client; `secret` (confidential kinds only) exists nowhere else and is shown once. */
+  async create(tenant: TenantRecord, input: NewClientInput, actor: Actor): Promise<{ client: ClientRecordWithUsage; secret?: string }> {
+    const redirectUris = input.redirect_uris ?? [];
+    const requestedScopes = input.scopes ?? DEFAULT_SCOPES[input.kind];
+    assertNoProblems([...redirectUriProblems(input.kind, redirectUris), ...scopeProblems(input.kind, requestedScopes)]);
+    const scopes = unique(requestedScopes);
+
+    const secret = isConfidentialKind(input.kind) ? generateClientSecret() : undefined;
+    const client = await this.clients.insert({
+      client_id: newClientId(),
+      tenant_id: tenant.id,
+      kind: input.kind,
+      name: input.name,
+      redirect_uris: redirectUris,
+      scopes: scopes.join(' '),
+      secret_hash: secret ? hashClientSecret(secret) : null,
+      secret_created_at: secret ? new Date() : null,
+      // There is no way to set it here: only the bootstrap or an operator makes operators.
+      is_operator: false,
+    });
+    this.invalidateClient(client.client_id);
+    this.events.record({
+      type: 'admin.client_created',
+      tenant_id: tenant.id,
+      client_id: client.client_id,
+      client_kind: client.kind,
+      actor,
+      details: { name: client.name, redirect_uris: redirectUris, scopes },
+    });
+    return { client, secret };
+  }
+
+  /** Changes name, redirect URIs or scopes; the ones given are checked against the client's kind. */
+  async update(tenant: TenantRecord, client: ClientRecordWithUsage, changes: ClientChanges, actor: Actor): Promise<ClientRecordWithUsage> {
+    assertNoProblems([
+      ...(changes.redirect_uris ? redirectUriProblems(client.kind, changes.redirect_uris) : []),
+      ...(changes.scopes ? scopeProblems(client.kind, changes.scopes) : []),
+    ]);
+    const scopes = changes.scopes && unique(changes.scopes);
+    const changed = Object.keys(changes).filter((key) => changes[key as keyof ClientChanges] !== undefined);
+    if (!changed.length) return client;
+
+    const updated = await this.clients.update(client.client_id, { name: changes.name, redirect_uris: changes.redirect_uris, scopes: scopes?.join(' ') });
+    if (!updated) throw clientGone();
+    this.invalidateClient(client.client_id);
+    this.events.record({
+      type: 'admin.client_updated',
+      tenant_id: tenant.id,
+      client_id: client.client_id,
+      client_kind: client.kind,
+      actor,
+      details: { changed, ...(changes.redirect_uris ? { redirect_uris: changes.redirect_uris } : {}), ...(scopes ? { scopes } : {}) },
+    });
+    return updated;
+  }
+
+  /**
+   * Deletes the client and its grants and tokens held in PostgreSQL; short-lived tokens in Redis
+   * expire on their own and are refused meanwhile, since their client no longer exists.
+   */
+  async delete(tenant: TenantRecord, client: ClientRecordWithUsage, actor: Actor): Promise<void> {
+    const { deleted, artifacts } = await this.clients.deleteWithArtifacts(client.client_id);
+    this.invalidateClient(client.client_id);
+    if (!deleted) throw clientGone();
+    this.events.record({
+      type: 'admin.client_deleted',
+      tenant_id: tenant.id,
+      client_id: client.client_id,
+      client_kind: client.kind,
+      actor,
+      details: { name: client.name, artifacts_deleted: artifacts },
+    });
+  }
+
+  /**
+   * A new secret becomes current; the current one stays accepted for `overlapDays` (0: refused at
+   * once) so deployments can switch without downtime. A previous secret still in its overlap is
+   * replaced, and so stops working now. The new secret is returned once.
+   */
+  async rotateSecret(
+    tenant: TenantRecord,
+    client: ClientRecordWithUsage,
+    overlapDays: number,
+    actor: Actor,
+  ): Promise<{ client: ClientRecordWithUsage; secret: string; previousExpiresAt: Date }> {
+    if (!isConfidentialKind(client.kind)) throw new GatehouseError('conflict', `${client.kind} clients are public: they have no secret to rotate.`);
+    const secret = generateClientSecret();
+    const previousExpiresAt = new Date(Date.now() + overlapDays * DAY_MS);
+    const updated = await this.clients.rotateSecret(client.client_id, hashClientSecret(secret), previousExpiresAt);
+    if (!updated) throw clientGone();
+    this.invalidateClient(client.client_id);
+    const details = { overlap_days: overlapDays, previous_secret_expires_at: previousExpiresAt.toISOString() };
+    this.events.record({ type: 'admin.client_secret_rotated', tenant_id: tenant.id, client_id: client.client_id, client_kind: client.kind, actor, details });
+    this.events.record({ type: 'client.secret_rotated', tenant_id: tenant.id, client_id: client.client_id, client_kind: client.kind, actor, details });
+    return { client: updated, secret, previousExpiresAt };
+  }
+}
+
+/** Problems with the scopes a kind asks for (unknown scopes are refused by the request schema). */
+function scopeProblems(kind: ClientKind, scopes: readonly string[]): FieldError[] {
+  if (!scopes.length) return [{ field: 'scopes', message: 'at least one scope' }];
+  return scopes.flatMap((scope, index) => {
+    const reason = REFUSED_SCOPES[kind][scope];
+    return reason ? [{ field: `scopes.${index}`, message: reason }] : [];
+  });
+}
+
+/** `gh_` and 120 random bits: not guessable, and safe in URLs and HTTP Basic authentication. */
+function newClientId(): string {
+  return `gh_${randomBytes(15).toString('base64url')}`;
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+function assertNoProblems(errors: FieldError[]): void {
+  if (errors.length) throw new GatehouseError('invalid_request', `Invalid client: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, { errors });
+}
+
+/** Deleted by someone else between look-up and change. */
+function clientGone(): GatehouseError {
+  return new GatehouseError('not_found', 'No such client.');
+}

@@ -1,0 +1,94 @@
+import { jest } from '@jest/globals';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { RateLimit, type RateLimiters } from '../../infrastructure/rate-limits/rate-limiters.js';
+import { LockoutCounters } from './lockout-counters.js';
+import { DEFAULT_LOCKOUT } from './lockout-policy.js';
+
+/** The same counters on rate-limiter-flexible's in-memory store, with jest's clock instead of waiting. */
+function memoryLimiters(): RateLimiters {
+  return { create: (name: string, points: number, duration: number) => new RateLimit(new RateLimiterMemory({ keyPrefix: name, points, duration })) } as unknown as RateLimiters;
+}
+
+describe('lockout counters', () => {
+  let counters: LockoutCounters;
+  const settings = DEFAULT_LOCKOUT;
+  const attempt = (username: string, ip: string) => ({ username, ip, settings, spareUsernameLock: false });
+  const fail = (username: string, ip: string) => counters.recordFailure({ username, ip, settings });
+  const secondsLocked = async (username: string, ip: string) => {
+    const lock = await counters.lockFor(attempt(username, ip));
+    return lock ? Math.round((lock.until.getTime() - Date.now()) / 1000) : 0;
+  };
+
+  beforeEach(() => {
+    jest.useFakeTimers({ now: new Date('2026-11-24T10:00:00Z') });
+    counters = new LockoutCounters(memoryLimiters());
+  });
+  afterEach(() => jest.useRealTimers());
+
+  it('locks a username from one address for 1 minute after 5 failures, doubling per further failure up to 15 minutes', async () => {
+    for (let i = 0; i < 4; i++) await fail('alice', '203.0.113.7');
+    expect(await secondsLocked('alice', '203.0.113.7')).toBe(0);
+    const [lock] = await fail('alice', '203.0.113.7');
+    expect(lock).toMatchObject({ scope: 'username_ip', failures: 5, ip: '203.0.113.7' });
+    expect(await secondsLocked('alice', '203.0.113.7')).toBe(60);
+    // Another address is not held by this lock.
+    expect(await secondsLocked('alice', '198.51.100.1')).toBe(0);
+
+    const durations: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      jest.advanceTimersByTime(16 * 60 * 1000);
+      expect(await secondsLocked('alice', '203.0.113.7')).toBe(0);
+      await fail('alice', '203.0.113.7');
+      durations.push(await secondsLocked('alice', '203.0.113.7'));
+    }
+    expect(durations).toEqual([120, 240, 480, 900, 900]);
+  });
+
+  it('locks a username from every address at 20 failures, except a browser that signed in as the user before', async () => {
+    for (let i = 0; i < 20; i++) await fail('bob', `198.51.100.${i % 5}`);
+    expect(await counters.lockFor(attempt('bob', '192.0.2.99'))).toMatchObject({ scope: 'username', failures: 20 });
+    expect(await counters.lockFor({ ...attempt('bob', '192.0.2.99'), spareUsernameLock: true })).toBeUndefined();
+  });
+
+  it('locks an address after 100 failures within an hour across usernames, and only for the rest of that hour', async () => {
+    for (let i = 0; i < 99; i++) await fail(`user-${i}`, '192.0.2.1');
+    expect(await counters.lockFor(attempt('anyone', '192.0.2.1'))).toBeUndefined();
+    const started = await fail('user-99', '192.0.2.1');
+    expect(started).toEqual([expect.objectContaining({ scope: 'ip', failures: 100 })]);
+    expect(await counters.lockFor(attempt('someone-else', '192.0.2.1'))).toMatchObject({ scope: 'ip' });
+    jest.advanceTimersByTime(61 * 60 * 1000);
+    expect(await counters.lockFor(attempt('someone-else', '192.0.2.1'))).toBeUndefined();
+  });
+
+  it('forgets a username\'s failures after a success, so occasional typos never add up to a lock', async () => {
+    for (let i = 0; i < 4; i++) await fail('carol', '203.0.113.8');
+    await counters.recordSuccess('Carol', '203.0.113.8');
+    for (let i = 0; i < 4; i++) await fail('carol', '203.0.113.8');
+    expect(await counters.lockFor(attempt('carol', '203.0.113.8'))).toBeUndefined();
+  });
+
+  it('counts second-factor challenges that ran out of tries across sign-ins: the password before each one does not wipe them', async () => {
+    for (let i = 0; i < 4; i++) {
+      await counters.recordSuccess('erin', '203.0.113.9');
+      expect(await counters.recordSecondFactorFailure('erin', settings)).toBeUndefined();
+    }
+    await counters.recordSuccess('erin', '203.0.113.9');
+    expect(await counters.recordSecondFactorFailure('Erin', settings)).toMatchObject({ scope: 'second_factor', failures: 5 });
+    expect(await counters.lockFor(attempt('erin', '198.51.100.9'))).toMatchObject({ scope: 'second_factor' });
+    // Not in a browser that signed in as the user before, and gone once a sign-in completes.
+    expect(await counters.lockFor({ ...attempt('erin', '203.0.113.9'), spareUsernameLock: true })).toBeUndefined();
+    await counters.recordSecondFactorSuccess('erin');
+    expect(await counters.lockFor(attempt('erin', '198.51.100.9'))).toBeUndefined();
+  });
+
+  it('clears a username\'s locks from every address at once, without knowing the addresses', async () => {
+    for (const ip of ['203.0.113.1', '203.0.113.2']) for (let i = 0; i < 5; i++) await fail('dave', ip);
+    for (let i = 0; i < 5; i++) await counters.recordSecondFactorFailure('dave', settings);
+    expect((await counters.activeLocks('dave', ['203.0.113.1', '203.0.113.2'], settings)).map((l) => l.scope).sort()).toEqual(['second_factor', 'username_ip', 'username_ip']);
+    await counters.clear('DAVE');
+    expect(await counters.activeLocks('dave', ['203.0.113.1', '203.0.113.2'], settings)).toEqual([]);
+    // Counting starts again from nothing.
+    for (let i = 0; i < 4; i++) await fail('dave', '203.0.113.1');
+    expect(await counters.lockFor(attempt('dave', '203.0.113.1'))).toBeUndefined();
+  });
+});

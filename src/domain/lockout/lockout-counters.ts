@@ -1,0 +1,162 @@
+import type { RateLimit, RateLimiters } from '../../infrastructure/rate-limits/rate-limiters.js';
+import { FAILURE_MEMORY_SECONDS, IP_WINDOW_SECONDS, lockSecondsAfter, lockoutSubject, type LockScope, type LockoutSettings } from './lockout-policy.js';
+
+export interface ActiveLock {
+  scope: LockScope;
+  until: Date;
+  /** Failures counted in that scope when looked at. */
+  failures: number;
+  /** The address, for `username_ip` and `ip` locks. */
+  ip?: string;
+}
+
+// Counters are compared against each tenant's own thresholds, so the limiter itself never refuses.
+const UNCAPPED = 1_000_000_000;
+/**
+ * A username's generation outlives every counter keyed by it (a day) by far, so when it expires
+ * and starts again from 0 no counter of an older generation is still alive to be revived.
+ */
+const GENERATION_SECONDS = 30 * 24 * 60 * 60;
+
+/**
+ * The lockout's counters and locks, in rate-limiter-flexible (Redis, or PostgreSQL without it),
+ * so every replica sees the same counts. Scopes (DESIGN §7):
+ * - a username from one address: consecutive failures, locks doubling from `max_failures`;
+ * - a username from every address: the same from `username_max_failures`;
+ * - an address across usernames: `ip_failures_per_hour`, locked until the hour is over;
+ * - a username's second factor: challenges that ran out of tries, locks doubling from
+ *   `max_failures`. Counted apart because the password that leads to the second factor is a
+ *   success: it would otherwise wipe the count each time, and never let it add up.
+ * Usernames enter only as `lockoutSubject` digests, so every spelling of one name is one key and
+ * unknown names are keyed and counted exactly like real ones.
+ *
+ * Per-address counters of a username carry the username's generation: clearing a username
+ * (unlock, completed reset) moves it to a new generation, which forgets its counters and locks
+ * from every address at once without having to know the addresses.
+ */
+export class LockoutCounters {
+  private readonly byUsernameAndIp: RateLimit;
+  private readonly byUsername: RateLimit;
+  private readonly byIp: RateLimit;
+  private readonly bySecondFactor: RateLimit;
+  private readonly locks: RateLimit;
+  private readonly generations: RateLimit;
+
+  constructor(limiters: RateLimiters) {
+    this.byUsernameAndIp = limiters.create('lockout-user-ip', UNCAPPED, FAILURE_MEMORY_SECONDS);
+    this.byUsername = limiters.create('lockout-user', UNCAPPED, FAILURE_MEMORY_SECONDS);
+    this.byIp = limiters.create('lockout-ip', UNCAPPED, IP_WINDOW_SECONDS);
+    this.bySecondFactor = limiters.create('lockout-second-factor', UNCAPPED, FAILURE_MEMORY_SECONDS);
+    this.locks = limiters.create('lockout-lock', 1, FAILURE_MEMORY_SECONDS);
+    this.generations = limiters.create('lockout-generation', UNCAPPED, GENERATION_SECONDS);
+  }
+
+  /**
+   * The lock that refuses an attempt now, if any. `spareUsernameLock`: the browser has signed in
+   * as this user before, so an attacker's failures elsewhere do not lock the person out of it.
+   */
+  async lockFor(attempt: { username: string; ip: string; settings: LockoutSettings; spareUsernameLock: boolean }): Promise<ActiveLock | undefined> {
+    const keys = await this.keys(attempt.username, attempt.ip);
+    // The username-wide locks spare a known browser: an attacker must not lock a person out of
+    // their own computer.
+    const spared = (key: string) => (attempt.spareUsernameLock ? Promise.resolve(0) : this.locks.blockedForMs(key));
+    const [fromHere, everywhere, secondFactor, address] = await Promise.all([
+      this.locks.blockedForMs(keys.usernameIpLock),
+      spared(keys.usernameLock),
+      spared(keys.secondFactorLock),
+      this.byIp.peek(keys.ip),
+    ]);
+    const now = Date.now();
+    if (fromHere > 0) return { scope: 'username_ip', until: new Date(now + fromHere), failures: (await this.byUsernameAndIp.peek(keys.usernameIp)).total, ip: attempt.ip };
+    if (everywhere > 0) return { scope: 'username', until: new Date(now + everywhere), failures: (await this.byUsername.peek(keys.username)).total };
+    if (secondFactor > 0) return { scope: 'second_factor', until: new Date(now + secondFactor), failures: (await this.bySecondFactor.peek(keys.secondFactor)).total };
+    if (address.total >= attempt.settings.ip_failures_per_hour) return { scope: 'ip', until: new Date(now + address.resetsInMs), failures: address.total, ip: attempt.ip };
+    return undefined;
+  }
+
+  /** Counts one wrong password in the three password scopes; returns the locks it started. */
+  async recordFailure(attempt: { username: string; ip: string; settings: LockoutSettings }): Promise<ActiveLock[]> {
+    const { settings } = attempt;
+    const keys = await this.keys(attempt.username, attempt.ip);
+    const [fromHere, everywhere, address] = await Promise.all([this.byUsernameAndIp.add(keys.usernameIp), this.byUsername.add(keys.username), this.byIp.add(keys.ip)]);
+    const now = Date.now();
+    const started: ActiveLock[] = [];
+
+    const fromHereSeconds = lockSecondsAfter(fromHere.total, settings.max_failures, settings);
+    if (fromHereSeconds > 0) {
+      await this.locks.block(keys.usernameIpLock, fromHereSeconds);
+      started.push({ scope: 'username_ip', until: new Date(now + fromHereSeconds * 1000), failures: fromHere.total, ip: attempt.ip });
+    }
+    const everywhereSeconds = lockSecondsAfter(everywhere.total, settings.username_max_failures, settings);
+    if (everywhereSeconds > 0) {
+      await this.locks.block(keys.usernameLock, everywhereSeconds);
+      started.push({ scope: 'username', until: new Date(now + everywhereSeconds * 1000), failures: everywhere.total });
+    }
+    // Reported once, when the hour's count reaches the limit; it lasts until the hour is over.
+    if (address.total === settings.ip_failures_per_hour) started.push({ scope: 'ip', until: new Date(now + address.resetsInMs), failures: address.total, ip: attempt.ip });
+    return started;
+  }
+
+  /**
+   * A second-factor challenge of the username ran out of tries. Returns the lock it started, if
+   * any. Only a completed sign-in (`recordSecondFactorSuccess`), an unlock or a reset forgets it.
+   */
+  async recordSecondFactorFailure(username: string, settings: LockoutSettings): Promise<ActiveLock | undefined> {
+    const keys = await this.keys(username, '');
+    const { total } = await this.bySecondFactor.add(keys.secondFactor);
+    const seconds = lockSecondsAfter(total, settings.max_failures, settings);
+    if (!seconds) return undefined;
+    await this.locks.block(keys.secondFactorLock, seconds);
+    return { scope: 'second_factor', until: new Date(Date.now() + seconds * 1000), failures: total };
+  }
+
+  async recordSecondFactorSuccess(username: string): Promise<void> {
+    const keys = await this.keys(username, '');
+    await Promise.all([this.bySecondFactor.reset(keys.secondFactor), this.locks.reset(keys.secondFactorLock)]);
+  }
+
+  /**
+   * The right password: the username's consecutive failures start again, from this address and
+   * from everywhere. The per-address count across usernames stays: an attacker signing in to an
+   * account of their own must not wipe the count of their guesses at others.
+   */
+  async recordSuccess(username: string, ip: string): Promise<void> {
+    const keys = await this.keys(username, ip);
+    await Promise.all([this.byUsernameAndIp.reset(keys.usernameIp), this.locks.reset(keys.usernameIpLock), this.byUsername.reset(keys.username), this.locks.reset(keys.usernameLock)]);
+  }
+
+  /** Forgets every count and lock of a username, from every address (unlock, completed reset). */
+  async clear(username: string): Promise<void> {
+    const subject = lockoutSubject(username);
+    await this.generations.add(subject);
+    await Promise.all([this.byUsername.reset(subject), this.locks.reset(`u:${subject}`)]);
+  }
+
+  /**
+   * The locks in force for a username: username-wide, and from each of `ips` (the addresses it
+   * failed from recently: the store cannot list them), by username or across usernames.
+   */
+  async activeLocks(username: string, ips: readonly string[], settings: LockoutSettings): Promise<ActiveLock[]> {
+    const now = Date.now();
+    const base = await this.keys(username, '');
+    const locks: ActiveLock[] = [];
+    const [everywhere, secondFactor] = await Promise.all([this.locks.blockedForMs(base.usernameLock), this.locks.blockedForMs(base.secondFactorLock)]);
+    if (everywhere > 0) locks.push({ scope: 'username', until: new Date(now + everywhere), failures: (await this.byUsername.peek(base.username)).total });
+    if (secondFactor > 0) locks.push({ scope: 'second_factor', until: new Date(now + secondFactor), failures: (await this.bySecondFactor.peek(base.secondFactor)).total });
+    for (const ip of new Set(ips)) {
+      const keys = await this.keys(username, ip);
+      const [fromHere, address] = await Promise.all([this.locks.blockedForMs(keys.usernameIpLock), this.byIp.peek(keys.ip)]);
+      if (fromHere > 0) locks.push({ scope: 'username_ip', until: new Date(now + fromHere), failures: (await this.byUsernameAndIp.peek(keys.usernameIp)).total, ip });
+      if (address.total >= settings.ip_failures_per_hour) locks.push({ scope: 'ip', until: new Date(now + address.resetsInMs), failures: address.total, ip });
+    }
+    return locks;
+  }
+
+  private async keys(username: string, ip: string) {
+    const subject = lockoutSubject(username);
+    const generation = (await this.generations.peek(subject)).total;
+    const usernameIp = `${subject}:${generation}:${ip}`;
+    const secondFactor = `${subject}:${generation}`;
+    return { username: subject, usernameLock: `u:${subject}`, usernameIp, usernameIpLock: `uip:${usernameIp}`, secondFactor, secondFactorLock: `sf:${secondFactor}`, ip };
+  }
+}

@@ -1,0 +1,102 @@
+import { pino } from 'pino';
+import type { FailedPasswordMemo, LastFailedPasswords } from '../lockout/last-failed-password.js';
+import { lockoutSubject } from '../lockout/lockout-policy.js';
+import { PasswordLoginService, type PasswordLoginDependencies } from './password-login.service.js';
+import type { UserRecord } from '../users/user.js';
+
+const alice = { id: '11111111-1111-4111-8111-111111111111', tenant_id: '22222222-2222-4222-8222-222222222222', username: 'alice', password_hash: 'hash' } as UserRecord;
+const source = { ip: '203.0.113.7', userAgent: 'Browser/1', clientId: 'demo-web', clientKind: 'web' };
+
+/** The service with in-memory collaborators that record what was asked of them. */
+function harness(options: { lockedUntil?: Date; previousChange?: Date } = {}) {
+  const calls: string[] = [];
+  const events: { reason: string; user?: string; details?: Record<string, unknown> }[] = [];
+  const failures: string[] = [];
+  const memos = new Map<string, FailedPasswordMemo>();
+  let releaseLookup!: () => void;
+  const lookupReleased = new Promise<void>((resolve) => (releaseLookup = resolve));
+  const lastFailed: LastFailedPasswords = {
+    get: async (username) => memos.get(lockoutSubject(username)),
+    set: async (username, memo) => void memos.set(lockoutSubject(username), memo),
+    forget: async (username) => void memos.delete(lockoutSubject(username)),
+  };
+  const deps = {
+    users: { findByUsername: async (name: string) => (calls.push('user'), name.toLowerCase() === 'alice' ? alice : undefined) },
+    tenants: { findById: async () => (calls.push('tenant'), { settings: {} }) },
+    devices: { find: async (hash: string, userId: string) => (calls.push('device'), hash === 'known-browser' && userId === alice.id ? {} : undefined) },
+    signIn: { verifyFor: async (user: UserRecord | undefined, password: string) => (calls.push('bcrypt'), user && password === 'right-password' ? { ok: true, user } : { ok: false, reason: 'invalid_credentials' }) },
+    lockout: {
+      lockFor: async () => (calls.push('lock?'), options.lockedUntil ? { scope: 'username_ip', until: options.lockedUntil, failures: 5 } : undefined),
+      recordFailure: async ({ username }: { username: string }) => (failures.push(username), []),
+      recordSuccess: async () => void calls.push('reset'),
+    },
+    lastFailed,
+    previousPasswords: {
+      changedAwayFrom: async () => {
+        calls.push('history');
+        await lookupReleased;
+        return options.previousChange;
+      },
+    },
+    signInEvents: { failed: (user: UserRecord | undefined, _source: unknown, reason: string, details?: Record<string, unknown>) => events.push({ reason, user: user?.id, details }), succeeded: () => undefined },
+    logger: pino({ level: 'silent' }),
+    fingerprintKey: Buffer.alloc(32, 1),
+  } as unknown as PasswordLoginDependencies;
+  return { service: new PasswordLoginService(deps), calls, events, failures, releaseLookup };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('the password step', () => {
+  it('checks no password while locked, and says the same for a known and an unknown username', async () => {
+    const until = new Date('2026-11-24T10:42:00Z');
+    const { service, calls } = harness({ lockedUntil: until });
+    expect(await service.attempt({ username: 'alice', password: 'right-password', source })).toEqual({ ok: false, reason: 'locked', until });
+    expect(await service.attempt({ username: 'nobody', password: 'right-password', source })).toEqual({ ok: false, reason: 'locked', until });
+    expect(calls).not.toContain('bcrypt');
+  });
+
+  it('costs an unknown username exactly the look-ups and hashing of a known one', async () => {
+    const known = harness();
+    const unknown = harness();
+    await known.service.attempt({ username: 'alice', password: 'wrong-1', deviceHash: 'some-browser', source });
+    await unknown.service.attempt({ username: 'nobody', password: 'wrong-1', deviceHash: 'some-browser', source });
+    // A known user's previous passwords are looked up only after the answer (see below).
+    const beforeAnswering = (calls: string[]) => calls.filter((call) => call !== 'history');
+    expect(beforeAnswering(unknown.calls)).toEqual(beforeAnswering(known.calls));
+    expect(beforeAnswering(known.calls)).toEqual(['user', 'tenant', 'device', 'lock?', 'bcrypt']);
+    expect(unknown.failures).toEqual(['nobody']);
+  });
+
+  it('counts a wrong password retried unchanged once toward lockout, in any case of the username', async () => {
+    const { service, failures, events, releaseLookup } = harness();
+    releaseLookup();
+    for (const username of ['alice', 'Alice', 'ALICE']) await service.attempt({ username, password: 'saved-old-password', source });
+    await service.attempt({ username: 'alice', password: 'another-guess', source });
+    expect(failures).toHaveLength(2);
+    await settle();
+    expect(events.map((e) => e.details?.repeated)).toEqual([false, true, true, false]);
+  });
+
+  it('tells a browser that signed in as the user before that a password is a previous one, and when it changed', async () => {
+    const changed = new Date('2026-11-20T09:10:00Z');
+    const { service, releaseLookup } = harness({ previousChange: changed });
+    releaseLookup();
+    expect(await service.attempt({ username: 'alice', password: 'old-password', deviceHash: 'known-browser', source })).toMatchObject({ ok: false, reason: 'previous_password', changedAt: changed });
+  });
+
+  it('answers anyone else without waiting for the previous-password look-up, and records it for support afterwards', async () => {
+    const { service, events, releaseLookup } = harness({ previousChange: new Date('2026-11-20T09:10:00Z') });
+    expect(await service.attempt({ username: 'alice', password: 'old-password', deviceHash: 'stranger', source })).toEqual({ ok: false, reason: 'invalid_credentials' });
+    expect(events).toEqual([]);
+    releaseLookup();
+    await settle();
+    expect(events).toEqual([{ reason: 'previous_password', user: alice.id, details: { repeated: false, password_changed_at: '2026-11-20T09:10:00.000Z' } }]);
+  });
+
+  it('resets the counts on the right password', async () => {
+    const { service, calls } = harness();
+    expect(await service.attempt({ username: 'alice', password: 'right-password', source })).toMatchObject({ ok: true });
+    expect(calls).toContain('reset');
+  });
+});

@@ -1,0 +1,164 @@
+import type { DeviceRepository } from '../devices/device.repository.js';
+import type { SignInEvents, SignInSource } from '../events/sign-in-events.js';
+import { passwordFingerprint, type LastFailedPasswords } from '../lockout/last-failed-password.js';
+import { lockoutSettingsOf, type LockoutSettings } from '../lockout/lockout-policy.js';
+import type { ActiveLock, LockoutService } from '../lockout/lockout.service.js';
+import type { Logger } from '../../infrastructure/observability/logger.js';
+import type { PreviousPasswords } from '../passwords/previous-passwords.js';
+import type { TenantRepository } from '../tenants/tenant.repository.js';
+import type { SignInService } from './sign-in.service.js';
+import type { UserRepository } from '../users/user.repository.js';
+import type { UserRecord } from '../users/user.js';
+
+export interface PasswordLoginDependencies {
+  users: UserRepository;
+  tenants: TenantRepository;
+  devices: DeviceRepository;
+  signIn: SignInService;
+  lockout: LockoutService;
+  lastFailed: LastFailedPasswords;
+  previousPasswords: PreviousPasswords;
+  signInEvents: SignInEvents;
+  logger: Logger;
+  /** Key of the fingerprints of failed passwords (derived from the cookie secret). */
+  fingerprintKey: Buffer;
+}
+
+export interface PasswordLoginAttempt {
+  username: string;
+  password: string;
+  /** The browser's device cookie digest, when it has one. */
+  deviceHash?: string;
+  source: SignInSource;
+}
+
+export type PasswordLoginOutcome =
+  | { ok: true; user: UserRecord }
+  /** `lockedUntil`: this failure started a lock that now refuses this browser. */
+  | { ok: false; reason: 'invalid_credentials'; lockedUntil?: Date }
+  /** Only ever told to a browser that has signed in as this user before (DESIGN §4). */
+  | { ok: false; reason: 'previous_password'; changedAt: Date; lockedUntil?: Date }
+  | { ok: false; reason: 'locked'; until: Date }
+  | { ok: false; reason: 'disabled' | 'temporary_password_expired' };
+
+// Looked up for an unknown username so both cost the same queries (no user or tenant has it).
+const NO_ID = '00000000-0000-0000-0000-000000000000';
+/**
+ * Previous-password look-ups for strangers run after the answer, on the bounded bcrypt pool.
+ * Past this many waiting, a failure is recorded without one instead of growing a backlog that a
+ * flood of wrong passwords would feed.
+ */
+const MAX_PENDING_LOOKUPS = 16;
+
+/**
+ * The password step of the login form, guarded: lockout first (no password is checked while
+ * locked), then the password, then the bookkeeping of a failure: counted toward lockout unless
+ * it is the same wrong password as last time, and recognised when it is one of the user's
+ * previous passwords. Unknown usernames go through the same steps and cost the same.
+ */
+export class PasswordLoginService {
+  private pendingLookups = 0;
+
+  constructor(private readonly deps: PasswordLoginDependencies) {}
+
+  async attempt(input: PasswordLoginAttempt): Promise<PasswordLoginOutcome> {
+    const { users, tenants, devices, lockout, signInEvents } = this.deps;
+    const user = await users.findByUsername(input.username);
+    const tenant = await tenants.findById(user?.tenant_id ?? NO_ID);
+    const knownBrowser = input.deviceHash ? Boolean(await devices.find(input.deviceHash, user?.id ?? NO_ID)) : false;
+    const settings = lockoutSettingsOf(user ? tenant : undefined);
+
+    const lock = await lockout.lockFor({ username: input.username, source: input.source, settings, spareUsernameLock: knownBrowser });
+    if (lock) {
+      signInEvents.failed(user, input.source, 'locked', { scope: lock.scope, until: lock.until.toISOString() });
+      return { ok: false, reason: 'locked', until: lock.until };
+    }
+
+    const result = await this.deps.signIn.verifyFor(user, input.password);
+    if (result.ok) {
+      await lockout.recordSuccess(input.username, input.source);
+      return result;
+    }
+    if (result.reason !== 'invalid_credentials') {
+      // The right password for a blocked account: no guess to count, nothing to reset.
+      signInEvents.failed(user, input.source, result.reason);
+      return { ok: false, reason: result.reason };
+    }
+    return this.wrongPassword(user, input, settings, knownBrowser);
+  }
+
+  private async wrongPassword(user: UserRecord | undefined, input: PasswordLoginAttempt, settings: LockoutSettings, knownBrowser: boolean): Promise<PasswordLoginOutcome> {
+    const { lockout, lastFailed } = this.deps;
+    const fingerprint = passwordFingerprint(this.deps.fingerprintKey, input.username, input.password);
+    const last = await lastFailed.get(input.username);
+    // The same wrong password again guesses nothing new (a saved old password, retried): it
+    // counts once toward lockout.
+    const repeated = last?.fingerprint === fingerprint;
+    let lockedUntil: Date | undefined;
+    if (!repeated) {
+      const started = await lockout.recordFailure({ user, username: input.username, source: input.source, settings });
+      lockedUntil = refusing(started, knownBrowser);
+      await lastFailed.set(input.username, { fingerprint });
+    }
+    const counted = { repeated };
+
+    if (!user) {
+      this.deps.signInEvents.failed(undefined, input.source, 'unknown_user', counted);
+      return { ok: false, reason: 'invalid_credentials', lockedUntil };
+    }
+    const answer = (changedAt: Date | undefined): PasswordLoginOutcome =>
+      knownBrowser && changedAt ? { ok: false, reason: 'previous_password', changedAt, lockedUntil } : { ok: false, reason: 'invalid_credentials', lockedUntil };
+
+    if (repeated && last?.previousChangedAt !== undefined) {
+      // Looked up when this password was first typed.
+      const changedAt = last.previousChangedAt ? new Date(last.previousChangedAt) : undefined;
+      this.recordWrongPassword(user, input.source, changedAt, counted);
+      return answer(changedAt);
+    }
+    if (knownBrowser) {
+      // This browser has signed in as the user: it learns nothing new from the wait, and being
+      // told spares the person from retrying an old password for ever.
+      const changedAt = await this.deps.previousPasswords.changedAwayFrom(user.id, input.password);
+      await lastFailed.set(input.username, { fingerprint, previousChangedAt: changedAt?.toISOString() ?? null });
+      this.recordWrongPassword(user, input.source, changedAt, counted);
+      return answer(changedAt);
+    }
+    // Anyone else is answered first and the look-up runs afterwards, so the time of the answer
+    // does not depend on whether the username exists or how many passwords it had before.
+    this.lookUpAfterAnswering(user, input, fingerprint, counted);
+    return answer(undefined);
+  }
+
+  private lookUpAfterAnswering(user: UserRecord, input: PasswordLoginAttempt, fingerprint: string, counted: { repeated: boolean }): void {
+    if (this.pendingLookups >= MAX_PENDING_LOOKUPS) {
+      this.recordWrongPassword(user, input.source, undefined, { ...counted, previous_passwords_checked: false });
+      return;
+    }
+    this.pendingLookups++;
+    void this.deps.previousPasswords
+      .changedAwayFrom(user.id, input.password)
+      .then(async (changedAt) => {
+        this.recordWrongPassword(user, input.source, changedAt, counted);
+        await this.deps.lastFailed.set(input.username, { fingerprint, previousChangedAt: changedAt?.toISOString() ?? null });
+      })
+      .catch((err: unknown) => {
+        this.deps.logger.warn({ err, userId: user.id }, 'could not look up previous passwords');
+        this.recordWrongPassword(user, input.source, undefined, { ...counted, previous_passwords_checked: false });
+      })
+      .finally(() => {
+        this.pendingLookups--;
+      });
+  }
+
+  private recordWrongPassword(user: UserRecord, source: SignInSource, changedAt: Date | undefined, details: Record<string, unknown>): void {
+    if (changedAt) this.deps.signInEvents.failed(user, source, 'previous_password', { ...details, password_changed_at: changedAt.toISOString() });
+    else this.deps.signInEvents.failed(user, source, 'wrong_password', details);
+  }
+}
+
+/** The latest lock among those just started that refuses this browser now. */
+function refusing(started: ActiveLock[], knownBrowser: boolean): Date | undefined {
+  return started
+    .filter((lock) => !(lock.scope === 'username' && knownBrowser))
+    .reduce<Date | undefined>((max, lock) => (!max || lock.until > max ? lock.until : max), undefined);
+}

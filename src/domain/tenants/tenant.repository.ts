@@ -1,0 +1,66 @@
+import type { Knex } from 'knex';
+import { keysetPage, type Position } from '../../infrastructure/storage/keyset.js';
+import { isUuid } from '../../infrastructure/storage/uuid.js';
+import type { TenantRecord } from './tenant.js';
+import { effectiveSettings } from './tenant-settings.js';
+
+interface TenantRow extends Omit<TenantRecord, 'settings' | 'settingsAsWritten'> {
+  settings: Record<string, unknown> | null;
+}
+
+/** The only place stored settings are parsed: everything after reads a typed object. */
+function toTenant(row: TenantRow | undefined): TenantRecord | undefined {
+  if (!row) return undefined;
+  const written = row.settings ?? {};
+  return { ...row, settings: effectiveSettings(written), settingsAsWritten: written };
+}
+
+
+export class TenantRepository {
+  constructor(private readonly knex: Knex) {}
+
+  async findById(id: string): Promise<TenantRecord | undefined> {
+    if (!isUuid(id)) return undefined;
+    return toTenant(await this.knex<TenantRow>('tenants').where({ id }).first());
+  }
+
+  async findBySlug(slug: string): Promise<TenantRecord | undefined> {
+    return toTenant(await this.knex<TenantRow>('tenants').where({ slug }).first());
+  }
+
+  /** The admin API's `{t}` path segment: an id or a slug. */
+  async findByIdOrSlug(idOrSlug: string): Promise<TenantRecord | undefined> {
+    return isUuid(idOrSlug) ? this.findById(idOrSlug) : this.findBySlug(idOrSlug);
+  }
+
+  /** Returns the tenant with this slug, creating it first if needed. */
+  async ensure(slug: string, name: string): Promise<TenantRecord> {
+    await this.knex('tenants').insert({ slug, name }).onConflict('slug').ignore();
+    return (await this.findBySlug(slug))!;
+  }
+
+  /** Inserts a tenant; undefined when the slug is taken. */
+  async insert(tenant: { slug: string; name: string; settings: Record<string, unknown> }): Promise<TenantRecord | undefined> {
+    const [row] = await this.knex<TenantRow>('tenants')
+      .insert({ slug: tenant.slug, name: tenant.name, settings: JSON.stringify(tenant.settings) as never })
+      .onConflict('slug')
+      .ignore()
+      .returning('*');
+    return toTenant(row as TenantRow | undefined);
+  }
+
+  async update(id: string, changes: { name?: string; settings?: Record<string, unknown> }): Promise<TenantRecord> {
+    const [row] = await this.knex<TenantRow>('tenants')
+      .where({ id })
+      .update({ ...(changes.name ? { name: changes.name } : {}), ...(changes.settings ? { settings: JSON.stringify(changes.settings) as never } : {}), updated_at: this.knex.fn.now() as never })
+      .returning('*');
+    return toTenant(row as TenantRow)!;
+  }
+
+  /** One page in creation order, optionally only the given tenant. */
+  async list(options: { limit: number; after?: Position; onlyId?: string }): Promise<TenantRecord[]> {
+    const query = keysetPage(this.knex<TenantRow>('tenants'), { idColumn: 'id', limit: options.limit, after: options.after });
+    if (options.onlyId) query.where({ id: options.onlyId });
+    return (await query).map((row) => toTenant(row as TenantRow)!);
+  }
+}

@@ -1,0 +1,164 @@
+import type { UserMail } from '../notifications/user-mail.js';
+import type { DeviceRepository } from '../devices/device.repository.js';
+import type { EventLog } from '../events/event-log.js';
+import type { Actor } from '../events/event-types.js';
+import { GatehouseError } from '../../infrastructure/http/gatehouse-error.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
+import type { PasswordChangeService } from '../passwords/password-change.service.js';
+import { generateTemporaryPassword } from '../passwords/temporary-password.js';
+import type { SignOutReport, SignOutService } from '../sessions/sign-out.service.js';
+import type { TenantRecord } from '../tenants/tenant.js';
+import { maskEmail } from '../users/contact-masking.js';
+import { toE164 } from '../users/phone-number.js';
+import type { UserRepository } from '../users/user.repository.js';
+import type { Role, UserRecord } from '../users/user.js';
+
+export interface NewUserInput {
+  username: string;
+  email: string;
+  name?: string;
+  phone?: string;
+  role?: Role;
+  password?: string;
+}
+
+export interface UserChanges {
+  email?: string;
+  name?: string | null;
+  phone?: string | null;
+  role?: Role;
+  disabled?: boolean;
+}
+
+export interface UserAdminDependencies {
+  users: UserRepository;
+  hasher: PasswordHasher;
+  signOut: SignOutService;
+  passwords: PasswordChangeService;
+  devices: DeviceRepository;
+  mail: UserMail;
+  events: EventLog;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * What administrators do to a tenant's users. Authorization happens before (admin routes);
+ * this enforces the rules that hold whoever asks: password policy, unique usernames, E.164
+ * phones, and that taking access away (password set, disable, delete) signs the user out
+ * everywhere at once.
+ */
+export class UserAdminService {
+  constructor(private readonly deps: UserAdminDependencies) {}
+
+  async create(tenant: TenantRecord, input: NewUserInput, actor: Actor): Promise<UserRecord> {
+    const settings = tenant.settings;
+    const phone = input.phone ? this.phoneOrThrow(input.phone, settings.country) : null;
+    let password = input.password;
+    const temporary = password === undefined;
+    if (password !== undefined) this.deps.passwords.assertAcceptable(tenant, input.username, password);
+    else password = generateTemporaryPassword(settings.password.min_length);
+
+    const user = await this.deps.users.insert({
+      tenant_id: tenant.id,
+      username: input.username,
+      email: input.email,
+      name: input.name ?? null,
+      phone,
+      role: input.role ?? 'member',
+      password_hash: await this.deps.hasher.hash(password),
+      password_temporary: temporary,
+      password_expires_at: temporary ? new Date(Date.now() + settings.password.temporary_ttl_days * DAY_MS) : null,
+    });
+    if (!user) throw new GatehouseError('conflict', `The username "${input.username}" is already taken.`);
+    this.deps.events.record({ type: 'admin.user_created', tenant_id: tenant.id, user_id: user.id, actor, details: { role: user.role, temporary_password: temporary } });
+    if (temporary) await this.sendTemporaryPassword(tenant, user, password);
+    return user;
+  }
+
+  async update(tenant: TenantRecord, user: UserRecord, changes: UserChanges, actor: Actor): Promise<{ user: UserRecord; signed_out?: SignOutReport }> {
+    const settings = tenant.settings;
+    const update: Partial<UserRecord> = {};
+    if (changes.email !== undefined) update.email = changes.email;
+    if (changes.name !== undefined) update.name = changes.name;
+    if (changes.role !== undefined) update.role = changes.role;
+    if (changes.disabled !== undefined) update.disabled = changes.disabled;
+    if (changes.phone !== undefined) {
+      update.phone = changes.phone === null ? null : this.phoneOrThrow(changes.phone, settings.country);
+      // A number set by someone else is trusted for the second factor only once its code is entered.
+      if (update.phone !== user.phone) update.phone_verified = false;
+    }
+    const phoneChanged = update.phone !== undefined && update.phone !== user.phone;
+    const updated = await this.deps.users.update(user.id, update);
+    this.deps.events.record({ type: 'admin.user_updated', tenant_id: tenant.id, user_id: user.id, actor, details: { changed: Object.keys(update) } });
+    if (phoneChanged) {
+      // Browsers remembered for the old number must pass the step again; the user is told.
+      await this.deps.devices.forgetSecondFactor(user.id);
+      await this.notifyPhoneChange(tenant, updated);
+    }
+    if (changes.disabled === true && !user.disabled) {
+      const signedOut = await this.deps.signOut.signOutEverywhere(user.id, 'account_disabled');
+      this.deps.events.record({ type: 'user.signed_out', tenant_id: tenant.id, user_id: user.id, actor, reason: 'account_disabled', details: { ...signedOut } });
+      return { user: updated, signed_out: signedOut };
+    }
+    return { user: updated };
+  }
+
+  async delete(tenant: TenantRecord, user: UserRecord, actor: Actor): Promise<void> {
+    await this.deps.signOut.signOutEverywhere(user.id, 'user_deleted');
+    await this.deps.users.delete(user.id);
+    this.deps.events.record({ type: 'admin.user_deleted', tenant_id: tenant.id, user_id: user.id, actor, details: { username: user.username } });
+  }
+
+  /** Sets a password (optionally temporary) and signs the user out of every app and device. */
+  async setPassword(tenant: TenantRecord, user: UserRecord, input: { password: string; temporary?: boolean }, actor: Actor): Promise<SignOutReport> {
+    const report = await this.deps.passwords.change(tenant, user, { password: input.password, temporary: input.temporary, signOutReason: 'password_changed_by_admin', how: 'by an administrator', actor });
+    this.deps.events.record({ type: 'admin.password_set', tenant_id: tenant.id, user_id: user.id, actor, details: { temporary: input.temporary === true } });
+    return report!;
+  }
+
+  /**
+   * Emails a new temporary password (forced change at the next sign-in) and signs the user out
+   * everywhere: the answer to a user who cannot reset in their current state.
+   */
+  async sendNewTemporaryPassword(tenant: TenantRecord, user: UserRecord, actor: Actor): Promise<{ sent_to: string; expires_at: string }> {
+    if (!user.email) throw new GatehouseError('conflict', 'The user has no email address to send a temporary password to. Add one first.');
+    if (user.disabled) throw new GatehouseError('conflict', 'The account is disabled: enable it before sending a temporary password.');
+    const password = generateTemporaryPassword(tenant.settings.password.min_length);
+    await this.deps.passwords.change(tenant, user, { password, temporary: true, signOutReason: 'password_changed_by_admin', how: 'by an administrator', actor, notify: false });
+    const updated = (await this.deps.users.findById(user.id))!;
+    this.deps.events.record({ type: 'admin.password_set', tenant_id: tenant.id, user_id: user.id, actor, details: { temporary: true, emailed: true } });
+    await this.sendTemporaryPassword(tenant, updated, password);
+    return { sent_to: maskEmail(user.email), expires_at: updated.password_expires_at!.toISOString() };
+  }
+
+  /** Forgets every remembered browser: each must pass the SMS step again. */
+  async forgetDevices(tenant: TenantRecord, user: UserRecord, actor: Actor): Promise<number> {
+    const forgotten = await this.deps.devices.forgetAll(user.id);
+    this.deps.events.record({ type: 'admin.devices_forgotten', tenant_id: tenant.id, user_id: user.id, actor, details: { forgotten } });
+    return forgotten;
+  }
+
+  async signOutEverywhere(tenant: TenantRecord, user: UserRecord, actor: Actor): Promise<SignOutReport> {
+    const report = await this.deps.signOut.signOutEverywhere(user.id, 'signed_out_by_admin');
+    this.deps.events.record({ type: 'admin.user_signed_out', tenant_id: tenant.id, user_id: user.id, actor });
+    this.deps.events.record({ type: 'user.signed_out', tenant_id: tenant.id, user_id: user.id, actor, reason: 'signed_out_by_admin', details: { ...report } });
+    return report;
+  }
+
+  private phoneOrThrow(phone: string, country: string): string {
+    const parsed = toE164(phone, country);
+    if (!parsed) throw new GatehouseError('invalid_request', `"${phone}" is not a valid phone number.`, { errors: [{ field: 'phone', message: 'not a valid phone number (E.164 such as +14155550123, or a national number of the tenant\'s country)' }] });
+    return parsed.e164;
+  }
+
+  private async notifyPhoneChange(tenant: TenantRecord, user: UserRecord): Promise<void> {
+    await this.deps.mail.send('phone-changed', user, tenant.name, { how: user.phone ? 'changed by an administrator' : 'removed by an administrator', when: new Date().toUTCString(), last4: user.phone?.slice(-4) ?? '—' });
+  }
+
+  /** The user exists either way; a failed delivery is logged (an administrator can send a new one). */
+  private async sendTemporaryPassword(tenant: TenantRecord, user: UserRecord, password: string): Promise<void> {
+    await this.deps.mail.send('temporary-password', user, tenant.name, { password, expires: user.password_expires_at?.toUTCString() ?? '' });
+  }
+}
+

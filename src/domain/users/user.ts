@@ -1,0 +1,34 @@
+/** A person who signs in: one row of `users`, and the rules of its username. */
+
+export type Role = 'admin' | 'staff' | 'member';
+
+export interface UserRecord {
+  id: string;
+  tenant_id: string;
+  username: string;
+  username_normalized: string;
+  email: string | null;
+  name: string | null;
+  phone: string | null;
+  phone_verified: boolean;
+  role: Role;
+  password_hash: string | null;
+  password_changed_at: Date | null;
+  password_temporary: boolean;
+  password_expires_at: Date | null;
+  disabled: boolean;
+  tokens_valid_after: Date | null;
+  tokens_revoked_reason: string | null;
+  created_at: Date;
+  updated_at: Date;
+  last_login_at: Date | null;
+  previous_login_at: Date | null;
+}
+
+export type NewUser = Pick<UserRecord, 'tenant_id' | 'username' | 'role'> &
+  Partial<Pick<UserRecord, 'email' | 'name' | 'phone' | 'password_hash' | 'password_temporary' | 'password_expires_at'>>;
+
+/** Usernames compare case-insensitively everywhere (and Unicode-normalised, so look-alikes of one name collide). */
+export function normalizeUsername(username: string): string {
+  return username.normalize('NFKC').trim().toLowerCase();
+}

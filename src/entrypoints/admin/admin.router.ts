@@ -1,0 +1,45 @@
+import { bodyParser } from '@koa/bodyparser';
+import { Router } from '@koa/router';
+import { authenticateAdmin, type AdminAuthenticationDependencies } from './admin-authentication.js';
+import { AdminApi } from './admin-route.js';
+import { registerClientRoutes, type ClientRouteDependencies } from './clients/client.routes.js';
+import { registerTenantRoutes } from './tenants/tenant.routes.js';
+import { registerUserRoutes, type UserRouteDependencies } from './users/user.routes.js';
+import { registerEventRoutes, type EventRouteDependencies } from './events/event.routes.js';
+import { registerUserSupportRoutes, type UserSupportRouteDependencies } from './users/user-support.routes.js';
+import type { TenantService } from '../../domain/tenants/tenant.service.js';
+import type { SmsBudget } from '../../domain/second-factor/sms/sms-budget.js';
+
+export type AdminDependencies = AdminAuthenticationDependencies &
+  UserRouteDependencies &
+  UserSupportRouteDependencies &
+  EventRouteDependencies &
+  ClientRouteDependencies & { tenantService: TenantService; smsBudget: SmsBudget; issuer: string };
+
+export const ADMIN_PREFIX = '/admin/v1';
+
+/** The admin API (DESIGN §5): every call below authenticates, then authorizes from the database. */
+export function createAdminRouter(deps: AdminDependencies): Router {
+  const router = new Router({ prefix: ADMIN_PREFIX });
+  const api = new AdminApi(router);
+
+  // Admin answers carry personal data and, once, secrets: never cached anywhere.
+  router.use(async (ctx, next) => {
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  });
+  // The document is public: it describes the API, not any tenant's data.
+  router.get('/openapi.json', (ctx) => {
+    ctx.body = document;
+  });
+  router.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' }));
+  router.use(authenticateAdmin(deps));
+
+  registerTenantRoutes(api, deps);
+  registerUserRoutes(api, deps);
+  registerUserSupportRoutes(api, deps);
+  registerEventRoutes(api, deps);
+  registerClientRoutes(api, deps);
+  const document = api.document(`${deps.issuer}${ADMIN_PREFIX}`);
+  return router;
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { GatehouseError } from '../../infrastructure/http/gatehouse-error.js';
+
+/** `limit` and `cursor` of every list; the cursor is opaque to callers. */
+export const pageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export type { Position } from '../../infrastructure/storage/keyset.js';
+import type { Position } from '../../infrastructure/storage/keyset.js';
+
+export function decodeCursor(cursor: string | undefined): Position | undefined {
+  if (!cursor) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Position;
+    if (typeof value.at === 'string' && typeof value.id === 'string' && !Number.isNaN(Date.parse(value.at))) return value;
+  } catch {
+    // fall through
+  }
+  throw new GatehouseError('invalid_request', 'Invalid cursor: pass back the next_cursor of the previous page.', { errors: [{ field: 'cursor', message: 'not a cursor of this list' }] });
+}
+
+export function pageOf<T>(rows: T[], limit: number, position: (row: T) => Position): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  const more = rows.length > limit && last !== undefined;
+  return { items, next_cursor: more ? Buffer.from(JSON.stringify(position(last))).toString('base64url') : null };
+}

@@ -1,0 +1,43 @@
+import type { UserRecord } from '../../../domain/users/user.js';
+
+export type UserStatus = 'active' | 'disabled' | 'password_change_required' | 'temporary_password_expired';
+
+/** The user as the admin API shows it (DESIGN §5); never a password or hash. */
+export interface UserView {
+  id: string;
+  tenant: string;
+  username: string;
+  email: string | null;
+  name: string | null;
+  phone: string | null;
+  phone_verified: boolean;
+  role: UserRecord['role'];
+  status: UserStatus;
+  disabled: boolean;
+  created_at: string;
+  last_login_at: string | null;
+}
+
+export function userStatus(user: UserRecord, now = new Date()): UserStatus {
+  if (user.disabled) return 'disabled';
+  if (user.password_temporary && user.password_expires_at && user.password_expires_at <= now) return 'temporary_password_expired';
+  if (user.password_temporary) return 'password_change_required';
+  return 'active';
+}
+
+export function userView(user: UserRecord): UserView {
+  return {
+    id: user.id,
+    tenant: user.tenant_id,
+    username: user.username,
+    email: user.email,
+    name: user.name,
+    phone: user.phone,
+    phone_verified: user.phone_verified,
+    role: user.role,
+    status: userStatus(user),
+    disabled: user.disabled,
+    created_at: user.created_at.toISOString(),
+    last_login_at: user.last_login_at?.toISOString() ?? null,
+  };
+}

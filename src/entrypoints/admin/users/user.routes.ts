@@ -1,0 +1,191 @@
+import { maskEmail } from '../../../domain/users/contact-masking.js';
+import type { UserAdminService } from '../../../domain/user-admin/user-admin.service.js';
+import type { RecoveryService } from '../../../domain/recovery/recovery.service.js';
+import type { UserRepository } from '../../../domain/users/user.repository.js';
+import type { UserRecord } from '../../../domain/users/user.js';
+import { userView } from './user-view.js';
+import type { SessionViewService } from '../../../domain/sessions/session-view.service.js';
+import type { TenantRepository } from '../../../domain/tenants/tenant.repository.js';
+import type { TenantRecord } from '../../../domain/tenants/tenant.js';
+import { assertMayGiveRole, assertMayManageUser, assertMayReadUsers } from '../access-policy.js';
+import { eventActor, type AdminActor } from '../admin-actor.js';
+import type { AdminApi } from '../admin-route.js';
+import { decodeCursor, pageOf } from '../pagination.js';
+import { visibleTenant } from '../tenant-scope.js';
+import { visibleUser } from './user-scope.js';
+import {
+  activeGrantsSchema,
+  createUserSchema,
+  emailSentSchema,
+  forgottenDevicesSchema,
+  setPasswordSchema,
+  signOutReportSchema,
+  updateUserSchema,
+  userListSchema,
+  userSchema,
+  userSearchQuerySchema,
+  userUpdateResultSchema,
+} from './user.schemas.js';
+
+export interface UserRouteDependencies {
+  tenants: TenantRepository;
+  users: UserRepository;
+  userAdmin: UserAdminService;
+  sessionView: SessionViewService;
+  recovery: RecoveryService;
+}
+
+/** A tenant's users: admins manage everyone, staff manage members, operators every tenant. */
+export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): void {
+  /** `{t}` and `{id}` to a tenant and user the caller may see (404 otherwise), then may read (403). */
+  async function load(actor: AdminActor, params: Record<string, string>): Promise<{ tenant: TenantRecord; user: UserRecord }> {
+    return visibleUser(deps, actor, params);
+  }
+
+  /** `load`, then 403 unless the caller may act on this user (staff: members only). */
+  async function loadManaged(actor: AdminActor, params: Record<string, string>): Promise<{ tenant: TenantRecord; user: UserRecord }> {
+    const loaded = await load(actor, params);
+    assertMayManageUser(actor, loaded.user);
+    return loaded;
+  }
+
+  api.route({
+    method: 'get',
+    path: '/tenants/{t}/users',
+    summary: 'Search users by name, username, email or phone',
+    query: userSearchQuerySchema,
+    success: { status: 200, schema: userListSchema, description: 'A page of users' },
+    errors: [403, 404],
+    handler: async ({ actor, params, query }) => {
+      const tenant = await visibleTenant(deps.tenants, actor, params.t!);
+      assertMayReadUsers(actor);
+      const rows = await deps.users.search(tenant.id, { q: query.q, limit: query.limit, after: decodeCursor(query.cursor) });
+      const page = pageOf(rows, query.limit, (u) => ({ at: u.created_at.toISOString(), id: u.id }));
+      return { items: page.items.map(userView), next_cursor: page.next_cursor };
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/tenants/{t}/users',
+    summary: 'Create a user (without a password: a temporary one is emailed)',
+    body: createUserSchema,
+    success: { status: 201, schema: userSchema, description: 'The user' },
+    errors: [403, 404, 409],
+    handler: async ({ actor, params, body }) => {
+      const tenant = await visibleTenant(deps.tenants, actor, params.t!);
+      assertMayGiveRole(actor, body.role ?? 'member');
+      return userView(await deps.userAdmin.create(tenant, body, eventActor(actor)));
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/tenants/{t}/users/{id}',
+    summary: 'Read a user',
+    success: { status: 200, schema: userSchema, description: 'The user' },
+    errors: [403, 404],
+    handler: async ({ actor, params }) => userView((await load(actor, params)).user),
+  });
+
+  api.route({
+    method: 'patch',
+    path: '/tenants/{t}/users/{id}',
+    summary: 'Change email, phone, name, role or disabled (disabling signs the user out everywhere)',
+    body: updateUserSchema,
+    success: { status: 200, schema: userUpdateResultSchema, description: 'The user, and what was cut off when disabled' },
+    errors: [403, 404],
+    handler: async ({ actor, params, body }) => {
+      const { tenant, user } = await loadManaged(actor, params);
+      if (body.role) assertMayGiveRole(actor, body.role);
+      const result = await deps.userAdmin.update(tenant, user, body, eventActor(actor));
+      return { ...userView(result.user), ...(result.signed_out ? { signed_out: result.signed_out } : {}) };
+    },
+  });
+
+  api.route({
+    method: 'delete',
+    path: '/tenants/{t}/users/{id}',
+    summary: 'Delete a user (signs them out everywhere first)',
+    success: { status: 204, description: 'Deleted' },
+    errors: [403, 404],
+    handler: async ({ actor, params }) => {
+      const { tenant, user } = await loadManaged(actor, params);
+      await deps.userAdmin.delete(tenant, user, eventActor(actor));
+    },
+  });
+
+  api.route({
+    method: 'put',
+    path: '/tenants/{t}/users/{id}/password',
+    summary: 'Set a password; signs the user out of every app and device and says which',
+    body: setPasswordSchema,
+    success: { status: 200, schema: signOutReportSchema, description: 'What was cut off: sessions ended, grants revoked per client' },
+    errors: [403, 404],
+    handler: async ({ actor, params, body }) => {
+      const { tenant, user } = await loadManaged(actor, params);
+      return deps.userAdmin.setPassword(tenant, user, body, eventActor(actor));
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/tenants/{t}/users/{id}/password-reset',
+    summary: 'The "Reset" button: email the user a reset code and a link to the page that takes it',
+    success: { status: 202, schema: emailSentSchema, description: 'The code was sent' },
+    errors: [403, 404, 409],
+    handler: async ({ actor, params }) => {
+      const { user } = await loadManaged(actor, params);
+      const flow = await deps.recovery.startForUser(user, eventActor(actor));
+      return { sent_to: maskEmail(user.email!), expires_at: flow.code_expires_at?.toISOString() ?? flow.expires_at.toISOString() };
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/tenants/{t}/users/{id}/temporary-password',
+    summary: 'Email a new temporary password; the user must change it at the next sign-in',
+    success: { status: 202, schema: emailSentSchema, description: 'The temporary password was sent' },
+    errors: [403, 404, 409],
+    handler: async ({ actor, params }) => {
+      const { tenant, user } = await loadManaged(actor, params);
+      return deps.userAdmin.sendNewTemporaryPassword(tenant, user, eventActor(actor));
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/tenants/{t}/users/{id}/sign-out',
+    summary: 'Revoke every session, grant and refresh token of the user',
+    success: { status: 200, schema: signOutReportSchema, description: 'What was cut off' },
+    errors: [403, 404],
+    handler: async ({ actor, params }) => {
+      const { tenant, user } = await loadManaged(actor, params);
+      return deps.userAdmin.signOutEverywhere(tenant, user, eventActor(actor));
+    },
+  });
+
+  api.route({
+    method: 'delete',
+    path: '/tenants/{t}/users/{id}/devices',
+    summary: 'Forget remembered devices: the next sign-in on every browser asks for the SMS code',
+    success: { status: 200, schema: forgottenDevicesSchema, description: 'How many browsers were forgotten' },
+    errors: [403, 404],
+    handler: async ({ actor, params }) => {
+      const { tenant, user } = await loadManaged(actor, params);
+      return { forgotten: await deps.userAdmin.forgetDevices(tenant, user, eventActor(actor)) };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/tenants/{t}/users/{id}/sessions',
+    summary: 'The apps the user is signed in to: active grants per client',
+    success: { status: 200, schema: activeGrantsSchema, description: 'Active grants, most recently used first' },
+    errors: [403, 404],
+    handler: async ({ actor, params }) => {
+      const { user } = await load(actor, params);
+      return { items: await deps.sessionView.activeGrants(user.id) };
+    },
+  });
+}

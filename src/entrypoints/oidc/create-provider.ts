@@ -1,0 +1,131 @@
+import Provider, { type Adapter, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { UserRepository } from '../../domain/users/user.repository.js';
+import type { ProviderSecrets } from '../../infrastructure/config/signing-keys.js';
+import { installHashedClientSecrets, type SecretUseRecorder } from './client-authentication.js';
+import { GATEHOUSE_CLIENT_METADATA } from './client-metadata.js';
+import { clientTenant } from '../../domain/clients/client-tenancy.js';
+import { advertisePollingInterval } from './device-flow.js';
+import { settlePendingConsume } from './adapters/pending-consume.js';
+import { createFindAccount } from './find-account.js';
+import { createInteractionPolicy, type SecondFactorCheck } from './interaction-policy.js';
+import * as lifetimes from './lifetimes.js';
+import { CLAIMS_BY_SCOPE, SCOPES } from '../../domain/clients/scopes.js';
+
+export interface ProviderDependencies {
+  issuer: string;
+  secrets: ProviderSecrets;
+  adapter: (name: string) => Adapter;
+  users: UserRepository;
+  recordSecretUse: SecretUseRecorder;
+  /** RFC 8628 polling interval in seconds (5 in production; tests shorten it). */
+  devicePollIntervalSeconds: number;
+  /** Number of trusted reverse proxies (TRUST_PROXY). */
+  trustProxy: number;
+  secondFactorDue: SecondFactorCheck;
+  /** The hosted pages the provider renders itself (device flow, logout, errors), from pages/. */
+  pages: ProviderPages;
+}
+
+/** Page sources of `features.deviceFlow`, `features.rpInitiatedLogout` and `renderError`. */
+export interface ProviderPages {
+  deviceFlow: Pick<NonNullable<NonNullable<Configuration['features']>['deviceFlow']>, 'userCodeInputSource' | 'userCodeConfirmSource' | 'successSource'>;
+  logout: Pick<NonNullable<NonNullable<Configuration['features']>['rpInitiatedLogout']>, 'logoutSource' | 'postLogoutSuccessSource'>;
+  renderError: NonNullable<Configuration['renderError']>;
+}
+
+
+/** Builds the OpenID Connect provider of DESIGN §3 on Gatehouse's storage and pages. */
+export function createProvider(deps: ProviderDependencies): Provider {
+  const secureCookies = deps.issuer.startsWith('https://');
+  const configuration: Configuration = {
+    adapter: deps.adapter as unknown as Configuration['adapter'],
+    findAccount: createFindAccount(deps.users),
+    jwks: deps.secrets.jwks as Configuration['jwks'],
+    cookies: {
+      keys: deps.secrets.cookieKeys,
+      long: { httpOnly: true, sameSite: 'lax', secure: secureCookies, signed: true },
+      short: { httpOnly: true, sameSite: 'lax', secure: secureCookies, signed: true },
+    },
+    scopes: [...SCOPES],
+    claims: CLAIMS_BY_SCOPE,
+    conformIdTokenClaims: false,
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    enabledJWA: {
+      // Secrets are stored hashed, so nothing may be derived from them (no HS* algorithms).
+      clientAuthSigningAlgValues: ['RS256', 'PS256', 'ES256'],
+      requestObjectSigningAlgValues: ['RS256', 'PS256', 'ES256'],
+      idTokenSigningAlgValues: ['RS256', 'PS256', 'ES256'],
+      userinfoSigningAlgValues: ['RS256', 'PS256', 'ES256'],
+      introspectionSigningAlgValues: ['RS256', 'PS256', 'ES256'],
+      authorizationSigningAlgValues: ['RS256', 'PS256', 'ES256'],
+    },
+    extraClientMetadata: { properties: [...GATEHOUSE_CLIENT_METADATA] },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: {
+        enabled: true,
+        // A client may introspect its own tokens, or tokens of clients of its own tenant.
+        allowedPolicy: async (_ctx, client, token) => {
+          if (client.clientAuthMethod === 'none') return false;
+          if (!token.clientId || token.clientId === client.clientId) return true;
+          const tokenClient = await deps.adapter('Client').find(token.clientId);
+          const owner = clientTenant(client);
+          return owner !== null && owner === (tokenClient as { gh_tenant?: string | null } | undefined)?.gh_tenant;
+        },
+      },
+      // A client revokes only its own tokens.
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: { enabled: true, ...deps.pages.logout },
+      deviceFlow: { enabled: true, charset: 'base-20', mask: '****-****', ...deps.pages.deviceFlow },
+    },
+    interactions: {
+      policy: createInteractionPolicy(deps.users, deps.secondFactorDue),
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
+    // First-party clients only: every sign-in makes its own grant (see interactions/consent).
+    loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
+      const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(ctx.oidc.client!.clientId);
+      return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
+    },
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    rotateRefreshToken: true,
+    ttl: {
+      AccessToken: lifetimes.ACCESS_TOKEN_TTL,
+      ClientCredentials: lifetimes.ACCESS_TOKEN_TTL,
+      IdToken: lifetimes.ID_TOKEN_TTL,
+      AuthorizationCode: lifetimes.AUTHORIZATION_CODE_TTL,
+      DeviceCode: lifetimes.DEVICE_CODE_TTL,
+      Interaction: lifetimes.INTERACTION_TTL,
+      Grant: lifetimes.GRANT_TTL,
+      RefreshToken: (_ctx, token) => lifetimes.refreshTokenTtl(token.iiat),
+      Session: (_ctx, session) => lifetimes.sessionTtl(session.loginTs),
+    },
+    renderError: deps.pages.renderError,
+  };
+
+  const provider = new Provider(deps.issuer, configuration);
+  provider.proxy = deps.trustProxy > 0;
+  provider.maxIpsCount = deps.trustProxy;
+  if (secureCookies) {
+    // The issuer is https, so browsers only ever see Gatehouse over TLS, even when TLS ends at an
+    // ingress in front of it: cookies are marked Secure without trusting forwarded headers.
+    provider.use(async (ctx, next) => {
+      (ctx.cookies as unknown as { secure: boolean }).secure = true;
+      await next();
+    });
+  }
+  provider.use(async (ctx, next) => {
+    try {
+      await next();
+    } finally {
+      await settlePendingConsume(ctx);
+    }
+  });
+  installHashedClientSecrets(provider, deps.recordSecretUse);
+  advertisePollingInterval(provider, deps.devicePollIntervalSeconds);
+  return provider;
+}

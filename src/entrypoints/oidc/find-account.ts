@@ -1,0 +1,68 @@
+import type { Account, FindAccount, KoaContextWithOIDC } from 'oidc-provider';
+import type { UserRepository } from '../../domain/users/user.repository.js';
+import type { UserRecord } from '../../domain/users/user.js';
+import { REVOCATION_REASONS, revocationMessage } from '../../domain/sessions/revocation-reasons.js';
+import { readableInvalidGrant } from './readable-refusal.js';
+
+const USER_CACHE_MS = 3_000;
+
+/**
+ * The provider's view of a user. Tokens whose chain began before the user's
+ * `tokens_valid_after` (password set by an administrator, sign-out everywhere) are refused even
+ * if a copy survived revocation somewhere.
+ */
+export function createFindAccount(users: UserRepository, cacheMs = USER_CACHE_MS): FindAccount {
+  const recent = new Map<string, { user: UserRecord | undefined; until: number }>();
+  // Every refresh looks the user up; a few seconds of memory spare PostgreSQL a query on the
+  // hottest path. Revocation does not depend on it: signing a user out (password set, disabled,
+  // deleted) tombstones their refresh tokens, which are checked first. Only profile claims in a
+  // refreshed ID token may lag by the TTL; every other path reads the database.
+  const findUser = async (id: string) => {
+    const hit = recent.get(id);
+    if (hit && hit.until > Date.now()) return hit.user;
+    const user = await users.findById(id);
+    if (recent.size >= 50_000) recent.clear();
+    recent.set(id, { user, until: Date.now() + cacheMs });
+    return user;
+  };
+  return async (ctx, sub, token) => {
+    // Only refreshes (the hot path, guarded by refresh-token tombstones) read the memory.
+    const user = cacheMs > 0 && token?.kind === 'RefreshToken' ? await findUser(sub) : await users.findById(sub);
+    if (!user) return refuse(ctx, 'user_deleted', REVOCATION_REASONS.user_deleted, sub);
+    if (user.disabled) return refuse(ctx, 'account_disabled', REVOCATION_REASONS.account_disabled, sub);
+    if (token && user.tokens_valid_after) {
+      const issuedAt = ('iiat' in token && typeof token.iiat === 'number' ? token.iiat : token.iat) ?? 0;
+      if (issuedAt * 1000 < user.tokens_valid_after.getTime()) return refuse(ctx, user.tokens_revoked_reason ?? 'revoked', revocationMessage(user.tokens_revoked_reason), sub);
+    }
+    return toAccount(user);
+  };
+}
+
+/**
+ * No account for this token. At the token endpoint the client is told why, so the app can tell
+ * the person (DESIGN §3); elsewhere the provider's own answer (inactive, invalid token) stands.
+ */
+function refuse(ctx: KoaContextWithOIDC, reason: string, description: string, accountId: string): undefined {
+  if (ctx?.oidc?.route === 'token') throw readableInvalidGrant(description, { reason, accountId });
+  return undefined;
+}
+
+export function toAccount(user: UserRecord): Account {
+  return {
+    accountId: user.id,
+    async claims() {
+      return {
+        sub: user.id,
+        name: user.name ?? undefined,
+        preferred_username: user.username,
+        tenant: user.tenant_id,
+        role: user.role,
+        email: user.email ?? undefined,
+        email_verified: false,
+        phone_number: user.phone ?? undefined,
+        phone_number_verified: user.phone ? user.phone_verified : undefined,
+        updated_at: Math.floor(user.updated_at.getTime() / 1000),
+      };
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import { renderMessage, renderPage } from '../rendering/page-renderer.js';
+import { readProviderForm } from '../provider-form.js';
+
+/** The device flow's pages (RFC 8628 verification URI), plugged into `features.deviceFlow`. */
+export const devicePages = {
+  async userCodeInputSource(ctx: KoaContextWithOIDC, form: string, _out: unknown, err?: Error & { userCode?: string }) {
+    const { action, xsrf } = readProviderForm(form);
+    let error: string | undefined;
+    if (err?.userCode !== undefined || err?.name === 'NoCodeError') error = 'That code is not valid or has expired. Check the code your device shows and try again.';
+    else if (err?.name === 'AbortedError') error = 'The connection of the device was cancelled. Start again on the device to get a new code.';
+    else if (err) error = 'Something went wrong. Start again on the device to get a new code.';
+    ctx.type = 'html';
+    ctx.body = renderPage('device-input', { action, xsrf, error, userCode: err?.userCode });
+  },
+
+  async userCodeConfirmSource(ctx: KoaContextWithOIDC, form: string, client: { clientName?: string; clientId: string }, _deviceInfo: unknown, userCode: string) {
+    const { action, xsrf } = readProviderForm(form);
+    ctx.type = 'html';
+    ctx.body = renderPage('device-confirm', { action, xsrf, userCode, clientName: client.clientName ?? client.clientId });
+  },
+
+  async successSource(ctx: KoaContextWithOIDC) {
+    const name = ctx.oidc.client?.clientName ?? 'your device';
+    ctx.type = 'html';
+    ctx.body = renderMessage({ title: 'Device connected', message: `You are signed in on ${name}. You can close this page and return to the device.` });
+  },
+};

@@ -1,0 +1,158 @@
+import { DEFAULT_TENANT_SETTINGS } from '../../../domain/tenants/tenant-settings.js';
+import type { Router, RouterContext } from '@koa/router';
+import { errors } from 'oidc-provider';
+import { GatehouseError } from '../../../infrastructure/http/gatehouse-error.js';
+import { renderMessage, renderPage } from '../rendering/page-renderer.js';
+import type { RecoveryFlow } from '../../../domain/recovery/recovery-flow.repository.js';
+import type { CompletionFailure, RecoveryService } from '../../../domain/recovery/recovery.service.js';
+import type { TenantRepository } from '../../../domain/tenants/tenant.repository.js';
+import type { UserRepository } from '../../../domain/users/user.repository.js';
+import { completeSignIn, seeOther } from '../login/complete-sign-in.js';
+import type { InteractionDependencies } from '../interaction-context.js';
+
+export interface ForgotPasswordDependencies extends InteractionDependencies {
+  recovery: RecoveryService;
+  tenants: TenantRepository;
+  users: UserRepository;
+}
+
+const DEFAULT_MIN_LENGTH = DEFAULT_TENANT_SETTINGS.password.min_length;
+
+/**
+ * "Forgot your password?": username → emailed code → code and new password → back in the
+ * sign-in that sent the person here (or a page saying what to do next). Served at two bases:
+ * inside an authorization request (/interaction/:uid/forgot-password) and on its own
+ * (/forgot-password, where the administrator's reset email leads).
+ */
+export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswordDependencies): void {
+  for (const base of ['/interaction/:uid/forgot-password', '/forgot-password']) {
+    router.get(base, (ctx) => renderStart(ctx, {}));
+
+    router.post(base, async (ctx) => {
+      const username = field(ctx, 'username').trim().slice(0, 256);
+      if (!username) return renderStart(ctx, { error: 'Enter your username.' }, 400);
+      try {
+        const flow = await deps.recovery.start({ username, interactionUid: ctx.params.uid, ip: ctx.ip, userAgent: ctx.get('user-agent') });
+        seeOther(ctx, flowPath(ctx, flow.id));
+      } catch (err) {
+        if (err instanceof GatehouseError && err.code === 'rate_limited') return renderStart(ctx, { error: err.message, username }, 429);
+        throw err;
+      }
+    });
+
+    router.get(`${base}/:flowId`, async (ctx) => {
+      const flow = await openFlow(ctx);
+      if (!flow) return;
+      const notice = ctx.query.resent === '1' ? 'We sent a new code. Only the newest code works.' : undefined;
+      await renderCodeStep(ctx, flow, { notice });
+    });
+
+    router.post(`${base}/:flowId/resend`, async (ctx) => {
+      const flow = await openFlow(ctx);
+      if (!flow) return;
+      const result = await deps.recovery.resend(flow);
+      if (result.sent) return seeOther(ctx, `${flowPath(ctx, flow.id)}?resent=1`);
+      if (result.reason === 'closed') return deadEnd(ctx, 'This reset has expired', 'Start again to get a new code.');
+      const error = result.reason === 'too_soon' ? `Wait ${result.retryAfterSeconds} seconds before asking for another code.` : 'No more codes can be sent for this reset. Start again later.';
+      await renderCodeStep(ctx, (await deps.recovery.find(flow.id))!, { error }, 429);
+    });
+
+    router.post(`${base}/:flowId`, async (ctx) => {
+      const flow = await openFlow(ctx);
+      if (!flow) return;
+      const result = await deps.recovery.complete(flow, { code: field(ctx, 'code').slice(0, 32), newPassword: field(ctx, 'new_password').slice(0, 1024), confirmPassword: field(ctx, 'confirm_password').slice(0, 1024), ip: ctx.ip, userAgent: ctx.get('user-agent') });
+      if (!result.ok) return explainFailure(ctx, (await deps.recovery.find(flow.id))!, result);
+      await returnToSignIn(ctx, result.user, result.flow);
+    });
+  }
+
+  function renderStart(ctx: RouterContext, view: { error?: string; username?: string }, status = 200): void {
+    ctx.status = status;
+    ctx.type = 'html';
+    ctx.body = renderPage('forgot-password', { action: basePath(ctx), backUrl: ctx.params.uid ? `/interaction/${ctx.params.uid}` : undefined, ...view });
+  }
+
+  async function renderCodeStep(ctx: RouterContext, flow: RecoveryFlow, view: { error?: string; notice?: string; problems?: string[] }, status = 200): Promise<void> {
+    ctx.status = status;
+    ctx.type = 'html';
+    ctx.body = renderPage('recovery-code', {
+      action: flowPath(ctx, flow.id),
+      resendAction: `${flowPath(ctx, flow.id)}/resend`,
+      resendWait: deps.recovery.secondsUntilResend(flow),
+      minLength: await minLengthFor(flow),
+      backUrl: ctx.params.uid ? `/interaction/${ctx.params.uid}` : undefined,
+      ...view,
+    });
+  }
+
+  async function explainFailure(ctx: RouterContext, flow: RecoveryFlow, failure: CompletionFailure): Promise<void> {
+    switch (failure.reason) {
+      case 'wrong_code':
+        return renderCodeStep(ctx, flow, { error: `That code is not right. ${failure.triesLeft} ${failure.triesLeft === 1 ? 'try' : 'tries'} left.` }, 400);
+      case 'code_expired':
+        return renderCodeStep(ctx, flow, { error: 'That code has expired. Press "Resend code" to get a new one.' }, 400);
+      case 'mismatch':
+        return renderCodeStep(ctx, flow, { error: 'The two new passwords are not the same.' }, 400);
+      case 'password_policy':
+        return renderCodeStep(ctx, flow, { error: 'Choose a stronger password:', problems: failure.problems }, 400);
+      case 'too_many_attempts':
+        return deadEnd(ctx, 'Too many wrong codes', 'For your safety this reset is closed. Start again to get a new code.');
+      case 'expired':
+        return deadEnd(ctx, 'This reset has expired or was already used', 'Start again to get a new code.');
+    }
+  }
+
+  /** A closed step still offers a way on: start again (inside the same sign-in when there is one). */
+  function deadEnd(ctx: RouterContext, title: string, message: string): void {
+    ctx.status = 400;
+    ctx.type = 'html';
+    ctx.body = renderMessage({ title, message, alert: true, linkUrl: basePath(ctx), linkText: 'Start again' });
+  }
+
+  /**
+   * Back into the sign-in that sent the person here, signed in with the new password; when that
+   * sign-in is gone (another browser, expired), a page that says what to do — never a loop.
+   */
+  async function returnToSignIn(ctx: RouterContext, user: NonNullable<Awaited<ReturnType<UserRepository['findById']>>>, flow: RecoveryFlow): Promise<void> {
+    if (ctx.params.uid && flow.interaction_uid === ctx.params.uid) {
+      try {
+        const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
+        if (details.uid === ctx.params.uid && details.prompt.name === 'login') return await completeSignIn(ctx, deps, details, user);
+      } catch (err) {
+        if (!(err instanceof errors.SessionNotFound)) throw err;
+      }
+    }
+    ctx.type = 'html';
+    ctx.body = renderMessage({ title: 'Your password was changed', message: 'You are signed out of every app and device. Go back to your app and sign in with the new password.' });
+  }
+
+  /** The flow of the URL, if it belongs to this base; otherwise a page with a way back. */
+  async function openFlow(ctx: RouterContext): Promise<RecoveryFlow | undefined> {
+    const flow = await deps.recovery.find(ctx.params.flowId!);
+    if (!flow || (ctx.params.uid !== undefined && flow.interaction_uid !== ctx.params.uid)) {
+      deadEnd(ctx, 'This reset link is not valid', 'It may be incomplete or from an older email.');
+      return undefined;
+    }
+    return flow;
+  }
+
+  async function minLengthFor(flow: RecoveryFlow): Promise<number> {
+    const user = flow.user_id ? await deps.users.findById(flow.user_id) : undefined;
+    const tenant = user ? await deps.tenants.findById(user.tenant_id) : undefined;
+    // Unknown usernames see the default, so the page does not tell them apart.
+    return tenant ? tenant.settings.password.min_length : DEFAULT_MIN_LENGTH;
+  }
+}
+
+function basePath(ctx: RouterContext): string {
+  return ctx.params.uid ? `/interaction/${encodeURIComponent(ctx.params.uid)}/forgot-password` : '/forgot-password';
+}
+
+function flowPath(ctx: RouterContext, flowId: string): string {
+  return `${basePath(ctx)}/${flowId}`;
+}
+
+function field(ctx: RouterContext, name: string): string {
+  const value = (ctx.request.body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+}

@@ -1,0 +1,85 @@
+import { bodyParser } from '@koa/bodyparser';
+import { Router } from '@koa/router';
+import { errors } from 'oidc-provider';
+import { grantFirstPartyScopes } from './consent/first-party-grant.js';
+import { registerForgotPasswordRoutes, type ForgotPasswordDependencies } from './forgot-password/forgot-password.routes.js';
+import { registerPasswordChangeRoutes, renderPasswordChange, type PasswordChangeDependencies } from './password-change/password-change.routes.js';
+import { DEFAULT_TENANT_SETTINGS } from '../../domain/tenants/tenant-settings.js';
+import { createSecondFactorPages, type SecondFactorPageDependencies } from './second-factor/second-factor.routes.js';
+import { registerLoginRoutes, renderLoginPage } from './login/login.routes.js';
+import { renderMessage } from './rendering/page-renderer.js';
+
+/**
+ * The hosted pages of an authorization request. GET /interaction/:uid shows whatever the
+ * interaction policy asks for next; each flow registers its own form handlers.
+ */
+export type HostedPageDependencies = ForgotPasswordDependencies & PasswordChangeDependencies & SecondFactorPageDependencies;
+
+export function createInteractionRouter(deps: HostedPageDependencies): Router {
+  const router = new Router();
+  const secondFactorPages = createSecondFactorPages(deps);
+  router.use(expiredInteractionPage);
+  router.use(bodyParser({ enableTypes: ['form'], formLimit: '16kb' }));
+
+  router.get('/interaction/:uid', async (ctx) => {
+    const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
+    switch (details.prompt.name) {
+      case 'login': {
+        const client = await deps.provider.Client.find(String(details.params.client_id));
+        return renderLoginPage(ctx, details, { clientName: client?.clientName });
+      }
+      case 'password_change': {
+        const user = await deps.users.findById(String(details.session?.accountId));
+        const tenant = user ? await deps.tenants.findById(user.tenant_id) : undefined;
+        return renderPasswordChange(ctx, details, (tenant?.settings ?? DEFAULT_TENANT_SETTINGS).password.min_length);
+      }
+      case 'second_factor':
+        return secondFactorPages.show(ctx, details);
+      case 'consent': {
+        const user = details.session?.accountId ? await deps.users.findById(details.session.accountId) : undefined;
+        if (!user) {
+          const url = await deps.provider.interactionResult(ctx.req, ctx.res, { error: 'login_required', error_description: 'sign in again' });
+          return ctx.redirect(url);
+        }
+        const grantId = await grantFirstPartyScopes(deps.provider, details, user);
+        const url = await deps.provider.interactionResult(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+        return ctx.redirect(url);
+      }
+      default:
+        ctx.status = 400;
+        ctx.body = renderMessage({ title: 'This sign-in cannot continue', alert: true, message: 'Gatehouse does not know this step. Go back to the application and sign in again.' });
+    }
+  });
+
+  router.get('/interaction/:uid/abort', async (ctx) => {
+    const url = await deps.provider.interactionResult(ctx.req, ctx.res, {
+      error: 'access_denied',
+      error_description: 'the person cancelled the sign-in',
+    }, { mergeWithLastSubmission: false });
+    ctx.redirect(url);
+  });
+
+  registerLoginRoutes(router, deps);
+  registerForgotPasswordRoutes(router, deps);
+  registerPasswordChangeRoutes(router, deps);
+  secondFactorPages.register(router);
+  return router;
+}
+
+/** An interaction cookie that expired or never existed: a page with a way back, not an error dump. */
+async function expiredInteractionPage(ctx: Parameters<Parameters<Router['use']>[0]>[0], next: () => Promise<unknown>) {
+  try {
+    await next();
+  } catch (err) {
+    if (!(err instanceof errors.SessionNotFound) && !(err instanceof errors.InvalidRequest)) throw err;
+    ctx.status = 400;
+    ctx.type = 'html';
+    ctx.body = renderMessage({
+      title: 'This sign-in page has expired',
+      alert: true,
+      message: 'It was open too long, or was already used. Go back to the application and sign in again.',
+      linkUrl: '/',
+      linkText: 'Go to the start page',
+    });
+  }
+}

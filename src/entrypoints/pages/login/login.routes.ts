@@ -1,0 +1,82 @@
+import type { Router } from '@koa/router';
+import type { Context } from 'koa';
+import type { PasswordLoginOutcome } from '../../../domain/sign-in/password-login.service.js';
+import { readDeviceHash } from '../../../infrastructure/http/device-cookie.js';
+import { completeSignIn } from './complete-sign-in.js';
+import type { InteractionDependencies } from '../interaction-context.js';
+import { clock, day, minutesUntil } from '../../../infrastructure/formatting/human-time.js';
+import { renderPage } from '../rendering/page-renderer.js';
+import { signInSource } from '../sign-in-source.js';
+
+// Long enough for any real username or passphrase, short enough that nobody makes us hash megabytes.
+const MAX_USERNAME_LENGTH = 256;
+const MAX_PASSWORD_LENGTH = 1024;
+
+const MESSAGES = {
+  missing: 'Enter your username and password.',
+  invalid_credentials: 'The username or password is incorrect.',
+  disabled: 'This account is disabled. Contact your organisation\'s administrator.',
+  temporary_password_expired: 'This temporary password has expired. Ask your organisation\'s administrator for a new one.',
+};
+
+type Details = Awaited<ReturnType<InteractionDependencies['provider']['interactionDetails']>>;
+
+export function renderLoginPage(ctx: Context, details: Details, view: { username?: string; error?: string; clientName?: string }): void {
+  const uid = details.uid;
+  ctx.type = 'html';
+  ctx.body = renderPage('login', {
+    action: `/interaction/${uid}/login`,
+    abortUrl: `/interaction/${uid}/abort`,
+    forgotPasswordUrl: `/interaction/${uid}/forgot-password`,
+    username: view.username ?? (details.params.login_hint as string | undefined),
+    error: view.error,
+    clientName: view.clientName,
+  });
+}
+
+/** The password step: POST /interaction/:uid/login. */
+export function registerLoginRoutes(router: Router, deps: InteractionDependencies): void {
+  router.post('/interaction/:uid/login', async (ctx) => {
+    const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
+    if (details.prompt.name !== 'login') return ctx.redirect(`/interaction/${details.uid}`);
+    const client = await deps.provider.Client.find(String(details.params.client_id));
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    const username = typeof body.username === 'string' ? body.username.trim().slice(0, MAX_USERNAME_LENGTH) : '';
+    const password = typeof body.password === 'string' ? body.password.slice(0, MAX_PASSWORD_LENGTH) : '';
+    const again = (error: string, status: number) => {
+      ctx.status = status;
+      renderLoginPage(ctx, details, { username, error, clientName: client?.clientName });
+    };
+    if (!username || !password) return again(MESSAGES.missing, 400);
+
+    const result = await deps.passwordLogin.attempt({ username, password, deviceHash: readDeviceHash(ctx), source: signInSource(ctx, client) });
+    if (!result.ok) {
+      const refusal = refusalOf(result, new Date());
+      if (refusal.retryAfterSeconds) ctx.set('Retry-After', String(refusal.retryAfterSeconds));
+      return again(refusal.message, refusal.status);
+    }
+
+    await completeSignIn(ctx, deps, details, result.user);
+  });
+}
+
+/**
+ * What the login page says to a refused password. A lock reads the same whether or not the
+ * username exists (unknown names are counted and locked alike); only a browser that signed in
+ * as the user before hears that a password is a previous one.
+ */
+function refusalOf(outcome: Exclude<PasswordLoginOutcome, { ok: true }>, now: Date): { message: string; status: number; retryAfterSeconds?: number } {
+  const locked = (until: Date) => ({ status: 429, retryAfterSeconds: Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)) });
+  const lockNotice = (until: Date) => `Too many failed attempts: sign-in is temporarily locked until ${clock(until, now)} (${minutesUntil(until, now)}).`;
+  switch (outcome.reason) {
+    case 'locked':
+      return { message: `${lockNotice(outcome.until)} Try again then, or reset your password.`, ...locked(outcome.until) };
+    case 'invalid_credentials':
+    case 'previous_password': {
+      const wrong = outcome.reason === 'previous_password' ? `This is a previous password; it was changed on ${day(outcome.changedAt)}.` : MESSAGES.invalid_credentials;
+      return outcome.lockedUntil ? { message: `${wrong} ${lockNotice(outcome.lockedUntil)}`, ...locked(outcome.lockedUntil) } : { message: wrong, status: 401 };
+    }
+    default:
+      return { message: MESSAGES[outcome.reason], status: 401 };
+  }
+}

@@ -1,8 +1,0 @@
-import type { Context } from 'koa';
-import { clientKind } from '../oidc/client-tenancy.js';
-import type { SignInSource } from '../events/sign-in-events.js';
-
-/** Where a hosted-page sign-in comes from: address, browser and the client it is for. */
-export function signInSource(ctx: Context, client: { clientId: string } | undefined): SignInSource {
-  return { ip: ctx.ip, userAgent: ctx.get('user-agent') || null, clientId: client?.clientId ?? null, clientKind: clientKind(client) ?? null };
-}
