@@ -24,6 +24,7 @@ import { openDatabase, type Database } from '../infrastructure/storage/database.
 import { PostgresEphemeralMarks, RedisEphemeralMarks } from '../infrastructure/storage/ephemeral-marks.js';
 import { migrateToLatest } from '../infrastructure/storage/migrator.js';
 import { connectRedis, waitForRedis } from '../infrastructure/storage/redis.js';
+import type { Adapter } from 'oidc-provider';
 import { BackgroundTasks } from '../infrastructure/lifecycle/background-tasks.js';
 import { createHttpApp } from './http-app.js';
 import { providerPages } from '../entrypoints/pages/provider-pages.js';
@@ -80,8 +81,32 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     const devicePollIntervalSeconds = options.devicePollIntervalSeconds ?? 5;
     const secrets = loadProviderSecrets(config);
     const now = options.now ?? (() => new Date());
-    // The interaction policy asks the second-factor service, which is built after the provider.
-    let services: Services | undefined;
+    // One adapter per model, shared by the provider and the services that revoke grants.
+    const adapters = memoizeByName(
+      createAdapterFactory({
+        knex,
+        redis,
+        clients: clientAdapter,
+        decorateDeviceCode: (adapter) => enforcePollingInterval(adapter, marks, devicePollIntervalSeconds),
+      }),
+    );
+
+    const services = createServices({
+      knex,
+      redis,
+      adapters,
+      repositories,
+      hasher,
+      courier,
+      events,
+      logger,
+      issuer: config.issuer,
+      secret: secrets.cookieKeys[0]!,
+      secrets: secrets.cookieKeys,
+      invalidateClient: (clientId) => clientAdapter.invalidate(clientId),
+      now,
+      background: (task) => background.run(task),
+    });
 
     const provider = createProvider({
       issuer: config.issuer,
@@ -90,38 +115,12 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       trustProxy: config.trustProxy,
       devicePollIntervalSeconds,
       pages: providerPages,
-      secondFactorDue: async ({ accountId, amr, deviceHash, warningAcknowledged }) => {
-        const user = await repositories.users.findById(accountId);
-        const tenant = user && (await repositories.tenants.findById(user.tenant_id));
-        if (!user || !tenant) return false;
-        return (await services!.secondFactor.stepFor(user, tenant, { amr, deviceHash, warningAcknowledged })).step !== 'none';
-      },
+      signIn: { facts: services.signInFacts, flow: services.signInFlow },
       recordSecretUse: (clientId, previous) => clientUsage.record(clientId, previous),
-      adapter: createAdapterFactory({
-        knex,
-        redis,
-        clients: clientAdapter,
-        decorateDeviceCode: (adapter) => enforcePollingInterval(adapter, marks, devicePollIntervalSeconds),
-      }),
+      adapter: adapters,
     });
     provider.on('server_error', (_ctx, err) => logger.error({ err }, 'provider error'));
     installProviderEvents(provider, { events, users: repositories.users, logger });
-
-    services = createServices({
-      knex,
-      redis,
-      provider,
-      repositories,
-      hasher,
-      courier,
-      events,
-      logger,
-      issuer: config.issuer,
-      secret: secrets.cookieKeys[0]!,
-      invalidateClient: (clientId) => clientAdapter.invalidate(clientId),
-      now,
-      background: (task) => background.run(task),
-    });
 
     if (config.seedDemo) await seedDemo({ tenants: repositories.tenants, users: repositories.users, clients: repositories.clients, hasher, issuer: config.issuer });
     if (config.bootstrapOperator) await bootstrapOperatorClient(repositories.clients, config.bootstrapOperator);
@@ -188,4 +187,14 @@ async function drain(server: http.Server): Promise<void> {
   force.unref();
   await closed;
   clearTimeout(force);
+}
+
+/** The provider asks once per model; the services must get the very same instances. */
+function memoizeByName(factory: (name: string) => Adapter): (name: string) => Adapter {
+  const made = new Map<string, Adapter>();
+  return (name) => {
+    let adapter = made.get(name);
+    if (!adapter) made.set(name, (adapter = factory(name)));
+    return adapter;
+  };
 }

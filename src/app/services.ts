@@ -1,9 +1,10 @@
 import { hkdfSync } from 'node:crypto';
+import type { Context } from 'koa';
+import { readDeviceHash } from '../infrastructure/http/device-cookie.js';
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
-import type Provider from 'oidc-provider';
+import type { Adapter } from 'oidc-provider';
 import { UserAdminService } from '../domain/user-admin/user-admin.service.js';
-import type { UserRecord } from '../domain/users/user.js';
 import type { Repositories } from './repositories.js';
 import { ClientAdminService } from '../domain/clients/client-admin.service.js';
 import type { Courier } from '../infrastructure/courier/courier.js';
@@ -15,31 +16,39 @@ import { PasswordChangeService } from '../domain/passwords/password-change.servi
 import { PasswordHasher } from '../domain/passwords/password-hasher.js';
 import { RateLimiters } from '../infrastructure/rate-limits/rate-limiters.js';
 import { RecoveryFlowRepository } from '../domain/recovery/recovery-flow.repository.js';
-import { RecoveryService } from '../domain/recovery/recovery.service.js';
+import { RECOVERY_LIMITS, RecoveryService } from '../domain/recovery/recovery.service.js';
 import { SessionViewService } from '../domain/sessions/session-view.service.js';
 import { SignOutService } from '../domain/sessions/sign-out.service.js';
 import { TenantService } from '../domain/tenants/tenant.service.js';
 import { createSignInProtection } from './sign-in-protection.js';
 import { SecondFactorService } from '../domain/second-factor/second-factor.service.js';
-import { SmsChallengeRepository } from '../domain/second-factor/sms-challenge.repository.js';
+import { ChallengeRepository } from '../domain/second-factor/challenge.repository.js';
+import { SmsMethod } from '../domain/second-factor/sms/sms.method.js';
+import { OneTimeCodeStore } from '../domain/one-time-codes/one-time-code.store.js';
+import { SignInFactsLoader } from '../domain/sign-in/sign-in-facts.js';
+import { SignInFlow } from '../domain/sign-in/sign-in-flow.js';
+import { SignInCompletion } from '../domain/sign-in/sign-in-completion.service.js';
 import { SmsBudget } from '../domain/second-factor/sms/sms-budget.js';
-import { SmsSender } from '../domain/second-factor/sms/sms-sender.js';
-import { LockNotifier } from '../domain/notifications/lock-notifier.js';
+import { createSmsLimits, SmsSender } from '../domain/second-factor/sms/sms-sender.js';
+import { LOCK_NOTICES_PER_HOUR, LockNotifier } from '../domain/notifications/lock-notifier.js';
 import { UserMail } from '../domain/notifications/user-mail.js';
 import type { RunInBackground } from '../infrastructure/lifecycle/background-tasks.js';
 
 export interface ServiceContext {
   knex: Knex;
   redis?: Redis;
-  provider: Provider;
+  /** The provider's adapters, as it uses them (sign-out revokes grants through them). */
+  adapters: (model: string) => Adapter;
   repositories: Repositories;
   hasher: PasswordHasher;
   courier: Courier;
   events: EventLog;
   logger: Logger;
   issuer: string;
-  /** Secret from which the one-time-code key is derived (the newest cookie key). */
+  /** Secret from which keys are derived (the newest cookie key). */
   secret: string;
+  /** Every cookie key, newest first: one-time codes verify against each. */
+  secrets: string[];
   invalidateClient: (clientId: string) => void;
   /** The clock of time-dependent rules (remembered devices, code expiry, budget months); tests move it. */
   now: () => Date;
@@ -52,10 +61,10 @@ export function createServices(context: ServiceContext) {
   const { knex, repositories, hasher, courier, events, logger, issuer } = context;
   const { users, tenants } = repositories;
   const limiters = new RateLimiters({ redis: context.redis, knex });
-  const signOut = new SignOutService(knex, createGrantRevoker(context.provider));
+  const signOut = new SignOutService(knex, createGrantRevoker(context.adapters));
   const smsBudget = new SmsBudget(knex);
   const mail = new UserMail({ courier, logger });
-  const lockNotifier = new LockNotifier({ mail, tenants, perUser: limiters.create('lock-notice', 1, 3600), logger, background: context.background });
+  const lockNotifier = new LockNotifier({ mail, tenants, perUser: limiters.create('lock-notice', LOCK_NOTICES_PER_HOUR, 3600), logger, background: context.background });
   const protection = createSignInProtection({
     knex,
     redis: context.redis,
@@ -70,7 +79,7 @@ export function createServices(context: ServiceContext) {
     smsBudget: async (tenantId) => {
       const tenant = await tenants.findById(tenantId);
       if (!tenant) return { exhausted: false };
-      const usage = await smsBudget.usage(tenantId, tenant.settings.sms.monthly_budget, context.now());
+      const usage = await smsBudget.usage(tenant, context.now());
       return { exhausted: usage.remaining === 0, since: usage.exhausted_at ?? undefined };
     },
   });
@@ -86,8 +95,9 @@ export function createServices(context: ServiceContext) {
       await protection.lockout.unlock(user, { reason: 'password_reset' });
     },
   });
-  const codeKey = Buffer.from(hkdfSync('sha256', context.secret, 'gatehouse', 'one-time-codes', 32));
-  const codes = new OneTimeCodes(codeKey);
+  // One key per cookie key, newest first: a code sent before a key rotation still verifies.
+  const codeKeys = context.secrets.map((secret) => Buffer.from(hkdfSync('sha256', secret, 'gatehouse', 'one-time-codes', 32)));
+  const codes = new OneTimeCodeStore(knex, new OneTimeCodes(codeKeys), context.now);
   const smsSender = new SmsSender({
     budget: smsBudget,
     courier,
@@ -97,22 +107,19 @@ export function createServices(context: ServiceContext) {
     users,
     logger,
     now: context.now,
-    limits: {
-      perNumberHour: limiters.create('sms-number-hour', 5, 3600),
-      perNumberDay: limiters.create('sms-number-day', 10, 86_400),
-      perUserDay: limiters.create('sms-user-day', 10, 86_400),
-      perIpHour: limiters.create('sms-ip-hour', 30, 3600),
-    },
+    limits: createSmsLimits(limiters),
   });
+  const challenges = new ChallengeRepository(knex);
+  const sms = new SmsMethod({ challenges, codes, sender: smsSender, users, devices: repositories.devices, mail, now: context.now });
   const secondFactor = new SecondFactorService({
-    challenges: new SmsChallengeRepository(knex),
-    users,
-    devices: repositories.devices,
-    sender: smsSender,
+    sms,
+    challenges,
     codes,
+    devices: repositories.devices,
     mail,
     events,
     now: context.now,
+    secondFactorLockedUntil: (user) => protection.lockout.secondFactorLockedUntil(user),
     // A challenge that ran out of tries counts as one failure toward the sign-in lockout.
     onTooManyWrongCodes: async (user, ip) => {
       await protection.lockout.recordSecondFactorFailure(user, { ip });
@@ -130,7 +137,10 @@ export function createServices(context: ServiceContext) {
     background: context.background,
     events,
     logger,
-    limits: { startsPerIp: limiters.create('recovery-ip', 20, 3600), emailsPerAccount: limiters.create('recovery-account', 5, 3600) },
+    limits: {
+      startsPerIp: limiters.create('recovery-ip', RECOVERY_LIMITS.startsPerIpHour, 3600),
+      emailsPerAccount: limiters.create('recovery-account', RECOVERY_LIMITS.emailsPerAccountHour, 3600),
+    },
     linkTo: (flow) => `${issuer}${flow.interaction_uid ? `/interaction/${flow.interaction_uid}` : ''}/forgot-password/${flow.id}`,
   });
   return {
@@ -143,10 +153,9 @@ export function createServices(context: ServiceContext) {
     secondFactor,
     smsBudget,
     clientAdmin: new ClientAdminService(knex, events, context.invalidateClient),
-    notifyNewDevice: (user: UserRecord, where: { client: string; ip: string; userAgent: string }) =>
-      context.background(
-        tenants.findById(user.tenant_id).then((tenant) => mail.send('new-device', user, tenant?.name, { ...where, when: context.now().toUTCString() })),
-      ),
+    signInFacts: new SignInFactsLoader({ users, tenants, devices: repositories.devices }, (request) => readDeviceHash(request as Context)),
+    signInFlow: new SignInFlow(secondFactor),
+    signInCompletion: new SignInCompletion({ users, devices: repositories.devices, signInEvents: protection.signInEvents, mail, background: context.background, now: context.now }),
     ...protection,
   };
 }

@@ -108,7 +108,7 @@ describe('password recovery', () => {
     const wrong = await submitCode(browser, codePage, { code: first === '000000' ? '111111' : '000000', new_password: 'copper-second-kettle-s', confirm_password: 'copper-second-kettle-s' });
     expect(wrong).toMatch(/4 tries left/);
 
-    await knex()('recovery_flows').where({ id: flowId }).update({ last_sent_at: new Date(Date.now() - 61_000) });
+    await knex()('one_time_codes').where({ owner_id: flowId }).update({ last_sent_at: new Date(Date.now() - 61_000) });
     const resent = await browser.go(new URL(HttpBrowser.formAction(codePage, /resend$/), issuer).toString(), { form: { action: 'resend' } });
     expect(resent).toMatch(/We sent a new code/);
     const second = codeIn((await aws.waitForEmail('sol@demo.test', (e) => codeIn(e.text) !== first)).text);
@@ -132,7 +132,7 @@ describe('password recovery', () => {
 
     expect(await submitCode(browser, codePage, { code, new_password: 'copper-second-kettle-v', confirm_password: 'copper-other-kettle-v' })).toMatch(/not the same/);
     expect(await submitCode(browser, codePage, { code, new_password: 'password123', confirm_password: 'password123' })).toMatch(/too common/);
-    await knex()('recovery_flows').where({ id: flowId }).update({ code_expires_at: new Date(Date.now() - 1000) });
+    await knex()('one_time_codes').where({ owner_id: flowId }).update({ code_expires_at: new Date(Date.now() - 1000) });
     expect(await submitCode(browser, codePage, { code, new_password: 'copper-second-kettle-v', confirm_password: 'copper-second-kettle-v' })).toMatch(/code has expired/);
 
     for (let i = 0; i < 4; i++) await submitCode(browser, codePage, { code: '999999' === code ? '888888' : '999999', new_password: 'x-password-123', confirm_password: 'x-password-123' });

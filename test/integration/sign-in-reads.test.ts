@@ -68,5 +68,9 @@ describe('reads of one password + SMS sign-in', () => {
     expect(landed).toMatch(new RegExp(`^${callback}\\?code=`));
     const counts = { user_reads: users.reads, tenant_reads: tenants.reads };
     console.log(`one password + SMS sign-in: ${JSON.stringify(counts)}`);
+    // Five requests need the user (password, the policy after it, the SMS page, the code, the
+    // policy after it) and three the tenant (lockout settings, the policy's second-factor
+    // decision, the SMS text and budget): once each. Before the sign-in module: 8 and 5.
+    expect(counts).toEqual({ user_reads: 5, tenant_reads: 3 });
   });
 });

@@ -75,10 +75,13 @@ describe('lockout counters', () => {
     await counters.recordSuccess('erin', '203.0.113.9');
     expect(await counters.recordSecondFactorFailure('Erin', settings)).toMatchObject({ scope: 'second_factor', failures: 5 });
     expect(await counters.lockFor(attempt('erin', '198.51.100.9'))).toMatchObject({ scope: 'second_factor' });
-    // Not in a browser that signed in as the user before, and gone once a sign-in completes.
-    expect(await counters.lockFor({ ...attempt('erin', '203.0.113.9'), spareUsernameLock: true })).toBeUndefined();
+    // Every browser is held, one that signed in as the user before too (whoever reached the
+    // second factor had the password); gone once a sign-in completes.
+    expect(await counters.lockFor({ ...attempt('erin', '203.0.113.9'), spareUsernameLock: true })).toMatchObject({ scope: 'second_factor' });
+    expect(await counters.secondFactorLock('erin')).toMatchObject({ scope: 'second_factor', failures: 5 });
     await counters.recordSecondFactorSuccess('erin');
     expect(await counters.lockFor(attempt('erin', '198.51.100.9'))).toBeUndefined();
+    expect(await counters.secondFactorLock('erin')).toBeUndefined();
   });
 
   it('clears a username\'s locks from every address at once, without knowing the addresses', async () => {

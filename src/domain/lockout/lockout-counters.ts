@@ -57,13 +57,14 @@ export class LockoutCounters {
    */
   async lockFor(attempt: { username: string; ip: string; settings: LockoutSettings; spareUsernameLock: boolean }): Promise<ActiveLock | undefined> {
     const keys = await this.keys(attempt.username, attempt.ip);
-    // The username-wide locks spare a known browser: an attacker must not lock a person out of
-    // their own computer.
+    // The username-wide password lock spares a known browser: an attacker must not lock a person
+    // out of their own computer. The second-factor lock spares nobody: whoever hit it already
+    // had the password.
     const spared = (key: string) => (attempt.spareUsernameLock ? Promise.resolve(0) : this.locks.blockedForMs(key));
     const [fromHere, everywhere, secondFactor, address] = await Promise.all([
       this.locks.blockedForMs(keys.usernameIpLock),
       spared(keys.usernameLock),
-      spared(keys.secondFactorLock),
+      this.locks.blockedForMs(keys.secondFactorLock),
       this.byIp.peek(keys.ip),
     ]);
     const now = Date.now();
@@ -108,6 +109,13 @@ export class LockoutCounters {
     if (!seconds) return undefined;
     await this.locks.block(keys.secondFactorLock, seconds);
     return { scope: 'second_factor', until: new Date(Date.now() + seconds * 1000), failures: total };
+  }
+
+  /** The second-factor lock of a username, if one is in force. */
+  async secondFactorLock(username: string): Promise<ActiveLock | undefined> {
+    const keys = await this.keys(username, '');
+    const ms = await this.locks.blockedForMs(keys.secondFactorLock);
+    return ms > 0 ? { scope: 'second_factor', until: new Date(Date.now() + ms), failures: (await this.bySecondFactor.peek(keys.secondFactor)).total } : undefined;
   }
 
   async recordSecondFactorSuccess(username: string): Promise<void> {

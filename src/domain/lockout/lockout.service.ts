@@ -82,6 +82,11 @@ export class LockoutService {
     return { lockedUntil: lock?.until };
   }
 
+  /** For the SMS step: until when the user's second-factor lock holds, on every browser. */
+  async secondFactorLockedUntil(user: UserRecord): Promise<Date | undefined> {
+    return (await this.deps.counters.secondFactorLock(user.username))?.until;
+  }
+
   /** For the SMS step: the sign-in is complete, the second-factor failures are forgotten. */
   async recordSecondFactorSuccess(user: UserRecord): Promise<void> {
     await this.deps.counters.recordSecondFactorSuccess(user.username);

@@ -9,6 +9,9 @@ import type { RunInBackground } from '../../infrastructure/lifecycle/background-
  * Tells a user their sign-in was locked (DESIGN §8). Each further failure starts a longer lock;
  * one email an hour is enough to warn without flooding the mailbox of someone under attack.
  */
+/** At most one account-locked notice per user an hour. */
+export const LOCK_NOTICES_PER_HOUR = 1;
+
 export class LockNotifier {
   constructor(private readonly deps: { mail: UserMail; tenants: TenantRepository; perUser: RateLimit; logger: Logger; background: RunInBackground }) {}
 

@@ -1,5 +1,5 @@
 import type { PasswordHasher } from './password-hasher.js';
-import type { PasswordHistoryRepository } from './password-history.repository.js';
+import { PASSWORD_HISTORY_DEPTH, type PasswordHistoryRepository } from './password-history.repository.js';
 
 /** Recognises a user's previous passwords, newest first, by the hashes kept in their history. */
 export class PreviousPasswords {
@@ -14,5 +14,23 @@ export class PreviousPasswords {
       if (await this.hasher.verify(password, previous.password_hash)) return previous.replaced_at;
     }
     return undefined;
+  }
+
+  /**
+   * The same answer, always at the cost of `PASSWORD_HISTORY_DEPTH` comparisons (padded with
+   * comparisons against nothing): for look-ups whose timing a stranger could observe.
+   */
+  async changedAwayFromInConstantWork(userId: string, password: string): Promise<Date | undefined> {
+    const history = await this.history.recent(userId);
+    let changedAt: Date | undefined;
+    for (let i = 0; i < PASSWORD_HISTORY_DEPTH; i++) {
+      const previous = history[i];
+      if (!previous) {
+        await this.hasher.verifyAgainstNothing(password);
+        continue;
+      }
+      if ((await this.hasher.verify(password, previous.password_hash)) && !changedAt) changedAt = previous.replaced_at;
+    }
+    return changedAt;
   }
 }

@@ -1,30 +1,38 @@
 import type { Knex } from 'knex';
 import { isUuid } from '../../infrastructure/storage/uuid.js';
 
-export type RecoveryState = 'sent_email' | 'completed' | 'failed';
+/** sent_email → completed | failed (too many wrong codes) | superseded (a newer flow replaced it). */
+export type RecoveryState = 'sent_email' | 'completed' | 'failed' | 'superseded';
 
+/** A "forgot password" flow; its code lives in the one-time-code store under the flow's id. */
 export interface RecoveryFlow {
   id: string;
   user_id: string | null;
   interaction_uid: string | null;
   state: RecoveryState;
-  code_hash: string | null;
-  code_expires_at: Date | null;
-  failed_attempts: number;
-  codes_sent: number;
-  last_sent_at: Date | null;
   requested_by: 'user' | 'admin';
   created_at: Date;
   expires_at: Date;
   completed_at: Date | null;
 }
 
+export type NewRecoveryFlow = Pick<RecoveryFlow, 'user_id' | 'interaction_uid' | 'requested_by' | 'expires_at'>;
+
 export class RecoveryFlowRepository {
   constructor(private readonly knex: Knex) {}
 
-  async insert(flow: Pick<RecoveryFlow, 'user_id' | 'interaction_uid' | 'requested_by' | 'expires_at' | 'last_sent_at' | 'codes_sent'>): Promise<RecoveryFlow> {
-    const [row] = await this.knex<RecoveryFlow>('recovery_flows').insert(flow).returning('*');
-    return row!;
+  /**
+   * Opens a flow and, in the same transaction, supersedes the user's other open flows: one open
+   * flow per account, so an older email's code stops working the moment a newer one is asked
+   * for. `alongside` runs in that transaction too (the code slot is opened there).
+   */
+  async open(flow: NewRecoveryFlow, alongside: (trx: Knex.Transaction, flow: RecoveryFlow, superseded: string[]) => Promise<void>): Promise<RecoveryFlow> {
+    return this.knex.transaction(async (trx) => {
+      const superseded = flow.user_id ? await this.supersedeOpen(trx, flow.user_id) : [];
+      const [row] = await trx<RecoveryFlow>('recovery_flows').insert(flow).returning('*');
+      await alongside(trx, row!, superseded);
+      return row!;
+    });
   }
 
   async findById(id: string): Promise<RecoveryFlow | undefined> {
@@ -32,22 +40,39 @@ export class RecoveryFlowRepository {
     return this.knex<RecoveryFlow>('recovery_flows').where({ id }).first();
   }
 
-  async update(id: string, changes: Partial<RecoveryFlow>): Promise<void> {
-    await this.knex('recovery_flows').where({ id }).update(changes);
+  async markFailed(id: string): Promise<void> {
+    await this.knex('recovery_flows').where({ id, state: 'sent_email' }).update({ state: 'failed' });
   }
 
   /**
-   * Counts a wrong code atomically (parallel guesses cannot exceed the cap); returns the count
-   * after this one.
+   * Completes the flow unless it already is (of two parallel submissions one wins) and closes
+   * every other open flow of the user; `alongside` runs in the same transaction.
    */
-  async recordFailedAttempt(id: string): Promise<number> {
-    const [row] = await this.knex<RecoveryFlow>('recovery_flows').where({ id }).increment('failed_attempts', 1).returning('failed_attempts');
-    return Number((row as unknown as { failed_attempts: number }).failed_attempts);
+  async complete(flow: RecoveryFlow, alongside: (trx: Knex.Transaction, superseded: string[]) => Promise<boolean>): Promise<boolean> {
+    try {
+      return await this.knex.transaction(async (trx) => {
+        const updated = await trx('recovery_flows').where({ id: flow.id, state: 'sent_email' }).update({ state: 'completed', completed_at: trx.fn.now() });
+        if (updated !== 1) return false;
+        const superseded = flow.user_id ? await this.supersedeOpen(trx, flow.user_id) : [];
+        if (!(await alongside(trx, superseded))) throw new LostRace();
+        return true;
+      });
+    } catch (err) {
+      if (err instanceof LostRace) return false;
+      throw err;
+    }
   }
 
-  /** Marks the flow completed unless it already is: of two parallel submissions one wins. */
-  async complete(id: string): Promise<boolean> {
-    const updated = await this.knex('recovery_flows').where({ id, state: 'sent_email' }).update({ state: 'completed', completed_at: this.knex.fn.now(), code_hash: null });
-    return updated === 1;
+  /** Closes every open flow of the user; returns their ids. */
+  async supersedeAll(userId: string): Promise<string[]> {
+    return this.knex.transaction((trx) => this.supersedeOpen(trx, userId));
+  }
+
+  private async supersedeOpen(trx: Knex.Transaction, userId: string): Promise<string[]> {
+    const rows = await trx('recovery_flows').where({ user_id: userId, state: 'sent_email' }).update({ state: 'superseded' }).returning('id');
+    return rows.map((r: { id: string }) => r.id);
   }
 }
+
+/** Another request completed the flow first: undo ours. */
+class LostRace extends Error {}

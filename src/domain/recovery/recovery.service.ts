@@ -7,7 +7,7 @@ import type { EventLog } from '../events/event-log.js';
 import type { Actor } from '../events/event-types.js';
 import { GatehouseError } from '../../infrastructure/http/gatehouse-error.js';
 import type { Logger } from '../../infrastructure/observability/logger.js';
-import type { OneTimeCodes } from '../one-time-codes/one-time-code.js';
+import type { OneTimeCodeStore } from '../one-time-codes/one-time-code.store.js';
 import type { PasswordChangeService } from '../passwords/password-change.service.js';
 import type { RateLimit } from '../../infrastructure/rate-limits/rate-limiters.js';
 import type { TenantRepository } from '../tenants/tenant.repository.js';
@@ -20,13 +20,17 @@ export const RECOVERY_LIMITS = {
   maxAttempts: 5,
   resendAfterMs: 60 * 1000,
   maxCodesPerFlow: 5,
+  /** Starts of a recovery per client address in an hour. */
+  startsPerIpHour: 20,
+  /** Emails per account in an hour, whoever asked. */
+  emailsPerAccountHour: 5,
 };
 
 export interface RecoveryDependencies {
   flows: RecoveryFlowRepository;
   users: UserRepository;
   tenants: TenantRepository;
-  codes: OneTimeCodes;
+  codes: OneTimeCodeStore;
   passwords: PasswordChangeService;
   devices: DeviceRepository;
   mail: UserMail;
@@ -48,9 +52,9 @@ export type CompletionFailure =
 export type CompletionResult = { ok: true; user: UserRecord; flow: RecoveryFlow } | ({ ok: false } & CompletionFailure);
 
 /**
- * "I forgot my password": a stored flow with a state and an expiry. The answer and the work do
- * not depend on whether the username exists (an unknown name gets a flow whose code never
- * matches, and no email).
+ * "I forgot my password": a stored flow with a state and an expiry; its code lives in the
+ * one-time-code store. The answer and the work do not depend on whether the username exists (an
+ * unknown name gets a flow whose code never matches, and no email). One open flow per account.
  */
 export class RecoveryService {
   constructor(private readonly deps: RecoveryDependencies) {}
@@ -61,15 +65,9 @@ export class RecoveryService {
     const user = input.username ? await this.deps.users.findByUsername(input.username) : undefined;
     // A disabled account gets no email, like an unknown one.
     const recoverable = user && !user.disabled && user.email ? user : undefined;
-    const flow = await this.deps.flows.insert({
-      user_id: recoverable?.id ?? null,
-      interaction_uid: input.interactionUid ?? null,
-      requested_by: 'user',
-      expires_at: new Date(Date.now() + RECOVERY_LIMITS.flowTtlMs),
-      // Counted as sent whether or not an email goes out: the page must look the same.
-      last_sent_at: new Date(),
-      codes_sent: 1,
-    });
+    const flow = await this.open({ user_id: recoverable?.id ?? null, interaction_uid: input.interactionUid ?? null, requested_by: 'user', expires_at: new Date(Date.now() + RECOVERY_LIMITS.flowTtlMs) });
+    // Counted as sent whether or not an email goes out: the page must look the same.
+    await this.deps.codes.recordSend(flow.id);
     if (recoverable) {
       this.deps.events.record({ type: 'password.reset_requested', tenant_id: recoverable.tenant_id, user_id: recoverable.id, ip: input.ip, user_agent: input.userAgent });
       // Not awaited: the time of the answer must not tell whether an email went out.
@@ -79,16 +77,18 @@ export class RecoveryService {
   }
 
   /** The administrator's "Reset" button: email the user a code and a link to the reset page. */
-  async startForUser(user: UserRecord, actor: Actor): Promise<RecoveryFlow> {
+  async startForUser(user: UserRecord, actor: Actor): Promise<{ flow: RecoveryFlow; codeExpiresAt: Date }> {
     if (user.disabled) throw new GatehouseError('conflict', 'The account is disabled: enable it before resetting its password.');
     if (user.password_temporary) {
       throw new GatehouseError('conflict', 'The user has not yet signed in with the temporary password they were given, so a reset cannot be sent. Send a new temporary password instead (POST .../temporary-password).', { next_action: 'temporary-password' });
     }
     if (!user.email) throw new GatehouseError('conflict', 'The user has no email address to send a reset code to. Add one first.');
-    const flow = await this.deps.flows.insert({ user_id: user.id, interaction_uid: null, requested_by: 'admin', expires_at: new Date(Date.now() + RECOVERY_LIMITS.flowTtlMs), last_sent_at: new Date(), codes_sent: 1 });
+    const flow = await this.open({ user_id: user.id, interaction_uid: null, requested_by: 'admin', expires_at: new Date(Date.now() + RECOVERY_LIMITS.flowTtlMs) });
+    await this.deps.codes.recordSend(flow.id);
     this.deps.events.record({ type: 'password.reset_requested', tenant_id: user.tenant_id, user_id: user.id, actor });
     await this.sendCode(flow, user, true);
-    return (await this.deps.flows.findById(flow.id))!;
+    const slot = await this.deps.codes.find(flow.id);
+    return { flow, codeExpiresAt: slot?.code_expires_at ?? flow.expires_at };
   }
 
   async find(flowId: string): Promise<RecoveryFlow | undefined> {
@@ -97,47 +97,67 @@ export class RecoveryService {
 
   /** "Resend code": a new code replaces the old one; the count of wrong tries is kept. */
   async resend(flow: RecoveryFlow): Promise<{ sent: true } | { sent: false; retryAfterSeconds: number; reason: 'too_soon' | 'too_many' | 'closed' }> {
-    if (flow.state !== 'sent_email' || flow.expires_at <= new Date()) return { sent: false, retryAfterSeconds: 0, reason: 'closed' };
-    const wait = this.secondsUntilResend(flow);
+    if (!isOpen(flow)) return { sent: false, retryAfterSeconds: 0, reason: 'closed' };
+    const slot = await this.deps.codes.find(flow.id);
+    const wait = this.deps.codes.secondsUntilResend(slot, RECOVERY_LIMITS.resendAfterMs);
     if (wait > 0) return { sent: false, retryAfterSeconds: wait, reason: 'too_soon' };
-    if (flow.codes_sent >= RECOVERY_LIMITS.maxCodesPerFlow) return { sent: false, retryAfterSeconds: 0, reason: 'too_many' };
-    await this.deps.flows.update(flow.id, { last_sent_at: new Date(), codes_sent: flow.codes_sent + 1 });
+    if ((slot?.codes_sent ?? 0) >= RECOVERY_LIMITS.maxCodesPerFlow) return { sent: false, retryAfterSeconds: 0, reason: 'too_many' };
+    await this.deps.codes.recordSend(flow.id);
     const user = flow.user_id ? await this.deps.users.findById(flow.user_id) : undefined;
     if (user) this.deps.background(this.sendCode(flow, user, flow.requested_by === 'admin'));
     return { sent: true };
   }
 
-  secondsUntilResend(flow: RecoveryFlow): number {
-    if (!flow.last_sent_at) return 0;
-    return Math.max(0, Math.ceil((flow.last_sent_at.getTime() + RECOVERY_LIMITS.resendAfterMs - Date.now()) / 1000));
+  async secondsUntilResend(flow: RecoveryFlow): Promise<number> {
+    return this.deps.codes.secondsUntilResend(await this.deps.codes.find(flow.id), RECOVERY_LIMITS.resendAfterMs);
   }
 
   async complete(flow: RecoveryFlow, input: { code: string; newPassword: string; confirmPassword: string; ip?: string; userAgent?: string }): Promise<CompletionResult> {
-    if (flow.state !== 'sent_email' || flow.expires_at <= new Date()) return { ok: false, reason: 'expired' };
-    if (flow.failed_attempts >= RECOVERY_LIMITS.maxAttempts) return { ok: false, reason: 'too_many_attempts' };
-
-    if (!this.deps.codes.matches(flow.id, input.code, flow.code_hash)) {
-      const attempts = await this.deps.flows.recordFailedAttempt(flow.id);
-      if (attempts >= RECOVERY_LIMITS.maxAttempts) {
-        await this.deps.flows.update(flow.id, { state: 'failed', code_hash: null });
-        return { ok: false, reason: 'too_many_attempts' };
+    if (!isOpen(flow)) return { ok: false, reason: 'expired' };
+    const check = await this.deps.codes.check(flow.id, input.code);
+    if (!check.ok) {
+      switch (check.reason) {
+        case 'wrong_code':
+          return { ok: false, reason: 'wrong_code', triesLeft: check.triesLeft };
+        case 'too_many_attempts':
+          await this.deps.flows.markFailed(flow.id);
+          return { ok: false, reason: 'too_many_attempts' };
+        case 'code_expired':
+          return { ok: false, reason: 'code_expired' };
+        case 'closed':
+          return { ok: false, reason: 'expired' };
       }
-      return { ok: false, reason: 'wrong_code', triesLeft: RECOVERY_LIMITS.maxAttempts - attempts };
     }
-    if (!flow.code_expires_at || flow.code_expires_at <= new Date()) return { ok: false, reason: 'code_expired' };
 
+    // Only a right code gets this far, so the tenant's rules reveal nothing to a stranger.
     const user = (await this.deps.users.findById(flow.user_id!))!;
     const tenant = (await this.deps.tenants.findById(user.tenant_id))!;
     if (input.newPassword !== input.confirmPassword) return { ok: false, reason: 'mismatch' };
     const problems = this.deps.passwords.problems(tenant, user.username, input.newPassword);
     if (problems.length) return { ok: false, reason: 'password_policy', problems };
 
-    if (!(await this.deps.flows.complete(flow.id))) return { ok: false, reason: 'expired' };
+    const completed = await this.deps.flows.complete(flow, async (trx, superseded) => {
+      await this.deps.codes.close(superseded, trx);
+      return this.deps.codes.consume(flow.id, trx);
+    });
+    if (!completed) return { ok: false, reason: 'expired' };
     await this.deps.passwords.change(tenant, user, { password: input.newPassword, signOutReason: 'password_reset', how: 'with a code sent to your email' });
     // Whoever reset it, every browser must pass the SMS step again.
     await this.deps.devices.forgetSecondFactor(user.id);
     this.deps.events.record({ type: 'password.reset_completed', tenant_id: user.tenant_id, user_id: user.id, ip: input.ip, user_agent: input.userAgent });
     return { ok: true, user: (await this.deps.users.findById(user.id))!, flow };
+  }
+
+  /** Closes every open flow of a user (an administrator set the password, or disabled them). */
+  async closeOpenFlows(userId: string): Promise<void> {
+    await this.deps.codes.close(await this.deps.flows.supersedeAll(userId));
+  }
+
+  private open(flow: Parameters<RecoveryFlowRepository['open']>[0]): Promise<RecoveryFlow> {
+    return this.deps.flows.open(flow, async (trx, opened, superseded) => {
+      await this.deps.codes.close(superseded, trx);
+      await this.deps.codes.open(opened.id, 'recovery', RECOVERY_LIMITS.maxAttempts, trx);
+    });
   }
 
   private async sendCode(flow: RecoveryFlow, user: UserRecord, byAdmin: boolean): Promise<void> {
@@ -147,15 +167,18 @@ export class RecoveryService {
         this.deps.logger.info({ userId: user.id }, 'recovery email suppressed: per-account limit');
         return;
       }
-      const code = this.deps.codes.generate();
       // Only the newest code is valid: it replaces the previous hash.
-      await this.deps.flows.update(flow.id, { code_hash: this.deps.codes.hash(flow.id, code), code_expires_at: new Date(Date.now() + RECOVERY_LIMITS.codeTtlMs) });
+      const code = await this.deps.codes.issue(flow.id, RECOVERY_LIMITS.codeTtlMs);
       const tenant = await this.deps.tenants.findById(user.tenant_id);
       await this.deps.mail.send('recovery-code', user, tenant?.name, { code, minutes: RECOVERY_LIMITS.codeTtlMs / 60_000, link: this.deps.linkTo(flow), byAdmin });
     } catch (err) {
       this.deps.logger.error({ err, flowId: flow.id }, 'could not send a recovery code');
     }
   }
+}
+
+function isOpen(flow: RecoveryFlow): boolean {
+  return flow.state === 'sent_email' && flow.expires_at > new Date();
 }
 
 function minutes(seconds: number): string {

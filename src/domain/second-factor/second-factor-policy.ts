@@ -19,12 +19,14 @@ export interface SecondFactorFacts {
   rememberedDevice: boolean;
   /** The warning of `warn_no_phone` was already shown in this sign-in. */
   warningAcknowledged: boolean;
+  /** On that warning the person chose to add a phone now (optional mode). */
+  addPhoneChosen?: boolean;
 }
 
 export function secondFactorStep(facts: SecondFactorFacts): SecondFactorStep {
   if (facts.mfa.mode === 'off' || facts.smsDoneInSession) return { step: 'none' };
   if (facts.phone) return facts.rememberedDevice ? { step: 'none' } : { step: 'code', phone: facts.phone };
-  if (facts.mfa.mode === 'required') return { step: 'enroll' };
+  if (facts.mfa.mode === 'required' || facts.addPhoneChosen) return { step: 'enroll' };
   return facts.warningAcknowledged ? { step: 'none' } : { step: 'warn_no_phone' };
 }
 

@@ -1,36 +1,60 @@
-import { toE164 } from '../users/phone-number.js';
-import type { UserRepository } from '../users/user.repository.js';
-import type { UserRecord } from '../users/user.js';
-import type { UserMail } from '../notifications/user-mail.js';
 import type { DeviceRepository } from '../devices/device.repository.js';
 import type { EventLog } from '../events/event-log.js';
-import type { OneTimeCodes } from '../one-time-codes/one-time-code.js';
-import type { SmsRefusal, SmsSender } from './sms/sms-sender.js';
+import type { UserMail } from '../notifications/user-mail.js';
+import type { OneTimeCodeStore } from '../one-time-codes/one-time-code.store.js';
 import type { TenantRecord } from '../tenants/tenant.js';
-import { deviceStillRemembered, secondFactorStep, type SecondFactorStep } from './second-factor-policy.js';
-import type { ChallengePurpose, SmsChallenge, SmsChallengeRepository } from './sms-challenge.repository.js';
+import type { UserRecord } from '../users/user.js';
+import type { Challenge, ChallengePurpose, ChallengeRepository } from './challenge.repository.js';
+import { secondFactorStep, type SecondFactorStep } from './second-factor-policy.js';
+import type { SecondFactorAttempt, SendRefusal, VerifyOutcome } from './second-factor-method.js';
+import { SMS_CODE_LIMITS, type SmsMethod } from './sms/sms.method.js';
 
-/** DESIGN §7: SMS code 6 digits, valid 5 min, 5 tries, resend after 30 s, only the newest valid. */
-export const SMS_CODE_LIMITS = { codeTtlMs: 5 * 60_000, maxAttempts: 5, resendAfterMs: 30_000, stepTtlMs: 30 * 60_000 };
 /** The emailed code that must precede a later phone change. */
 const EMAIL_GATE_CODE_TTL_MS = 15 * 60_000;
 
-export interface RequestContext {
-  ip: string;
-  userAgent?: string;
-  clientId?: string;
-}
+/**
+ * What the sign-in's second step must be, decided once (by the interaction policy, from facts
+ * loaded once) and handed to the page in the prompt's details.
+ */
+export type SecondFactorDecision = Exclude<SecondFactorStep, { step: 'none' }> & {
+  /** Adding a phone needs an emailed code first (anything but the password step of a first sign-in). */
+  emailGate: boolean;
+};
 
-export type SendOutcome = { sent: true; challenge: SmsChallenge } | { sent: false; reason: SmsRefusal | 'too_soon' | 'too_many_codes' | 'invalid_phone'; retryAfterSeconds?: number; challenge?: SmsChallenge };
+/** Where the person stands in the second step: each is one page. */
+export type SecondFactorState =
+  /** Enter the code sent to the profile's phone. */
+  | { state: 'code'; challenge: Challenge; resendWait: number }
+  /** Enter the code emailed to prove the mailbox before a phone is added. */
+  | { state: 'email_gate'; challenge: Challenge; resendWait: number }
+  /** Type the mobile number to add. */
+  | { state: 'enter_phone' }
+  /** Enter the code sent to the number being added. */
+  | { state: 'confirm_phone'; challenge: Challenge; resendWait: number }
+  /** Optional mode, no phone: add one now, or go on with a warning. */
+  | { state: 'warn_no_phone' }
+  /** A phone is required, and the profile has neither a phone nor an email to prove it by. */
+  | { state: 'no_contact' }
+  /** A code could not be sent (budget, limits, country, delivery). */
+  | { state: 'cannot_send'; reason: SendRefusal; retryAfterSeconds?: number }
+  /** A step must be opened first (a GET does that; a form post never starts anything). */
+  | { state: 'not_started' };
 
-export type VerifyOutcome = { ok: true } | { ok: false; reason: 'wrong_code'; triesLeft: number } | { ok: false; reason: 'too_many_attempts' | 'code_expired' | 'closed' };
+export type SubmitOutcome =
+  /** The second factor is passed: `amr` to add to the sign-in. */
+  | { outcome: 'passed'; amr: string }
+  /** The mailbox is proven: the page moves on to the phone number. */
+  | { outcome: 'email_proven' }
+  | { outcome: 'refused'; result: Exclude<VerifyOutcome, { ok: true }>; state: SecondFactorState }
+  | { outcome: 'locked'; until: Date }
+  /** Nothing to submit a code to in this state. */
+  | { outcome: 'no_code_expected' };
 
 export interface SecondFactorDependencies {
-  challenges: SmsChallengeRepository;
-  users: UserRepository;
+  sms: SmsMethod;
+  challenges: ChallengeRepository;
+  codes: OneTimeCodeStore;
   devices: DeviceRepository;
-  sender: SmsSender;
-  codes: OneTimeCodes;
   mail: UserMail;
   events: EventLog;
   now: () => Date;
@@ -38,149 +62,142 @@ export interface SecondFactorDependencies {
   onTooManyWrongCodes?: (user: UserRecord, ip: string) => Promise<void>;
   /** A passed step clears the count of exhausted challenges. */
   onSecondFactorPassed?: (user: UserRecord) => Promise<void>;
+  /** The second-factor lock of a user, which no browser is spared. */
+  secondFactorLockedUntil?: (user: UserRecord) => Promise<Date | undefined>;
 }
 
 /**
- * The SMS second factor: what a sign-in needs, sending and checking codes, adding a phone, and
- * remembering a browser for `mfa.reverify_days`.
+ * The second step of a sign-in, over its methods (SMS today): what is due, the state of the
+ * step within one sign-in, codes checked with an atomic cap, adding a phone behind an emailed
+ * code, and remembering a browser for `mfa.reverify_days`.
  */
 export class SecondFactorService {
   constructor(private readonly deps: SecondFactorDependencies) {}
 
-  async stepFor(user: UserRecord, tenant: TenantRecord, session: { amr?: string[]; deviceHash?: string; warningAcknowledged?: boolean }): Promise<SecondFactorStep> {
-    const { mfa } = tenant.settings;
+  /** What the tenant's policy asks of this sign-in now; `none` when nothing. */
+  async decide(
+    facts: { user: UserRecord; tenant: () => Promise<TenantRecord>; device: () => Promise<{ mfa_verified_at: Date | null; mfa_phone: string | null } | undefined> },
+    session: { amr?: string[]; warningAcknowledged?: boolean; addPhoneChosen?: boolean; passwordEnteredNow: boolean },
+  ): Promise<SecondFactorDecision | { step: 'none' }> {
+    const { sms } = this.deps;
+    // Passed in this session already: neither the tenant nor the browser needs reading.
+    if (session.amr?.includes(sms.amr)) return { step: 'none' };
+    const { mfa } = (await facts.tenant()).settings;
     if (mfa.mode === 'off') return { step: 'none' };
-    const device = session.deviceHash ? await this.deps.devices.find(session.deviceHash, user.id) : undefined;
-    return secondFactorStep({
+    const { user } = facts;
+    const step = secondFactorStep({
       mfa,
       phone: user.phone,
-      smsDoneInSession: session.amr?.includes('sms') ?? false,
-      rememberedDevice: user.phone_verified && deviceStillRemembered(device, user.phone, mfa.reverify_days, this.deps.now()),
+      smsDoneInSession: false,
+      rememberedDevice: sms.isEnrolled(user) && sms.isRemembered(user, (await facts.device()) as never, mfa.reverify_days, this.deps.now()),
       warningAcknowledged: session.warningAcknowledged ?? false,
+      addPhoneChosen: session.addPhoneChosen ?? false,
     });
+    if (step.step === 'none') return step;
+    return { ...step, emailGate: !(session.passwordEnteredNow && user.last_login_at === null) };
   }
 
   /**
-   * A phone may be added without an emailed code only right after the password step of the
-   * user's very first sign-in (an invitation); any later addition or change proves the mailbox.
+   * The state of the step in this sign-in, from one read of its challenges. `start`: open and
+   * send what is due (a page view); a form post passes false and never sends anything.
    */
-  emailGateNeeded(user: UserRecord, passwordEnteredInThisSignIn: boolean): boolean {
-    return !(passwordEnteredInThisSignIn && user.previous_login_at === null);
+  async current(attempt: SecondFactorAttempt, decision: SecondFactorDecision, options: { start: boolean }): Promise<SecondFactorState> {
+    const now = this.deps.now();
+    const challenges = await this.deps.challenges.ofSignIn(attempt.interactionUid, attempt.user.id);
+    const open = (purpose: ChallengePurpose) => challenges.find((c) => c.purpose === purpose && !c.completed_at && c.expires_at > now);
+    const withWait = async (state: 'code' | 'email_gate' | 'confirm_phone', challenge: Challenge): Promise<SecondFactorState> => ({
+      state,
+      challenge,
+      resendWait: this.deps.codes.secondsUntilResend(await this.deps.codes.find(challenge.id), SMS_CODE_LIMITS.resendAfterMs),
+    });
+
+    switch (decision.step) {
+      case 'warn_no_phone':
+        return { state: 'warn_no_phone' };
+      case 'code': {
+        const existing = open('sign_in');
+        if (existing) return withWait('code', existing);
+        if (!options.start) return { state: 'not_started' };
+        const challenge = await this.deps.sms.open(attempt);
+        const sent = await this.deps.sms.send(attempt, challenge);
+        if (!sent.sent) {
+          await this.deps.challenges.close(challenge.id, now);
+          return { state: 'cannot_send', reason: sent.reason, retryAfterSeconds: sent.retryAfterSeconds };
+        }
+        return withWait('code', challenge);
+      }
+      case 'enroll': {
+        const enrolling = open('enroll');
+        if (enrolling) return withWait('confirm_phone', enrolling);
+        const gatePassed = challenges.some((c) => c.purpose === 'email_gate' && c.completed_at);
+        if (!decision.emailGate || gatePassed) return { state: 'enter_phone' };
+        const gate = open('email_gate');
+        if (gate) return withWait('email_gate', gate);
+        if (!options.start) return { state: 'not_started' };
+        // A stolen password alone must never bind a thief's phone: prove the mailbox first.
+        if (!attempt.user.email) return { state: 'no_contact' };
+        return withWait('email_gate', await this.startEmailGate(attempt));
+      }
+    }
   }
 
-  async openStep(interactionUid: string, user: UserRecord, purpose: ChallengePurpose): Promise<SmsChallenge | undefined> {
-    const step = await this.deps.challenges.findOpen(interactionUid, user.id, purpose, this.deps.now());
-    return step && step.failed_attempts < SMS_CODE_LIMITS.maxAttempts ? step : undefined;
+  /** "Send new code" for the step in progress: only after 30 s; the new code replaces the old. */
+  async resend(attempt: SecondFactorAttempt, state: SecondFactorState): Promise<{ sent: true } | { sent: false; reason: SendRefusal; retryAfterSeconds?: number }> {
+    if (state.state !== 'code' && state.state !== 'email_gate' && state.state !== 'confirm_phone') return { sent: false, reason: 'too_soon', retryAfterSeconds: 0 };
+    if (state.resendWait > 0) return { sent: false, reason: 'too_soon', retryAfterSeconds: state.resendWait };
+    if (state.state === 'email_gate') {
+      await this.sendEmailCode(attempt, state.challenge);
+      return { sent: true };
+    }
+    return this.deps.sms.send(attempt, state.challenge);
   }
 
-  async emailGatePassed(interactionUid: string, user: UserRecord): Promise<boolean> {
-    return this.deps.challenges.completedIn(interactionUid, user.id, 'email_gate');
+  /** The number the person typed: a code is sent to it; the number is saved only once confirmed. */
+  async submitPhone(attempt: SecondFactorAttempt, state: SecondFactorState, phone: string) {
+    if (state.state !== 'enter_phone') return { started: false as const, reason: 'not_expected' as const };
+    return this.deps.sms.beginEnrollment(attempt, phone);
   }
 
-  /** Opens a sign-in step and sends its first code to the profile's phone. */
-  async startSignInCode(interactionUid: string, user: UserRecord, tenant: TenantRecord, request: RequestContext): Promise<SendOutcome> {
-    const challenge = await this.deps.challenges.insert({ user_id: user.id, interaction_uid: interactionUid, purpose: 'sign_in', destination: user.phone!, expires_at: this.expiry() });
-    return this.sendSms(challenge, user, tenant, request);
+  /** A code typed for the step in progress. */
+  async submitCode(attempt: SecondFactorAttempt, state: SecondFactorState, code: string, deviceHash: () => string): Promise<SubmitOutcome> {
+    if (state.state !== 'code' && state.state !== 'email_gate' && state.state !== 'confirm_phone') return { outcome: 'no_code_expected' };
+    const { user, request } = attempt;
+    const lockedUntil = await this.deps.secondFactorLockedUntil?.(user);
+    if (lockedUntil) return { outcome: 'locked', until: lockedUntil };
+    const challenge = state.challenge;
+    const result = await this.deps.sms.verify(challenge, code);
+    const context = { tenant_id: user.tenant_id, user_id: user.id, client_id: request.clientId, ip: request.ip, user_agent: request.userAgent };
+    if (!result.ok) {
+      if (result.reason === 'too_many_attempts') {
+        await this.deps.challenges.close(challenge.id, this.deps.now());
+        this.deps.events.record({ type: 'mfa.failed', ...context, reason: 'too_many_wrong_codes', details: { purpose: challenge.purpose } });
+        await this.deps.onTooManyWrongCodes?.(user, request.ip);
+      } else if (result.reason === 'wrong_code') {
+        this.deps.events.record({ type: 'mfa.failed', ...context, reason: 'wrong_code', details: { purpose: challenge.purpose } });
+      }
+      return { outcome: 'refused', result, state };
+    }
+    await this.deps.challenges.complete(challenge.id, this.deps.now());
+    if (challenge.purpose === 'email_gate') return { outcome: 'email_proven' };
+    this.deps.events.record({ type: 'mfa.succeeded', ...context, details: { purpose: challenge.purpose, method: this.deps.sms.id } });
+    await this.deps.onSecondFactorPassed?.(user);
+    await this.deps.sms.confirm(attempt, challenge, deviceHash());
+    return { outcome: 'passed', amr: this.deps.sms.amr };
   }
 
-  /** Parses the number the user typed and sends it a code; the number is saved only once confirmed. */
-  async startEnrollment(interactionUid: string, user: UserRecord, tenant: TenantRecord, phoneInput: string, request: RequestContext): Promise<SendOutcome> {
-    const parsed = toE164(phoneInput, tenant.settings.country);
-    if (!parsed) return { sent: false, reason: 'invalid_phone' };
-    if (!this.deps.sender.countryAllowed(tenant, parsed.e164)) return { sent: false, reason: 'country_not_allowed' };
-    const challenge = await this.deps.challenges.insert({ user_id: user.id, interaction_uid: interactionUid, purpose: 'enroll', destination: parsed.e164, expires_at: this.expiry() });
-    return this.sendSms(challenge, user, tenant, request);
-  }
-
-  /** Emails a code that must be entered before a phone is added or changed after the first sign-in. */
-  async startEmailGate(interactionUid: string, user: UserRecord, tenant: TenantRecord): Promise<SmsChallenge | undefined> {
-    if (!user.email) return undefined;
-    const challenge = await this.deps.challenges.insert({ user_id: user.id, interaction_uid: interactionUid, purpose: 'email_gate', destination: user.email, expires_at: this.expiry() });
-    await this.sendEmailCode(challenge, user, tenant);
+  private async startEmailGate(attempt: SecondFactorAttempt): Promise<Challenge> {
+    const challenge = await this.deps.challenges.insert(
+      { user_id: attempt.user.id, interaction_uid: attempt.interactionUid, purpose: 'email_gate', destination: attempt.user.email!, expires_at: new Date(this.deps.now().getTime() + SMS_CODE_LIMITS.stepTtlMs) },
+      (trx, inserted) => this.deps.codes.open(inserted.id, 'email_gate', SMS_CODE_LIMITS.maxAttempts, trx),
+    );
+    await this.sendEmailCode(attempt, challenge);
     return challenge;
   }
 
-  /** "Send new code": only after 30 s; the new code replaces the old; wrong tries keep counting. */
-  async resend(challenge: SmsChallenge, user: UserRecord, tenant: TenantRecord, request: RequestContext): Promise<SendOutcome> {
-    const wait = this.secondsUntilResend(challenge);
-    if (wait > 0) return { sent: false, reason: 'too_soon', retryAfterSeconds: wait, challenge };
-    if (challenge.purpose === 'email_gate') {
-      await this.sendEmailCode(challenge, user, tenant);
-      return { sent: true, challenge };
-    }
-    return this.sendSms(challenge, user, tenant, request);
-  }
-
-  secondsUntilResend(challenge: SmsChallenge): number {
-    if (!challenge.last_sent_at) return 0;
-    return Math.max(0, Math.ceil((challenge.last_sent_at.getTime() + SMS_CODE_LIMITS.resendAfterMs - this.deps.now().getTime()) / 1000));
-  }
-
-  async verify(challenge: SmsChallenge, code: string, user: UserRecord, request: RequestContext): Promise<VerifyOutcome> {
-    const now = this.deps.now();
-    if (challenge.completed_at || challenge.expires_at <= now) return { ok: false, reason: 'closed' };
-    if (challenge.failed_attempts >= SMS_CODE_LIMITS.maxAttempts) return { ok: false, reason: 'too_many_attempts' };
-    const context = { tenant_id: user.tenant_id, user_id: user.id, client_id: request.clientId, ip: request.ip, user_agent: request.userAgent };
-    if (!this.deps.codes.matches(challenge.id, code, challenge.code_hash)) {
-      const attempts = await this.deps.challenges.recordFailedAttempt(challenge.id);
-      if (attempts >= SMS_CODE_LIMITS.maxAttempts) {
-        await this.deps.challenges.close(challenge.id, now);
-        this.deps.events.record({ type: 'mfa.failed', ...context, reason: 'too_many_wrong_codes', details: { purpose: challenge.purpose } });
-        await this.deps.onTooManyWrongCodes?.(user, request.ip);
-        return { ok: false, reason: 'too_many_attempts' };
-      }
-      this.deps.events.record({ type: 'mfa.failed', ...context, reason: 'wrong_code', details: { purpose: challenge.purpose } });
-      return { ok: false, reason: 'wrong_code', triesLeft: SMS_CODE_LIMITS.maxAttempts - attempts };
-    }
-    if (!challenge.code_expires_at || challenge.code_expires_at <= now) return { ok: false, reason: 'code_expired' };
-    if (!(await this.deps.challenges.complete(challenge.id, now))) return { ok: false, reason: 'closed' };
-    if (challenge.purpose !== 'email_gate') {
-      this.deps.events.record({ type: 'mfa.succeeded', ...context, details: { purpose: challenge.purpose } });
-      await this.deps.onSecondFactorPassed?.(user);
-    }
-    return { ok: true };
-  }
-
-  /**
-   * After a correct SMS code: the number is trusted (a new one saved, an administrator's
-   * confirmed), and this browser is remembered for `reverify_days`.
-   */
-  async confirmPhone(challenge: SmsChallenge, user: UserRecord, tenant: TenantRecord, deviceHash: string): Promise<void> {
-    const phone = challenge.destination;
-    if (user.phone !== phone || !user.phone_verified) {
-      await this.deps.users.update(user.id, { phone, phone_verified: true });
-      if (user.phone !== phone) {
-        // Other browsers were remembered for the old number: they must pass the step again.
-        await this.deps.devices.forgetSecondFactor(user.id);
-        await this.notifyPhoneChange(user, tenant, phone, 'added by you at sign-in');
-      }
-    }
-    await this.deps.devices.rememberSecondFactor(deviceHash, user.id, phone, this.deps.now());
-  }
-
-  async notifyPhoneChange(user: UserRecord, tenant: TenantRecord, phone: string, how: string): Promise<void> {
-    await this.deps.mail.send('phone-changed', user, tenant.name, { how, when: this.deps.now().toUTCString(), last4: phone.slice(-4) });
-  }
-
-
-  private async sendSms(challenge: SmsChallenge, user: UserRecord, tenant: TenantRecord, request: RequestContext): Promise<SendOutcome> {
-    const code = this.deps.codes.generate();
-    const result = await this.deps.sender.send({ tenant, user, phone: challenge.destination, text: `${code} is your ${tenant.name} sign-in code. It expires in 5 minutes. Never share it.`, ...request });
-    if (!result.sent) return { ...result, challenge };
-    const now = this.deps.now();
-    await this.deps.challenges.recordCode(challenge.id, this.deps.codes.hash(challenge.id, code), new Date(now.getTime() + SMS_CODE_LIMITS.codeTtlMs), now);
-    return { sent: true, challenge: (await this.deps.challenges.findById(challenge.id))! };
-  }
-
-  private async sendEmailCode(challenge: SmsChallenge, user: UserRecord, tenant: TenantRecord): Promise<void> {
-    const code = this.deps.codes.generate();
-    const now = this.deps.now();
-    await this.deps.challenges.recordCode(challenge.id, this.deps.codes.hash(challenge.id, code), new Date(now.getTime() + EMAIL_GATE_CODE_TTL_MS), now);
+  private async sendEmailCode(attempt: SecondFactorAttempt, challenge: Challenge): Promise<void> {
+    const code = await this.deps.codes.issue(challenge.id, EMAIL_GATE_CODE_TTL_MS);
+    await this.deps.codes.recordSend(challenge.id);
     // Not `user.email`: the code goes to the address the step was opened for.
-    await this.deps.mail.send('phone-change-code', { ...user, email: challenge.destination }, tenant.name, { code, minutes: EMAIL_GATE_CODE_TTL_MS / 60_000 });
-  }
-
-  private expiry(): Date {
-    return new Date(this.deps.now().getTime() + SMS_CODE_LIMITS.stepTtlMs);
+    await this.deps.mail.send('phone-change-code', { ...attempt.user, email: challenge.destination }, (await attempt.tenant()).name, { code, minutes: EMAIL_GATE_CODE_TTL_MS / 60_000 });
   }
 }

@@ -37,6 +37,11 @@ function harness(options: { lockedUntil?: Date; previousChange?: Date } = {}) {
         await lookupReleased;
         return options.previousChange;
       },
+      changedAwayFromInConstantWork: async () => {
+        calls.push('history');
+        await lookupReleased;
+        return options.previousChange;
+      },
     },
     signInEvents: { failed: (user: UserRecord | undefined, _source: unknown, reason: string, details?: Record<string, unknown>) => events.push({ reason, user: user?.id, details }), succeeded: () => undefined },
     logger: pino({ level: 'silent' }),
@@ -66,6 +71,10 @@ describe('the password step', () => {
     expect(beforeAnswering(unknown.calls)).toEqual(beforeAnswering(known.calls));
     expect(beforeAnswering(known.calls)).toEqual(['user', 'tenant', 'device', 'lock?', 'bcrypt']);
     expect(unknown.failures).toEqual(['nobody']);
+    // ...and after the answer too: the look-up runs for an unknown username as well, so the
+    // next request is not faster when the username does not exist.
+    expect(unknown.calls.filter((call) => call === 'history')).toEqual(known.calls.filter((call) => call === 'history'));
+    expect(known.calls).toContain('history');
   });
 
   it('counts a wrong password retried unchanged once toward lockout, in any case of the username', async () => {

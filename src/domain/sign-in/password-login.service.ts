@@ -1,4 +1,5 @@
-import type { DeviceRepository } from '../devices/device.repository.js';
+import type { DeviceRepository, UserDevice } from '../devices/device.repository.js';
+import type { TenantRecord } from '../tenants/tenant.js';
 import type { SignInEvents, SignInSource } from '../events/sign-in-events.js';
 import { passwordFingerprint, type LastFailedPasswords } from '../lockout/last-failed-password.js';
 import { lockoutSettingsOf, type LockoutSettings } from '../lockout/lockout-policy.js';
@@ -33,7 +34,8 @@ export interface PasswordLoginAttempt {
 }
 
 export type PasswordLoginOutcome =
-  | { ok: true; user: UserRecord }
+  /** With what the step read on the way, so the rest of the request need not read it again. */
+  | { ok: true; user: UserRecord; tenant: TenantRecord; device: UserDevice | null }
   /** `lockedUntil`: this failure started a lock that now refuses this browser. */
   | { ok: false; reason: 'invalid_credentials'; lockedUntil?: Date }
   /** Only ever told to a browser that has signed in as this user before (DESIGN §4). */
@@ -65,7 +67,8 @@ export class PasswordLoginService {
     const { users, tenants, devices, lockout, signInEvents } = this.deps;
     const user = await users.findByUsername(input.username);
     const tenant = await tenants.findById(user?.tenant_id ?? NO_ID);
-    const knownBrowser = input.deviceHash ? Boolean(await devices.find(input.deviceHash, user?.id ?? NO_ID)) : false;
+    const device = input.deviceHash ? ((await devices.find(input.deviceHash, user?.id ?? NO_ID)) ?? null) : null;
+    const knownBrowser = device !== null;
     const settings = lockoutSettingsOf(user ? tenant : undefined);
 
     const lock = await lockout.lockFor({ username: input.username, source: input.source, settings, spareUsernameLock: knownBrowser });
@@ -77,7 +80,7 @@ export class PasswordLoginService {
     const result = await this.deps.signIn.verifyFor(user, input.password);
     if (result.ok) {
       await lockout.recordSuccess(input.username, input.source);
-      return result;
+      return { ok: true, user: result.user, tenant: tenant!, device };
     }
     if (result.reason !== 'invalid_credentials') {
       // The right password for a blocked account: no guess to count, nothing to reset.
@@ -104,6 +107,9 @@ export class PasswordLoginService {
 
     if (!user) {
       this.deps.signInEvents.failed(undefined, input.source, 'unknown_user', counted);
+      // The same work after the answer as for a real user's previous passwords: the next
+      // request must not be faster because this username does not exist.
+      this.lookUpAfterAnswering(undefined, input, fingerprint, counted);
       return { ok: false, reason: 'invalid_credentials', lockedUntil };
     }
     const answer = (changedAt: Date | undefined): PasswordLoginOutcome =>
@@ -129,21 +135,27 @@ export class PasswordLoginService {
     return answer(undefined);
   }
 
-  private lookUpAfterAnswering(user: UserRecord, input: PasswordLoginAttempt, fingerprint: string, counted: { repeated: boolean }): void {
+  /**
+   * Looks the password up among the user's previous ones after answering, spending the same
+   * work whatever the history holds (an unknown username included), so neither this answer nor
+   * the next one is timed by it.
+   */
+  private lookUpAfterAnswering(user: UserRecord | undefined, input: PasswordLoginAttempt, fingerprint: string, counted: { repeated: boolean }): void {
     if (this.pendingLookups >= MAX_PENDING_LOOKUPS) {
-      this.recordWrongPassword(user, input.source, undefined, { ...counted, previous_passwords_checked: false });
+      if (user) this.recordWrongPassword(user, input.source, undefined, { ...counted, previous_passwords_checked: false });
       return;
     }
     this.pendingLookups++;
     void this.deps.previousPasswords
-      .changedAwayFrom(user.id, input.password)
+      .changedAwayFromInConstantWork(user?.id ?? NO_ID, input.password)
       .then(async (changedAt) => {
+        if (!user) return;
         this.recordWrongPassword(user, input.source, changedAt, counted);
         await this.deps.lastFailed.set(input.username, { fingerprint, previousChangedAt: changedAt?.toISOString() ?? null });
       })
       .catch((err: unknown) => {
-        this.deps.logger.warn({ err, userId: user.id }, 'could not look up previous passwords');
-        this.recordWrongPassword(user, input.source, undefined, { ...counted, previous_passwords_checked: false });
+        this.deps.logger.warn({ err, userId: user?.id }, 'could not look up previous passwords');
+        if (user) this.recordWrongPassword(user, input.source, undefined, { ...counted, previous_passwords_checked: false });
       })
       .finally(() => {
         this.pendingLookups--;

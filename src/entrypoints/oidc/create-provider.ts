@@ -7,7 +7,7 @@ import { clientTenant } from '../../domain/clients/client-tenancy.js';
 import { advertisePollingInterval } from './device-flow.js';
 import { settlePendingConsume } from './adapters/pending-consume.js';
 import { createFindAccount } from './find-account.js';
-import { createInteractionPolicy, type SecondFactorCheck } from './interaction-policy.js';
+import { createInteractionPolicy, type SignInPolicyDependencies } from './interaction-policy.js';
 import * as lifetimes from './lifetimes.js';
 import { CLAIMS_BY_SCOPE, SCOPES } from '../../domain/clients/scopes.js';
 
@@ -21,7 +21,8 @@ export interface ProviderDependencies {
   devicePollIntervalSeconds: number;
   /** Number of trusted reverse proxies (TRUST_PROXY). */
   trustProxy: number;
-  secondFactorDue: SecondFactorCheck;
+  /** What a sign-in still needs after the password (second factor, forced change), decided once per request. */
+  signIn: SignInPolicyDependencies;
   /** The hosted pages the provider renders itself (device flow, logout, errors), from pages/. */
   pages: ProviderPages;
 }
@@ -39,7 +40,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   const secureCookies = deps.issuer.startsWith('https://');
   const configuration: Configuration = {
     adapter: deps.adapter as unknown as Configuration['adapter'],
-    findAccount: createFindAccount(deps.users),
+    findAccount: createFindAccount(deps.users, { facts: deps.signIn.facts }),
     jwks: deps.secrets.jwks as Configuration['jwks'],
     cookies: {
       keys: deps.secrets.cookieKeys,
@@ -83,7 +84,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
       deviceFlow: { enabled: true, charset: 'base-20', mask: '****-****', ...deps.pages.deviceFlow },
     },
     interactions: {
-      policy: createInteractionPolicy(deps.users, deps.secondFactorDue),
+      policy: createInteractionPolicy(deps.signIn),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     // First-party clients only: every sign-in makes its own grant (see interactions/consent).

@@ -3,6 +3,7 @@ import type { UserRepository } from '../../domain/users/user.repository.js';
 import type { UserRecord } from '../../domain/users/user.js';
 import { REVOCATION_REASONS, revocationMessage } from '../../domain/sessions/revocation-reasons.js';
 import { readableInvalidGrant } from './readable-refusal.js';
+import type { SignInFactsLoader } from '../../domain/sign-in/sign-in-facts.js';
 
 const USER_CACHE_MS = 3_000;
 
@@ -11,7 +12,8 @@ const USER_CACHE_MS = 3_000;
  * `tokens_valid_after` (password set by an administrator, sign-out everywhere) are refused even
  * if a copy survived revocation somewhere.
  */
-export function createFindAccount(users: UserRepository, cacheMs = USER_CACHE_MS): FindAccount {
+export function createFindAccount(users: UserRepository, options: { cacheMs?: number; facts?: SignInFactsLoader } = {}): FindAccount {
+  const cacheMs = options.cacheMs ?? USER_CACHE_MS;
   const recent = new Map<string, { user: UserRecord | undefined; until: number }>();
   // Every refresh looks the user up; a few seconds of memory spare PostgreSQL a query on the
   // hottest path. Revocation does not depend on it: signing a user out (password set, disabled,
@@ -27,7 +29,13 @@ export function createFindAccount(users: UserRepository, cacheMs = USER_CACHE_MS
   };
   return async (ctx, sub, token) => {
     // Only refreshes (the hot path, guarded by refresh-token tombstones) read the memory.
-    const user = cacheMs > 0 && token?.kind === 'RefreshToken' ? await findUser(sub) : await users.findById(sub);
+    // An authorization request shares the user its interaction-policy checks read.
+    const user =
+      cacheMs > 0 && token?.kind === 'RefreshToken'
+        ? await findUser(sub)
+        : !token && options.facts && ctx
+          ? (await options.facts.forAccount(ctx, sub))?.user
+          : await users.findById(sub);
     if (!user) return refuse(ctx, 'user_deleted', REVOCATION_REASONS.user_deleted, sub);
     if (user.disabled) return refuse(ctx, 'account_disabled', REVOCATION_REASONS.account_disabled, sub);
     if (token && user.tokens_valid_after) {

@@ -29,14 +29,14 @@ export function createInteractionRouter(deps: HostedPageDependencies): Router {
         return renderLoginPage(ctx, details, { clientName: client?.clientName });
       }
       case 'password_change': {
-        const user = await deps.users.findById(String(details.session?.accountId));
-        const tenant = user ? await deps.tenants.findById(user.tenant_id) : undefined;
+        const facts = await deps.signInFacts.forAccount(ctx, String(details.session?.accountId));
+        const tenant = facts ? await facts.tenant() : undefined;
         return renderPasswordChange(ctx, details, (tenant?.settings ?? DEFAULT_TENANT_SETTINGS).password.min_length);
       }
       case 'second_factor':
         return secondFactorPages.show(ctx, details);
       case 'consent': {
-        const user = details.session?.accountId ? await deps.users.findById(details.session.accountId) : undefined;
+        const user = details.session?.accountId ? (await deps.signInFacts.forAccount(ctx, details.session.accountId))?.user : undefined;
         if (!user) {
           const url = await deps.provider.interactionResult(ctx.req, ctx.res, { error: 'login_required', error_description: 'sign in again' });
           return ctx.redirect(url);

@@ -16,12 +16,16 @@ export function readDeviceHash(ctx: Context): string | undefined {
 
 /** The browser's device digest, issuing the cookie first when it has none. */
 export function ensureDeviceHash(ctx: Context, secure: boolean): string {
-  const existing = readDeviceHash(ctx);
+  const existing = readDeviceHash(ctx) ?? issued.get(ctx);
   if (existing) return existing;
   const token = randomBytes(32).toString('base64url');
   ctx.cookies.set(COOKIE, token, { signed: true, httpOnly: true, sameSite: 'lax', secure, maxAge: MAX_AGE_MS, overwrite: true });
+  issued.set(ctx, digest(token));
   return digest(token);
 }
+
+/** A cookie issued in this response is not in the request: one request, one new cookie. */
+const issued = new WeakMap<Context, string>();
 
 function digest(token: string): string {
   return createHash('sha256').update(token).digest('hex');

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { TenantRecord } from '../../tenants/tenant.js';
 
 export interface SmsUsage {
   month: string;
@@ -41,9 +42,11 @@ export class SmsBudget {
     return { allowed: true, sent, crossedAlert };
   }
 
-  async usage(tenantId: string, budget: number, now: Date): Promise<SmsUsage & { exhausted_at: Date | null }> {
+  /** This month's usage of a tenant against its own budget (the admin API, the diagnosis). */
+  async usage(tenant: Pick<TenantRecord, 'id' | 'settings'>, now: Date): Promise<SmsUsage & { exhausted_at: Date | null }> {
+    const budget = tenant.settings.sms.monthly_budget;
     const month = monthOf(now);
-    const row = await this.knex('sms_usage').where({ tenant_id: tenantId, month }).first<{ sent: number; exhausted_at: Date | null } | undefined>();
+    const row = await this.knex('sms_usage').where({ tenant_id: tenant.id, month }).first<{ sent: number; exhausted_at: Date | null } | undefined>();
     const sent = Number(row?.sent ?? 0);
     return { month, sent, budget, remaining: Math.max(0, budget - sent), exhausted_at: row?.exhausted_at ?? (sent >= budget ? now : null) };
   }

@@ -5,12 +5,25 @@ import type { UserMail } from '../../notifications/user-mail.js';
 import type { RunInBackground } from '../../../infrastructure/lifecycle/background-tasks.js';
 import type { EventLog } from '../../events/event-log.js';
 import type { Logger } from '../../../infrastructure/observability/logger.js';
-import type { RateLimit } from '../../../infrastructure/rate-limits/rate-limiters.js';
+import type { RateLimit, RateLimiters } from '../../../infrastructure/rate-limits/rate-limiters.js';
 import type { TenantRecord } from '../../tenants/tenant.js';
 import { toE164 } from '../../users/phone-number.js';
 import { monthOf, type SmsBudget } from './sms-budget.js';
 
 export type SmsRefusal = 'budget_exhausted' | 'country_not_allowed' | 'number_limit' | 'user_limit' | 'ip_limit' | 'delivery_failed';
+
+/** DESIGN §7: per phone number 5 an hour and 10 a day, per user 10 a day; per address 30 an hour. */
+export const SMS_SENDING_LIMITS = { perNumberHour: 5, perNumberDay: 10, perUserDay: 10, perIpHour: 30 };
+
+/** The counters of those limits, from the shared rate-limiter store. */
+export function createSmsLimits(limiters: RateLimiters): SmsLimits {
+  return {
+    perNumberHour: limiters.create('sms-number-hour', SMS_SENDING_LIMITS.perNumberHour, 3600),
+    perNumberDay: limiters.create('sms-number-day', SMS_SENDING_LIMITS.perNumberDay, 86_400),
+    perUserDay: limiters.create('sms-user-day', SMS_SENDING_LIMITS.perUserDay, 86_400),
+    perIpHour: limiters.create('sms-ip-hour', SMS_SENDING_LIMITS.perIpHour, 3600),
+  };
+}
 
 export interface SmsLimits {
   perNumberHour: RateLimit;

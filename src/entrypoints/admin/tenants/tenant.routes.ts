@@ -19,7 +19,7 @@ export function registerTenantRoutes(api: AdminApi, deps: { tenants: TenantRepos
     handler: async ({ actor, params }) => {
       const tenant = await visibleTenant(deps.tenants, actor, params.t!);
       assertMaySeeTenantUsage(actor);
-      const { exhausted_at: _exhausted, ...usage } = await deps.smsBudget.usage(tenant.id, tenant.settings.sms.monthly_budget, deps.now?.() ?? new Date());
+      const { exhausted_at: _exhausted, ...usage } = await deps.smsBudget.usage(tenant, deps.now?.() ?? new Date());
       return usage;
     },
   });

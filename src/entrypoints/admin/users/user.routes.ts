@@ -136,8 +136,8 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     errors: [403, 404, 409],
     handler: async ({ actor, params }) => {
       const { user } = await loadManaged(actor, params);
-      const flow = await deps.recovery.startForUser(user, eventActor(actor));
-      return { sent_to: maskEmail(user.email!), expires_at: flow.code_expires_at?.toISOString() ?? flow.expires_at.toISOString() };
+      const { codeExpiresAt } = await deps.recovery.startForUser(user, eventActor(actor));
+      return { sent_to: maskEmail(user.email!), expires_at: codeExpiresAt.toISOString() };
     },
   });
 

@@ -1,13 +1,14 @@
 import { DEFAULT_TENANT_SETTINGS } from '../../../domain/tenants/tenant-settings.js';
 import type { Router, RouterContext } from '@koa/router';
 import { errors } from 'oidc-provider';
+import { readDeviceHash } from '../../../infrastructure/http/device-cookie.js';
 import { GatehouseError } from '../../../infrastructure/http/gatehouse-error.js';
 import { renderMessage, renderPage } from '../rendering/page-renderer.js';
 import type { RecoveryFlow } from '../../../domain/recovery/recovery-flow.repository.js';
 import type { CompletionFailure, RecoveryService } from '../../../domain/recovery/recovery.service.js';
 import type { TenantRepository } from '../../../domain/tenants/tenant.repository.js';
 import type { UserRepository } from '../../../domain/users/user.repository.js';
-import { completeSignIn, seeOther } from '../login/complete-sign-in.js';
+import { finishPasswordStep, seeOther } from '../login/complete-sign-in.js';
 import type { InteractionDependencies } from '../interaction-context.js';
 
 export interface ForgotPasswordDependencies extends InteractionDependencies {
@@ -78,7 +79,7 @@ export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswor
     ctx.body = renderPage('recovery-code', {
       action: flowPath(ctx, flow.id),
       resendAction: `${flowPath(ctx, flow.id)}/resend`,
-      resendWait: deps.recovery.secondsUntilResend(flow),
+      resendWait: await deps.recovery.secondsUntilResend(flow),
       minLength: await minLengthFor(flow),
       backUrl: ctx.params.uid ? `/interaction/${ctx.params.uid}` : undefined,
       ...view,
@@ -117,7 +118,7 @@ export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswor
     if (ctx.params.uid && flow.interaction_uid === ctx.params.uid) {
       try {
         const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
-        if (details.uid === ctx.params.uid && details.prompt.name === 'login') return await completeSignIn(ctx, deps, details, user);
+        if (details.uid === ctx.params.uid && details.prompt.name === 'login') return await finishPasswordStep(ctx, deps, details, deps.signInFacts.of(user, readDeviceHash(ctx)));
       } catch (err) {
         if (!(err instanceof errors.SessionNotFound)) throw err;
       }

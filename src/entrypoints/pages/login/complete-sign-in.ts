@@ -1,23 +1,21 @@
 import type { Context } from 'koa';
-import type { UserRecord } from '../../../domain/users/user.js';
+import type { SignInFacts } from '../../../domain/sign-in/sign-in-facts.js';
+import { SignInFlow, type SignInProgress } from '../../../domain/sign-in/sign-in-flow.js';
 import { ensureDeviceHash } from '../../../infrastructure/http/device-cookie.js';
-import { clientAdmitsTenant } from '../../../domain/clients/client-tenancy.js';
 import { grantFirstPartyScopes } from '../consent/first-party-grant.js';
-import type { InteractionDependencies } from '../interaction-context.js';
+import type { InteractionDependencies, InteractionDetails } from '../interaction-context.js';
 import { signInSource } from '../sign-in-source.js';
-
-type Details = Awaited<ReturnType<InteractionDependencies['provider']['interactionDetails']>>;
 
 /**
  * Ends the password step of an authorization request: the user is known, so the provider may
  * go on (to the next prompt, or back to the client). Used by the login form and by a completed
  * password reset, so both end the same way.
  */
-export async function completeSignIn(ctx: Context, deps: InteractionDependencies, details: Details, user: UserRecord): Promise<void> {
+export async function finishPasswordStep(ctx: Context, deps: InteractionDependencies, details: InteractionDetails, facts: SignInFacts): Promise<void> {
+  const { user } = facts;
   const client = await deps.provider.Client.find(String(details.params.client_id));
   const source = signInSource(ctx, client);
-  if (!clientAdmitsTenant(client, user.tenant_id)) {
-    deps.signInEvents.failed(user, source, 'client_of_another_tenant');
+  if (!deps.signInCompletion.admits(user, client, source)) {
     const url = await deps.provider.interactionResult(ctx.req, ctx.res, {
       error: 'access_denied',
       error_description: 'this application belongs to another organisation',
@@ -25,19 +23,37 @@ export async function completeSignIn(ctx: Context, deps: InteractionDependencies
     return seeOther(ctx, url);
   }
   const grantId = await grantFirstPartyScopes(deps.provider, details, user);
-  await deps.users.recordLogin(user.id, new Date());
-  // This browser now knows this user: spared the username-wide lockout, eligible to be remembered.
-  const newBrowser = await deps.devices.touch(ensureDeviceHash(ctx, deps.secureCookies), user.id);
-  // A security notice (DESIGN §8) for a new browser, but not at the very first sign-in.
-  if (newBrowser && user.last_login_at) deps.notifyNewDevice(user, { client: client?.clientName ?? String(details.params.client_id), ip: source.ip, userAgent: ctx.get('user-agent') || 'unknown' });
-  deps.signInEvents.succeeded(user, source);
-  const url = await deps.provider.interactionResult(
-    ctx.req,
-    ctx.res,
-    { login: { accountId: user.id, amr: ['pwd'] }, consent: { grantId } },
-    { mergeWithLastSubmission: false },
-  );
+  const amr = ['pwd'];
+  await completeIfLastStep(ctx, deps, details, facts, { amr, passwordEnteredNow: true });
+  const url = await deps.provider.interactionResult(ctx.req, ctx.res, { login: { accountId: user.id, amr }, consent: { grantId } }, { mergeWithLastSubmission: false });
   seeOther(ctx, url);
+}
+
+/**
+ * After any step of the sign-in: when nothing else is due, the sign-in is complete and its
+ * bookkeeping runs now (the provider then issues the code without asking Gatehouse again).
+ */
+export async function completeIfLastStep(ctx: Context, deps: InteractionDependencies, details: InteractionDetails, facts: SignInFacts, progress: SignInProgress): Promise<void> {
+  if (!SignInFlow.isComplete(await deps.signInFlow.pending(facts, progress))) return;
+  const client = await deps.provider.Client.find(String(details.params.client_id));
+  await deps.signInCompletion.complete(facts, {
+    deviceHash: ensureDeviceHash(ctx, deps.secureCookies),
+    source: signInSource(ctx, client),
+    clientName: client?.clientName ?? String(details.params.client_id),
+    amr: progress.amr ?? [],
+  });
+}
+
+/** What the provider knows of this sign-in so far, as a page sees it. */
+export function progressOf(details: InteractionDetails, change: Partial<SignInProgress> = {}): SignInProgress {
+  const choice = (details.lastSubmission as { second_factor?: { acknowledged?: boolean; add_phone?: boolean } } | undefined)?.second_factor;
+  return {
+    amr: details.session?.amr as string[] | undefined,
+    passwordEnteredNow: Boolean(details.lastSubmission?.login),
+    warningAcknowledged: choice?.acknowledged === true,
+    addPhoneChosen: choice?.add_phone === true,
+    ...change,
+  };
 }
 
 /** After a form POST, continue with a GET. */

@@ -2,8 +2,8 @@ import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import type { PasswordLoginOutcome } from '../../../domain/sign-in/password-login.service.js';
 import { readDeviceHash } from '../../../infrastructure/http/device-cookie.js';
-import { completeSignIn } from './complete-sign-in.js';
-import type { InteractionDependencies } from '../interaction-context.js';
+import { finishPasswordStep } from './complete-sign-in.js';
+import type { InteractionDependencies, InteractionDetails } from '../interaction-context.js';
 import { clock, day, minutesUntil } from '../../../infrastructure/formatting/human-time.js';
 import { renderPage } from '../rendering/page-renderer.js';
 import { signInSource } from '../sign-in-source.js';
@@ -19,7 +19,7 @@ const MESSAGES = {
   temporary_password_expired: 'This temporary password has expired. Ask your organisation\'s administrator for a new one.',
 };
 
-type Details = Awaited<ReturnType<InteractionDependencies['provider']['interactionDetails']>>;
+type Details = InteractionDetails;
 
 export function renderLoginPage(ctx: Context, details: Details, view: { username?: string; error?: string; clientName?: string }): void {
   const uid = details.uid;
@@ -49,14 +49,16 @@ export function registerLoginRoutes(router: Router, deps: InteractionDependencie
     };
     if (!username || !password) return again(MESSAGES.missing, 400);
 
-    const result = await deps.passwordLogin.attempt({ username, password, deviceHash: readDeviceHash(ctx), source: signInSource(ctx, client) });
+    const deviceHash = readDeviceHash(ctx);
+    const result = await deps.passwordLogin.attempt({ username, password, deviceHash, source: signInSource(ctx, client) });
     if (!result.ok) {
       const refusal = refusalOf(result, new Date());
       if (refusal.retryAfterSeconds) ctx.set('Retry-After', String(refusal.retryAfterSeconds));
       return again(refusal.message, refusal.status);
     }
 
-    await completeSignIn(ctx, deps, details, result.user);
+    const facts = deps.signInFacts.remember(ctx, deps.signInFacts.of(result.user, deviceHash, { tenant: result.tenant, device: result.device }));
+    await finishPasswordStep(ctx, deps, details, facts);
   });
 }
 

@@ -2,16 +2,14 @@ import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { renderPage } from '../rendering/page-renderer.js';
 import type { PasswordChangeService } from '../../../domain/passwords/password-change.service.js';
-import type { TenantRepository } from '../../../domain/tenants/tenant.repository.js';
-import type { InteractionDependencies } from '../interaction-context.js';
-import { seeOther } from '../login/complete-sign-in.js';
+import type { InteractionDependencies, InteractionDetails } from '../interaction-context.js';
+import { completeIfLastStep, progressOf, seeOther } from '../login/complete-sign-in.js';
 
 export interface PasswordChangeDependencies extends InteractionDependencies {
   passwords: PasswordChangeService;
-  tenants: TenantRepository;
 }
 
-type Details = Awaited<ReturnType<InteractionDependencies['provider']['interactionDetails']>>;
+type Details = InteractionDetails;
 
 /**
  * The forced change after signing in with a temporary password (the `password_change` prompt):
@@ -21,9 +19,10 @@ export function registerPasswordChangeRoutes(router: Router, deps: PasswordChang
   router.post('/interaction/:uid/password-change', async (ctx) => {
     const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
     if (details.prompt.name !== 'password_change') return ctx.redirect(`/interaction/${details.uid}`);
-    const user = await deps.users.findById(String(details.session?.accountId));
-    if (!user) return ctx.redirect(`/interaction/${details.uid}`);
-    const tenant = (await deps.tenants.findById(user.tenant_id))!;
+    const facts = await deps.signInFacts.forAccount(ctx, String(details.session?.accountId));
+    if (!facts) return ctx.redirect(`/interaction/${details.uid}`);
+    const { user } = facts;
+    const tenant = await facts.tenant();
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string).slice(0, 1024) : '');
     const again = (error: string, problems?: string[]) => renderPasswordChange(ctx, details, tenant.settings.password.min_length, { error, problems }, 400);
@@ -37,6 +36,8 @@ export function registerPasswordChangeRoutes(router: Router, deps: PasswordChang
     if (problems.length) return again('Choose a stronger password:', problems);
 
     await deps.passwords.change(tenant, user, { password: newPassword, how: 'by you after signing in with a temporary password' });
+    const changed = deps.signInFacts.of({ ...user, password_temporary: false }, facts.deviceHash, { tenant });
+    await completeIfLastStep(ctx, deps, details, changed, progressOf(details));
     const url = await deps.provider.interactionResult(ctx.req, ctx.res, {}, { mergeWithLastSubmission: true });
     seeOther(ctx, url);
   });

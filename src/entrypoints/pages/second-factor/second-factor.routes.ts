@@ -1,163 +1,190 @@
 import type { Router, RouterContext } from '@koa/router';
 import type { Context } from 'koa';
+import type { SecondFactorAttempt, SendRefusal } from '../../../domain/second-factor/second-factor-method.js';
+import type { SecondFactorDecision, SecondFactorService, SecondFactorState } from '../../../domain/second-factor/second-factor.service.js';
+import type { SignInFacts } from '../../../domain/sign-in/sign-in-facts.js';
 import { maskEmail, phoneLastDigits } from '../../../domain/users/contact-masking.js';
-import type { UserRecord } from '../../../domain/users/user.js';
-import { ensureDeviceHash, readDeviceHash } from '../../../infrastructure/http/device-cookie.js';
+import { clock, minutesUntil } from '../../../infrastructure/formatting/human-time.js';
+import { ensureDeviceHash } from '../../../infrastructure/http/device-cookie.js';
 import { renderMessage, renderPage } from '../rendering/page-renderer.js';
-import type { RequestContext, SecondFactorService, SendOutcome } from '../../../domain/second-factor/second-factor.service.js';
-import type { SmsChallenge } from '../../../domain/second-factor/sms-challenge.repository.js';
-import type { TenantRepository } from '../../../domain/tenants/tenant.repository.js';
-import type { TenantRecord } from '../../../domain/tenants/tenant.js';
-import type { InteractionDependencies } from '../interaction-context.js';
-import { seeOther } from '../login/complete-sign-in.js';
+import type { InteractionDependencies, InteractionDetails } from '../interaction-context.js';
+import { completeIfLastStep, progressOf, seeOther } from '../login/complete-sign-in.js';
 
 export interface SecondFactorPageDependencies extends InteractionDependencies {
   secondFactor: SecondFactorService;
-  tenants: TenantRepository;
 }
 
-type Details = Awaited<ReturnType<InteractionDependencies['provider']['interactionDetails']>>;
+/** One request's view of the step: the decision the policy handed over, and who is signing in. */
+interface StepContext {
+  details: InteractionDetails;
+  decision: SecondFactorDecision;
+  facts: SignInFacts;
+  attempt: SecondFactorAttempt;
+}
 
 /**
- * The `second_factor` prompt's pages: the SMS code, adding a phone (after an emailed code when
- * it is not the first sign-in), and the warning for `optional` tenants.
+ * The `second_factor` prompt's pages. The interaction policy decided what is due (a code to the
+ * profile's phone, adding a phone, or the optional-mode warning) and handed it over in the
+ * prompt's details; the state within that step comes from the sign-in's stored challenges. No
+ * query flag chooses a step: every form acts on the state the flow is in.
  */
 export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
   const base = '/interaction/:uid/second-factor';
 
-  /** GET /interaction/:uid while the `second_factor` prompt is pending: whatever step is due. */
-  async function show(ctx: Context, details: Details): Promise<void> {
-    const user = await deps.users.findById(String(details.session?.accountId));
-    if (!user) return seeOther(ctx, `/interaction/${details.uid}/abort`);
-    const tenant = (await deps.tenants.findById(user.tenant_id))!;
-    const step = await deps.secondFactor.stepFor(user, tenant, { amr: details.session?.amr as string[] | undefined, deviceHash: readDeviceHash(ctx) });
-    const wantsPhone = ctx.query.add === '1' || step.step === 'enroll';
-
-    if (step.step === 'code' && !wantsPhone) {
-      const open = await deps.secondFactor.openStep(details.uid, user, 'sign_in');
-      if (open) return renderCode(ctx, details, open, {});
-      const outcome = await deps.secondFactor.startSignInCode(details.uid, user, tenant, request(ctx, details));
-      return outcome.sent ? renderCode(ctx, details, outcome.challenge, {}) : refusalPage(ctx, details, outcome);
-    }
-    if (wantsPhone) {
-      const enrolling = await deps.secondFactor.openStep(details.uid, user, 'enroll');
-      if (enrolling) return renderCode(ctx, details, enrolling, {});
-      if (deps.secondFactor.emailGateNeeded(user, Boolean(details.lastSubmission?.login)) && !(await deps.secondFactor.emailGatePassed(details.uid, user))) {
-        // A stolen password alone must never bind a thief's phone: prove the mailbox first.
-        const gate = (await deps.secondFactor.openStep(details.uid, user, 'email_gate')) ?? (await deps.secondFactor.startEmailGate(details.uid, user, tenant));
-        if (!gate) {
-          ctx.status = 409;
-          ctx.type = 'html';
-          ctx.body = renderMessage({ title: 'A mobile number is needed', alert: true, message: "Your organisation requires a code by text message, and your profile has neither a mobile number nor an email address. Ask your organisation's administrator to add your number.", linkUrl: `/interaction/${details.uid}/abort`, linkText: 'Cancel sign-in' });
-          return;
-        }
-        return renderCode(ctx, details, gate, {});
-      }
-      return renderEnrollment(ctx, details, {});
-    }
-    ctx.type = 'html';
-    ctx.body = renderPage('mfa-warning', { continueAction: `/interaction/${details.uid}/second-factor/continue`, addPhoneUrl: `/interaction/${details.uid}?add=1` });
+  /** GET /interaction/:uid while the `second_factor` prompt is pending: the state's page. */
+  async function show(ctx: Context, details: InteractionDetails): Promise<void> {
+    const step = await load(ctx, details);
+    if (!step) return;
+    render(ctx, step, await deps.secondFactor.current(step.attempt, step.decision, { start: true }));
   }
 
   function register(router: Router): void {
+    // A code for whatever the step waits for (the SMS code, the emailed code, the new number's code), or "Send new code".
     router.post(base, async (ctx) => {
-      const state = await load(ctx);
-      if (!state) return;
-      const { details, user, tenant } = state;
-      const purpose = ctx.query.step === 'enroll' ? 'enroll' : ctx.query.step === 'email' ? 'email_gate' : 'sign_in';
-      const challenge = await deps.secondFactor.openStep(details.uid, user, purpose);
-      if (!challenge) return seeOther(ctx, `/interaction/${details.uid}${purpose === 'sign_in' ? '' : '?add=1'}`);
+      const step = await loadForPost(ctx);
+      if (!step) return;
+      const state = await deps.secondFactor.current(step.attempt, step.decision, { start: false });
       const body = form(ctx);
 
       if (body.action === 'resend') {
-        const outcome = await deps.secondFactor.resend(challenge, user, tenant, request(ctx, details));
-        if (!outcome.sent && !outcome.challenge) return refusalPage(ctx, details, outcome);
-        const latest = outcome.challenge ?? challenge;
-        return renderCode(ctx, details, latest, outcome.sent ? { notice: 'We sent a new code. Only the newest code works.' } : refusalText(outcome), outcome.sent ? 200 : 429);
+        const outcome = await deps.secondFactor.resend(step.attempt, state);
+        const now = await deps.secondFactor.current(step.attempt, step.decision, { start: false });
+        if (outcome.sent) return render(ctx, step, now, { notice: 'We sent a new code. Only the newest code works.' });
+        if (outcome.reason === 'too_soon') return render(ctx, step, now, { error: refusalText(outcome) }, 429);
+        return render(ctx, step, { state: 'cannot_send', reason: outcome.reason, retryAfterSeconds: outcome.retryAfterSeconds });
       }
 
-      const result = await deps.secondFactor.verify(challenge, (body.code ?? '').slice(0, 16), user, request(ctx, details));
-      if (result.ok) {
-        if (challenge.purpose === 'email_gate') return seeOther(ctx, `/interaction/${details.uid}?add=1`);
-        await deps.secondFactor.confirmPhone(challenge, user, tenant, ensureDeviceHash(ctx, deps.secureCookies));
-        const url = await deps.provider.interactionResult(ctx.req, ctx.res, { login: { accountId: user.id, amr: ['pwd', 'sms'] } }, { mergeWithLastSubmission: true });
-        return seeOther(ctx, url);
-      }
-      switch (result.reason) {
-        case 'wrong_code':
-          return renderCode(ctx, details, challenge, { error: `That code is not right. ${result.triesLeft} ${result.triesLeft === 1 ? 'try' : 'tries'} left.` }, 400);
-        case 'code_expired':
-          return renderCode(ctx, details, challenge, { error: 'That code has expired. Press "Send new code".' }, 400);
-        case 'too_many_attempts': {
-          // Too many wrong codes end this sign-in attempt (and count toward the lockout).
-          const url = await deps.provider.interactionResult(ctx.req, ctx.res, { error: 'access_denied', error_description: 'too many wrong codes; sign in again' }, { mergeWithLastSubmission: false });
+      const result = await deps.secondFactor.submitCode(step.attempt, state, (body.code ?? '').slice(0, 32), () => ensureDeviceHash(ctx, deps.secureCookies));
+      switch (result.outcome) {
+        case 'passed': {
+          const amr = [...new Set([...((step.details.session?.amr as string[] | undefined) ?? ['pwd']), result.amr])];
+          await completeIfLastStep(ctx, deps, step.details, step.facts, progressOf(step.details, { amr }));
+          const url = await deps.provider.interactionResult(ctx.req, ctx.res, { login: { accountId: step.facts.user.id, amr } }, { mergeWithLastSubmission: true });
           return seeOther(ctx, url);
         }
-        case 'closed':
-          return seeOther(ctx, `/interaction/${details.uid}`);
+        case 'email_proven':
+        case 'no_code_expected':
+          return seeOther(ctx, `/interaction/${step.details.uid}`);
+        case 'locked':
+          ctx.set('Retry-After', String(Math.max(1, Math.ceil((result.until.getTime() - Date.now()) / 1000))));
+          return message(ctx, 429, 'Sign-in is temporarily locked', `Too many wrong codes: sign-in is locked until ${clock(result.until, new Date())} (${minutesUntil(result.until, new Date())}). Try again then.`, `/interaction/${step.details.uid}/abort`, 'Cancel sign-in');
+        case 'refused':
+          switch (result.result.reason) {
+            case 'wrong_code':
+              return render(ctx, step, result.state, { error: `That code is not right. ${result.result.triesLeft} ${result.result.triesLeft === 1 ? 'try' : 'tries'} left.` }, 400);
+            case 'code_expired':
+              return render(ctx, step, result.state, { error: 'That code has expired. Press "Send new code".' }, 400);
+            case 'too_many_attempts': {
+              // Too many wrong codes end this sign-in attempt (and count toward the lockout).
+              const url = await deps.provider.interactionResult(ctx.req, ctx.res, { error: 'access_denied', error_description: 'too many wrong codes; sign in again' }, { mergeWithLastSubmission: false });
+              return seeOther(ctx, url);
+            }
+            case 'closed':
+              return seeOther(ctx, `/interaction/${step.details.uid}`);
+          }
       }
     });
 
+    // The number to add, while the step waits for one.
     router.post(`${base}/phone`, async (ctx) => {
-      const state = await load(ctx);
-      if (!state) return;
-      const { details, user, tenant } = state;
-      if (deps.secondFactor.emailGateNeeded(user, Boolean(details.lastSubmission?.login)) && !(await deps.secondFactor.emailGatePassed(details.uid, user))) return seeOther(ctx, `/interaction/${details.uid}?add=1`);
+      const step = await loadForPost(ctx);
+      if (!step) return;
+      const state = await deps.secondFactor.current(step.attempt, step.decision, { start: false });
       const phone = (form(ctx).phone ?? '').trim().slice(0, 40);
-      const outcome = await deps.secondFactor.startEnrollment(details.uid, user, tenant, phone, request(ctx, details));
-      if (outcome.sent) return seeOther(ctx, `/interaction/${details.uid}?add=1`);
-      if (outcome.reason === 'invalid_phone' || outcome.reason === 'country_not_allowed') {
-        return renderEnrollment(ctx, details, { phone, error: outcome.reason === 'invalid_phone' ? 'That is not a valid mobile number. Check it and include the country code if it is from abroad.' : 'Text messages cannot be sent to numbers of that country for your organisation. Use another number or ask your administrator.' }, 400);
+      const outcome = await deps.secondFactor.submitPhone(step.attempt, state, phone);
+      if (outcome.started) return seeOther(ctx, `/interaction/${step.details.uid}`);
+      switch (outcome.reason) {
+        case 'not_expected':
+          return seeOther(ctx, `/interaction/${step.details.uid}`);
+        case 'invalid_phone':
+          return renderEnrollment(ctx, step, { phone, error: 'That is not a valid mobile number. Check it and include the country code if it is from abroad.' }, 400);
+        case 'country_not_allowed':
+          return renderEnrollment(ctx, step, { phone, error: 'Text messages cannot be sent to numbers of that country for your organisation. Use another number or ask your administrator.' }, 400);
+        default:
+          return render(ctx, step, { state: 'cannot_send', reason: outcome.reason, retryAfterSeconds: outcome.retryAfterSeconds });
       }
-      return refusalPage(ctx, details, outcome);
     });
 
-    router.post(`${base}/continue`, async (ctx) => {
-      const state = await load(ctx);
-      if (!state) return;
-      const url = await deps.provider.interactionResult(ctx.req, ctx.res, { second_factor: { acknowledged: true } }, { mergeWithLastSubmission: true });
-      seeOther(ctx, url);
-    });
-
+    // The optional-mode warning: go on without a phone, or add one now.
+    for (const [path, choice] of [
+      ['continue', { acknowledged: true }],
+      ['add-phone', { add_phone: true }],
+    ] as const) {
+      router.post(`${base}/${path}`, async (ctx) => {
+        const step = await loadForPost(ctx);
+        if (!step) return;
+        if ((await deps.secondFactor.current(step.attempt, step.decision, { start: false })).state !== 'warn_no_phone') return seeOther(ctx, `/interaction/${step.details.uid}`);
+        if ('acknowledged' in choice) await completeIfLastStep(ctx, deps, step.details, step.facts, progressOf(step.details, { warningAcknowledged: true }));
+        const url = await deps.provider.interactionResult(ctx.req, ctx.res, { second_factor: choice }, { mergeWithLastSubmission: true });
+        seeOther(ctx, url);
+      });
+    }
   }
 
-  async function load(ctx: RouterContext): Promise<{ details: Details; user: UserRecord; tenant: TenantRecord } | undefined> {
-    const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
-    const user = details.prompt.name === 'second_factor' ? await deps.users.findById(String(details.session?.accountId)) : undefined;
-    if (!user) {
-      seeOther(ctx, `/interaction/${details.uid}`);
+  async function loadForPost(ctx: RouterContext): Promise<StepContext | undefined> {
+    return load(ctx, await deps.provider.interactionDetails(ctx.req, ctx.res));
+  }
+
+  /** The step of this request; a page that is not in this step is sent to the one that is. */
+  async function load(ctx: Context, details: InteractionDetails): Promise<StepContext | undefined> {
+    const decision = (details.prompt.details as { secondFactor?: SecondFactorDecision }).secondFactor;
+    const accountId = details.session?.accountId;
+    const facts = details.prompt.name === 'second_factor' && decision && accountId ? await deps.signInFacts.forAccount(ctx, accountId) : undefined;
+    if (!decision || !facts) {
+      seeOther(ctx, details.prompt.name === 'second_factor' ? `/interaction/${details.uid}/abort` : `/interaction/${details.uid}`);
       return undefined;
     }
-    return { details, user, tenant: (await deps.tenants.findById(user.tenant_id))! };
+    const attempt: SecondFactorAttempt = {
+      interactionUid: details.uid,
+      user: facts.user,
+      tenant: () => facts.tenant(),
+      request: { ip: ctx.ip, userAgent: ctx.get('user-agent'), clientId: String(details.params.client_id) },
+    };
+    return { details, decision, facts, attempt };
   }
 
-  function renderCode(ctx: Context, details: Details, challenge: SmsChallenge, view: { error?: string; notice?: string }, status = 200): void {
-    const email = challenge.purpose === 'email_gate';
+  function render(ctx: Context, step: StepContext, state: SecondFactorState, view: { error?: string; notice?: string } = {}, status = 200): void {
+    const uid = step.details.uid;
+    switch (state.state) {
+      case 'code':
+      case 'email_gate':
+      case 'confirm_phone': {
+        const email = state.state === 'email_gate';
+        ctx.status = status;
+        ctx.type = 'html';
+        ctx.body = renderPage('code-entry', {
+          title: email ? 'Confirm it is you' : 'Enter the code we texted you',
+          intro: email
+            ? `To add or change your mobile number, enter the 6-digit code we emailed to ${maskEmail(state.challenge.destination)}.`
+            : `We sent a 6-digit code by text message to the number ending in ${phoneLastDigits(state.challenge.destination)}. It is valid for 5 minutes.`,
+          label: email ? 'Code from the email' : 'Code from the text message',
+          action: `/interaction/${uid}/second-factor`,
+          resendWait: state.resendWait,
+          abortUrl: `/interaction/${uid}/abort`,
+          ...view,
+        });
+        return;
+      }
+      case 'enter_phone':
+        return renderEnrollment(ctx, step, view, status);
+      case 'warn_no_phone':
+        ctx.status = status;
+        ctx.type = 'html';
+        ctx.body = renderPage('mfa-warning', { continueAction: `/interaction/${uid}/second-factor/continue`, addPhoneAction: `/interaction/${uid}/second-factor/add-phone` });
+        return;
+      case 'no_contact':
+        return message(ctx, 409, 'A mobile number is needed', "Your organisation requires a code by text message, and your profile has neither a mobile number nor an email address. Ask your organisation's administrator to add your number.", `/interaction/${uid}/abort`, 'Cancel sign-in');
+      case 'cannot_send':
+        return message(ctx, state.reason === 'budget_exhausted' ? 503 : 429, 'We could not send a code', refusalText(state), `/interaction/${uid}`, 'Try again');
+      case 'not_started':
+        return seeOther(ctx, `/interaction/${uid}`);
+    }
+  }
+
+  function renderEnrollment(ctx: Context, step: StepContext, view: { phone?: string; error?: string }, status = 200): void {
     ctx.status = status;
     ctx.type = 'html';
-    ctx.body = renderPage('code-entry', {
-      title: email ? 'Confirm it is you' : 'Enter the code we texted you',
-      intro: email
-        ? `To add or change your mobile number, enter the 6-digit code we emailed to ${maskEmail(challenge.destination)}.`
-        : `We sent a 6-digit code by text message to the number ending in ${phoneLastDigits(challenge.destination)}. It is valid for 5 minutes.`,
-      label: email ? 'Code from the email' : 'Code from the text message',
-      action: `/interaction/${details.uid}/second-factor${challenge.purpose === 'sign_in' ? '' : `?step=${email ? 'email' : 'enroll'}`}`,
-      resendWait: deps.secondFactor.secondsUntilResend(challenge),
-      abortUrl: `/interaction/${details.uid}/abort`,
-      ...view,
-    });
-  }
-
-  function renderEnrollment(ctx: Context, details: Details, view: { phone?: string; error?: string }, status = 200): void {
-    ctx.status = status;
-    ctx.type = 'html';
-    ctx.body = renderPage('phone-enroll', { action: `/interaction/${details.uid}/second-factor/phone`, abortUrl: `/interaction/${details.uid}/abort`, ...view });
-  }
-
-  function refusalPage(ctx: Context, details: Details, outcome: Extract<SendOutcome, { sent: false }>): void {
-    ctx.status = outcome.reason === 'budget_exhausted' ? 503 : 429;
-    ctx.type = 'html';
-    ctx.body = renderMessage({ title: 'We could not send a code', alert: true, message: refusalText(outcome).error, linkUrl: `/interaction/${details.uid}`, linkText: 'Try again' });
+    ctx.body = renderPage('phone-enroll', { action: `/interaction/${step.details.uid}/second-factor/phone`, abortUrl: `/interaction/${step.details.uid}/abort`, ...view });
   }
 
   return { show, register };
@@ -165,23 +192,29 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
 
 export type SecondFactorPages = ReturnType<typeof createSecondFactorPages>;
 
-function refusalText(outcome: Extract<SendOutcome, { sent: false }>): { error: string } {
-  switch (outcome.reason) {
+function message(ctx: Context, status: number, title: string, text: string, linkUrl: string, linkText: string): void {
+  ctx.status = status;
+  ctx.type = 'html';
+  ctx.body = renderMessage({ title, alert: true, message: text, linkUrl, linkText });
+}
+
+function refusalText(refusal: { reason: SendRefusal; retryAfterSeconds?: number }): string {
+  switch (refusal.reason) {
     case 'budget_exhausted':
-      return { error: "Your organisation's text-message budget for this month is used up, so no code can be sent. Contact your organisation's administrator." };
+      return "Your organisation's text-message budget for this month is used up, so no code can be sent. Contact your organisation's administrator.";
     case 'too_soon':
-      return { error: `Wait ${outcome.retryAfterSeconds} seconds before asking for another code.` };
+      return `Wait ${refusal.retryAfterSeconds} seconds before asking for another code.`;
     case 'number_limit':
     case 'user_limit':
     case 'ip_limit':
     case 'too_many_codes':
-      return { error: `Too many codes were sent. Try again in ${Math.ceil((outcome.retryAfterSeconds ?? 3600) / 60)} minutes, or contact your administrator.` };
+      return `Too many codes were sent. Try again in ${Math.ceil((refusal.retryAfterSeconds ?? 3600) / 60)} minutes, or contact your administrator.`;
     case 'country_not_allowed':
-      return { error: 'Text messages cannot be sent to this number for your organisation. Ask your administrator to correct your number.' };
+      return 'Text messages cannot be sent to this number for your organisation. Ask your administrator to correct your number.';
     case 'invalid_phone':
-      return { error: 'The mobile number on your profile is not valid. Ask your administrator to correct it.' };
+      return 'The mobile number on your profile is not valid. Ask your administrator to correct it.';
     case 'delivery_failed':
-      return { error: 'The text message could not be sent. Press "Send new code" in a moment.' };
+      return 'The text message could not be sent. Press "Send new code" in a moment.';
   }
 }
 
@@ -189,8 +222,3 @@ function form(ctx: Context): Record<string, string | undefined> {
   const body = (ctx.request.body ?? {}) as Record<string, unknown>;
   return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v : undefined]));
 }
-
-function request(ctx: Context, details: Details): RequestContext {
-  return { ip: ctx.ip, userAgent: ctx.get('user-agent'), clientId: String(details.params.client_id) };
-}
-

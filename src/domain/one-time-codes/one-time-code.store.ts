@@ -1,0 +1,114 @@
+import type { Knex } from 'knex';
+import type { OneTimeCodes } from './one-time-code.js';
+
+/** What a code is for; the store treats them alike. */
+export type CodePurpose = 'recovery' | 'sign_in' | 'enroll' | 'email_gate';
+
+/** A flow's code slot: the newest code's hash and the counts that limit it. */
+export interface CodeSlot {
+  owner_id: string;
+  purpose: CodePurpose;
+  code_hash: string | null;
+  code_expires_at: Date | null;
+  attempts: number;
+  max_attempts: number;
+  codes_sent: number;
+  last_sent_at: Date | null;
+  used_at: Date | null;
+  created_at: Date;
+}
+
+export type CodeCheck =
+  | { ok: true }
+  | { ok: false; reason: 'wrong_code'; triesLeft: number }
+  /** The last try was spent (now or before): the flow is over. */
+  | { ok: false; reason: 'too_many_attempts' }
+  | { ok: false; reason: 'code_expired' }
+  /** No slot, or its code was already used. */
+  | { ok: false; reason: 'closed' };
+
+/**
+ * One store for every one-time code. A check first spends one try atomically (`attempts + 1`
+ * only while below the cap, in one statement), then compares; so however many guesses arrive in
+ * parallel, at most `max_attempts` are ever compared. The right code gets its try back, so a
+ * person who mistyped a new password can submit the same code again.
+ */
+export class OneTimeCodeStore {
+  constructor(
+    private readonly knex: Knex,
+    private readonly codes: OneTimeCodes,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Opens the slot of a flow, with no code yet. */
+  async open(ownerId: string, purpose: CodePurpose, maxAttempts: number, trx?: Knex.Transaction): Promise<void> {
+    await (trx ?? this.knex)('one_time_codes').insert({ owner_id: ownerId, purpose, max_attempts: maxAttempts }).onConflict('owner_id').ignore();
+  }
+
+  /**
+   * A new code replaces the previous one (only the newest works); wrong tries keep counting.
+   * The caller delivers it, and counts the send with `recordSend`.
+   */
+  async issue(ownerId: string, ttlMs: number): Promise<string> {
+    const code = this.codes.generate();
+    await this.knex('one_time_codes')
+      .where({ owner_id: ownerId })
+      .update({ code_hash: this.codes.hash(ownerId, code), code_expires_at: new Date(this.now().getTime() + ttlMs) });
+    return code;
+  }
+
+  /**
+   * Counts a send, for the pacing of resends. Recovery counts before it knows whether an email
+   * goes out (an unknown username's flow must look the same); SMS counts what was accepted.
+   */
+  async recordSend(ownerId: string): Promise<void> {
+    await this.knex('one_time_codes').where({ owner_id: ownerId }).update({ last_sent_at: this.now() }).increment('codes_sent', 1);
+  }
+
+  async find(ownerId: string): Promise<CodeSlot | undefined> {
+    return this.knex<CodeSlot>('one_time_codes').where({ owner_id: ownerId }).first();
+  }
+
+  async check(ownerId: string, presented: string): Promise<CodeCheck> {
+    const [spent] = await this.knex<CodeSlot>('one_time_codes')
+      .where({ owner_id: ownerId })
+      .whereNull('used_at')
+      .andWhereRaw('attempts < max_attempts')
+      .increment('attempts', 1)
+      .returning(['code_hash', 'code_expires_at', 'attempts', 'max_attempts']);
+    if (!spent) {
+      const slot = await this.find(ownerId);
+      return slot && !slot.used_at ? { ok: false, reason: 'too_many_attempts' } : { ok: false, reason: 'closed' };
+    }
+    if (!this.codes.matches(ownerId, presented, spent.code_hash)) {
+      const triesLeft = spent.max_attempts - spent.attempts;
+      return triesLeft > 0 ? { ok: false, reason: 'wrong_code', triesLeft } : { ok: false, reason: 'too_many_attempts' };
+    }
+    await this.knex('one_time_codes').where({ owner_id: ownerId }).decrement('attempts', 1);
+    if (!spent.code_expires_at || spent.code_expires_at <= this.now()) return { ok: false, reason: 'code_expired' };
+    return { ok: true };
+  }
+
+  /** Marks the code used after a right check; of two parallel right submissions, one wins. */
+  async consume(ownerId: string, trx?: Knex.Transaction): Promise<boolean> {
+    const updated = await (trx ?? this.knex)('one_time_codes').where({ owner_id: ownerId }).whereNull('used_at').update({ used_at: this.now(), code_hash: null });
+    return updated === 1;
+  }
+
+  /** Nothing can match any more (the flow ended, or a newer flow replaced it). */
+  async close(ownerIds: string[], trx?: Knex.Transaction): Promise<void> {
+    if (ownerIds.length === 0) return;
+    await (trx ?? this.knex)('one_time_codes').whereIn('owner_id', ownerIds).update({ code_hash: null, code_expires_at: this.now() });
+  }
+
+  /** Seconds until another code may be sent. */
+  secondsUntilResend(slot: Pick<CodeSlot, 'last_sent_at'> | undefined, resendAfterMs: number): number {
+    if (!slot?.last_sent_at) return 0;
+    return Math.max(0, Math.ceil((slot.last_sent_at.getTime() + resendAfterMs - this.now().getTime()) / 1000));
+  }
+
+  /** Slots of flows that ended long ago (housekeeping). */
+  async deleteCreatedBefore(cutoff: Date): Promise<number> {
+    return Number(await this.knex('one_time_codes').where('created_at', '<', cutoff).delete());
+  }
+}

@@ -1,0 +1,53 @@
+import type { Knex } from 'knex';
+import { isUuid } from '../../infrastructure/storage/uuid.js';
+
+/**
+ * sign_in: a code to the profile's phone; enroll: a code to a number being added; email_gate:
+ * an emailed code that must come before a later phone change.
+ */
+export type ChallengePurpose = 'sign_in' | 'enroll' | 'email_gate';
+
+/** One step of a sign-in's second factor, bound to that sign-in (interaction) and user. Its code lives in the one-time-code store. */
+export interface Challenge {
+  id: string;
+  user_id: string;
+  interaction_uid: string;
+  purpose: ChallengePurpose;
+  /** Phone (E.164) or, for the email gate, the email address. */
+  destination: string;
+  created_at: Date;
+  expires_at: Date;
+  completed_at: Date | null;
+}
+
+export class ChallengeRepository {
+  constructor(private readonly knex: Knex) {}
+
+  /** Inserts a challenge; `alongside` runs in the same transaction (its code slot is opened there). */
+  async insert(challenge: Pick<Challenge, 'user_id' | 'interaction_uid' | 'purpose' | 'destination' | 'expires_at'>, alongside: (trx: Knex.Transaction, challenge: Challenge) => Promise<void>): Promise<Challenge> {
+    return this.knex.transaction(async (trx) => {
+      const [row] = await trx<Challenge>('sms_challenges').insert(challenge).returning('*');
+      await alongside(trx, row!);
+      return row!;
+    });
+  }
+
+  async findById(id: string): Promise<Challenge | undefined> {
+    return isUuid(id) ? this.knex<Challenge>('sms_challenges').where({ id }).first() : undefined;
+  }
+
+  /** Every challenge of this sign-in, newest first: one read tells the page where the person stands. */
+  async ofSignIn(interactionUid: string, userId: string): Promise<Challenge[]> {
+    return this.knex<Challenge>('sms_challenges').where({ interaction_uid: interactionUid, user_id: userId }).orderBy('created_at', 'desc');
+  }
+
+  /** Of two parallel right submissions, one completes the step. */
+  async complete(id: string, at: Date): Promise<boolean> {
+    return (await this.knex('sms_challenges').where({ id }).whereNull('completed_at').update({ completed_at: at })) === 1;
+  }
+
+  /** Ends a step that ran out of tries. */
+  async close(id: string, at: Date): Promise<void> {
+    await this.knex('sms_challenges').where({ id }).update({ expires_at: at });
+  }
+}

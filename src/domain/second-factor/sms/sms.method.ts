@@ -1,0 +1,107 @@
+import type { DeviceRepository, UserDevice } from '../../devices/device.repository.js';
+import type { UserMail } from '../../notifications/user-mail.js';
+import type { OneTimeCodeStore } from '../../one-time-codes/one-time-code.store.js';
+import type { TenantRecord } from '../../tenants/tenant.js';
+import { toE164 } from '../../users/phone-number.js';
+import type { UserRepository } from '../../users/user.repository.js';
+import type { UserRecord } from '../../users/user.js';
+import type { Challenge, ChallengeRepository } from '../challenge.repository.js';
+import type { SecondFactorAttempt, SecondFactorMethod, SendOutcome } from '../second-factor-method.js';
+import type { SmsSender } from './sms-sender.js';
+import { deviceStillRemembered } from '../second-factor-policy.js';
+
+/** DESIGN §7: SMS code 6 digits, valid 5 min, 5 tries, resend after 30 s, only the newest valid. */
+export const SMS_CODE_LIMITS = { codeTtlMs: 5 * 60_000, maxAttempts: 5, resendAfterMs: 30_000, stepTtlMs: 30 * 60_000 };
+
+export interface SmsMethodDependencies {
+  challenges: ChallengeRepository;
+  codes: OneTimeCodeStore;
+  sender: SmsSender;
+  users: UserRepository;
+  devices: DeviceRepository;
+  mail: UserMail;
+  now: () => Date;
+}
+
+/**
+ * The SMS second factor: a 6-digit code to the profile's phone; enrollment of a number by a code
+ * sent to it; a browser that passed is remembered for that number only.
+ */
+export class SmsMethod implements SecondFactorMethod {
+  readonly id = 'sms' as const;
+  readonly amr = 'sms';
+
+  constructor(private readonly deps: SmsMethodDependencies) {}
+
+  isEnrolled(user: UserRecord): boolean {
+    return Boolean(user.phone);
+  }
+
+  isRemembered(user: UserRecord, device: UserDevice | undefined, reverifyDays: number, now: Date): boolean {
+    return user.phone_verified && user.phone !== null && deviceStillRemembered(device, user.phone, reverifyDays, now);
+  }
+
+  /** Opens the sign-in challenge of this interaction (a code to the profile's phone). */
+  async open(attempt: SecondFactorAttempt): Promise<Challenge> {
+    return this.insert(attempt, 'sign_in', attempt.user.phone!);
+  }
+
+  async send(attempt: SecondFactorAttempt, challenge: Challenge): Promise<SendOutcome> {
+    const tenant = await attempt.tenant();
+    // Reserve the code first, so only the newest code sent can ever match.
+    const code = await this.deps.codes.issue(challenge.id, SMS_CODE_LIMITS.codeTtlMs);
+    const result = await this.deps.sender.send({ tenant, user: attempt.user, phone: challenge.destination, text: `${code} is your ${tenant.name} sign-in code. It expires in 5 minutes. Never share it.`, ...attempt.request });
+    if (!result.sent) return result;
+    await this.deps.codes.recordSend(challenge.id);
+    return { sent: true };
+  }
+
+  async beginEnrollment(attempt: SecondFactorAttempt, input: string) {
+    const tenant = await attempt.tenant();
+    const parsed = toE164(input, tenant.settings.country);
+    if (!parsed) return { started: false as const, reason: 'invalid_phone' as const };
+    if (!this.deps.sender.countryAllowed(tenant, parsed.e164)) return { started: false as const, reason: 'country_not_allowed' as const };
+    const challenge = await this.insert(attempt, 'enroll', parsed.e164);
+    const sent = await this.send(attempt, challenge);
+    return sent.sent ? { started: true as const, challenge } : { started: false as const, reason: sent.reason, retryAfterSeconds: sent.retryAfterSeconds };
+  }
+
+  async verify(challenge: Challenge, input: string) {
+    const check = await this.deps.codes.check(challenge.id, input);
+    if (!check.ok) return check;
+    return (await this.deps.codes.consume(challenge.id)) ? { ok: true as const } : { ok: false as const, reason: 'closed' as const };
+  }
+
+  /**
+   * After a right code: the number is trusted (a new one saved, an administrator's confirmed),
+   * other browsers remembered for an old number must pass again, and this one is remembered.
+   */
+  async confirm(attempt: SecondFactorAttempt, challenge: Challenge, deviceHash: string): Promise<void> {
+    const { user } = attempt;
+    const phone = challenge.destination;
+    if (user.phone !== phone || !user.phone_verified) {
+      await this.deps.users.update(user.id, { phone, phone_verified: true });
+      if (user.phone !== phone) {
+        await this.deps.devices.forgetSecondFactor(user.id);
+        await notifyPhoneChange(this.deps.mail, user, await attempt.tenant(), phone, 'added by you at sign-in', this.deps.now());
+      }
+    }
+    await this.deps.devices.rememberSecondFactor(deviceHash, user.id, phone, this.deps.now());
+  }
+
+  secondsUntilResend(slot: Parameters<OneTimeCodeStore['secondsUntilResend']>[0]): number {
+    return this.deps.codes.secondsUntilResend(slot, SMS_CODE_LIMITS.resendAfterMs);
+  }
+
+  private insert(attempt: SecondFactorAttempt, purpose: 'sign_in' | 'enroll', destination: string): Promise<Challenge> {
+    return this.deps.challenges.insert(
+      { user_id: attempt.user.id, interaction_uid: attempt.interactionUid, purpose, destination, expires_at: new Date(this.deps.now().getTime() + SMS_CODE_LIMITS.stepTtlMs) },
+      (trx, challenge) => this.deps.codes.open(challenge.id, purpose, SMS_CODE_LIMITS.maxAttempts, trx),
+    );
+  }
+}
+
+/** Every phone change is told to the user by email (DESIGN §7). */
+export async function notifyPhoneChange(mail: UserMail, user: UserRecord, tenant: TenantRecord, phone: string, how: string, when: Date): Promise<void> {
+  await mail.send('phone-changed', user, tenant.name, { how, when: when.toUTCString(), last4: phone.slice(-4) });
+}
