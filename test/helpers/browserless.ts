@@ -22,7 +22,7 @@ export class HttpBrowser {
         redirect: 'manual',
         headers: {
           ...this.headers,
-          cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+          cookie: this.cookieHeader(),
           ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
           accept: 'text/html',
         },
@@ -58,6 +58,11 @@ export class HttpBrowser {
     const action = actions.find((a) => a.search(matching) !== -1);
     if (!action) throw new Error(`no form matching ${matching} in page:\n${html.slice(0, 2000)}`);
     return action;
+  }
+
+  /** The Cookie header this browser would send: for requests a test makes by hand (in parallel). */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
   static hiddenInputs(html: string): Record<string, string> {

@@ -20,8 +20,9 @@ export interface CodeSlot {
 
 export type CodeCheck =
   | { ok: true }
+  /** `triesLeft: 0`: this very check spent the last try (exactly one check of a code can). */
   | { ok: false; reason: 'wrong_code'; triesLeft: number }
-  /** The last try was spent (now or before): the flow is over. */
+  /** Every try was spent before this check, which compared nothing. */
   | { ok: false; reason: 'too_many_attempts' }
   | { ok: false; reason: 'code_expired' }
   /** No slot, or its code was already used. */
@@ -81,8 +82,7 @@ export class OneTimeCodeStore {
       return slot && !slot.used_at ? { ok: false, reason: 'too_many_attempts' } : { ok: false, reason: 'closed' };
     }
     if (!this.codes.matches(ownerId, presented, spent.code_hash)) {
-      const triesLeft = spent.max_attempts - spent.attempts;
-      return triesLeft > 0 ? { ok: false, reason: 'wrong_code', triesLeft } : { ok: false, reason: 'too_many_attempts' };
+      return { ok: false, reason: 'wrong_code', triesLeft: spent.max_attempts - spent.attempts };
     }
     await this.knex('one_time_codes').where({ owner_id: ownerId }).decrement('attempts', 1);
     if (!spent.code_expires_at || spent.code_expires_at <= this.now()) return { ok: false, reason: 'code_expired' };

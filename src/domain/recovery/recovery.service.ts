@@ -118,9 +118,10 @@ export class RecoveryService {
     if (!check.ok) {
       switch (check.reason) {
         case 'wrong_code':
-          return { ok: false, reason: 'wrong_code', triesLeft: check.triesLeft };
-        case 'too_many_attempts':
+          if (check.triesLeft > 0) return { ok: false, reason: 'wrong_code', triesLeft: check.triesLeft };
           await this.deps.flows.markFailed(flow.id);
+          return { ok: false, reason: 'too_many_attempts' };
+        case 'too_many_attempts':
           return { ok: false, reason: 'too_many_attempts' };
         case 'code_expired':
           return { ok: false, reason: 'code_expired' };

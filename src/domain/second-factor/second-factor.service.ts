@@ -168,13 +168,15 @@ export class SecondFactorService {
     const result = await this.deps.sms.verify(challenge, code);
     const context = { tenant_id: user.tenant_id, user_id: user.id, client_id: request.clientId, ip: request.ip, user_agent: request.userAgent };
     if (!result.ok) {
-      if (result.reason === 'too_many_attempts') {
+      if (result.reason === 'wrong_code' && result.triesLeft === 0) {
+        // This check spent the last try (exactly one can): the step ends, and counts once
+        // toward the lockout however many guesses arrived with it.
         await this.deps.challenges.close(challenge.id, this.deps.now());
         this.deps.events.record({ type: 'mfa.failed', ...context, reason: 'too_many_wrong_codes', details: { purpose: challenge.purpose } });
         await this.deps.onTooManyWrongCodes?.(user, request.ip);
-      } else if (result.reason === 'wrong_code') {
-        this.deps.events.record({ type: 'mfa.failed', ...context, reason: 'wrong_code', details: { purpose: challenge.purpose } });
+        return { outcome: 'refused', result: { ok: false, reason: 'too_many_attempts' }, state };
       }
+      if (result.reason === 'wrong_code') this.deps.events.record({ type: 'mfa.failed', ...context, reason: 'wrong_code', details: { purpose: challenge.purpose } });
       return { outcome: 'refused', result, state };
     }
     await this.deps.challenges.complete(challenge.id, this.deps.now());

@@ -6,15 +6,12 @@ import { GatehouseError } from '../../../infrastructure/http/gatehouse-error.js'
 import { renderMessage, renderPage } from '../rendering/page-renderer.js';
 import type { RecoveryFlow } from '../../../domain/recovery/recovery-flow.repository.js';
 import type { CompletionFailure, RecoveryService } from '../../../domain/recovery/recovery.service.js';
-import type { TenantRepository } from '../../../domain/tenants/tenant.repository.js';
-import type { UserRepository } from '../../../domain/users/user.repository.js';
+import type { UserRecord } from '../../../domain/users/user.js';
 import { finishPasswordStep, seeOther } from '../login/complete-sign-in.js';
 import type { InteractionDependencies } from '../interaction-context.js';
 
 export interface ForgotPasswordDependencies extends InteractionDependencies {
   recovery: RecoveryService;
-  tenants: TenantRepository;
-  users: UserRepository;
 }
 
 const DEFAULT_MIN_LENGTH = DEFAULT_TENANT_SETTINGS.password.min_length;
@@ -80,7 +77,10 @@ export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswor
       action: flowPath(ctx, flow.id),
       resendAction: `${flowPath(ctx, flow.id)}/resend`,
       resendWait: await deps.recovery.secondsUntilResend(flow),
-      minLength: await minLengthFor(flow),
+      // Everyone sees the default rule until a right code proves the mailbox: a tenant's own rule
+      // would tell a stranger that the username exists. A shorter password is then refused
+      // with the tenant's rule spelled out.
+      minLength: DEFAULT_MIN_LENGTH,
       backUrl: ctx.params.uid ? `/interaction/${ctx.params.uid}` : undefined,
       ...view,
     });
@@ -114,7 +114,7 @@ export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswor
    * Back into the sign-in that sent the person here, signed in with the new password; when that
    * sign-in is gone (another browser, expired), a page that says what to do — never a loop.
    */
-  async function returnToSignIn(ctx: RouterContext, user: NonNullable<Awaited<ReturnType<UserRepository['findById']>>>, flow: RecoveryFlow): Promise<void> {
+  async function returnToSignIn(ctx: RouterContext, user: UserRecord, flow: RecoveryFlow): Promise<void> {
     if (ctx.params.uid && flow.interaction_uid === ctx.params.uid) {
       try {
         const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
@@ -135,13 +135,6 @@ export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswor
       return undefined;
     }
     return flow;
-  }
-
-  async function minLengthFor(flow: RecoveryFlow): Promise<number> {
-    const user = flow.user_id ? await deps.users.findById(flow.user_id) : undefined;
-    const tenant = user ? await deps.tenants.findById(user.tenant_id) : undefined;
-    // Unknown usernames see the default, so the page does not tell them apart.
-    return tenant ? tenant.settings.password.min_length : DEFAULT_MIN_LENGTH;
   }
 }
 
