@@ -98,7 +98,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       },
       recordSecretUse: (clientId, previous) => clientUsage.record(clientId, previous),
       adapter: createAdapterFactory({
-        knex,
+        artifacts: repositories.artifacts,
         redis,
         clients: clientAdapter,
         decorateDeviceCode: (adapter) => enforcePollingInterval(adapter, marks, devicePollIntervalSeconds),
@@ -151,7 +151,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       server.once('error', reject);
       server.listen(config.port, resolve);
     });
-    const cleanup = new ExpiredDataCleanup(knex);
+    const cleanup = new ExpiredDataCleanup(knex, repositories.artifacts);
     const cleanupSchedule = scheduleCleanup(cleanup, logger);
 
     return {
