@@ -1,8 +1,8 @@
 import type { Account, FindAccount, KoaContextWithOIDC } from 'oidc-provider';
 import type { UserRepository } from '../../domain/users/user.repository.js';
 import type { UserRecord } from '../../domain/users/user.js';
-import { REVOCATION_REASONS, revocationMessage } from '../../domain/sessions/revocation-reasons.js';
 import { readableInvalidGrant } from './readable-refusal.js';
+import { REFUSAL_WORDING, revocationMessage } from './refusal-wording.js';
 
 const USER_CACHE_MS = 3_000;
 
@@ -28,8 +28,8 @@ export function createFindAccount(users: UserRepository, cacheMs = USER_CACHE_MS
   return async (ctx, sub, token) => {
     // Only refreshes (the hot path, guarded by refresh-token tombstones) read the memory.
     const user = cacheMs > 0 && token?.kind === 'RefreshToken' ? await findUser(sub) : await users.findById(sub);
-    if (!user) return refuse(ctx, 'user_deleted', REVOCATION_REASONS.user_deleted, sub);
-    if (user.disabled) return refuse(ctx, 'account_disabled', REVOCATION_REASONS.account_disabled, sub);
+    if (!user) return refuse(ctx, 'user_deleted', REFUSAL_WORDING.user_deleted, sub);
+    if (user.disabled) return refuse(ctx, 'account_disabled', REFUSAL_WORDING.account_disabled, sub);
     if (token && user.tokens_valid_after) {
       const issuedAt = ('iiat' in token && typeof token.iiat === 'number' ? token.iiat : token.iat) ?? 0;
       if (issuedAt * 1000 < user.tokens_valid_after.getTime()) return refuse(ctx, user.tokens_revoked_reason ?? 'revoked', revocationMessage(user.tokens_revoked_reason), sub);

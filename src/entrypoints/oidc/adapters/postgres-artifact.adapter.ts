@@ -2,7 +2,8 @@ import Provider, { errors, type Adapter, type AdapterPayload } from 'oidc-provid
 import type { ArtifactWrite, StoredArtifact } from '../../../domain/sessions/artifact.js';
 import type { ArtifactRepository } from '../../../domain/sessions/artifact.repository.js';
 import { readableInvalidGrant } from '../readable-refusal.js';
-import { revocationMessage } from '../../../domain/sessions/revocation-reasons.js';
+import { REFUSAL_WORDING, revocationMessage } from '../refusal-wording.js';
+import { alreadyUsedDetail } from '../token-refusals.js';
 import { deferConsume, takePendingConsume } from './pending-consume.js';
 
 export interface PostgresAdapterOptions {
@@ -43,7 +44,7 @@ export class PostgresArtifactAdapter implements Adapter {
     }
     // One round trip for a rotation: the old token is consumed only if it still was not, and the
     // new one is written only if that happened. Of parallel refreshes with one token, one wins.
-    if (!(await this.artifacts.rotate(this.type, rotated, id, artifact))) throw new errors.InvalidGrant(`${describe(this.type)} was already used`);
+    if (!(await this.artifacts.rotate(this.type, rotated, id, artifact))) throw new errors.InvalidGrant(alreadyUsedDetail(this.type));
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
@@ -77,7 +78,7 @@ export class PostgresArtifactAdapter implements Adapter {
       deferConsume(ctx, { artifacts: this.artifacts, type: this.type, id });
       return;
     }
-    if (!(await this.artifacts.consume(this.type, id))) throw new errors.InvalidGrant(`${describe(this.type)} was already used`);
+    if (!(await this.artifacts.consume(this.type, id))) throw new errors.InvalidGrant(alreadyUsedDetail(this.type));
   }
 
   async destroy(id: string): Promise<void> {
@@ -97,7 +98,7 @@ export class PostgresArtifactAdapter implements Adapter {
   private refuseWithinGrace(accountId: string | null): undefined {
     // At the token endpoint say why; elsewhere (introspection, revocation) it is simply inactive.
     if (Provider.ctx?.oidc?.route === 'token') {
-      throw readableInvalidGrant('refresh token was already rotated moments ago; use the newest refresh token', { reason: 'refresh_token_rotated_moments_ago', accountId });
+      throw readableInvalidGrant(REFUSAL_WORDING.refresh_token_rotated_moments_ago, { reason: 'refresh_token_rotated_moments_ago', accountId });
     }
     return undefined;
   }
@@ -106,8 +107,4 @@ export class PostgresArtifactAdapter implements Adapter {
 function withConsumed(row: StoredArtifact): AdapterPayload {
   const payload = row.payload as AdapterPayload;
   return row.consumed_at ? { ...payload, consumed: Math.floor(row.consumed_at.getTime() / 1000) } : payload;
-}
-
-function describe(type: string): string {
-  return type.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }

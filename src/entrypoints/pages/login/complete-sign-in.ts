@@ -5,6 +5,7 @@ import { clientAdmitsTenant } from '../../../domain/clients/client-tenancy.js';
 import { grantFirstPartyScopes } from '../consent/first-party-grant.js';
 import type { InteractionDependencies } from '../interaction-context.js';
 import { signInSource } from '../sign-in-source.js';
+import { REFUSAL_WORDING } from '../../oidc/refusal-wording.js';
 
 type Details = Awaited<ReturnType<InteractionDependencies['provider']['interactionDetails']>>;
 
@@ -20,7 +21,7 @@ export async function completeSignIn(ctx: Context, deps: InteractionDependencies
     deps.signInEvents.failed(user, source, 'client_of_another_tenant');
     const url = await deps.provider.interactionResult(ctx.req, ctx.res, {
       error: 'access_denied',
-      error_description: 'this application belongs to another organisation',
+      error_description: REFUSAL_WORDING.client_of_another_tenant,
     });
     return seeOther(ctx, url);
   }

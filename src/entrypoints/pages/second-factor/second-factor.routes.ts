@@ -10,6 +10,7 @@ import type { TenantRepository } from '../../../domain/tenants/tenant.repository
 import type { TenantRecord } from '../../../domain/tenants/tenant.js';
 import type { InteractionDependencies } from '../interaction-context.js';
 import { seeOther } from '../login/complete-sign-in.js';
+import { REFUSAL_WORDING } from '../../oidc/refusal-wording.js';
 
 export interface SecondFactorPageDependencies extends InteractionDependencies {
   secondFactor: SecondFactorService;
@@ -90,7 +91,7 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
           return renderCode(ctx, details, challenge, { error: 'That code has expired. Press "Send new code".' }, 400);
         case 'too_many_attempts': {
           // Too many wrong codes end this sign-in attempt (and count toward the lockout).
-          const url = await deps.provider.interactionResult(ctx.req, ctx.res, { error: 'access_denied', error_description: 'too many wrong codes; sign in again' }, { mergeWithLastSubmission: false });
+          const url = await deps.provider.interactionResult(ctx.req, ctx.res, { error: 'access_denied', error_description: REFUSAL_WORDING.too_many_wrong_codes }, { mergeWithLastSubmission: false });
           return seeOther(ctx, url);
         }
         case 'closed':
