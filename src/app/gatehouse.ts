@@ -84,7 +84,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     // One adapter per model, shared by the provider and the services that revoke grants.
     const adapters = memoizeByName(
       createAdapterFactory({
-        knex,
+        artifacts: repositories.artifacts,
         redis,
         clients: clientAdapter,
         decorateDeviceCode: (adapter) => enforcePollingInterval(adapter, marks, devicePollIntervalSeconds),
@@ -150,7 +150,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       server.once('error', reject);
       server.listen(config.port, resolve);
     });
-    const cleanup = new ExpiredDataCleanup(knex);
+    const cleanup = new ExpiredDataCleanup(knex, repositories.artifacts);
     const cleanupSchedule = scheduleCleanup(cleanup, logger);
 
     return {

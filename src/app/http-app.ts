@@ -1,5 +1,4 @@
 import type Koa from 'koa';
-import compose from 'koa-compose';
 import type Provider from 'oidc-provider';
 import { createDemoRouter } from '../entrypoints/demo/demo.routes.js';
 import type { DevOutbox } from '../infrastructure/courier/dev-outbox.js';
@@ -13,6 +12,7 @@ import type { Metrics } from '../infrastructure/observability/metrics.js';
 import { Router } from '@koa/router';
 import { ADMIN_PREFIX, createAdminRouter, type AdminDependencies } from '../entrypoints/admin/admin.router.js';
 import { sendProblem } from '../infrastructure/http/problem.js';
+import { mountOwnRoutes } from '../infrastructure/http/own-routes.js';
 
 export interface HttpAppDependencies {
   provider: Provider;
@@ -29,18 +29,12 @@ export interface HttpAppDependencies {
   outbox?: DevOutbox;
 }
 
-/** Paths Gatehouse serves itself; everything else is the provider's (the token endpoint stays lean). */
-const OWN_PATHS = ['/healthz', '/readyz', '/metrics', '/dev', '/interaction', '/forgot-password', ADMIN_PREFIX, '/demo'];
-
-function isOwnPath(path: string): boolean {
-  return path === '/' || OWN_PATHS.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
-}
-
 /**
  * The one HTTP application is the OpenID Connect provider itself (a Koa application):
  * Gatehouse's own routes (health, metrics, hosted pages, admin API, demo) run first, through
- * `provider.use`, and only for their own paths, so a token request pays for no router it does
- * not need and for no second Koa context.
+ * `provider.use`, and only for the paths their routes declare (see own-routes.ts), so a token
+ * request pays for no router it does not need and for no second Koa context. A new router only
+ * needs adding to `routers`.
  */
 export function createHttpApp(deps: HttpAppDependencies): Koa {
   const app = deps.provider;
@@ -61,15 +55,15 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
     });
   }
   const routers = [createHealthRouter(deps.readiness), ops, createInteractionRouter(deps.pages), createAdminRouter(deps.admin), createDemoRouter({ issuer: deps.issuer, demoEnabled: deps.demoEnabled })];
-  const own = compose<Koa.ParameterizedContext>([
-    errorHandler(deps.logger, htmlErrorPage),
-    ...routers.flatMap((router) => [router.routes(), router.allowedMethods()]),
-    // An unknown admin path is an API error, not the provider's plain-text 404.
-    async (ctx, next) => {
-      if (!ctx.path.startsWith(`${ADMIN_PREFIX}/`)) return next();
-      sendProblem(ctx, { status: 404, title: 'No such admin API call; see /admin/v1/openapi.json' });
-    },
-  ] as Koa.Middleware[]);
-  app.use((ctx, next) => (isOwnPath(ctx.path) ? own(ctx as never, next) : next()));
+  mountOwnRoutes(app, routers, {
+    before: [errorHandler(deps.logger, htmlErrorPage) as Koa.Middleware],
+    after: [
+      // An unknown admin path is an API error, not the provider's plain-text 404.
+      async (ctx, next) => {
+        if (!ctx.path.startsWith(`${ADMIN_PREFIX}/`)) return next();
+        sendProblem(ctx, { status: 404, title: 'No such admin API call; see /admin/v1/openapi.json' });
+      },
+    ],
+  });
   return app;
 }

@@ -3,14 +3,17 @@ import { UserRepository } from '../domain/users/user.repository.js';
 import { ClientRepository } from '../domain/clients/client.repository.js';
 import { DeviceRepository } from '../domain/devices/device.repository.js';
 import { TenantRepository } from '../domain/tenants/tenant.repository.js';
+import { ArtifactRepository } from '../domain/sessions/artifact.repository.js';
 
 export interface Repositories {
   users: UserRepository;
   tenants: TenantRepository;
   clients: ClientRepository;
   devices: DeviceRepository;
+  /** The provider's grants, refresh tokens, sessions and codes. */
+  artifacts: ArtifactRepository;
 }
 
 export function createRepositories(knex: Knex): Repositories {
-  return { users: new UserRepository(knex), tenants: new TenantRepository(knex), clients: new ClientRepository(knex), devices: new DeviceRepository(knex) };
+  return { users: new UserRepository(knex), tenants: new TenantRepository(knex), clients: new ClientRepository(knex), devices: new DeviceRepository(knex), artifacts: new ArtifactRepository(knex) };
 }

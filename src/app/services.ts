@@ -61,7 +61,7 @@ export function createServices(context: ServiceContext) {
   const { knex, repositories, hasher, courier, events, logger, issuer } = context;
   const { users, tenants } = repositories;
   const limiters = new RateLimiters({ redis: context.redis, knex });
-  const signOut = new SignOutService(knex, createGrantRevoker(context.adapters));
+  const signOut = new SignOutService(knex, repositories.artifacts, createGrantRevoker(context.adapters));
   const smsBudget = new SmsBudget(knex);
   const mail = new UserMail({ courier, logger });
   const lockNotifier = new LockNotifier({ mail, tenants, perUser: limiters.create('lock-notice', LOCK_NOTICES_PER_HOUR, 3600), logger, background: context.background });
@@ -149,7 +149,7 @@ export function createServices(context: ServiceContext) {
     recovery,
     tenantService: new TenantService(tenants, events),
     userAdmin: new UserAdminService({ users, hasher, signOut, passwords, devices: repositories.devices, mail, events }),
-    sessionView: new SessionViewService(knex),
+    sessionView: new SessionViewService(repositories.artifacts),
     secondFactor,
     smsBudget,
     clientAdmin: new ClientAdminService(knex, events, context.invalidateClient),

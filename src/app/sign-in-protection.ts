@@ -69,7 +69,7 @@ export function createSignInProtection(context: SignInProtectionContext) {
     logger,
     fingerprintKey: Buffer.from(hkdfSync('sha256', context.secret, 'gatehouse', 'failed-password-fingerprints', 32)),
   });
-  const diagnosis = new DiagnosisService({ repository: new DiagnosisRepository(knex), events: eventHistory, lockout, smsBudget: context.smsBudget, now: context.now });
+  const diagnosis = new DiagnosisService({ repository: new DiagnosisRepository(knex, repositories.artifacts), events: eventHistory, lockout, smsBudget: context.smsBudget, now: context.now });
   return { signIn, lockout, passwordLogin, signInEvents, diagnosis, eventHistory, passwordHistory };
 }
 

@@ -51,11 +51,16 @@ export async function signInWithDevice(
   options: { username: string; password: string; scope?: string },
 ): Promise<Awaited<ReturnType<typeof oidc.pollDeviceAuthorizationGrant>>> {
   const device = await oidc.initiateDeviceAuthorization(config, { scope: options.scope ?? 'openid profile offline_access' });
+  await confirmDevice(device, options);
+  return oidc.pollDeviceAuthorizationGrant(config, device);
+}
+
+/** The person's part of the device grant: enters the code at /device, confirms and signs in. */
+export async function confirmDevice(device: oidc.DeviceAuthorizationResponse, options: { username: string; password: string }): Promise<void> {
   const browser = new HttpBrowser();
   const codePage = await browser.go(device.verification_uri);
   const confirm = await browser.go(new URL(HttpBrowser.formAction(codePage), device.verification_uri).toString(), { form: { ...HttpBrowser.hiddenInputs(codePage), user_code: device.user_code } });
   const login = await browser.go(new URL(HttpBrowser.formAction(confirm), device.verification_uri).toString(), { form: { ...HttpBrowser.hiddenInputs(confirm), confirm: 'yes' } });
   const done = await browser.go(new URL(HttpBrowser.formAction(login, /login$/), device.verification_uri).toString(), { form: { username: options.username, password: options.password } });
   if (!done.includes('Device connected')) throw new Error(`device sign-in did not finish:\n${done.slice(0, 1500)}`);
-  return oidc.pollDeviceAuthorizationGrant(config, device);
 }

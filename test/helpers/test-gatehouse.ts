@@ -43,7 +43,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** A throw-away database on the real PostgreSQL server, dropped at stop. */
-async function createScratchDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createScratchDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `gatehouse_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();

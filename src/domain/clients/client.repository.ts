@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { keysetPage, type Position } from '../../infrastructure/storage/keyset.js';
+import { ArtifactRepository } from '../sessions/artifact.repository.js';
 
 export type ClientKind = 'web' | 'mobile' | 'downloader' | 'integration';
 export const CLIENT_KINDS: readonly ClientKind[] = ['web', 'mobile', 'downloader', 'integration'];
@@ -128,7 +129,7 @@ export class ClientRepository {
    */
   async deleteWithArtifacts(clientId: string): Promise<{ deleted: boolean; artifacts: number }> {
     return this.knex.transaction(async (trx) => {
-      const artifacts = await trx('oidc_artifacts').where({ client_id: clientId }).del();
+      const artifacts = await new ArtifactRepository(trx).deleteOfClient(clientId);
       const deleted = await trx('clients').where({ client_id: clientId }).del();
       return { deleted: deleted > 0, artifacts };
     });

@@ -1,12 +1,8 @@
 import type { Knex } from 'knex';
+import type { ClientTokenActivity } from '../sessions/artifact.js';
+import type { ArtifactRepository } from '../sessions/artifact.repository.js';
 
-export interface UserTokenSummary {
-  client_id: string;
-  active_refresh_tokens: number;
-  last_token_at: Date | null;
-  revoked_at_cut: number;
-  signed_in_since_cut: boolean;
-}
+export type UserTokenSummary = ClientTokenActivity;
 
 export interface ClientSummary {
   client_id: string;
@@ -18,34 +14,14 @@ export interface ClientSummary {
 
 /** The provider's stored grants and refresh tokens, and clients, as the diagnosis reads them. */
 export class DiagnosisRepository {
-  constructor(private readonly knex: Knex) {}
+  constructor(
+    private readonly knex: Knex,
+    private readonly artifacts: ArtifactRepository,
+  ) {}
 
-  /**
-   * Per client of the user: live refresh tokens, the newest token or grant (refreshes rotate, so
-   * it is the last success), how many live tokens the cut at `cut` revoked, and whether the user
-   * signed in to it again after (a new grant). Grants and refresh tokens always live in PostgreSQL.
-   */
+  /** Per client of the user: their refresh tokens and grants, summed up (see ArtifactRepository). */
   async tokensOf(userId: string, cut: Date | null): Promise<UserTokenSummary[]> {
-    const since = cut ?? 'infinity';
-    const rows = await this.knex('oidc_artifacts')
-      .where({ account_id: userId })
-      .whereIn('type', ['RefreshToken', 'Grant'])
-      .whereNotNull('client_id')
-      .groupBy('client_id')
-      .select(
-        'client_id',
-        this.knex.raw(`count(*) filter (where type = 'RefreshToken' and consumed_at is null and revoked_at is null and expires_at > now()) as active_refresh_tokens`),
-        this.knex.raw('max(created_at) as last_token_at'),
-        this.knex.raw(`count(*) filter (where type = 'RefreshToken' and consumed_at is null and revoked_at >= ?::timestamptz) as revoked_at_cut`, [since]),
-        this.knex.raw(`coalesce(bool_or(type = 'Grant' and created_at >= ?::timestamptz), false) as signed_in_since_cut`, [since]),
-      );
-    return rows.map((row) => ({
-      client_id: row.client_id,
-      active_refresh_tokens: Number(row.active_refresh_tokens),
-      last_token_at: row.last_token_at ? new Date(row.last_token_at) : null,
-      revoked_at_cut: Number(row.revoked_at_cut),
-      signed_in_since_cut: Boolean(row.signed_in_since_cut),
-    }));
+    return this.artifacts.tokenActivityPerClient(userId, cut);
   }
 
   async clients(clientIds: readonly string[]): Promise<ClientSummary[]> {

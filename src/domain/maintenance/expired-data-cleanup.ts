@@ -1,17 +1,16 @@
 import type { Knex } from 'knex';
+import { deleteInBatches } from '../../infrastructure/storage/batched-delete.js';
+import type { ArtifactRepository, ExpiredArtifacts } from '../sessions/artifact.repository.js';
 import { effectiveSettings } from '../tenants/tenant-settings.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** Rows per DELETE: short statements, so the cleanup never holds locks that sign-ins wait on. */
-const BATCH = 5_000;
 /** Events of no tenant (unknown usernames, operator-owned clients) are kept like the default. */
 const DEFAULT_RETENTION_DAYS = effectiveSettings({}).events.retention_days;
 /** Finished or abandoned password resets are kept a day for support, then go. */
 const RECOVERY_FLOW_GRACE_MS = DAY_MS;
 
-export interface CleanupReport {
+export interface CleanupReport extends ExpiredArtifacts {
   events: number;
-  oidc_artifacts: number;
   ephemeral_marks: number;
   rate_limits: number;
   recovery_flows: number;
@@ -29,12 +28,15 @@ export function retentionCutoff(retentionDays: number, now: Date): Date {
  * resets). Idempotent, so replicas running it at once only share the work.
  */
 export class ExpiredDataCleanup {
-  constructor(private readonly knex: Knex) {}
+  constructor(
+    private readonly knex: Knex,
+    private readonly artifacts: ArtifactRepository,
+  ) {}
 
   async run(now = new Date()): Promise<CleanupReport> {
     return {
       events: await this.expireEvents(now),
-      oidc_artifacts: await this.inBatches('oidc_artifacts', (q) => q.where('expires_at', '<', now)),
+      ...(await this.artifacts.deleteExpired(now)),
       ephemeral_marks: await this.inBatches('ephemeral_marks', (q) => q.where('expires_at', '<', now)),
       // rate-limiter-flexible keeps `expire` as epoch milliseconds; NULL means never.
       rate_limits: await this.inBatches('rate_limits', (q) => q.where('expire', '<', now.getTime())),
@@ -53,15 +55,7 @@ export class ExpiredDataCleanup {
     return deleted;
   }
 
-  /** Deletes the matching rows a batch at a time (by ctid: the tables have different keys). */
-  private async inBatches(table: string, where: (query: Knex.QueryBuilder) => Knex.QueryBuilder): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const batch = where(this.knex(table).select('ctid')).limit(BATCH);
-      // `ctid = ANY(ARRAY(…))` deletes by tuple address (a TID scan), never a join over the table.
-      const deleted = Number(await this.knex(table).whereRaw('ctid = ANY(ARRAY(?))', [batch]).delete());
-      total += deleted;
-      if (deleted < BATCH) return total;
-    }
+  private inBatches(table: string, where: (query: Knex.QueryBuilder) => Knex.QueryBuilder): Promise<number> {
+    return deleteInBatches(this.knex, table, where);
   }
 }

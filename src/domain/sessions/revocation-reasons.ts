@@ -1,18 +1,8 @@
 /**
- * Why a user's tokens were cut off. The messages reach client apps as the token endpoint's
- * `error_description` (RFC 6749 §5.2: printable ASCII only), so an app can tell the person.
+ * Why a user's tokens were cut off: kept on the user and on each tombstoned refresh token, and
+ * recorded as the reason of the refused refresh's event. What the client app is told for each is
+ * worded with the other refusals, in entrypoints/oidc/refusal-wording.ts.
  */
-export const REVOCATION_REASONS = {
-  password_changed_by_admin: 'the password was changed by an administrator; sign in again',
-  password_reset: 'the password was reset; sign in again',
-  password_changed: 'the password was changed; sign in again',
-  signed_out_by_admin: 'an administrator signed this user out; sign in again',
-  account_disabled: 'the account was disabled by an administrator',
-  user_deleted: 'the account no longer exists',
-} as const;
+export const REVOCATION_REASONS = ['password_changed_by_admin', 'password_reset', 'password_changed', 'signed_out_by_admin', 'account_disabled', 'user_deleted'] as const;
 
-export type RevocationReason = keyof typeof REVOCATION_REASONS;
-
-export function revocationMessage(reason: string | null | undefined): string {
-  return REVOCATION_REASONS[reason as RevocationReason] ?? 'the sign-in was revoked; sign in again';
-}
+export type RevocationReason = (typeof REVOCATION_REASONS)[number];

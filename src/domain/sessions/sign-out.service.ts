@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { ArtifactRepository } from './artifact.repository.js';
 import type { RevocationReason } from './revocation-reasons.js';
 
 /** Revokes what the provider keeps for one grant (access tokens, codes, the grant itself). */
@@ -18,37 +19,28 @@ export interface SignOutReport {
 export class SignOutService {
   constructor(
     private readonly knex: Knex,
+    private readonly artifacts: ArtifactRepository,
     private readonly revokeGrant: GrantRevoker,
   ) {}
 
   async signOutEverywhere(userId: string, reason: RevocationReason): Promise<SignOutReport> {
-    const refreshTokensPerGrant = await this.knex('oidc_artifacts')
-      .select('grant_id')
-      .count<{ grant_id: string; count: number }[]>('* as count')
-      .where({ type: 'RefreshToken', account_id: userId })
-      .whereNull('consumed_at')
-      .whereNull('revoked_at')
-      .andWhere('expires_at', '>', this.knex.fn.now())
-      .groupBy('grant_id');
-    const grants = await this.knex('oidc_artifacts as a')
-      .leftJoin('clients as c', 'c.client_id', 'a.client_id')
-      .select('a.id as grant_id', 'a.client_id', 'c.kind as client_kind', 'c.name as client_name')
-      .where({ 'a.type': 'Grant', 'a.account_id': userId });
+    const counts = await this.artifacts.liveRefreshTokensPerGrant(userId);
+    const grants = await this.artifacts.grantsOf(userId);
 
     // Whole seconds: token `iat` has second precision, and a sign-in in the same second as the
     // cut must not be refused.
     const cut = new Date(Math.floor(Date.now() / 1000) * 1000);
     const sessionsEnded = await this.knex.transaction(async (trx): Promise<number> => {
       await trx('users').where({ id: userId }).update({ tokens_valid_after: cut, tokens_revoked_reason: reason, updated_at: trx.fn.now() });
-      await trx('oidc_artifacts').where({ type: 'RefreshToken', account_id: userId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now(), revoked_reason: reason });
-      return Number(await trx('oidc_artifacts').where({ type: 'Session', account_id: userId }).delete());
+      const artifacts = this.artifacts.within(trx);
+      await artifacts.tombstoneRefreshTokensOf(userId, reason);
+      return artifacts.deleteSessionsOf(userId);
     });
     for (const grant of grants) await this.revokeGrant(grant.grant_id);
 
-    const counts = new Map(refreshTokensPerGrant.map((row) => [row.grant_id, Number(row.count)]));
     return {
       sessions_ended: sessionsEnded,
-      grants_revoked: grants.map((g) => ({ client_id: g.client_id, client_kind: g.client_kind ?? null, client_name: g.client_name ?? null, refresh_tokens_revoked: counts.get(g.grant_id) ?? 0 })),
+      grants_revoked: grants.map((g) => ({ client_id: g.client_id, client_kind: g.client_kind, client_name: g.client_name, refresh_tokens_revoked: counts.get(g.grant_id) ?? 0 })),
     };
   }
 }

@@ -2,6 +2,7 @@ import type Provider from 'oidc-provider';
 import { secretMatchesHash } from '../../domain/clients/client-secret.js';
 import type { AcceptedSecret } from './client-metadata.js';
 import { readableInvalidClient } from './readable-refusal.js';
+import { clientSecretExpiredMessage } from './refusal-wording.js';
 
 export interface SecretUseRecorder {
   (clientId: string, usedPrevious: boolean): void;
@@ -27,6 +28,5 @@ export function installHashedClientSecrets(provider: Provider, recordUse: Secret
 }
 
 function expiredSecret(expiresAt: number) {
-  const when = new Date(expiresAt * 1000).toISOString();
-  return readableInvalidClient(`the client secret expired at ${when} after a rotation; use the current secret`, { reason: 'client_secret_expired' });
+  return readableInvalidClient(clientSecretExpiredMessage(new Date(expiresAt * 1000)), { reason: 'client_secret_expired' });
 }

@@ -1,7 +1,7 @@
 import type { Account, FindAccount, KoaContextWithOIDC } from 'oidc-provider';
 import type { UserRepository } from '../../domain/users/user.repository.js';
 import type { UserRecord } from '../../domain/users/user.js';
-import { REVOCATION_REASONS, revocationMessage } from '../../domain/sessions/revocation-reasons.js';
+import { REFUSAL_WORDING, revocationMessage } from './refusal-wording.js';
 import { readableInvalidGrant } from './readable-refusal.js';
 import type { SignInFactsLoader } from '../../domain/sign-in/sign-in-facts.js';
 
@@ -36,8 +36,8 @@ export function createFindAccount(users: UserRepository, options: { cacheMs?: nu
         : !token && options.facts && ctx
           ? (await options.facts.forAccount(ctx, sub))?.user
           : await users.findById(sub);
-    if (!user) return refuse(ctx, 'user_deleted', REVOCATION_REASONS.user_deleted, sub);
-    if (user.disabled) return refuse(ctx, 'account_disabled', REVOCATION_REASONS.account_disabled, sub);
+    if (!user) return refuse(ctx, 'user_deleted', REFUSAL_WORDING.user_deleted, sub);
+    if (user.disabled) return refuse(ctx, 'account_disabled', REFUSAL_WORDING.account_disabled, sub);
     if (token && user.tokens_valid_after) {
       const issuedAt = ('iiat' in token && typeof token.iiat === 'number' ? token.iiat : token.iat) ?? 0;
       if (issuedAt * 1000 < user.tokens_valid_after.getTime()) return refuse(ctx, user.tokens_revoked_reason ?? 'revoked', revocationMessage(user.tokens_revoked_reason), sub);

@@ -21,7 +21,7 @@ export function refusalFacts(err: unknown): RefusalFacts | undefined {
  * An `invalid_grant` whose `error_description` a client can show the person ("the password was
  * changed by an administrator; sign in again"). The provider otherwise answers every refused
  * grant with a generic "grant request is invalid" and keeps the detail to itself.
- * The description must be printable ASCII (RFC 6749 §5.2).
+ * Descriptions come from refusal-wording.ts, where every text a client can see is kept.
  */
 export function readableInvalidGrant(description: string, refusal?: RefusalFacts): InstanceType<typeof errors.InvalidGrant> {
   const error = new errors.InvalidGrant(description);

@@ -1,5 +1,6 @@
 import type { EventType } from '../../domain/events/event-types.js';
 import type { RefusalFacts } from './readable-refusal.js';
+import { REFUSAL_WORDING, type WordedRefusal } from './refusal-wording.js';
 
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -32,32 +33,55 @@ const EVENT_OF_GRANT: Record<string, EventType> = {
 };
 
 /**
- * The provider's refusals it words only as "grant request is invalid", with the reason code of
- * the event and what a client can show the person instead (printable ASCII, RFC 6749 §5.2).
+ * The provider's refusals it words only as "grant request is invalid": its internal detail, and
+ * the reason code of the event, whose wording (refusal-wording.ts) the client gets instead.
+ * The details are the provider's own strings: token-refusals.test.ts pins each of them to the
+ * installed oidc-provider, so an upgrade that rewords one fails there instead of silently
+ * changing what apps show.
  */
-const GRANT_DETAILS: Record<string, { reason: string; description: string }> = {
-  'refresh token not found': { reason: 'refresh_token_invalid', description: 'the refresh token is not valid or has expired; sign in again' },
-  'refresh token is expired': { reason: 'refresh_token_expired', description: 'the sign-in has expired; sign in again' },
-  'refresh token already used': { reason: 'refresh_token_reused', description: 'this refresh token was already used, so the sign-in was ended for safety; sign in again' },
-  'refresh token was already used': { reason: 'refresh_token_used_concurrently', description: 'this refresh token was just used by another request; use the newest refresh token' },
-  'client mismatch': { reason: 'client_mismatch', description: 'the token was issued to another application' },
-  'grant not found': { reason: 'grant_revoked', description: 'the sign-in was ended; sign in again' },
-  'grant is expired': { reason: 'grant_expired', description: 'the sign-in has expired; sign in again' },
-  'authorization code not found': { reason: 'code_invalid', description: 'the authorization code is not valid or has expired; start the sign-in again' },
-  'authorization code is expired': { reason: 'code_expired', description: 'the authorization code has expired; start the sign-in again' },
-  'authorization code already consumed': { reason: 'code_reused', description: 'the authorization code was already used; start the sign-in again' },
-  'authorization code was already used': { reason: 'code_reused', description: 'the authorization code was already used; start the sign-in again' },
-  'authorization code redirect_uri mismatch': { reason: 'redirect_uri_mismatch', description: 'the redirect_uri differs from the one of the authorization request' },
-  'device code not found': { reason: 'device_code_invalid', description: 'the device code is not valid or has expired; start again on the device' },
-  'device code already consumed': { reason: 'device_code_reused', description: 'the device code was already used; start again on the device' },
-  'device code was already used': { reason: 'device_code_reused', description: 'the device code was already used; start again on the device' },
+export const PROVIDER_GRANT_DETAILS: Readonly<Record<string, WordedRefusal>> = {
+  'refresh token not found': 'refresh_token_invalid',
+  'refresh token is expired': 'refresh_token_expired',
+  'refresh token already used': 'refresh_token_reused',
+  'client mismatch': 'client_mismatch',
+  'grant not found': 'grant_revoked',
+  'grant is expired': 'grant_expired',
+  'authorization code not found': 'code_invalid',
+  'authorization code is expired': 'code_expired',
+  'authorization code already consumed': 'code_reused',
+  'authorization code redirect_uri mismatch': 'redirect_uri_mismatch',
+  'device code not found': 'device_code_invalid',
+  'device code already consumed': 'device_code_reused',
 };
 
-const CLIENT_AUTH_REASONS: Record<string, string> = {
+/** The end of the provider's detail when a token's user is gone ("refresh token invalid (…)"). */
+export const PROVIDER_ACCOUNT_NOT_FOUND_SUFFIX = 'invalid (referenced account not found)';
+
+/**
+ * The internal detail of Gatehouse's own refusal when another request consumed a code or token
+ * first ("refresh token was already used"), worded like the provider's details.
+ */
+export function alreadyUsedDetail(model: string): string {
+  return `${model.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()} was already used`;
+}
+
+/** Gatehouse's own details (its adapters consume atomically), mapped like the provider's. */
+const OWN_GRANT_DETAILS: Readonly<Record<string, WordedRefusal>> = {
+  [alreadyUsedDetail('RefreshToken')]: 'refresh_token_used_concurrently',
+  [alreadyUsedDetail('AuthorizationCode')]: 'code_reused',
+  [alreadyUsedDetail('DeviceCode')]: 'device_code_reused',
+};
+
+/** The provider's details of failed client authentication, pinned like the grant details. */
+export const PROVIDER_CLIENT_AUTH_DETAILS: Readonly<Record<string, string>> = {
   'invalid secret provided': 'invalid_client_secret',
   'client not found': 'unknown_client',
   'the provided authentication mechanism does not match the registered client authentication method': 'wrong_authentication_method',
 };
+
+function worded(reason: WordedRefusal): { reason: string; description: string } {
+  return { reason, description: REFUSAL_WORDING[reason] };
+}
 
 /**
  * Which event a refusal is, with what reason, and whether its description should become
@@ -66,7 +90,7 @@ const CLIENT_AUTH_REASONS: Record<string, string> = {
  */
 export function classifyRefusal(refusal: ProviderRefusal): ClassifiedRefusal | undefined {
   if (refusal.error === 'invalid_client') {
-    return { type: 'client.auth_failed', reason: refusal.facts?.reason ?? CLIENT_AUTH_REASONS[refusal.detail ?? ''] ?? 'client_authentication_failed' };
+    return { type: 'client.auth_failed', reason: refusal.facts?.reason ?? PROVIDER_CLIENT_AUTH_DETAILS[refusal.detail ?? ''] ?? 'client_authentication_failed' };
   }
   if (refusal.route !== 'token') return undefined;
   if (refusal.error === 'authorization_pending' || refusal.error === 'slow_down') return undefined;
@@ -75,9 +99,10 @@ export function classifyRefusal(refusal: ProviderRefusal): ClassifiedRefusal | u
   // Raised by Gatehouse itself: already worded for the person.
   if (refusal.facts) return { type, reason: refusal.facts.reason };
   if (refusal.error === 'invalid_grant') {
-    const known = GRANT_DETAILS[refusal.detail ?? ''];
-    if (known) return { type, ...known };
-    if (refusal.detail?.endsWith('invalid (referenced account not found)')) return { type, reason: 'account_not_found', description: 'the account no longer exists or was disabled; sign in again' };
+    const detail = refusal.detail ?? '';
+    const known = PROVIDER_GRANT_DETAILS[detail] ?? OWN_GRANT_DETAILS[detail];
+    if (known) return { type, ...worded(known) };
+    if (detail.endsWith(PROVIDER_ACCOUNT_NOT_FOUND_SUFFIX)) return { type, ...worded('account_not_found') };
     return { type, reason: 'invalid_grant' };
   }
   // expired_token, access_denied, invalid_scope, unauthorized_client …: the code says it.

@@ -8,6 +8,7 @@ import { DEFAULT_TENANT_SETTINGS } from '../../domain/tenants/tenant-settings.js
 import { createSecondFactorPages, type SecondFactorPageDependencies } from './second-factor/second-factor.routes.js';
 import { registerLoginRoutes, renderLoginPage } from './login/login.routes.js';
 import { renderMessage } from './rendering/page-renderer.js';
+import { REFUSAL_WORDING } from '../oidc/refusal-wording.js';
 
 /**
  * The hosted pages of an authorization request. GET /interaction/:uid shows whatever the
@@ -38,7 +39,7 @@ export function createInteractionRouter(deps: HostedPageDependencies): Router {
       case 'consent': {
         const user = details.session?.accountId ? (await deps.signInFacts.forAccount(ctx, details.session.accountId))?.user : undefined;
         if (!user) {
-          const url = await deps.provider.interactionResult(ctx.req, ctx.res, { error: 'login_required', error_description: 'sign in again' });
+          const url = await deps.provider.interactionResult(ctx.req, ctx.res, { error: 'login_required', error_description: REFUSAL_WORDING.login_required });
           return ctx.redirect(url);
         }
         const grantId = await grantFirstPartyScopes(deps.provider, details, user);
@@ -54,7 +55,7 @@ export function createInteractionRouter(deps: HostedPageDependencies): Router {
   router.get('/interaction/:uid/abort', async (ctx) => {
     const url = await deps.provider.interactionResult(ctx.req, ctx.res, {
       error: 'access_denied',
-      error_description: 'the person cancelled the sign-in',
+      error_description: REFUSAL_WORDING.cancelled,
     }, { mergeWithLastSubmission: false });
     ctx.redirect(url);
   });

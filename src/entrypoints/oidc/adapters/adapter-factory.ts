@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { Knex } from 'knex';
 import type { Adapter } from 'oidc-provider';
+import type { ArtifactRepository } from '../../../domain/sessions/artifact.repository.js';
 import type { ClientAdapter } from './client.adapter.js';
 import { cacheReads } from './cached-reads.adapter.js';
 import { PostgresArtifactAdapter } from './postgres-artifact.adapter.js';
@@ -14,7 +14,7 @@ export const REFRESH_TOKEN_REUSE_GRACE_MS = 10_000;
 const GRANT_CACHE_TTL_MS = 5_000;
 
 export interface AdapterDependencies {
-  knex: Knex;
+  artifacts: ArtifactRepository;
   redis?: Redis;
   clients: ClientAdapter;
   /** Wraps the DeviceCode adapter (polling pace); identity when absent. */
@@ -27,7 +27,7 @@ export function createAdapterFactory(deps: AdapterDependencies): (name: string) 
     if (name === 'Client') return deps.clients;
     let adapter: Adapter =
       DURABLE_MODELS.has(name) || !deps.redis
-        ? new PostgresArtifactAdapter(name, deps.knex, name === 'RefreshToken' ? { reuseGraceMs: REFRESH_TOKEN_REUSE_GRACE_MS, consumeWithRotation: true } : {})
+        ? new PostgresArtifactAdapter(name, deps.artifacts, name === 'RefreshToken' ? { reuseGraceMs: REFRESH_TOKEN_REUSE_GRACE_MS, consumeWithRotation: true } : {})
         : new RedisArtifactAdapter(name, deps.redis);
     if (name === 'DeviceCode' && deps.decorateDeviceCode) adapter = deps.decorateDeviceCode(adapter);
     if (name === 'Grant') adapter = cacheReads(adapter, GRANT_CACHE_TTL_MS);

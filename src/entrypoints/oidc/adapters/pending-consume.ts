@@ -1,7 +1,7 @@
-import type { Knex } from 'knex';
+import type { ArtifactRepository } from '../../../domain/sessions/artifact.repository.js';
 
 interface PendingConsume {
-  knex: Knex;
+  artifacts: ArtifactRepository;
   type: string;
   id: string;
 }
@@ -32,5 +32,6 @@ export async function settlePendingConsume(ctx: object): Promise<void> {
   const consume = pending.get(ctx);
   if (!consume) return;
   pending.delete(ctx);
-  await consume.knex('oidc_artifacts').where({ type: consume.type, id: consume.id }).whereNull('consumed_at').update({ consumed_at: consume.knex.fn.now() });
+  // The request is already answered; whether another request consumed it first changes nothing.
+  await consume.artifacts.consume(consume.type, consume.id);
 }

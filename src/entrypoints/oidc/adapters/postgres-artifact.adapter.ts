@@ -1,28 +1,10 @@
-import type { Knex } from 'knex';
 import Provider, { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
-import { revocationMessage } from '../../../domain/sessions/revocation-reasons.js';
+import type { ArtifactWrite, StoredArtifact } from '../../../domain/sessions/artifact.js';
+import type { ArtifactRepository } from '../../../domain/sessions/artifact.repository.js';
 import { readableInvalidGrant } from '../readable-refusal.js';
+import { REFUSAL_WORDING, revocationMessage } from '../refusal-wording.js';
+import { alreadyUsedDetail } from '../token-refusals.js';
 import { deferConsume, takePendingConsume } from './pending-consume.js';
-
-const COLUMNS = 'payload, consumed_at, revoked_at, revoked_reason, account_id';
-const FIND_SQL = `SELECT ${COLUMNS} FROM oidc_artifacts WHERE type = ? AND id = ? AND (expires_at IS NULL OR expires_at > now())`;
-const CONSUME_SQL = 'UPDATE oidc_artifacts SET consumed_at = now() WHERE type = ? AND id = ? AND consumed_at IS NULL';
-const ON_CONFLICT = `ON CONFLICT (type, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id, user_code = EXCLUDED.user_code,
-    uid = EXCLUDED.uid, account_id = EXCLUDED.account_id, client_id = EXCLUDED.client_id, expires_at = EXCLUDED.expires_at`;
-const INSERT_COLUMNS = 'INSERT INTO oidc_artifacts (type, id, payload, grant_id, user_code, uid, account_id, client_id, expires_at)';
-const UPSERT_SQL = `${INSERT_COLUMNS} VALUES (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?) ${ON_CONFLICT}`;
-const ROTATE_SQL = `WITH consumed AS (
-    UPDATE oidc_artifacts SET consumed_at = now() WHERE type = ? AND id = ? AND consumed_at IS NULL RETURNING 1
-  )
-  ${INSERT_COLUMNS} SELECT ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::timestamptz WHERE EXISTS (SELECT 1 FROM consumed) ${ON_CONFLICT}`;
-
-interface ArtifactRow {
-  payload: AdapterPayload;
-  consumed_at: Date | null;
-  revoked_at: Date | null;
-  revoked_reason: string | null;
-  account_id: string | null;
-}
 
 export interface PostgresAdapterOptions {
   /**
@@ -37,41 +19,36 @@ export interface PostgresAdapterOptions {
   consumeWithRotation?: boolean;
 }
 
-/** oidc-provider artifacts of one model in the `oidc_artifacts` table. */
+/** oidc-provider artifacts of one model, stored in PostgreSQL through the artifact repository. */
 export class PostgresArtifactAdapter implements Adapter {
   constructor(
     private readonly type: string,
-    private readonly knex: Knex,
+    private readonly artifacts: ArtifactRepository,
     private readonly options: PostgresAdapterOptions = {},
   ) {}
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
-    const values = [
-      this.type,
-      id,
-      JSON.stringify(payload),
-      payload.grantId ?? null,
-      payload.userCode ?? null,
-      payload.uid ?? null,
-      payload.accountId ?? null,
-      payload.clientId ?? null,
-      expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
-    ];
+    const artifact: ArtifactWrite = {
+      payload,
+      grantId: payload.grantId ?? null,
+      userCode: payload.userCode ?? null,
+      uid: payload.uid ?? null,
+      accountId: payload.accountId ?? null,
+      clientId: payload.clientId ?? null,
+      expiresAt: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
+    };
     const rotated = this.options.consumeWithRotation ? takePendingConsume(Provider.ctx) : undefined;
     if (rotated === undefined) {
-      // Plain SQL on the hottest path (every refresh writes a token): no query builder per request.
-      await this.knex.raw(UPSERT_SQL, values);
+      await this.artifacts.upsert(this.type, id, artifact);
       return;
     }
     // One round trip for a rotation: the old token is consumed only if it still was not, and the
     // new one is written only if that happened. Of parallel refreshes with one token, one wins.
-    const { rowCount } = await this.knex.raw<{ rowCount: number }>(ROTATE_SQL, [this.type, rotated, ...values]);
-    if (rowCount === 0) throw new errors.InvalidGrant(`${describe(this.type)} was already used`);
+    if (!(await this.artifacts.rotate(this.type, rotated, id, artifact))) throw new errors.InvalidGrant(alreadyUsedDetail(this.type));
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    const { rows } = await this.knex.raw<{ rows: ArtifactRow[] }>(FIND_SQL, [this.type, id]);
-    const row = rows[0];
+    const row = await this.artifacts.find(this.type, id);
     if (!row) return undefined;
     if (row.revoked_at) return this.refuseRevoked(row.revoked_reason, row.account_id);
     if (row.consumed_at && this.options.reuseGraceMs && Date.now() - row.consumed_at.getTime() < this.options.reuseGraceMs) {
@@ -81,12 +58,12 @@ export class PostgresArtifactAdapter implements Adapter {
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-    const row = await this.live().where({ uid }).first<ArtifactRow | undefined>();
+    const row = await this.artifacts.findByUid(this.type, uid);
     return row && withConsumed(row);
   }
 
   async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-    const row = await this.live().where({ user_code: userCode }).first<ArtifactRow | undefined>();
+    const row = await this.artifacts.findByUserCode(this.type, userCode);
     return row && withConsumed(row);
   }
 
@@ -98,26 +75,18 @@ export class PostgresArtifactAdapter implements Adapter {
     const ctx = Provider.ctx;
     if (this.options.consumeWithRotation && ctx?.oidc?.route === 'token') {
       // The refresh grant saves the rotated token right after: consume together with that write.
-      deferConsume(ctx, { knex: this.knex, type: this.type, id });
+      deferConsume(ctx, { artifacts: this.artifacts, type: this.type, id });
       return;
     }
-    const { rowCount } = await this.knex.raw<{ rowCount: number }>(CONSUME_SQL, [this.type, id]);
-    if (rowCount === 0) throw new errors.InvalidGrant(`${describe(this.type)} was already used`);
+    if (!(await this.artifacts.consume(this.type, id))) throw new errors.InvalidGrant(alreadyUsedDetail(this.type));
   }
 
   async destroy(id: string): Promise<void> {
-    await this.knex('oidc_artifacts').where({ type: this.type, id }).delete();
+    await this.artifacts.destroy(this.type, id);
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
-    await this.knex('oidc_artifacts').where({ type: this.type, grant_id: grantId }).delete();
-  }
-
-  private live() {
-    return this.knex('oidc_artifacts')
-      .select(this.knex.raw(COLUMNS))
-      .where({ type: this.type })
-      .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', this.knex.fn.now()));
+    await this.artifacts.deleteByGrantId(this.type, grantId);
   }
 
   /** A tombstone left by sign-out everywhere: at the token endpoint, say why. */
@@ -129,16 +98,13 @@ export class PostgresArtifactAdapter implements Adapter {
   private refuseWithinGrace(accountId: string | null): undefined {
     // At the token endpoint say why; elsewhere (introspection, revocation) it is simply inactive.
     if (Provider.ctx?.oidc?.route === 'token') {
-      throw readableInvalidGrant('refresh token was already rotated moments ago; use the newest refresh token', { reason: 'refresh_token_rotated_moments_ago', accountId });
+      throw readableInvalidGrant(REFUSAL_WORDING.refresh_token_rotated_moments_ago, { reason: 'refresh_token_rotated_moments_ago', accountId });
     }
     return undefined;
   }
 }
 
-function withConsumed(row: ArtifactRow): AdapterPayload {
-  return row.consumed_at ? { ...row.payload, consumed: Math.floor(row.consumed_at.getTime() / 1000) } : row.payload;
-}
-
-function describe(type: string): string {
-  return type.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+function withConsumed(row: StoredArtifact): AdapterPayload {
+  const payload = row.payload as AdapterPayload;
+  return row.consumed_at ? { ...payload, consumed: Math.floor(row.consumed_at.getTime() / 1000) } : payload;
 }

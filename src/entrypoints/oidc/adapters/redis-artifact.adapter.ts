@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import { alreadyUsedDetail } from '../token-refusals.js';
 
 /**
  * Marks an artifact consumed only if it exists and is not consumed yet; returns 1 when this call
@@ -67,7 +68,7 @@ export class RedisArtifactAdapter implements Adapter {
 
   async consume(id: string): Promise<void> {
     const consumed = await this.redis.eval(CONSUME_ONCE, 1, this.key(id), Math.floor(Date.now() / 1000));
-    if (consumed !== 1) throw new errors.InvalidGrant(`${this.type} was already used`);
+    if (consumed !== 1) throw new errors.InvalidGrant(alreadyUsedDetail(this.type));
   }
 
   async destroy(id: string): Promise<void> {

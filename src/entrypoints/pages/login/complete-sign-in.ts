@@ -5,6 +5,7 @@ import { ensureDeviceHash } from '../../../infrastructure/http/device-cookie.js'
 import { grantFirstPartyScopes } from '../consent/first-party-grant.js';
 import type { InteractionDependencies, InteractionDetails } from '../interaction-context.js';
 import { signInSource } from '../sign-in-source.js';
+import { REFUSAL_WORDING } from '../../oidc/refusal-wording.js';
 
 /**
  * Ends the password step of an authorization request: the user is known, so the provider may
@@ -18,7 +19,7 @@ export async function finishPasswordStep(ctx: Context, deps: InteractionDependen
   if (!deps.signInCompletion.admits(user, client, source)) {
     const url = await deps.provider.interactionResult(ctx.req, ctx.res, {
       error: 'access_denied',
-      error_description: 'this application belongs to another organisation',
+      error_description: REFUSAL_WORDING.client_of_another_tenant,
     });
     return seeOther(ctx, url);
   }

@@ -9,6 +9,7 @@ import { ensureDeviceHash } from '../../../infrastructure/http/device-cookie.js'
 import { renderMessage, renderPage } from '../rendering/page-renderer.js';
 import type { InteractionDependencies, InteractionDetails } from '../interaction-context.js';
 import { completeIfLastStep, progressOf, seeOther } from '../login/complete-sign-in.js';
+import { REFUSAL_WORDING } from '../../oidc/refusal-wording.js';
 
 export interface SecondFactorPageDependencies extends InteractionDependencies {
   secondFactor: SecondFactorService;
@@ -76,7 +77,7 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
               return render(ctx, step, result.state, { error: 'That code has expired. Press "Send new code".' }, 400);
             case 'too_many_attempts': {
               // Too many wrong codes end this sign-in attempt (and count toward the lockout).
-              const url = await deps.provider.interactionResult(ctx.req, ctx.res, { error: 'access_denied', error_description: 'too many wrong codes; sign in again' }, { mergeWithLastSubmission: false });
+              const url = await deps.provider.interactionResult(ctx.req, ctx.res, { error: 'access_denied', error_description: REFUSAL_WORDING.too_many_wrong_codes }, { mergeWithLastSubmission: false });
               return seeOther(ctx, url);
             }
             case 'closed':

@@ -1,0 +1,208 @@
+import type { Knex } from 'knex';
+import { deleteInBatches } from '../../infrastructure/storage/batched-delete.js';
+import type { ActiveGrant, ArtifactWrite, ClientTokenActivity, StoredArtifact, UserGrant } from './artifact.js';
+
+/*
+ * The provider's hottest statements (every refresh finds its token and writes the rotated one)
+ * are plain SQL prepared once here: no query builder per request.
+ */
+const COLUMNS = 'payload, consumed_at, revoked_at, revoked_reason, account_id';
+const LIVE = '(expires_at IS NULL OR expires_at > now())';
+const FIND_SQL = `SELECT ${COLUMNS} FROM oidc_artifacts WHERE type = ? AND id = ? AND ${LIVE}`;
+const CONSUME_SQL = 'UPDATE oidc_artifacts SET consumed_at = now() WHERE type = ? AND id = ? AND consumed_at IS NULL';
+const ON_CONFLICT = `ON CONFLICT (type, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id, user_code = EXCLUDED.user_code,
+    uid = EXCLUDED.uid, account_id = EXCLUDED.account_id, client_id = EXCLUDED.client_id, expires_at = EXCLUDED.expires_at`;
+const INSERT_COLUMNS = 'INSERT INTO oidc_artifacts (type, id, payload, grant_id, user_code, uid, account_id, client_id, expires_at)';
+const UPSERT_SQL = `${INSERT_COLUMNS} VALUES (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?) ${ON_CONFLICT}`;
+const ROTATE_SQL = `WITH consumed AS (
+    UPDATE oidc_artifacts SET consumed_at = now() WHERE type = ? AND id = ? AND consumed_at IS NULL RETURNING 1
+  )
+  ${INSERT_COLUMNS} SELECT ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::timestamptz WHERE EXISTS (SELECT 1 FROM consumed) ${ON_CONFLICT}`;
+
+/** What the cleanup deleted here, under the name it reports each table by. */
+export interface ExpiredArtifacts {
+  oidc_artifacts: number;
+}
+
+/**
+ * The one reader and writer of the provider's durable artifacts (table `oidc_artifacts`): the
+ * provider's adapter, refresh rotation, sign-out everywhere, the session view, the diagnosis,
+ * the cleanup and client deletion all go through here, so the rules of the table (what is live,
+ * what a tombstone is, how a rotation stays atomic) hold in one place.
+ */
+export class ArtifactRepository {
+  constructor(private readonly knex: Knex) {}
+
+  /** The same repository inside a transaction of the caller. */
+  within(trx: Knex.Transaction): ArtifactRepository {
+    return new ArtifactRepository(trx);
+  }
+
+  // --- The provider's adapter -------------------------------------------------------------
+
+  /** A live (unexpired) artifact, consumed and revoked ones included: the caller decides. */
+  async find(type: string, id: string): Promise<StoredArtifact | undefined> {
+    const { rows } = await this.knex.raw<{ rows: StoredArtifact[] }>(FIND_SQL, [type, id]);
+    return rows[0];
+  }
+
+  async findByUid(type: string, uid: string): Promise<StoredArtifact | undefined> {
+    return this.live(type).where({ uid }).first<StoredArtifact | undefined>();
+  }
+
+  async findByUserCode(type: string, userCode: string): Promise<StoredArtifact | undefined> {
+    return this.live(type).where({ user_code: userCode }).first<StoredArtifact | undefined>();
+  }
+
+  async upsert(type: string, id: string, artifact: ArtifactWrite): Promise<void> {
+    await this.knex.raw(UPSERT_SQL, writeValues(type, id, artifact));
+  }
+
+  /**
+   * Consumes `previousId` and writes its successor `id`, in one statement (one round trip per
+   * refresh): the successor is written only if this call consumed the previous one, so of
+   * parallel rotations of one token exactly one succeeds. false: it was already consumed.
+   */
+  async rotate(type: string, previousId: string, id: string, artifact: ArtifactWrite): Promise<boolean> {
+    const { rowCount } = await this.knex.raw<{ rowCount: number }>(ROTATE_SQL, [type, previousId, ...writeValues(type, id, artifact)]);
+    return rowCount > 0;
+  }
+
+  /** Marks an artifact consumed. Atomic: true for exactly one of several callers at once. */
+  async consume(type: string, id: string): Promise<boolean> {
+    const { rowCount } = await this.knex.raw<{ rowCount: number }>(CONSUME_SQL, [type, id]);
+    return rowCount > 0;
+  }
+
+  async destroy(type: string, id: string): Promise<void> {
+    await this.knex('oidc_artifacts').where({ type, id }).delete();
+  }
+
+  async deleteByGrantId(type: string, grantId: string): Promise<void> {
+    await this.knex('oidc_artifacts').where({ type, grant_id: grantId }).delete();
+  }
+
+  // --- Sessions and sign-out --------------------------------------------------------------
+
+  /**
+   * Which apps a user is signed in to: their live grants per client, with when each began and
+   * was last used (every refresh rotates the token, so the newest refresh token tells).
+   */
+  async activeGrantsOf(userId: string): Promise<ActiveGrant[]> {
+    const rows = await this.knex('oidc_artifacts as g')
+      .leftJoin('clients as c', 'c.client_id', 'g.client_id')
+      .leftJoin('oidc_artifacts as r', (join) => {
+        join.on('r.grant_id', '=', 'g.id').andOn('r.type', '=', this.knex.raw('?', ['RefreshToken']));
+      })
+      .where({ 'g.type': 'Grant', 'g.account_id': userId })
+      .andWhere('g.expires_at', '>', this.knex.fn.now())
+      .groupBy('g.id', 'g.client_id', 'g.created_at', 'c.kind', 'c.name')
+      .select(
+        'g.client_id',
+        'c.kind as client_kind',
+        'c.name as client_name',
+        'g.created_at',
+        this.knex.raw('greatest(g.created_at, max(r.created_at)) as last_used_at'),
+        this.knex.raw(`count(r.id) filter (where r.consumed_at is null and r.revoked_at is null and r.expires_at > now()) as active_refresh_tokens`),
+      )
+      .orderBy('last_used_at', 'desc');
+    return rows.map((row) => ({
+      client_id: row.client_id,
+      client_kind: row.client_kind ?? null,
+      client_name: row.client_name ?? null,
+      created_at: new Date(row.created_at).toISOString(),
+      last_used_at: new Date(row.last_used_at).toISOString(),
+      active_refresh_tokens: Number(row.active_refresh_tokens),
+    }));
+  }
+
+  /** Every grant of a user, expired ones included, with its app. */
+  async grantsOf(userId: string): Promise<UserGrant[]> {
+    const rows = await this.knex('oidc_artifacts as a')
+      .leftJoin('clients as c', 'c.client_id', 'a.client_id')
+      .select('a.id as grant_id', 'a.client_id', 'c.kind as client_kind', 'c.name as client_name')
+      .where({ 'a.type': 'Grant', 'a.account_id': userId });
+    return rows.map((row) => ({ grant_id: row.grant_id, client_id: row.client_id, client_kind: row.client_kind ?? null, client_name: row.client_name ?? null }));
+  }
+
+  /** How many usable refresh tokens (not consumed, revoked or expired) a user has, per grant id. */
+  async liveRefreshTokensPerGrant(userId: string): Promise<Map<string, number>> {
+    const rows = await this.knex('oidc_artifacts')
+      .select('grant_id')
+      .count<{ grant_id: string; count: number }[]>('* as count')
+      .where({ type: 'RefreshToken', account_id: userId })
+      .whereNull('consumed_at')
+      .whereNull('revoked_at')
+      .andWhere('expires_at', '>', this.knex.fn.now())
+      .groupBy('grant_id');
+    return new Map(rows.map((row) => [row.grant_id, Number(row.count)]));
+  }
+
+  /**
+   * Revokes every refresh token of a user but keeps it as a tombstone with the reason, so the
+   * app presenting one later is told why. Tokens revoked before keep their first reason.
+   */
+  async tombstoneRefreshTokensOf(userId: string, reason: string): Promise<number> {
+    return Number(
+      await this.knex('oidc_artifacts').where({ type: 'RefreshToken', account_id: userId }).whereNull('revoked_at').update({ revoked_at: this.knex.fn.now(), revoked_reason: reason }),
+    );
+  }
+
+  /** Ends every browser session of a user; returns how many there were. */
+  async deleteSessionsOf(userId: string): Promise<number> {
+    return Number(await this.knex('oidc_artifacts').where({ type: 'Session', account_id: userId }).delete());
+  }
+
+  // --- Diagnosis ----------------------------------------------------------------------------
+
+  /**
+   * Per client of the user: live refresh tokens, the newest token or grant, how many live tokens
+   * the cut at `cut` revoked, and whether the user signed in to it again after (a new grant).
+   * Grants and refresh tokens always live in PostgreSQL, so this is the whole picture.
+   */
+  async tokenActivityPerClient(userId: string, cut: Date | null): Promise<ClientTokenActivity[]> {
+    const since = cut ?? 'infinity';
+    const rows = await this.knex('oidc_artifacts')
+      .where({ account_id: userId })
+      .whereIn('type', ['RefreshToken', 'Grant'])
+      .whereNotNull('client_id')
+      .groupBy('client_id')
+      .select(
+        'client_id',
+        this.knex.raw(`count(*) filter (where type = 'RefreshToken' and consumed_at is null and revoked_at is null and expires_at > now()) as active_refresh_tokens`),
+        this.knex.raw('max(created_at) as last_token_at'),
+        this.knex.raw(`count(*) filter (where type = 'RefreshToken' and consumed_at is null and revoked_at >= ?::timestamptz) as revoked_at_cut`, [since]),
+        this.knex.raw(`coalesce(bool_or(type = 'Grant' and created_at >= ?::timestamptz), false) as signed_in_since_cut`, [since]),
+      );
+    return rows.map((row) => ({
+      client_id: row.client_id,
+      active_refresh_tokens: Number(row.active_refresh_tokens),
+      last_token_at: row.last_token_at ? new Date(row.last_token_at) : null,
+      revoked_at_cut: Number(row.revoked_at_cut),
+      signed_in_since_cut: Boolean(row.signed_in_since_cut),
+    }));
+  }
+
+  // --- Clients and cleanup ------------------------------------------------------------------
+
+  /** Deletes everything stored for a client (grants, tokens, codes); returns how many rows went. */
+  async deleteOfClient(clientId: string): Promise<number> {
+    return Number(await this.knex('oidc_artifacts').where({ client_id: clientId }).delete());
+  }
+
+  /**
+   * Deletes what expired before `now`, refresh-token tombstones included (a tombstone outlives
+   * its token only to explain a refusal, and an expired token is refused as unknown anyway).
+   */
+  async deleteExpired(now: Date): Promise<ExpiredArtifacts> {
+    return { oidc_artifacts: await deleteInBatches(this.knex, 'oidc_artifacts', (q) => q.where('expires_at', '<', now)) };
+  }
+
+  private live(type: string) {
+    return this.knex('oidc_artifacts').select(this.knex.raw(COLUMNS)).where({ type }).andWhereRaw(LIVE);
+  }
+}
+
+function writeValues(type: string, id: string, artifact: ArtifactWrite): Knex.Value[] {
+  return [type, id, JSON.stringify(artifact.payload), artifact.grantId, artifact.userCode, artifact.uid, artifact.accountId, artifact.clientId, artifact.expiresAt];
+}

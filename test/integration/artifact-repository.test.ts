@@ -1,0 +1,200 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import { ClientRepository } from '../../src/domain/clients/client.repository.js';
+import type { ArtifactWrite } from '../../src/domain/sessions/artifact.js';
+import { ArtifactRepository } from '../../src/domain/sessions/artifact.repository.js';
+import { openDatabase, type Database } from '../../src/infrastructure/storage/database.js';
+import { migrateToLatest } from '../../src/infrastructure/storage/migrator.js';
+import { createScratchDatabase } from '../helpers/test-gatehouse.js';
+
+const HOUR = 60 * 60 * 1000;
+const later = (ms = HOUR) => new Date(Date.now() + ms);
+const earlier = (ms = HOUR) => new Date(Date.now() - ms);
+const id = () => randomBytes(12).toString('base64url');
+
+function write(fields: Partial<ArtifactWrite> = {}): ArtifactWrite {
+  return { payload: { kind: 'test' }, grantId: null, userCode: null, uid: null, accountId: null, clientId: null, expiresAt: later(), ...fields };
+}
+
+/** The embedded database, and the real server when the environment names one. */
+const kinds = ['embedded', ...(process.env.TEST_DATABASE_URL ? ['postgres'] : [])] as const;
+
+describe.each(kinds)('the artifact repository on %s PostgreSQL', (kind) => {
+  let database: Database;
+  let drop: (() => Promise<void>) | undefined;
+  let knex: Knex;
+  let artifacts: ArtifactRepository;
+
+  beforeAll(async () => {
+    const scratch = kind === 'postgres' ? await createScratchDatabase(process.env.TEST_DATABASE_URL!) : undefined;
+    drop = scratch?.drop;
+    database = await openDatabase({ url: scratch?.url });
+    knex = database.knex;
+    await migrateToLatest(knex);
+    artifacts = new ArtifactRepository(knex);
+  });
+  afterAll(async () => {
+    await database?.close();
+    await drop?.();
+  });
+
+  /** The SQL statements `work` sends, counted as the database sees them. */
+  async function statementsOf(work: () => Promise<unknown>): Promise<number> {
+    let count = 0;
+    const onQuery = () => count++;
+    knex.on('query', onQuery);
+    try {
+      await work();
+    } finally {
+      knex.off('query', onQuery);
+    }
+    return count;
+  }
+
+  it('finds what it stored until it expires, by id, uid and user code', async () => {
+    const [a, b] = [id(), id()];
+    await artifacts.upsert('DeviceCode', a, write({ payload: { n: 1 }, uid: `uid-${a}`, userCode: `UC-${a}`, accountId: 'u1' }));
+    await artifacts.upsert('DeviceCode', b, write({ expiresAt: earlier(1000) }));
+    expect(await artifacts.find('DeviceCode', a)).toEqual({ payload: { n: 1 }, consumed_at: null, revoked_at: null, revoked_reason: null, account_id: 'u1' });
+    expect(await artifacts.find('DeviceCode', b)).toBeUndefined();
+    expect(await artifacts.find('Grant', a)).toBeUndefined();
+    expect((await artifacts.findByUid('DeviceCode', `uid-${a}`))?.payload).toEqual({ n: 1 });
+    expect((await artifacts.findByUserCode('DeviceCode', `UC-${a}`))?.payload).toEqual({ n: 1 });
+
+    await artifacts.upsert('DeviceCode', a, write({ payload: { n: 2 }, uid: `uid-${a}`, expiresAt: null }));
+    expect((await artifacts.find('DeviceCode', a))?.payload).toEqual({ n: 2 });
+    expect(await artifacts.findByUserCode('DeviceCode', `UC-${a}`)).toBeUndefined();
+  });
+
+  it('lets exactly one of many parallel consumes win', async () => {
+    const code = id();
+    await artifacts.upsert('AuthorizationCode', code, write());
+    const results = await Promise.all(Array.from({ length: 30 }, () => artifacts.consume('AuthorizationCode', code)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect((await artifacts.find('AuthorizationCode', code))?.consumed_at).toBeInstanceOf(Date);
+  });
+
+  it('rotates a refresh token in one statement: the old one consumed, the new one written, once', async () => {
+    const grantId = id();
+    const old = id();
+    await artifacts.upsert('RefreshToken', old, write({ grantId, accountId: 'u-rotate' }));
+    const successors = Array.from({ length: 30 }, () => id());
+    const results = await Promise.all(successors.map((next) => artifacts.rotate('RefreshToken', old, next, write({ grantId, accountId: 'u-rotate' }))));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const written = await knex('oidc_artifacts').whereIn('id', successors).select('id');
+    expect(written.map((row) => row.id)).toEqual([successors[results.indexOf(true)]]);
+    expect((await artifacts.find('RefreshToken', old))?.consumed_at).toBeInstanceOf(Date);
+
+    expect(await artifacts.rotate('RefreshToken', old, id(), write())).toBe(false);
+  });
+
+  it('keeps the refresh path at one statement per step (find, rotate, consume, write)', async () => {
+    const token = id();
+    await artifacts.upsert('RefreshToken', token, write());
+    expect(await statementsOf(() => artifacts.find('RefreshToken', token))).toBe(1);
+    expect(await statementsOf(() => artifacts.rotate('RefreshToken', token, id(), write()))).toBe(1);
+    expect(await statementsOf(() => artifacts.consume('RefreshToken', token))).toBe(1);
+    expect(await statementsOf(() => artifacts.upsert('RefreshToken', id(), write()))).toBe(1);
+  });
+
+  it('deletes one artifact, or those of a grant of one model', async () => {
+    const grantId = id();
+    const [token, access, other] = [id(), id(), id()];
+    await artifacts.upsert('RefreshToken', token, write({ grantId }));
+    await artifacts.upsert('AccessToken', access, write({ grantId }));
+    await artifacts.upsert('AccessToken', other, write({ grantId: id() }));
+    await artifacts.deleteByGrantId('AccessToken', grantId);
+    expect(await artifacts.find('AccessToken', access)).toBeUndefined();
+    expect(await artifacts.find('AccessToken', other)).toBeDefined();
+    expect(await artifacts.find('RefreshToken', token)).toBeDefined();
+    await artifacts.destroy('RefreshToken', token);
+    expect(await artifacts.find('RefreshToken', token)).toBeUndefined();
+  });
+
+  describe('for one user', () => {
+    const user = `user-${id()}`;
+    const clientId = `client-${id()}`;
+    const [grantA, grantB, expiredGrant] = [id(), id(), id()];
+    const [live1, live2, used, expired, liveB] = [id(), id(), id(), id(), id()];
+
+    beforeAll(async () => {
+      await new ClientRepository(knex).upsert({ client_id: clientId, tenant_id: null, kind: 'mobile', name: 'Field app', scopes: 'openid' });
+      await artifacts.upsert('Grant', grantA, write({ accountId: user, clientId }));
+      await artifacts.upsert('Grant', grantB, write({ accountId: user, clientId: 'unknown-client' }));
+      await artifacts.upsert('Grant', expiredGrant, write({ accountId: user, clientId, expiresAt: earlier() }));
+      for (const token of [live1, live2, used, expired]) await artifacts.upsert('RefreshToken', token, write({ grantId: grantA, accountId: user, clientId, expiresAt: token === expired ? earlier() : later() }));
+      await artifacts.consume('RefreshToken', used);
+      await artifacts.upsert('RefreshToken', liveB, write({ grantId: grantB, accountId: user, clientId: 'unknown-client' }));
+      await artifacts.upsert('Session', id(), write({ accountId: user }));
+      await artifacts.upsert('Session', id(), write({ accountId: user }));
+      await artifacts.upsert('Session', id(), write({ accountId: 'someone-else' }));
+    });
+
+    it('lists the live grants per app with their usable refresh tokens', async () => {
+      const grants = await artifacts.activeGrantsOf(user);
+      expect(grants).toHaveLength(2);
+      expect(grants).toContainEqual(expect.objectContaining({ client_id: clientId, client_kind: 'mobile', client_name: 'Field app', active_refresh_tokens: 2 }));
+      expect(grants).toContainEqual(expect.objectContaining({ client_id: 'unknown-client', client_kind: null, client_name: null, active_refresh_tokens: 1 }));
+      expect(await artifacts.liveRefreshTokensPerGrant(user)).toEqual(new Map([[grantA, 2], [grantB, 1]]));
+      expect((await artifacts.grantsOf(user)).map((g) => g.grant_id).sort()).toEqual([grantA, grantB, expiredGrant].sort());
+    });
+
+    it('sums up tokens per client for the diagnosis', async () => {
+      const before = await artifacts.tokenActivityPerClient(user, null);
+      expect(before).toContainEqual(expect.objectContaining({ client_id: clientId, active_refresh_tokens: 2, revoked_at_cut: 0, signed_in_since_cut: false }));
+      expect(before.find((c) => c.client_id === clientId)!.last_token_at).toBeInstanceOf(Date);
+    });
+
+    it('tombstones refresh tokens with the first reason, ends sessions, all inside the caller’s transaction', async () => {
+      // A transaction that fails leaves everything as it was.
+      await expect(
+        knex.transaction(async (trx) => {
+          const inside = artifacts.within(trx);
+          expect(await inside.tombstoneRefreshTokensOf(user, 'password_reset')).toBe(5);
+          expect(await inside.deleteSessionsOf(user)).toBe(2);
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      expect((await artifacts.find('RefreshToken', live1))?.revoked_at).toBeNull();
+
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const cut = new Date(Date.now() - 5);
+      await knex.transaction(async (trx) => {
+        await artifacts.within(trx).tombstoneRefreshTokensOf(user, 'signed_out_by_admin');
+        expect(await artifacts.within(trx).deleteSessionsOf(user)).toBe(2);
+      });
+      expect(await artifacts.tombstoneRefreshTokensOf(user, 'password_reset')).toBe(0);
+      expect(await artifacts.find('RefreshToken', live1)).toMatchObject({ revoked_reason: 'signed_out_by_admin', account_id: user });
+      expect(await artifacts.liveRefreshTokensPerGrant(user)).toEqual(new Map());
+      expect(await artifacts.deleteSessionsOf('someone-else')).toBe(1);
+
+      const after = await artifacts.tokenActivityPerClient(user, cut);
+      // The expired token was never consumed, so the cut counts it too; no grant came after it.
+      expect(after).toContainEqual(expect.objectContaining({ client_id: clientId, active_refresh_tokens: 0, revoked_at_cut: 3, signed_in_since_cut: false }));
+      const grantAfterCut = id();
+      await artifacts.upsert('Grant', grantAfterCut, write({ accountId: user, clientId }));
+      expect(await artifacts.tokenActivityPerClient(user, cut)).toContainEqual(expect.objectContaining({ client_id: clientId, signed_in_since_cut: true }));
+    });
+  });
+
+  it("deletes a client's artifacts, inside the caller's transaction", async () => {
+    const clientId = `gone-${id()}`;
+    await artifacts.upsert('Grant', id(), write({ clientId }));
+    await artifacts.upsert('RefreshToken', id(), write({ clientId }));
+    expect(await knex.transaction((trx) => artifacts.within(trx).deleteOfClient(clientId))).toBe(2);
+    expect(await artifacts.deleteOfClient(clientId)).toBe(0);
+  });
+
+  it('deletes expired rows, tombstones included, and keeps live and endless ones', async () => {
+    const [gone, tombstone, live, endless] = [id(), id(), id(), id()];
+    await artifacts.upsert('AccessToken', gone, write({ expiresAt: earlier() }));
+    await artifacts.upsert('RefreshToken', tombstone, write({ accountId: `t-${tombstone}`, expiresAt: earlier() }));
+    await artifacts.tombstoneRefreshTokensOf(`t-${tombstone}`, 'password_reset');
+    await artifacts.upsert('AccessToken', live, write());
+    await artifacts.upsert('Session', endless, write({ expiresAt: null }));
+    const report = await artifacts.deleteExpired(new Date());
+    expect(report.oidc_artifacts).toBeGreaterThanOrEqual(2);
+    const left = await knex('oidc_artifacts').whereIn('id', [gone, tombstone, live, endless]).pluck('id');
+    expect(left.sort()).toEqual([live, endless].sort());
+  });
+});
