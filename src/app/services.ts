@@ -24,6 +24,11 @@ import { createSignInProtection } from './sign-in-protection.js';
 import { SecondFactorService } from '../domain/second-factor/second-factor.service.js';
 import { ChallengeRepository } from '../domain/second-factor/challenge.repository.js';
 import { SmsMethod } from '../domain/second-factor/sms/sms.method.js';
+import { TotpMethod } from '../domain/second-factor/totp/totp.method.js';
+import { FactorRepository } from '../domain/second-factor/factor.repository.js';
+import { RecoveryCodesMethod } from '../domain/second-factor/recovery-codes/recovery-codes.method.js';
+import { RecoveryCodeRepository } from '../domain/second-factor/recovery-codes/recovery-code.repository.js';
+import { SecretBox } from '../infrastructure/crypto/secret-box.js';
 import { OneTimeCodeStore } from '../domain/one-time-codes/one-time-code.store.js';
 import { SignInFactsLoader } from '../domain/sign-in/sign-in-facts.js';
 import { SignInFlow } from '../domain/sign-in/sign-in-flow.js';
@@ -110,14 +115,19 @@ export function createServices(context: ServiceContext) {
     limits: createSmsLimits(limiters),
   });
   const challenges = new ChallengeRepository(knex);
-  const sms = new SmsMethod({ challenges, codes, sender: smsSender, users, devices: repositories.devices, mail, now: context.now });
+  const factors = new FactorRepository(knex);
   const secondFactor = new SecondFactorService({
-    sms,
+    sms: new SmsMethod({ challenges, codes, sender: smsSender, users, devices: repositories.devices, mail, now: context.now }),
+    totp: new TotpMethod({ challenges, codes, factors, secrets: new SecretBox(context.secrets, 'authenticator-apps'), now: context.now }),
+    recoveryCodes: new RecoveryCodesMethod({ challenges, codes, hashing: new OneTimeCodes(codeKeys), repository: new RecoveryCodeRepository(knex), now: context.now }),
     challenges,
+    factors,
     codes,
     devices: repositories.devices,
+    users,
     mail,
     events,
+    background: context.background,
     now: context.now,
     secondFactorLockedUntil: (user) => protection.lockout.secondFactorLockedUntil(user),
     // A challenge that ran out of tries counts as one failure toward the sign-in lockout.

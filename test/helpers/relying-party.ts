@@ -37,7 +37,11 @@ export async function signInWithCode(
     const action = HttpBrowser.formAction(landed, /\/login$/);
     landed = await browser.go(new URL(action, url).toString(), { form: { username: options.username, password: options.password } }, options.redirectUri);
   }
-  if (!landed.startsWith(options.redirectUri)) throw new Error(`sign-in did not reach the callback; last page ${browser.lastUrl} (${browser.lastStatus}):\n${landed.slice(0, 1500)}`);
+  if (!landed.startsWith(options.redirectUri)) {
+    // The page's own words, not its head: what a person would read.
+    const main = /<main>([\s\S]*)<\/main>/.exec(landed)?.[1] ?? landed;
+    throw new Error(`sign-in did not reach the callback; last page ${browser.lastUrl} (${browser.lastStatus}):\n${main.slice(0, 1500)}`);
+  }
   const tokens = await oidc.authorizationCodeGrant(config, new URL(landed), { pkceCodeVerifier: verifier, expectedState: state });
   return { tokens, browser };
 }

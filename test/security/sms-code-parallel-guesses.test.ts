@@ -25,7 +25,7 @@ describe('200 parallel guesses at one SMS code', () => {
     // Four wrong guesses are told how many tries are left; the fifth ends the step.
     expect(compared.length).toBeLessThanOrEqual(4);
     const knex = h.server.gatehouse.database.knex;
-    const slots = await knex('one_time_codes').join('sms_challenges', 'sms_challenges.id', 'one_time_codes.owner_id').where('sms_challenges.user_id', user.id).select('one_time_codes.attempts', 'one_time_codes.max_attempts');
+    const slots = await knex('one_time_codes').join('second_factor_challenges', 'second_factor_challenges.id', 'one_time_codes.owner_id').where('second_factor_challenges.user_id', user.id).select('one_time_codes.attempts', 'one_time_codes.max_attempts');
     expect(slots).toEqual([{ attempts: 5, max_attempts: 5 }]);
 
     // The right code now opens nothing: the step is over.

@@ -6,7 +6,9 @@ export interface UserDevice {
   first_seen_at: Date;
   last_seen_at: Date;
   mfa_verified_at: Date | null;
+  /** What the passed method was bound to: the phone number for SMS, the app's factor id. */
   mfa_phone: string | null;
+  mfa_method: string | null;
 }
 
 /** Browsers each user has signed in from (see migrations/…_user_devices). */
@@ -29,12 +31,12 @@ export class DeviceRepository {
     return rows[0]?.inserted === true;
   }
 
-  /** Remembers that this browser passed the SMS step for `phone`. */
-  async rememberSecondFactor(deviceHash: string, userId: string, phone: string, at: Date): Promise<void> {
+  /** Remembers that this browser passed `method` for `binding` (the SMS number, the app). */
+  async rememberSecondFactor(deviceHash: string, userId: string, method: string, binding: string, at: Date): Promise<void> {
     await this.knex('user_devices')
-      .insert({ device_hash: deviceHash, user_id: userId, mfa_verified_at: at, mfa_phone: phone })
+      .insert({ device_hash: deviceHash, user_id: userId, mfa_verified_at: at, mfa_phone: binding, mfa_method: method })
       .onConflict(['device_hash', 'user_id'])
-      .merge({ mfa_verified_at: at, mfa_phone: phone, last_seen_at: this.knex.fn.now() });
+      .merge({ mfa_verified_at: at, mfa_phone: binding, mfa_method: method, last_seen_at: this.knex.fn.now() });
   }
 
   /** Forgets every browser of a user (administrator's "forget devices", password reset). Returns how many. */
@@ -44,6 +46,6 @@ export class DeviceRepository {
 
   /** Drops only the remembered second factor (the phone number changed). */
   async forgetSecondFactor(userId: string): Promise<void> {
-    await this.knex('user_devices').where({ user_id: userId }).update({ mfa_verified_at: null, mfa_phone: null });
+    await this.knex('user_devices').where({ user_id: userId }).update({ mfa_verified_at: null, mfa_phone: null, mfa_method: null });
   }
 }

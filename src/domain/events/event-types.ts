@@ -11,6 +11,8 @@ export const EVENT_TYPES = [
   'mfa.succeeded',
   'mfa.failed',
   'mfa.budget_exhausted',
+  'mfa.method_enrolled',
+  'mfa.recovery_code_used',
   'token.refresh_denied',
   'token.code_denied',
   'token.device_code_denied',

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { OneTimeCodes } from './one-time-code.js';
 
 /** What a code is for; the store treats them alike. */
-export type CodePurpose = 'recovery' | 'sign_in' | 'enroll' | 'email_gate';
+export type CodePurpose = 'recovery' | 'sign_in' | 'enroll' | 'email_gate' | 'totp' | 'totp_enroll' | 'recovery_code';
 
 /** A flow's code slot: the newest code's hash and the counts that limit it. */
 export interface CodeSlot {
@@ -71,6 +71,19 @@ export class OneTimeCodeStore {
   }
 
   async check(ownerId: string, presented: string): Promise<CodeCheck> {
+    return this.withTry(ownerId, async (spent) => {
+      if (!this.codes.matches(ownerId, presented, spent.code_hash)) return false;
+      if (!spent.code_expires_at || spent.code_expires_at <= this.now()) return 'code_expired';
+      return true;
+    });
+  }
+
+  /**
+   * Spends one try atomically, then asks `verify` (true: right; false: wrong; 'code_expired':
+   * right but too late). A right answer gets its try back. Methods without a stored code (an
+   * authenticator app, recovery codes) count their tries here too.
+   */
+  async withTry(ownerId: string, verify: (slot: Pick<CodeSlot, 'code_hash' | 'code_expires_at'>) => Promise<boolean | 'code_expired'>): Promise<CodeCheck> {
     const [spent] = await this.knex<CodeSlot>('one_time_codes')
       .where({ owner_id: ownerId })
       .whereNull('used_at')
@@ -81,12 +94,10 @@ export class OneTimeCodeStore {
       const slot = await this.find(ownerId);
       return slot && !slot.used_at ? { ok: false, reason: 'too_many_attempts' } : { ok: false, reason: 'closed' };
     }
-    if (!this.codes.matches(ownerId, presented, spent.code_hash)) {
-      return { ok: false, reason: 'wrong_code', triesLeft: spent.max_attempts - spent.attempts };
-    }
+    const verdict = await verify(spent);
+    if (verdict === false) return { ok: false, reason: 'wrong_code', triesLeft: spent.max_attempts - spent.attempts };
     await this.knex('one_time_codes').where({ owner_id: ownerId }).decrement('attempts', 1);
-    if (!spent.code_expires_at || spent.code_expires_at <= this.now()) return { ok: false, reason: 'code_expired' };
-    return { ok: true };
+    return verdict === 'code_expired' ? { ok: false, reason: 'code_expired' } : { ok: true };
   }
 
   /** Marks the code used after a right check; of two parallel right submissions, one wins. */

@@ -40,6 +40,11 @@ export class OneTimeCodes {
     return found;
   }
 
+  /** The hash of `code` under every configured key (to look a stored hash up by value). */
+  hashesWithEveryKey(flowId: string, code: string): string[] {
+    return this.keys.map((key) => this.hashWith(key, flowId, normalizeCode(code)));
+  }
+
   private hashWith(key: Buffer, flowId: string, code: string): string {
     return createHmac('sha256', key).update(`${flowId}:${code}`).digest('hex');
   }

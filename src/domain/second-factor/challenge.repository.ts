@@ -3,11 +3,13 @@ import { isUuid } from '../../infrastructure/storage/uuid.js';
 
 /**
  * sign_in: a code to the profile's phone; enroll: a code to a number being added; email_gate:
- * an emailed code that must come before a later phone change.
+ * an emailed code that must come before a later phone change; totp: a code from an authenticator
+ * app; totp_enroll: setting up an app (its destination is the new factor's id); recovery_code:
+ * one of the user's recovery codes.
  */
-export type ChallengePurpose = 'sign_in' | 'enroll' | 'email_gate';
+export type ChallengePurpose = 'sign_in' | 'enroll' | 'email_gate' | 'totp' | 'totp_enroll' | 'recovery_code';
 
-/** One step of a sign-in's second factor, bound to that sign-in (interaction) and user. Its code lives in the one-time-code store. */
+/** One step of a sign-in's second factor, bound to that sign-in (interaction) and user. Its tries (and an SMS or email code) live in the one-time-code store. */
 export interface Challenge {
   id: string;
   user_id: string;
@@ -26,28 +28,28 @@ export class ChallengeRepository {
   /** Inserts a challenge; `alongside` runs in the same transaction (its code slot is opened there). */
   async insert(challenge: Pick<Challenge, 'user_id' | 'interaction_uid' | 'purpose' | 'destination' | 'expires_at'>, alongside: (trx: Knex.Transaction, challenge: Challenge) => Promise<void>): Promise<Challenge> {
     return this.knex.transaction(async (trx) => {
-      const [row] = await trx<Challenge>('sms_challenges').insert(challenge).returning('*');
+      const [row] = await trx<Challenge>('second_factor_challenges').insert(challenge).returning('*');
       await alongside(trx, row!);
       return row!;
     });
   }
 
   async findById(id: string): Promise<Challenge | undefined> {
-    return isUuid(id) ? this.knex<Challenge>('sms_challenges').where({ id }).first() : undefined;
+    return isUuid(id) ? this.knex<Challenge>('second_factor_challenges').where({ id }).first() : undefined;
   }
 
   /** Every challenge of this sign-in, newest first: one read tells the page where the person stands. */
   async ofSignIn(interactionUid: string, userId: string): Promise<Challenge[]> {
-    return this.knex<Challenge>('sms_challenges').where({ interaction_uid: interactionUid, user_id: userId }).orderBy('created_at', 'desc');
+    return this.knex<Challenge>('second_factor_challenges').where({ interaction_uid: interactionUid, user_id: userId }).orderBy('created_at', 'desc');
   }
 
   /** Of two parallel right submissions, one completes the step. */
   async complete(id: string, at: Date): Promise<boolean> {
-    return (await this.knex('sms_challenges').where({ id }).whereNull('completed_at').update({ completed_at: at })) === 1;
+    return (await this.knex('second_factor_challenges').where({ id }).whereNull('completed_at').update({ completed_at: at })) === 1;
   }
 
   /** Ends a step that ran out of tries. */
   async close(id: string, at: Date): Promise<void> {
-    await this.knex('sms_challenges').where({ id }).update({ expires_at: at });
+    await this.knex('second_factor_challenges').where({ id }).update({ expires_at: at });
   }
 }

@@ -1,10 +1,12 @@
 import type { UserDevice } from '../devices/device.repository.js';
 import type { TenantRecord } from '../tenants/tenant.js';
 import type { UserRecord } from '../users/user.js';
-import type { Challenge } from './challenge.repository.js';
+import type { Challenge, ChallengePurpose } from './challenge.repository.js';
+import type { UserFactor } from './factor.repository.js';
 
-/** The methods Gatehouse knows; an authenticator app, passkeys and recovery codes come next. */
-export type MethodId = 'sms';
+/** The methods Gatehouse knows, in the order it offers them first. */
+export const METHOD_IDS = ['passkey', 'totp', 'sms', 'recovery_code'] as const;
+export type MethodId = (typeof METHOD_IDS)[number];
 
 /** Where a second-factor step happens: one sign-in (interaction) of one user, from one browser. */
 export interface SecondFactorAttempt {
@@ -12,6 +14,13 @@ export interface SecondFactorAttempt {
   user: UserRecord;
   tenant: () => Promise<TenantRecord>;
   request: { ip: string; userAgent?: string; clientId?: string };
+}
+
+/** What a user has set up, read once per request: factors (apps, passkeys) and unused recovery codes. */
+export interface EnrolledFacts {
+  user: UserRecord;
+  factors: UserFactor[];
+  recoveryCodesLeft: number;
 }
 
 /** Why a challenge could not be sent (the page says so, and offers what is left). */
@@ -22,24 +31,29 @@ export type SendOutcome = { sent: true } | { sent: false; reason: SendRefusal; r
 export type VerifyOutcome = { ok: true } | { ok: false; reason: 'wrong_code'; triesLeft: number } | { ok: false; reason: 'too_many_attempts' | 'code_expired' | 'closed' };
 
 /**
- * A way to prove it's you after the password. Each method enrolls (binds something to the
- * user), challenges (asks for proof in one sign-in), verifies, and remembers a browser that
- * passed it for the tenant's `mfa.reverify_days`.
+ * A way to prove it's you after the password. A method knows whether a user has it set up,
+ * opens a challenge within one sign-in (an SMS is sent; an app needs nothing sent), verifies an
+ * answer with the atomic five-try cap, and says what a browser that passed it is remembered
+ * for (`mfa.reverify_days`). Enrollment is each method's own page flow.
  */
 export interface SecondFactorMethod {
   readonly id: MethodId;
   /** What a pass adds to the sign-in's `amr` (RFC 8176). */
   readonly amr: string;
+  /** The purpose of this method's sign-in challenges. */
+  readonly challengePurpose: ChallengePurpose;
   /** The user has this method set up. */
-  isEnrolled(user: UserRecord): boolean;
-  /** This browser passed this method for this user recently enough not to be asked again. */
-  isRemembered(user: UserRecord, device: UserDevice | undefined, reverifyDays: number, now: Date): boolean;
-  /** Sends a new proof for a challenge (the first one, or "send new code"). */
-  send(attempt: SecondFactorAttempt, challenge: Challenge): Promise<SendOutcome>;
-  /** Starts binding what the person typed (a phone number); its challenge proves it. */
-  beginEnrollment(attempt: SecondFactorAttempt, input: string): Promise<{ started: true; challenge: Challenge } | { started: false; reason: SendRefusal; retryAfterSeconds?: number }>;
-  /** Checks what the person entered for a challenge; a right answer can be used once. */
-  verify(challenge: Challenge, input: string): Promise<VerifyOutcome>;
-  /** After a pass: saves what it proved (a new or confirmed number) and remembers this browser. */
-  confirm(attempt: SecondFactorAttempt, challenge: Challenge, deviceHash: string): Promise<void>;
+  isEnrolled(facts: EnrolledFacts): boolean;
+  /** What a browser that passed is remembered for (a phone number, the app); null: never remembered. */
+  rememberedFor(facts: EnrolledFacts): string | null;
+  /** Opens the method's challenge in this sign-in, sending what must be sent. */
+  startChallenge(attempt: SecondFactorAttempt): Promise<{ started: true; challenge: Challenge } | { started: false; reason: SendRefusal; retryAfterSeconds?: number }>;
+  /** Checks an answer to an open challenge; a right answer can be used once. */
+  verify(attempt: SecondFactorAttempt, challenge: Challenge, input: string): Promise<VerifyOutcome>;
+}
+
+/** A browser passed `method` for `binding` within `reverifyDays`. */
+export function rememberedWithin(device: Pick<UserDevice, 'mfa_verified_at' | 'mfa_phone' | 'mfa_method'> | undefined, method: MethodId, binding: string, reverifyDays: number, now: Date): boolean {
+  if (!device?.mfa_verified_at || (device.mfa_method ?? 'sms') !== method || device.mfa_phone !== binding) return false;
+  return now.getTime() - device.mfa_verified_at.getTime() < reverifyDays * 24 * 60 * 60 * 1000;
 }

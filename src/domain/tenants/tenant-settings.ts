@@ -13,11 +13,18 @@ export const tenantSettingsSchema = z
       .object({
         /** off: password only; optional: users with a phone get the SMS step; required: everyone. */
         mode: z.enum(['off', 'optional', 'required']).default('off'),
-        /** Days a browser that passed the SMS step is remembered. */
+        /** Days a browser that passed the second step is remembered (per method). */
         reverify_days: z.number().int().min(1).max(365).default(30),
+        /** The second-factor methods users may set up and use; without `sms`, texts are never sent. */
+        methods: z
+          .array(z.enum(['sms', 'totp', 'recovery_code']))
+          .min(1)
+          .max(3)
+          .refine((methods) => new Set(methods).size === methods.length, 'each method once')
+          .default(['sms', 'totp', 'recovery_code']),
       })
       .strict()
-      .default({ mode: 'off', reverify_days: 30 }),
+      .default({ mode: 'off', reverify_days: 30, methods: ['sms', 'totp', 'recovery_code'] }),
     sms: z
       .object({
         monthly_budget: z.number().int().min(0).max(1_000_000).default(500),

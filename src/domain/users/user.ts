@@ -23,6 +23,8 @@ export interface UserRecord {
   updated_at: Date;
   last_login_at: Date | null;
   previous_login_at: Date | null;
+  /** The second-factor method asked first (the one the person last chose), when set up. */
+  preferred_method: string | null;
 }
 
 export type NewUser = Pick<UserRecord, 'tenant_id' | 'username' | 'role'> &

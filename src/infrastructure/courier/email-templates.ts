@@ -18,6 +18,7 @@ const SUBJECTS = {
   'phone-change-code': 'Your code to change your mobile number',
   'account-locked': 'Sign-in to your account was locked',
   'new-device': 'New sign-in to your account',
+  'recovery-code-used': 'A recovery code was used to sign in',
 } as const;
 
 export type EmailTemplate = keyof typeof SUBJECTS;

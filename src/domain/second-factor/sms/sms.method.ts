@@ -1,4 +1,4 @@
-import type { DeviceRepository, UserDevice } from '../../devices/device.repository.js';
+import type { DeviceRepository } from '../../devices/device.repository.js';
 import type { UserMail } from '../../notifications/user-mail.js';
 import type { OneTimeCodeStore } from '../../one-time-codes/one-time-code.store.js';
 import type { TenantRecord } from '../../tenants/tenant.js';
@@ -6,9 +6,8 @@ import { toE164 } from '../../users/phone-number.js';
 import type { UserRepository } from '../../users/user.repository.js';
 import type { UserRecord } from '../../users/user.js';
 import type { Challenge, ChallengeRepository } from '../challenge.repository.js';
-import type { SecondFactorAttempt, SecondFactorMethod, SendOutcome } from '../second-factor-method.js';
+import type { EnrolledFacts, SecondFactorAttempt, SecondFactorMethod, SendOutcome, SendRefusal } from '../second-factor-method.js';
 import type { SmsSender } from './sms-sender.js';
-import { deviceStillRemembered } from '../second-factor-policy.js';
 
 /** DESIGN §7: SMS code 6 digits, valid 5 min, 5 tries, resend after 30 s, only the newest valid. */
 export const SMS_CODE_LIMITS = { codeTtlMs: 5 * 60_000, maxAttempts: 5, resendAfterMs: 30_000, stepTtlMs: 30 * 60_000 };
@@ -30,22 +29,28 @@ export interface SmsMethodDependencies {
 export class SmsMethod implements SecondFactorMethod {
   readonly id = 'sms' as const;
   readonly amr = 'sms';
+  readonly challengePurpose = 'sign_in' as const;
 
   constructor(private readonly deps: SmsMethodDependencies) {}
 
-  isEnrolled(user: UserRecord): boolean {
+  isEnrolled({ user }: EnrolledFacts): boolean {
     return Boolean(user.phone);
   }
 
-  isRemembered(user: UserRecord, device: UserDevice | undefined, reverifyDays: number, now: Date): boolean {
-    return user.phone_verified && user.phone !== null && deviceStillRemembered(device, user.phone, reverifyDays, now);
+  /** Only a number whose code was entered once is remembered (an administrator's is confirmed first). */
+  rememberedFor({ user }: EnrolledFacts): string | null {
+    return user.phone_verified ? user.phone : null;
   }
 
-  /** Opens the sign-in challenge of this interaction (a code to the profile's phone). */
-  async open(attempt: SecondFactorAttempt): Promise<Challenge> {
-    return this.insert(attempt, 'sign_in', attempt.user.phone!);
+  async startChallenge(attempt: SecondFactorAttempt): Promise<{ started: true; challenge: Challenge } | { started: false; reason: SendRefusal; retryAfterSeconds?: number }> {
+    const challenge = await this.insert(attempt, 'sign_in', attempt.user.phone!);
+    const sent = await this.send(attempt, challenge);
+    if (sent.sent) return { started: true, challenge };
+    await this.deps.challenges.close(challenge.id, this.deps.now());
+    return { started: false, reason: sent.reason, retryAfterSeconds: sent.retryAfterSeconds };
   }
 
+  /** Sends a new code for a challenge (the first one, or "send new code"). */
   async send(attempt: SecondFactorAttempt, challenge: Challenge): Promise<SendOutcome> {
     const tenant = await attempt.tenant();
     // Reserve the code first, so only the newest code sent can ever match.
@@ -56,37 +61,36 @@ export class SmsMethod implements SecondFactorMethod {
     return { sent: true };
   }
 
-  async beginEnrollment(attempt: SecondFactorAttempt, input: string) {
+  /** Starts binding the number the person typed: a code is sent to it; it is saved only once confirmed. */
+  async beginEnrollment(attempt: SecondFactorAttempt, input: string): Promise<{ started: true; challenge: Challenge } | { started: false; reason: SendRefusal; retryAfterSeconds?: number }> {
     const tenant = await attempt.tenant();
     const parsed = toE164(input, tenant.settings.country);
-    if (!parsed) return { started: false as const, reason: 'invalid_phone' as const };
-    if (!this.deps.sender.countryAllowed(tenant, parsed.e164)) return { started: false as const, reason: 'country_not_allowed' as const };
+    if (!parsed) return { started: false, reason: 'invalid_phone' };
+    if (!this.deps.sender.countryAllowed(tenant, parsed.e164)) return { started: false, reason: 'country_not_allowed' };
     const challenge = await this.insert(attempt, 'enroll', parsed.e164);
     const sent = await this.send(attempt, challenge);
-    return sent.sent ? { started: true as const, challenge } : { started: false as const, reason: sent.reason, retryAfterSeconds: sent.retryAfterSeconds };
+    return sent.sent ? { started: true, challenge } : { started: false, reason: sent.reason, retryAfterSeconds: sent.retryAfterSeconds };
   }
 
-  async verify(challenge: Challenge, input: string) {
+  async verify(_attempt: SecondFactorAttempt, challenge: Challenge, input: string) {
     const check = await this.deps.codes.check(challenge.id, input);
     if (!check.ok) return check;
     return (await this.deps.codes.consume(challenge.id)) ? { ok: true as const } : { ok: false as const, reason: 'closed' as const };
   }
 
   /**
-   * After a right code: the number is trusted (a new one saved, an administrator's confirmed),
-   * other browsers remembered for an old number must pass again, and this one is remembered.
+   * After a right code to a new or unconfirmed number: the number is trusted (a new one saved,
+   * an administrator's confirmed), and browsers remembered for an old number must pass again.
    */
-  async confirm(attempt: SecondFactorAttempt, challenge: Challenge, deviceHash: string): Promise<void> {
+  async confirmNumber(attempt: SecondFactorAttempt, phone: string): Promise<void> {
     const { user } = attempt;
-    const phone = challenge.destination;
-    if (user.phone !== phone || !user.phone_verified) {
-      await this.deps.users.update(user.id, { phone, phone_verified: true });
-      if (user.phone !== phone) {
-        await this.deps.devices.forgetSecondFactor(user.id);
-        await notifyPhoneChange(this.deps.mail, user, await attempt.tenant(), phone, 'added by you at sign-in', this.deps.now());
-      }
+    if (user.phone === phone && user.phone_verified) return;
+    await this.deps.users.update(user.id, { phone, phone_verified: true });
+    attempt.user = { ...user, phone, phone_verified: true };
+    if (user.phone !== phone) {
+      await this.deps.devices.forgetSecondFactor(user.id);
+      await notifyPhoneChange(this.deps.mail, user, await attempt.tenant(), phone, 'added by you at sign-in', this.deps.now());
     }
-    await this.deps.devices.rememberSecondFactor(deviceHash, user.id, phone, this.deps.now());
   }
 
   secondsUntilResend(slot: Parameters<OneTimeCodeStore['secondsUntilResend']>[0]): number {

@@ -1,6 +1,7 @@
 import type { Router, RouterContext } from '@koa/router';
 import type { Context } from 'koa';
-import type { SecondFactorAttempt, SendRefusal } from '../../../domain/second-factor/second-factor-method.js';
+import type { MethodId, SecondFactorAttempt, SendRefusal } from '../../../domain/second-factor/second-factor-method.js';
+import type { Challenge } from '../../../domain/second-factor/challenge.repository.js';
 import type { SecondFactorDecision, SecondFactorService, SecondFactorState } from '../../../domain/second-factor/second-factor.service.js';
 import type { SignInFacts } from '../../../domain/sign-in/sign-in-facts.js';
 import { maskEmail, phoneLastDigits } from '../../../domain/users/contact-masking.js';
@@ -52,7 +53,7 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
         const now = await deps.secondFactor.current(step.attempt, step.decision, { start: false });
         if (outcome.sent) return render(ctx, step, now, { notice: 'We sent a new code. Only the newest code works.' });
         if (outcome.reason === 'too_soon') return render(ctx, step, now, { error: refusalText(outcome) }, 429);
-        return render(ctx, step, { state: 'cannot_send', reason: outcome.reason, retryAfterSeconds: outcome.retryAfterSeconds });
+        return render(ctx, step, { state: 'cannot_send', reason: outcome.reason, retryAfterSeconds: outcome.retryAfterSeconds, alternatives: 'alternatives' in now && now.state === 'challenge' ? now.alternatives : [] });
       }
 
       const result = await deps.secondFactor.submitCode(step.attempt, state, (body.code ?? '').slice(0, 32), () => ensureDeviceHash(ctx, deps.secureCookies));
@@ -61,7 +62,11 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
           const amr = [...new Set([...((step.details.session?.amr as string[] | undefined) ?? ['pwd']), result.amr])];
           await completeIfLastStep(ctx, deps, step.details, step.facts, progressOf(step.details, { amr }));
           const url = await deps.provider.interactionResult(ctx.req, ctx.res, { login: { accountId: step.facts.user.id, amr } }, { mergeWithLastSubmission: true });
-          return seeOther(ctx, url);
+          if (!result.recoveryCodes) return seeOther(ctx, url);
+          // A first method set up comes with recovery codes: shown once, then on to the app.
+          ctx.type = 'html';
+          ctx.body = renderPage('recovery-codes', { codes: result.recoveryCodes, continueUrl: url });
+          return;
         }
         case 'email_proven':
         case 'no_code_expected':
@@ -102,8 +107,29 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
         case 'country_not_allowed':
           return renderEnrollment(ctx, step, { phone, error: 'Text messages cannot be sent to numbers of that country for your organisation. Use another number or ask your administrator.' }, 400);
         default:
-          return render(ctx, step, { state: 'cannot_send', reason: outcome.reason, retryAfterSeconds: outcome.retryAfterSeconds });
+          return render(ctx, step, { state: 'cannot_send', reason: outcome.reason, retryAfterSeconds: outcome.retryAfterSeconds, alternatives: [] });
       }
+    });
+
+    // "Use an authenticator app instead", where adding a phone is offered.
+    router.post(`${base}/totp`, async (ctx) => {
+      const step = await loadForPost(ctx);
+      if (!step) return;
+      await deps.secondFactor.startTotpSetup(step.attempt, await deps.secondFactor.current(step.attempt, step.decision, { start: false }));
+      seeOther(ctx, `/interaction/${step.details.uid}`);
+    });
+
+    // "Try another way": another method the user has set up.
+    router.post(`${base}/method`, async (ctx) => {
+      const step = await loadForPost(ctx);
+      if (!step) return;
+      const state = await deps.secondFactor.current(step.attempt, step.decision, { start: false });
+      const switched = await deps.secondFactor.switchMethod(step.attempt, state, form(ctx).method ?? '');
+      if (switched.started || switched.reason === 'not_offered') return seeOther(ctx, `/interaction/${step.details.uid}`);
+      // The way chosen failed: every other way set up is still offered.
+      const chosen = form(ctx).method;
+      const offered = state.state === 'challenge' ? [state.method, ...state.alternatives] : state.state === 'cannot_send' ? state.alternatives : [];
+      return render(ctx, step, { state: 'cannot_send', reason: switched.reason, retryAfterSeconds: switched.retryAfterSeconds, alternatives: offered.filter((m) => m !== chosen) });
     });
 
     // The optional-mode warning: go on without a phone, or add one now.
@@ -146,43 +172,63 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
 
   function render(ctx: Context, step: StepContext, state: SecondFactorState, view: { error?: string; notice?: string } = {}, status = 200): void {
     const uid = step.details.uid;
+    const page = (name: Parameters<typeof renderPage>[0], data: Record<string, unknown>) => {
+      ctx.status = status;
+      ctx.type = 'html';
+      ctx.body = renderPage(name, { abortUrl: `/interaction/${uid}/abort`, ...data, ...view });
+    };
     switch (state.state) {
-      case 'code':
+      case 'challenge':
+        return page('code-entry', {
+          ...CHALLENGE_TEXT[state.method](state.challenge),
+          action: `/interaction/${uid}/second-factor`,
+          canResend: state.method === 'sms',
+          resendWait: state.resendWait,
+          switchAction: `/interaction/${uid}/second-factor/method`,
+          alternatives: state.alternatives.map((method) => ({ method, label: ANOTHER_WAY[method] })),
+        });
       case 'email_gate':
-      case 'confirm_phone': {
-        const email = state.state === 'email_gate';
-        ctx.status = status;
-        ctx.type = 'html';
-        ctx.body = renderPage('code-entry', {
-          title: email ? 'Confirm it is you' : 'Enter the code we texted you',
-          intro: email
-            ? `To add or change your mobile number, enter the 6-digit code we emailed to ${maskEmail(state.challenge.destination)}.`
-            : `We sent a 6-digit code by text message to the number ending in ${phoneLastDigits(state.challenge.destination)}. It is valid for 5 minutes.`,
-          label: email ? 'Code from the email' : 'Code from the text message',
+        return page('code-entry', {
+          title: 'Confirm it is you',
+          intro: `To set up how you confirm sign-ins, enter the 6-digit code we emailed to ${maskEmail(state.challenge.destination)}.`,
+          label: 'Code from the email',
           action: `/interaction/${uid}/second-factor`,
           resendWait: state.resendWait,
-          abortUrl: `/interaction/${uid}/abort`,
-          ...view,
         });
-        return;
-      }
+      case 'confirm_phone':
+        return page('code-entry', { ...CHALLENGE_TEXT.sms(state.challenge), action: `/interaction/${uid}/second-factor`, resendWait: state.resendWait });
       case 'enter_phone':
-        return renderEnrollment(ctx, step, view, status);
+        return renderEnrollment(ctx, step, { ...view, totpAction: state.alternatives.includes('totp') ? `/interaction/${uid}/second-factor/totp` : undefined }, status);
+      case 'totp_setup':
+        return page('totp-setup', {
+          action: `/interaction/${uid}/second-factor`,
+          qrSvg: state.setup.qrSvg,
+          secret: state.setup.secret,
+          phoneAction: state.alternatives.includes('sms') ? `/interaction/${uid}/second-factor/phone` : undefined,
+        });
       case 'warn_no_phone':
-        ctx.status = status;
-        ctx.type = 'html';
-        ctx.body = renderPage('mfa-warning', { continueAction: `/interaction/${uid}/second-factor/continue`, addPhoneAction: `/interaction/${uid}/second-factor/add-phone` });
-        return;
+        return page('mfa-warning', { continueAction: `/interaction/${uid}/second-factor/continue`, addPhoneAction: `/interaction/${uid}/second-factor/add-phone` });
       case 'no_contact':
-        return message(ctx, 409, 'A mobile number is needed', "Your organisation requires a code by text message, and your profile has neither a mobile number nor an email address. Ask your organisation's administrator to add your number.", `/interaction/${uid}/abort`, 'Cancel sign-in');
+        return message(ctx, 409, 'A second step is needed', "Your organisation requires a second step when you sign in, and your profile has no email address to confirm it is you. Ask your organisation's administrator to add a mobile number or an email address to your profile.", `/interaction/${uid}/abort`, 'Cancel sign-in');
       case 'cannot_send':
+        if (state.alternatives.length) {
+          // Not a dead end: the person has other ways in.
+          return page('code-entry', {
+            title: 'We could not send a code',
+            intro: refusalText(state),
+            showCodeForm: false,
+            canResend: false,
+            switchAction: `/interaction/${uid}/second-factor/method`,
+            alternatives: state.alternatives.map((method) => ({ method, label: ANOTHER_WAY[method] })),
+          });
+        }
         return message(ctx, state.reason === 'budget_exhausted' ? 503 : 429, 'We could not send a code', refusalText(state), `/interaction/${uid}`, 'Try again');
       case 'not_started':
         return seeOther(ctx, `/interaction/${uid}`);
     }
   }
 
-  function renderEnrollment(ctx: Context, step: StepContext, view: { phone?: string; error?: string }, status = 200): void {
+  function renderEnrollment(ctx: Context, step: StepContext, view: { phone?: string; error?: string; totpAction?: string }, status = 200): void {
     ctx.status = status;
     ctx.type = 'html';
     ctx.body = renderPage('phone-enroll', { action: `/interaction/${step.details.uid}/second-factor/phone`, abortUrl: `/interaction/${step.details.uid}/abort`, ...view });
@@ -192,6 +238,26 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
 }
 
 export type SecondFactorPages = ReturnType<typeof createSecondFactorPages>;
+
+/** What each method's challenge page says. */
+const CHALLENGE_TEXT: Record<MethodId, (challenge: Challenge) => Record<string, string>> = {
+  sms: (challenge) => ({
+    title: 'Enter the code we texted you',
+    intro: `We sent a 6-digit code by text message to the number ending in ${phoneLastDigits(challenge.destination)}. It is valid for 5 minutes.`,
+    label: 'Code from the text message',
+  }),
+  totp: () => ({ title: 'Enter the code from your app', intro: 'Open your authenticator app and enter the 6-digit code it shows for this account.', label: 'Code from the app' }),
+  recovery_code: () => ({ title: 'Enter a recovery code', intro: 'Enter one of the recovery codes you kept when you set up your second step. Each code works once.', label: 'Recovery code', inputmode: 'text', maxlength: '16' }),
+  passkey: () => ({ title: 'Use your passkey', intro: 'Use the passkey saved on this device.', label: 'Passkey' }),
+};
+
+/** The buttons of "Try another way". */
+const ANOTHER_WAY: Record<MethodId, string> = {
+  sms: 'Send a code by text message',
+  totp: 'Use my authenticator app',
+  recovery_code: 'Use a recovery code',
+  passkey: 'Use a passkey',
+};
 
 function message(ctx: Context, status: number, title: string, text: string, linkUrl: string, linkText: string): void {
   ctx.status = status;
