@@ -45,6 +45,17 @@ export async function up(knex: Knex): Promise<void> {
     t.unique(['user_id', 'code_hash']);
   });
 
+  // An administrator's one-time pass around the second step, for a person who lost every method.
+  await knex.schema.createTable('second_factor_bypasses', (t) => {
+    t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));
+    t.uuid('user_id').notNullable().references('users.id').onDelete('CASCADE');
+    t.jsonb('issued_by').notNullable();
+    t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    t.timestamp('expires_at', { useTz: true }).notNullable();
+    t.timestamp('used_at', { useTz: true });
+    t.index(['user_id']);
+  });
+
   await knex.schema.alterTable('users', (t) => {
     t.text('preferred_method');
   });

@@ -26,6 +26,8 @@ import { ChallengeRepository } from '../domain/second-factor/challenge.repositor
 import { SmsMethod } from '../domain/second-factor/sms/sms.method.js';
 import { TotpMethod } from '../domain/second-factor/totp/totp.method.js';
 import { FactorRepository } from '../domain/second-factor/factor.repository.js';
+import { BypassRepository } from '../domain/second-factor/bypass.repository.js';
+import { SecondFactorAdminService } from '../domain/second-factor/second-factor-admin.service.js';
 import { RecoveryCodesMethod } from '../domain/second-factor/recovery-codes/recovery-codes.method.js';
 import { RecoveryCodeRepository } from '../domain/second-factor/recovery-codes/recovery-code.repository.js';
 import { SecretBox } from '../infrastructure/crypto/secret-box.js';
@@ -81,6 +83,8 @@ export function createServices(context: ServiceContext) {
     secret: context.secret,
     now: context.now,
     onLocked: (user, until) => lockNotifier.notify(user, until),
+    // Called only once the service graph is built (the second-factor service comes later in it).
+    enrolledMethods: (user, tenant) => secondFactor.enrolledMethodIds(user, tenant),
     smsBudget: async (tenantId) => {
       const tenant = await tenants.findById(tenantId);
       if (!tenant) return { exhausted: false };
@@ -116,12 +120,16 @@ export function createServices(context: ServiceContext) {
   });
   const challenges = new ChallengeRepository(knex);
   const factors = new FactorRepository(knex);
+  const bypasses = new BypassRepository(knex);
+  const recoveryCodeStore = new RecoveryCodeRepository(knex);
+  const recoveryCodes = new RecoveryCodesMethod({ challenges, codes, hashing: new OneTimeCodes(codeKeys), repository: recoveryCodeStore, now: context.now });
   const secondFactor = new SecondFactorService({
     sms: new SmsMethod({ challenges, codes, sender: smsSender, users, devices: repositories.devices, mail, now: context.now }),
     totp: new TotpMethod({ challenges, codes, factors, secrets: new SecretBox(context.secrets, 'authenticator-apps'), now: context.now }),
-    recoveryCodes: new RecoveryCodesMethod({ challenges, codes, hashing: new OneTimeCodes(codeKeys), repository: new RecoveryCodeRepository(knex), now: context.now }),
+    recoveryCodes,
     challenges,
     factors,
+    bypasses,
     codes,
     devices: repositories.devices,
     users,
@@ -161,6 +169,7 @@ export function createServices(context: ServiceContext) {
     userAdmin: new UserAdminService({ users, hasher, signOut, passwords, devices: repositories.devices, mail, events }),
     sessionView: new SessionViewService(repositories.artifacts),
     secondFactor,
+    secondFactorAdmin: new SecondFactorAdminService({ factors, recoveryCodes, recoveryCodeStore, bypasses, users, devices: repositories.devices, mail, events, now: context.now }),
     smsBudget,
     clientAdmin: new ClientAdminService(knex, events, context.invalidateClient),
     signInFacts: new SignInFactsLoader({ users, tenants, devices: repositories.devices }, (request) => readDeviceHash(request as Context)),

@@ -14,6 +14,7 @@ import { FAILURE_MEMORY_SECONDS } from '../domain/lockout/lockout-policy.js';
 import { LockoutService } from '../domain/lockout/lockout.service.js';
 import type { Logger } from '../infrastructure/observability/logger.js';
 import type { UserRecord } from '../domain/users/user.js';
+import type { TenantRecord } from '../domain/tenants/tenant.js';
 import type { PasswordHasher } from '../domain/passwords/password-hasher.js';
 import { PasswordHistoryRepository } from '../domain/passwords/password-history.repository.js';
 import { PreviousPasswords } from '../domain/passwords/previous-passwords.js';
@@ -33,6 +34,8 @@ export interface SignInProtectionContext {
   now: () => Date;
   /** Whether a tenant's SMS budget is used up (the SMS second factor provides it). */
   smsBudget?: SmsBudgetStatus;
+  /** The second-factor methods a user has set up that the tenant allows (the second-factor service). */
+  enrolledMethods?: (user: UserRecord, tenant: TenantRecord) => Promise<string[]>;
   /** A lock of a known user began. */
   onLocked?: (user: UserRecord, until: Date) => void;
 }
@@ -69,7 +72,7 @@ export function createSignInProtection(context: SignInProtectionContext) {
     logger,
     fingerprintKey: Buffer.from(hkdfSync('sha256', context.secret, 'gatehouse', 'failed-password-fingerprints', 32)),
   });
-  const diagnosis = new DiagnosisService({ repository: new DiagnosisRepository(knex, repositories.artifacts), events: eventHistory, lockout, smsBudget: context.smsBudget, now: context.now });
+  const diagnosis = new DiagnosisService({ repository: new DiagnosisRepository(knex, repositories.artifacts), events: eventHistory, lockout, smsBudget: context.smsBudget, enrolledMethods: context.enrolledMethods, now: context.now });
   return { signIn, lockout, passwordLogin, signInEvents, diagnosis, eventHistory, passwordHistory };
 }
 

@@ -114,4 +114,45 @@ describe('second-factor methods', () => {
     expect(landed).toMatch(new RegExp(`^${h.callback}\\?code=`));
     expect(await amrOf(landed, browser, verifier)).toEqual(['pwd', 'otp']);
   });
+
+  it('shows administrators which methods a user has, lets them remove one, and issue a one-time bypass', async () => {
+    const slug = await h.tenant({ mfa: { mode: 'required', methods: ['totp', 'recovery_code'] } });
+    const username = `bypass-${slug}`;
+    await setUpApp(slug, username);
+    const user = (await h.admin('GET', `/tenants/${slug}/users?q=${username}`)).body.items[0];
+    const methods = (await h.admin('GET', `/tenants/${slug}/users/${user.id}/second-factor-methods`)).body.items;
+    expect(methods.map((m: { kind: string; detail: string | null }) => [m.kind, m.detail])).toEqual([
+      ['totp', null],
+      ['recovery_codes', '10 left'],
+    ]);
+    expect(JSON.stringify(methods)).not.toMatch(/secret/i);
+    for (const method of methods) expect((await h.admin('DELETE', `/tenants/${slug}/users/${user.id}/second-factor-methods/${method.id}`)).status).toBe(204);
+    expect((await h.admin('DELETE', `/tenants/${slug}/users/${user.id}/second-factor-methods/sms`)).status).toBe(404);
+
+    const issued = await h.admin('POST', `/tenants/${slug}/users/${user.id}/second-factor-bypass`, { minutes: 30 });
+    expect(issued.status).toBe(201);
+    await h.aws.waitForEmail(`${username}@clinic.test`, (e) => e.subject === 'You may sign in once without the second step');
+
+    const browser = new HttpBrowser();
+    const { page, verifier } = await signIn(browser, username);
+    expect(page).toMatch(/allowed you to sign in once without this step/);
+    const landed = await h.post(browser, page, {}, /second-factor\/bypass$/);
+    expect(landed).toMatch(new RegExp(`^${h.callback}\\?code=`));
+    expect(await amrOf(landed, browser, verifier)).toEqual(['pwd']);
+    // Once only.
+    const next = new HttpBrowser();
+    expect((await signIn(next, username)).page).not.toMatch(/allowed you to sign in once/);
+    await h.server.gatehouse.events.flush();
+    const types = (await h.server.gatehouse.database.knex('events').where({ user_id: user.id }).select('type')).map((e: { type: string }) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['admin.second_factor_removed', 'admin.second_factor_bypass_issued', 'mfa.bypass_used']));
+  });
+
+  it('names "no usable second factor" in the diagnosis when SMS is the only method and no text can be sent', async () => {
+    const slug = await h.tenant({ mfa: { mode: 'required' }, sms: { monthly_budget: 0 } });
+    const { id } = await h.user(slug, `stuck-${slug}`, { phone: '+1 415 555 0191' });
+    await h.passwordStep(new HttpBrowser(), `stuck-${slug}`);
+    const diagnosis = (await h.admin('GET', `/tenants/${slug}/users/${id}/diagnosis`)).body;
+    expect(diagnosis.can_sign_in).toBe(false);
+    expect(diagnosis.blockers.map((b: { code: string }) => b.code)).toContain('no_usable_second_factor');
+  });
 });

@@ -16,6 +16,7 @@ export const BLOCKER_CODES = [
   'sms_budget_exhausted',
   'old_password_retried',
   'client_secret_expired',
+  'no_usable_second_factor',
 ] as const;
 export type BlockerCode = (typeof BLOCKER_CODES)[number];
 
@@ -24,7 +25,7 @@ export type BlockerCode = (typeof BLOCKER_CODES)[number];
  * explain a refusal the person or an app meets (an old password, revoked tokens, an expired
  * secret) while the account itself can sign in.
  */
-const STOPS_SIGN_IN: ReadonlySet<BlockerCode> = new Set(['disabled', 'locked', 'temporary_password_expired', 'sms_budget_exhausted']);
+const STOPS_SIGN_IN: ReadonlySet<BlockerCode> = new Set(['disabled', 'locked', 'temporary_password_expired', 'sms_budget_exhausted', 'no_usable_second_factor']);
 
 export interface Blocker {
   code: BlockerCode;
@@ -74,6 +75,8 @@ export interface DiagnosisFacts {
   clients: ClientFacts[];
   /** Absent until the SMS budget is wired in. */
   smsBudget?: { exhausted: boolean; since?: Date };
+  /** The second-factor methods the user has set up that the tenant allows (`sms`, `totp`, `recovery_code`). */
+  enrolledMethods?: string[];
 }
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -187,14 +190,18 @@ function tokensRevoked({ user, events, clients, now }: DiagnosisFacts): Blocker[
   return [{ code: signOut ? 'tokens_revoked_by_sign_out' : 'tokens_revoked_by_password_change', message: parts.join('; '), since: cut.toISOString() }];
 }
 
-function secondFactor({ user, mfaMode, smsBudget }: DiagnosisFacts): Blocker[] {
+function secondFactor({ user, mfaMode, smsBudget, enrolledMethods }: DiagnosisFacts): Blocker[] {
   const blockers: Blocker[] = [];
   const verifiedPhone = Boolean(user.phone && user.phone_verified);
-  if (mfaMode === 'required' && !verifiedPhone) {
+  const otherMethods = (enrolledMethods ?? []).filter((m) => m !== 'sms');
+  if (mfaMode !== 'off' && enrolledMethods?.length && smsBudget?.exhausted && otherMethods.length === 0 && enrolledMethods.includes('sms')) {
+    blockers.push({ code: 'no_usable_second_factor', message: "the user's only second factor is a code by SMS, and the organisation's SMS budget for this month is used up; remove the block by raising the budget, or issue a one-time bypass so the user can set up an authenticator app", since: smsBudget.since?.toISOString() ?? null });
+  }
+  if (mfaMode === 'required' && !verifiedPhone && otherMethods.length === 0) {
     blockers.push({ code: 'mfa_phone_missing', message: `the organisation requires a code by SMS at sign-in but ${user.phone ? 'the mobile number on the profile is not verified' : 'there is no mobile number on the profile'}; the user will be asked to add one at the next sign-in`, since: null });
   }
   const smsStepApplies = mfaMode === 'required' || (mfaMode === 'optional' && verifiedPhone);
-  if (smsBudget?.exhausted && smsStepApplies) {
+  if (smsBudget?.exhausted && smsStepApplies && otherMethods.length === 0 && !blockers.some((b) => b.code === 'no_usable_second_factor')) {
     blockers.push({ code: 'sms_budget_exhausted', message: "the organisation's SMS budget for this month is used up, so no sign-in code can be sent", since: smsBudget.since?.toISOString() ?? null });
   }
   return blockers;

@@ -13,6 +13,8 @@ export interface DiagnosisDependencies {
   events: EventRepository;
   lockout: LockoutService;
   smsBudget?: SmsBudgetStatus;
+  /** The second-factor methods the user has set up that the tenant allows. */
+  enrolledMethods?: (user: UserRecord, tenant: TenantRecord) => Promise<string[]>;
   now?: () => Date;
 }
 
@@ -32,11 +34,12 @@ export class DiagnosisService {
   async diagnose(tenant: TenantRecord, user: UserRecord): Promise<Diagnosis> {
     const now = this.deps.now?.() ?? new Date();
     const since = new Date(now.getTime() - LOOK_BACK_MS);
-    const [events, tokens, locks, smsBudget] = await Promise.all([
+    const [events, tokens, locks, smsBudget, enrolledMethods] = await Promise.all([
       this.deps.events.ofUser(user.id, since, MAX_USER_EVENTS),
       this.deps.repository.tokensOf(user.id, user.tokens_valid_after),
       this.deps.lockout.activeLocks(user),
       this.deps.smsBudget?.(tenant.id),
+      this.deps.enrolledMethods?.(user, tenant),
     ]);
 
     const clientIds = new Set([...tokens.map((t) => t.client_id), ...events.map((e) => e.client_id).filter((id): id is string => Boolean(id))]);
@@ -61,6 +64,6 @@ export class DiagnosisService {
       }),
     );
 
-    return diagnose({ now, user, mfaMode: tenant.settings.mfa.mode, locks, events, clients, smsBudget: smsBudget ?? undefined });
+    return diagnose({ now, user, mfaMode: tenant.settings.mfa.mode, locks, events, clients, smsBudget: smsBudget ?? undefined, enrolledMethods });
   }
 }

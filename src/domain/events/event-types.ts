@@ -13,6 +13,7 @@ export const EVENT_TYPES = [
   'mfa.budget_exhausted',
   'mfa.method_enrolled',
   'mfa.recovery_code_used',
+  'mfa.bypass_used',
   'token.refresh_denied',
   'token.code_denied',
   'token.device_code_denied',
@@ -33,6 +34,8 @@ export const EVENT_TYPES = [
   'admin.client_deleted',
   'admin.client_secret_rotated',
   'admin.devices_forgotten',
+  'admin.second_factor_removed',
+  'admin.second_factor_bypass_issued',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

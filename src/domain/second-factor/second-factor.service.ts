@@ -7,6 +7,7 @@ import type { UserRepository } from '../users/user.repository.js';
 import type { UserRecord } from '../users/user.js';
 import type { Challenge, ChallengePurpose, ChallengeRepository } from './challenge.repository.js';
 import type { FactorRepository } from './factor.repository.js';
+import type { BypassRepository } from './bypass.repository.js';
 import type { RecoveryCodesMethod } from './recovery-codes/recovery-codes.method.js';
 import { secondFactorStep } from './second-factor-policy.js';
 import { rememberedWithin, type EnrolledFacts, type MethodId, type SecondFactorAttempt, type SecondFactorMethod, type SendRefusal, type VerifyOutcome } from './second-factor-method.js';
@@ -32,6 +33,8 @@ export type SecondFactorDecision = (
   enrollable: EnrollableMethod[];
   /** Setting something up needs an emailed code first (anything but the password step of a first sign-in). */
   emailGate: boolean;
+  /** An administrator issued a one-time pass around this step (the person lost every method). */
+  bypassAvailable?: boolean;
 };
 
 /** Where the person stands in the second step: each is one page. */
@@ -71,6 +74,7 @@ export interface SecondFactorDependencies {
   recoveryCodes: RecoveryCodesMethod;
   challenges: ChallengeRepository;
   factors: FactorRepository;
+  bypasses: BypassRepository;
   codes: OneTimeCodeStore;
   devices: DeviceRepository;
   users: UserRepository;
@@ -105,14 +109,20 @@ export class SecondFactorService {
     return { user, factors, recoveryCodesLeft };
   }
 
+  /** The methods a user has set up that the tenant allows (for the diagnosis). */
+  async enrolledMethodIds(user: UserRecord, tenant: TenantRecord): Promise<MethodId[]> {
+    const facts = await this.enrolledFacts(user);
+    return this.allowedMethods(tenant.settings.mfa.methods as MethodId[]).filter((m) => m.isEnrolled(facts)).map((m) => m.id);
+  }
+
   /** What the tenant's policy asks of this sign-in now; `none` when nothing. */
   async decide(
     facts: { user: UserRecord; tenant: () => Promise<TenantRecord>; device: () => Promise<UserDevice | undefined> },
-    session: { amr?: string[]; warningAcknowledged?: boolean; addPhoneChosen?: boolean; passwordEnteredNow: boolean },
+    session: { amr?: string[]; warningAcknowledged?: boolean; addPhoneChosen?: boolean; passwordEnteredNow: boolean; secondFactorBypassed?: boolean },
   ): Promise<SecondFactorDecision | { step: 'none' }> {
     const amrs = new Set(Object.values(this.methods).flatMap((m) => (m ? [m.amr] : [])));
     // Passed in this session already: neither the tenant nor the browser needs reading.
-    if (session.amr?.some((value) => amrs.has(value))) return { step: 'none' };
+    if (session.amr?.some((value) => amrs.has(value)) || session.secondFactorBypassed) return { step: 'none' };
     const { mfa } = (await facts.tenant()).settings;
     if (mfa.mode === 'off') return { step: 'none' };
     const { user } = facts;
@@ -136,7 +146,8 @@ export class SecondFactorService {
     });
     if (step.step === 'none') return step;
     const enrollable = (['sms', 'totp'] as const).filter((m) => allowed.includes(m));
-    return { ...step, enrollable, emailGate: !(session.passwordEnteredNow && user.last_login_at === null) };
+    const bypassAvailable = step.step !== 'warn_no_phone' && Boolean(await this.deps.bypasses.active(user.id, now));
+    return { ...step, enrollable, emailGate: !(session.passwordEnteredNow && user.last_login_at === null), ...(bypassAvailable ? { bypassAvailable } : {}) };
   }
 
   /**
@@ -213,6 +224,17 @@ export class SecondFactorService {
     const started = await this.methods[chosen]!.startChallenge(attempt);
     if (started.started && chosen !== 'recovery_code') await this.deps.users.update(attempt.user.id, { preferred_method: chosen });
     return started;
+  }
+
+  /** Uses the administrator's one-time pass: this sign-in goes on without the second step. */
+  async useBypass(attempt: SecondFactorAttempt, decision: SecondFactorDecision): Promise<boolean> {
+    if (!decision.bypassAvailable) return false;
+    const now = this.deps.now();
+    const bypass = await this.deps.bypasses.active(attempt.user.id, now);
+    if (!bypass || !(await this.deps.bypasses.use(bypass.id, now))) return false;
+    const { user, request } = attempt;
+    this.deps.events.record({ type: 'mfa.bypass_used', tenant_id: user.tenant_id, user_id: user.id, client_id: request.clientId, ip: request.ip, user_agent: request.userAgent });
+    return true;
   }
 
   /** The number the person typed: a code is sent to it; the number is saved only once confirmed. */

@@ -10,6 +10,8 @@ export interface SignInProgress {
   /** On the optional-mode warning: went on without a phone, or chose to add one. */
   warningAcknowledged?: boolean;
   addPhoneChosen?: boolean;
+  /** An administrator's one-time pass was used for this sign-in's second step. */
+  secondFactorBypassed?: boolean;
 }
 
 /** The steps a sign-in still owes after the password, in the order they are asked. */

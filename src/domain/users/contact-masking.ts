@@ -8,3 +8,8 @@ export function maskEmail(email: string): string {
 export function phoneLastDigits(phone: string): string {
   return phone.slice(-4);
 }
+
+/** "+1•••0123": the country code and the last digits. */
+export function maskPhone(phone: string): string {
+  return `${phone.slice(0, phone.startsWith('+1') ? 2 : 3)}•••${phoneLastDigits(phone)}`;
+}

@@ -5,6 +5,7 @@ import type { SignInProgress } from '../../domain/sign-in/sign-in-flow.js';
 export interface SecondFactorChoice {
   acknowledged?: boolean;
   add_phone?: boolean;
+  bypassed?: boolean;
 }
 
 /** What the provider knows of this sign-in so far, as the sign-in flow reads it. */
@@ -15,5 +16,6 @@ export function signInProgress(ctx: KoaContextWithOIDC): SignInProgress {
     passwordEnteredNow: Boolean(result?.login),
     warningAcknowledged: result?.second_factor?.acknowledged === true,
     addPhoneChosen: result?.second_factor?.add_phone === true,
+    secondFactorBypassed: result?.second_factor?.bypassed === true,
   };
 }

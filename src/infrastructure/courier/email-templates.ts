@@ -19,6 +19,7 @@ const SUBJECTS = {
   'account-locked': 'Sign-in to your account was locked',
   'new-device': 'New sign-in to your account',
   'recovery-code-used': 'A recovery code was used to sign in',
+  'second-factor-bypass': 'You may sign in once without the second step',
 } as const;
 
 export type EmailTemplate = keyof typeof SUBJECTS;

@@ -47,12 +47,13 @@ export async function completeIfLastStep(ctx: Context, deps: InteractionDependen
 
 /** What the provider knows of this sign-in so far, as a page sees it. */
 export function progressOf(details: InteractionDetails, change: Partial<SignInProgress> = {}): SignInProgress {
-  const choice = (details.lastSubmission as { second_factor?: { acknowledged?: boolean; add_phone?: boolean } } | undefined)?.second_factor;
+  const choice = (details.lastSubmission as { second_factor?: { acknowledged?: boolean; add_phone?: boolean; bypassed?: boolean } } | undefined)?.second_factor;
   return {
     amr: details.session?.amr as string[] | undefined,
     passwordEnteredNow: Boolean(details.lastSubmission?.login),
     warningAcknowledged: choice?.acknowledged === true,
     addPhoneChosen: choice?.add_phone === true,
+    secondFactorBypassed: choice?.bypassed === true,
     ...change,
   };
 }

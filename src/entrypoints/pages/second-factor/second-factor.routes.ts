@@ -111,6 +111,16 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
       }
     });
 
+    // The administrator's one-time pass, where one was issued.
+    router.post(`${base}/bypass`, async (ctx) => {
+      const step = await loadForPost(ctx);
+      if (!step) return;
+      if (!(await deps.secondFactor.useBypass(step.attempt, step.decision))) return seeOther(ctx, `/interaction/${step.details.uid}`);
+      await completeIfLastStep(ctx, deps, step.details, step.facts, progressOf(step.details, { secondFactorBypassed: true }));
+      const url = await deps.provider.interactionResult(ctx.req, ctx.res, { second_factor: { bypassed: true } }, { mergeWithLastSubmission: true });
+      seeOther(ctx, url);
+    });
+
     // "Use an authenticator app instead", where adding a phone is offered.
     router.post(`${base}/totp`, async (ctx) => {
       const step = await loadForPost(ctx);
@@ -175,7 +185,7 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
     const page = (name: Parameters<typeof renderPage>[0], data: Record<string, unknown>) => {
       ctx.status = status;
       ctx.type = 'html';
-      ctx.body = renderPage(name, { abortUrl: `/interaction/${uid}/abort`, ...data, ...view });
+      ctx.body = renderPage(name, { abortUrl: `/interaction/${uid}/abort`, bypassAction: step.decision.bypassAvailable ? `/interaction/${uid}/second-factor/bypass` : undefined, ...data, ...view });
     };
     switch (state.state) {
       case 'challenge':
@@ -231,7 +241,12 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
   function renderEnrollment(ctx: Context, step: StepContext, view: { phone?: string; error?: string; totpAction?: string }, status = 200): void {
     ctx.status = status;
     ctx.type = 'html';
-    ctx.body = renderPage('phone-enroll', { action: `/interaction/${step.details.uid}/second-factor/phone`, abortUrl: `/interaction/${step.details.uid}/abort`, ...view });
+    ctx.body = renderPage('phone-enroll', {
+      action: `/interaction/${step.details.uid}/second-factor/phone`,
+      abortUrl: `/interaction/${step.details.uid}/abort`,
+      bypassAction: step.decision.bypassAvailable ? `/interaction/${step.details.uid}/second-factor/bypass` : undefined,
+      ...view,
+    });
   }
 
   return { show, register };
