@@ -10,7 +10,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`ALTER TABLE second_factor_challenges DROP CONSTRAINT sms_challenges_purpose_check`);
   await knex.raw(
     `ALTER TABLE second_factor_challenges ADD CONSTRAINT second_factor_challenges_purpose_check
-     CHECK (purpose IN ('sign_in', 'enroll', 'email_gate', 'totp', 'totp_enroll', 'recovery_code'))`,
+     CHECK (purpose IN ('sign_in', 'enroll', 'email_gate', 'totp', 'totp_enroll', 'recovery_code', 'passkey', 'passkey_register'))`,
   );
 
   await knex.schema.createTable('user_factors', (t) => {

@@ -7,6 +7,7 @@ import { errorHandler } from '../infrastructure/http/error-handler.js';
 import { htmlErrorPage } from '../entrypoints/pages/provider-pages.js';
 import { securityHeaders } from '../infrastructure/http/security-headers.js';
 import { createInteractionRouter, type HostedPageDependencies } from '../entrypoints/pages/interaction.routes.js';
+import { createAssetRouter } from '../entrypoints/pages/assets.routes.js';
 import type { Logger } from '../infrastructure/observability/logger.js';
 import type { Metrics } from '../infrastructure/observability/metrics.js';
 import { Router } from '@koa/router';
@@ -54,7 +55,7 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
       ctx.body = { messages: outbox.list() };
     });
   }
-  const routers = [createHealthRouter(deps.readiness), ops, createInteractionRouter(deps.pages), createAdminRouter(deps.admin), createDemoRouter({ issuer: deps.issuer, demoEnabled: deps.demoEnabled })];
+  const routers = [createHealthRouter(deps.readiness), ops, createInteractionRouter(deps.pages), createAssetRouter(), createAdminRouter(deps.admin), createDemoRouter({ issuer: deps.issuer, demoEnabled: deps.demoEnabled })];
   mountOwnRoutes(app, routers, {
     before: [errorHandler(deps.logger, htmlErrorPage) as Koa.Middleware],
     after: [

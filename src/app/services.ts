@@ -25,6 +25,8 @@ import { SecondFactorService } from '../domain/second-factor/second-factor.servi
 import { ChallengeRepository } from '../domain/second-factor/challenge.repository.js';
 import { SmsMethod } from '../domain/second-factor/sms/sms.method.js';
 import { TotpMethod } from '../domain/second-factor/totp/totp.method.js';
+import { PasskeyMethod } from '../domain/second-factor/passkey/passkey.method.js';
+import { PasskeySignIn } from '../domain/sign-in/passkey-sign-in.service.js';
 import { FactorRepository } from '../domain/second-factor/factor.repository.js';
 import { BypassRepository } from '../domain/second-factor/bypass.repository.js';
 import { SecondFactorAdminService } from '../domain/second-factor/second-factor-admin.service.js';
@@ -123,9 +125,13 @@ export function createServices(context: ServiceContext) {
   const bypasses = new BypassRepository(knex);
   const recoveryCodeStore = new RecoveryCodeRepository(knex);
   const recoveryCodes = new RecoveryCodesMethod({ challenges, codes, hashing: new OneTimeCodes(codeKeys), repository: recoveryCodeStore, now: context.now });
+  // Passkeys belong to Gatehouse's own origin: the issuer's.
+  const issuerUrl = new URL(issuer);
+  const passkey = new PasskeyMethod({ challenges, codes, factors, relyingParty: { id: issuerUrl.hostname, origin: issuerUrl.origin, name: 'Gatehouse' }, now: context.now });
   const secondFactor = new SecondFactorService({
     sms: new SmsMethod({ challenges, codes, sender: smsSender, users, devices: repositories.devices, mail, now: context.now }),
     totp: new TotpMethod({ challenges, codes, factors, secrets: new SecretBox(context.secrets, 'authenticator-apps'), now: context.now }),
+    passkey,
     recoveryCodes,
     challenges,
     factors,
@@ -174,6 +180,7 @@ export function createServices(context: ServiceContext) {
     clientAdmin: new ClientAdminService(knex, events, context.invalidateClient),
     signInFacts: new SignInFactsLoader({ users, tenants, devices: repositories.devices }, (request) => readDeviceHash(request as Context)),
     signInFlow: new SignInFlow(secondFactor),
+    passkeySignIn: new PasskeySignIn({ passkey, codes, users, tenants, signInEvents: protection.signInEvents }),
     signInCompletion: new SignInCompletion({ users, devices: repositories.devices, signInEvents: protection.signInEvents, mail, background: context.background, now: context.now }),
     ...protection,
   };

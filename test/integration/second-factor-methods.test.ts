@@ -33,7 +33,7 @@ describe('second-factor methods', () => {
     const signedIn = await signIn(browser, username);
     const { verifier } = signedIn;
     // Where a phone is offered first, the person chooses the app instead.
-    const page = /Use an authenticator app instead/.test(signedIn.page) ? await h.post(browser, signedIn.page, {}, /second-factor\/totp$/) : signedIn.page;
+    const page = /Use an authenticator app instead/.test(signedIn.page) ? await h.post(browser, signedIn.page, { method: 'totp' }, /second-factor\/setup$/) : signedIn.page;
     expect(page).toMatch(/Set up your authenticator app/);
     expect(page).toMatch(/<svg[^>]*>/);
     const secret = />([A-Z2-7 ]{16,})<\/code>/.exec(page)![1]!.replace(/ /g, '');

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { OneTimeCodes } from './one-time-code.js';
 
 /** What a code is for; the store treats them alike. */
-export type CodePurpose = 'recovery' | 'sign_in' | 'enroll' | 'email_gate' | 'totp' | 'totp_enroll' | 'recovery_code';
+export type CodePurpose = 'recovery' | 'sign_in' | 'enroll' | 'email_gate' | 'totp' | 'totp_enroll' | 'recovery_code' | 'passkey' | 'passkey_register' | 'passkey_sign_in';
 
 /** A flow's code slot: the newest code's hash and the counts that limit it. */
 export interface CodeSlot {
@@ -56,6 +56,24 @@ export class OneTimeCodeStore {
       .where({ owner_id: ownerId })
       .update({ code_hash: this.codes.hash(ownerId, code), code_expires_at: new Date(this.now().getTime() + ttlMs) });
     return code;
+  }
+
+  /**
+   * Keeps the hash of a machine-made single-use value (a WebAuthn challenge), replacing any
+   * earlier one of the same owner; `checkValue` accepts it once.
+   */
+  async issueValue(ownerId: string, purpose: CodePurpose, value: string, ttlMs: number): Promise<void> {
+    const row = { owner_id: ownerId, purpose, max_attempts: 5, attempts: 0, used_at: null, code_hash: this.codes.hash(ownerId, value), code_expires_at: new Date(this.now().getTime() + ttlMs) };
+    await this.knex('one_time_codes').insert(row).onConflict('owner_id').merge();
+  }
+
+  /** Accepts a value kept by `issueValue` once, within its time. */
+  async checkValue(ownerId: string, presented: string): Promise<boolean> {
+    const check = await this.withTry(ownerId, async (slot) => {
+      if (!this.codes.matches(ownerId, presented, slot.code_hash, true)) return false;
+      return slot.code_expires_at && slot.code_expires_at > this.now() ? true : 'code_expired';
+    });
+    return check.ok && (await this.consume(ownerId));
   }
 
   /**

@@ -22,9 +22,12 @@ export class OneTimeCodes {
     return this.hashWith(this.keys[0]!, flowId, code);
   }
 
-  /** A pasted code may carry spaces or dashes ("123 456", "123-456"): they are not part of it. */
-  matches(flowId: string, presented: string, storedHash: string | null): boolean {
-    const code = normalizeCode(presented);
+  /**
+   * A pasted code may carry spaces or dashes ("123 456", "123-456"): they are not part of it.
+   * `exact`: a machine-made value (a WebAuthn challenge) compared as it is.
+   */
+  matches(flowId: string, presented: string, storedHash: string | null, exact = false): boolean {
+    const code = exact ? presented : normalizeCode(presented);
     if (!storedHash) {
       // Spend the same work as a real comparison.
       for (const key of this.keys) this.hashWith(key, flowId, code);

@@ -5,9 +5,10 @@ import { isUuid } from '../../infrastructure/storage/uuid.js';
  * sign_in: a code to the profile's phone; enroll: a code to a number being added; email_gate:
  * an emailed code that must come before a later phone change; totp: a code from an authenticator
  * app; totp_enroll: setting up an app (its destination is the new factor's id); recovery_code:
- * one of the user's recovery codes.
+ * one of the user's recovery codes; passkey / passkey_register: a WebAuthn assertion or
+ * registration (the destination holds the options handed to the browser, challenge included).
  */
-export type ChallengePurpose = 'sign_in' | 'enroll' | 'email_gate' | 'totp' | 'totp_enroll' | 'recovery_code';
+export type ChallengePurpose = 'sign_in' | 'enroll' | 'email_gate' | 'totp' | 'totp_enroll' | 'recovery_code' | 'passkey' | 'passkey_register';
 
 /** One step of a sign-in's second factor, bound to that sign-in (interaction) and user. Its tries (and an SMS or email code) live in the one-time-code store. */
 export interface Challenge {

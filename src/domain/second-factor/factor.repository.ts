@@ -52,6 +52,15 @@ export class FactorRepository {
     return updated === 1;
   }
 
+  async findByCredentialId(credentialId: string): Promise<UserFactor | undefined> {
+    return this.knex<UserFactor>('user_factors').where({ kind: 'passkey', credential_id: credentialId }).first();
+  }
+
+  /** A passkey was used: its signature counter moves forward (a clone would show an older one). */
+  async recordPasskeyUse(id: string, signCount: number, at: Date): Promise<void> {
+    await this.knex('user_factors').where({ id }).update({ sign_count: signCount, last_used_at: at });
+  }
+
   async reseal(id: string, sealed: string): Promise<void> {
     await this.knex('user_factors').where({ id }).update({ secret_sealed: sealed });
   }

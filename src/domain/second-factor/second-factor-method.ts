@@ -28,7 +28,8 @@ export type SendRefusal = 'budget_exhausted' | 'country_not_allowed' | 'number_l
 
 export type SendOutcome = { sent: true } | { sent: false; reason: SendRefusal; retryAfterSeconds?: number };
 
-export type VerifyOutcome = { ok: true } | { ok: false; reason: 'wrong_code'; triesLeft: number } | { ok: false; reason: 'too_many_attempts' | 'code_expired' | 'closed' };
+/** `amr`: what this very answer proved, when the method's `amr` depends on it (a passkey: hwk or swk). */
+export type VerifyOutcome = { ok: true; amr?: string } | { ok: false; reason: 'wrong_code'; triesLeft: number } | { ok: false; reason: 'too_many_attempts' | 'code_expired' | 'closed' };
 
 /**
  * A way to prove it's you after the password. A method knows whether a user has it set up,

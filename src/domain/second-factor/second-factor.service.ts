@@ -13,12 +13,13 @@ import { secondFactorStep } from './second-factor-policy.js';
 import { rememberedWithin, type EnrolledFacts, type MethodId, type SecondFactorAttempt, type SecondFactorMethod, type SendRefusal, type VerifyOutcome } from './second-factor-method.js';
 import { SMS_CODE_LIMITS, type SmsMethod } from './sms/sms.method.js';
 import type { TotpMethod, TotpSetup } from './totp/totp.method.js';
+import type { PasskeyMethod } from './passkey/passkey.method.js';
 
 /** The emailed code that must precede a later change of how a user proves it's them. */
 const EMAIL_GATE_CODE_TTL_MS = 15 * 60_000;
 
 /** The methods a person can set up during a sign-in, in the order they are offered. */
-export type EnrollableMethod = 'sms' | 'totp';
+export type EnrollableMethod = 'sms' | 'totp' | 'passkey';
 
 /**
  * What the sign-in's second step must be, decided once (by the interaction policy, from facts
@@ -49,6 +50,8 @@ export type SecondFactorState =
   | { state: 'confirm_phone'; challenge: Challenge; resendWait: number }
   /** Scan the QR code into an authenticator app and enter its first code. */
   | { state: 'totp_setup'; setup: TotpSetup; alternatives: EnrollableMethod[] }
+  /** Create a passkey on this device (the browser is handed `challenge`'s options). */
+  | { state: 'passkey_setup'; challenge: Challenge; alternatives: EnrollableMethod[] }
   /** Optional mode, nothing set up: set something up now, or go on with a warning. */
   | { state: 'warn_no_phone' }
   /** Something must be set up, and the profile has no email to prove the person by. */
@@ -71,6 +74,7 @@ export type SubmitOutcome =
 export interface SecondFactorDependencies {
   sms: SmsMethod;
   totp: TotpMethod;
+  passkey: PasskeyMethod;
   recoveryCodes: RecoveryCodesMethod;
   challenges: ChallengeRepository;
   factors: FactorRepository;
@@ -100,7 +104,7 @@ export class SecondFactorService {
   private readonly methods: Record<MethodId, SecondFactorMethod | undefined>;
 
   constructor(private readonly deps: SecondFactorDependencies) {
-    this.methods = { sms: deps.sms, totp: deps.totp, recovery_code: deps.recoveryCodes, passkey: undefined };
+    this.methods = { sms: deps.sms, totp: deps.totp, recovery_code: deps.recoveryCodes, passkey: deps.passkey };
   }
 
   /** What the user has set up (one read of factors, one count of recovery codes). */
@@ -145,7 +149,7 @@ export class SecondFactorService {
       addPhoneChosen: session.addPhoneChosen ?? false,
     });
     if (step.step === 'none') return step;
-    const enrollable = (['sms', 'totp'] as const).filter((m) => allowed.includes(m));
+    const enrollable = (['sms', 'totp', 'passkey'] as const).filter((m) => allowed.includes(m));
     const bypassAvailable = step.step !== 'warn_no_phone' && Boolean(await this.deps.bypasses.active(user.id, now));
     return { ...step, enrollable, emailGate: !(session.passwordEnteredNow && user.last_login_at === null), ...(bypassAvailable ? { bypassAvailable } : {}) };
   }
@@ -179,6 +183,8 @@ export class SecondFactorService {
       case 'enroll': {
         const enrolling = open('enroll');
         if (enrolling) return { state: 'confirm_phone', challenge: enrolling, resendWait: await resendWait(enrolling) };
+        const registering = open('passkey_register');
+        if (registering) return { state: 'passkey_setup', challenge: registering, alternatives: decision.enrollable.filter((m) => m !== 'passkey') };
         const settingUp = open('totp_enroll');
         if (settingUp) {
           const setup = await this.deps.totp.resumeSetup(attempt, settingUp, (await attempt.tenant()).name);
@@ -195,11 +201,10 @@ export class SecondFactorService {
           return { state: 'email_gate', challenge: started, resendWait: await resendWait(started) };
         }
         const [first, ...others] = decision.enrollable;
-        if (first === 'totp') {
-          if (!options.start) return { state: 'not_started' };
-          return { state: 'totp_setup', setup: await this.deps.totp.beginSetup(attempt, (await attempt.tenant()).name), alternatives: others };
-        }
-        return { state: 'enter_phone', alternatives: others };
+        if (first === 'sms') return { state: 'enter_phone', alternatives: others };
+        if (!options.start) return { state: 'not_started' };
+        if (first === 'passkey') return { state: 'passkey_setup', challenge: await this.deps.passkey.beginRegistration(attempt), alternatives: others };
+        return { state: 'totp_setup', setup: await this.deps.totp.beginSetup(attempt, (await attempt.tenant()).name), alternatives: others };
       }
     }
   }
@@ -244,16 +249,24 @@ export class SecondFactorService {
     return this.deps.sms.beginEnrollment(attempt, phone);
   }
 
-  /** "Set up an authenticator app instead", where the step offers it. */
-  async startTotpSetup(attempt: SecondFactorAttempt, state: SecondFactorState): Promise<boolean> {
-    if (state.state !== 'enter_phone' || !state.alternatives.includes('totp')) return false;
-    await this.deps.totp.beginSetup(attempt, (await attempt.tenant()).name);
+  /** "Set up an authenticator app (or a passkey) instead", where the step offers it. */
+  async startSetup(attempt: SecondFactorAttempt, state: SecondFactorState, method: string): Promise<boolean> {
+    const offered = state.state === 'enter_phone' || state.state === 'totp_setup' || state.state === 'passkey_setup' ? state.alternatives : [];
+    if (method === 'totp' && offered.includes('totp')) await this.deps.totp.beginSetup(attempt, (await attempt.tenant()).name);
+    else if (method === 'passkey' && offered.includes('passkey')) await this.deps.passkey.beginRegistration(attempt);
+    else return false;
     return true;
+  }
+
+  /** The options a passkey step hands to the browser. */
+  passkeyOptions(challenge: Challenge): object {
+    return this.deps.passkey.optionsOf(challenge);
   }
 
   /** An answer typed for the step in progress. */
   async submitCode(attempt: SecondFactorAttempt, state: SecondFactorState, code: string, deviceHash: () => string): Promise<SubmitOutcome> {
-    const challenge = state.state === 'challenge' || state.state === 'email_gate' || state.state === 'confirm_phone' ? state.challenge : state.state === 'totp_setup' ? state.setup.challenge : undefined;
+    const challenge =
+      state.state === 'challenge' || state.state === 'email_gate' || state.state === 'confirm_phone' || state.state === 'passkey_setup' ? state.challenge : state.state === 'totp_setup' ? state.setup.challenge : undefined;
     if (!challenge) return { outcome: 'no_code_expected' };
     const { user, request } = attempt;
     const lockedUntil = await this.deps.secondFactorLockedUntil?.(user);
@@ -278,17 +291,17 @@ export class SecondFactorService {
     const method = this.methodOf(state, challenge);
     let recoveryCodes: string[] | undefined;
     if (challenge.purpose === 'enroll' || (method.id === 'sms' && !user.phone_verified)) await this.deps.sms.confirmNumber(attempt, challenge.destination);
-    if (challenge.purpose === 'enroll' || challenge.purpose === 'totp_enroll') {
+    if (challenge.purpose === 'enroll' || challenge.purpose === 'totp_enroll' || challenge.purpose === 'passkey_register') {
       this.deps.events.record({ type: 'mfa.method_enrolled', ...context, details: { method: method.id } });
-      // An authenticator app comes with the way back in for when the phone is lost, shown once.
-      if (challenge.purpose === 'totp_enroll' && (await this.deps.recoveryCodes.remaining(user.id)) === 0) recoveryCodes = await this.deps.recoveryCodes.generate(user.id);
+      // An app or a passkey comes with the way back in for when the device is lost, shown once.
+      if (challenge.purpose !== 'enroll' && (await this.deps.recoveryCodes.remaining(user.id)) === 0) recoveryCodes = await this.deps.recoveryCodes.generate(user.id);
     }
     this.deps.events.record({ type: 'mfa.succeeded', ...context, details: { purpose: challenge.purpose, method: method.id } });
     if (method.id === 'recovery_code') this.deps.background(this.recoveryCodeUsed(attempt, context));
     await this.deps.onSecondFactorPassed?.(user);
     const binding = method.rememberedFor(await this.enrolledFacts(attempt.user));
     if (binding) await this.deps.devices.rememberSecondFactor(deviceHash(), user.id, method.id, binding, this.deps.now());
-    return { outcome: 'passed', amr: method.amr, method: method.id, recoveryCodes };
+    return { outcome: 'passed', amr: result.amr ?? method.amr, method: method.id, recoveryCodes };
   }
 
   private verify(attempt: SecondFactorAttempt, state: SecondFactorState, challenge: Challenge, code: string): Promise<VerifyOutcome> {
@@ -297,6 +310,8 @@ export class SecondFactorService {
         return this.deps.codes.check(challenge.id, code).then(async (check) => (check.ok && !(await this.deps.codes.consume(challenge.id)) ? { ok: false, reason: 'closed' } : check));
       case 'totp_enroll':
         return this.deps.totp.confirmSetup(attempt, challenge, code);
+      case 'passkey_register':
+        return this.deps.passkey.finishRegistration(attempt, challenge, code);
       default:
         return this.methodOf(state, challenge).verify(attempt, challenge, code);
     }
@@ -304,7 +319,9 @@ export class SecondFactorService {
 
   private methodOf(state: SecondFactorState, challenge: Challenge): SecondFactorMethod {
     if (state.state === 'challenge') return this.methods[state.method]!;
-    return challenge.purpose === 'totp_enroll' ? this.deps.totp : this.deps.sms;
+    if (challenge.purpose === 'totp_enroll') return this.deps.totp;
+    if (challenge.purpose === 'passkey_register') return this.deps.passkey;
+    return this.deps.sms;
   }
 
   private allowedMethods(allowed: MethodId[]): SecondFactorMethod[] {

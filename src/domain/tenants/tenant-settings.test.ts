@@ -4,7 +4,7 @@ describe('tenant settings', () => {
   it('fills every default of DESIGN §7', () => {
     expect(effectiveSettings({})).toEqual({
       country: 'US',
-      mfa: { mode: 'off', reverify_days: 30, methods: ['sms', 'totp', 'recovery_code'] },
+      mfa: { mode: 'off', reverify_days: 30, methods: ['sms', 'totp', 'passkey', 'recovery_code'], passwordless: false },
       sms: { monthly_budget: 500, allowed_countries: [] },
       lockout: { max_failures: 5, base_lock_seconds: 60, max_lock_seconds: 900, username_max_failures: 20, ip_failures_per_hour: 100 },
       password: { min_length: 10, temporary_ttl_days: 7 },
@@ -14,7 +14,7 @@ describe('tenant settings', () => {
 
   it('merges a patch section by section, keeping what it does not name', () => {
     const merged = mergeSettings({ mfa: { mode: 'optional', reverify_days: 10 } }, { mfa: { mode: 'required' } });
-    expect(effectiveSettings(merged).mfa).toEqual({ mode: 'required', reverify_days: 10, methods: ['sms', 'totp', 'recovery_code'] });
+    expect(effectiveSettings(merged).mfa).toEqual({ mode: 'required', reverify_days: 10, methods: ['sms', 'totp', 'passkey', 'recovery_code'], passwordless: false });
   });
 
   it('refuses unknown keys and out-of-range values', () => {

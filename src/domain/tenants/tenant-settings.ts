@@ -17,14 +17,16 @@ export const tenantSettingsSchema = z
         reverify_days: z.number().int().min(1).max(365).default(30),
         /** The second-factor methods users may set up and use; without `sms`, texts are never sent. */
         methods: z
-          .array(z.enum(['sms', 'totp', 'recovery_code']))
+          .array(z.enum(['sms', 'totp', 'passkey', 'recovery_code']))
           .min(1)
-          .max(3)
+          .max(4)
           .refine((methods) => new Set(methods).size === methods.length, 'each method once')
-          .default(['sms', 'totp', 'recovery_code']),
+          .default(['sms', 'totp', 'passkey', 'recovery_code']),
+        /** A passkey alone (with the person verified on the device) may sign in, without the password. */
+        passwordless: z.boolean().default(false),
       })
       .strict()
-      .default({ mode: 'off', reverify_days: 30, methods: ['sms', 'totp', 'recovery_code'] }),
+      .default({ mode: 'off', reverify_days: 30, methods: ['sms', 'totp', 'passkey', 'recovery_code'], passwordless: false }),
     sms: z
       .object({
         monthly_budget: z.number().int().min(0).max(1_000_000).default(500),

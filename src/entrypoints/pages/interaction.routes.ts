@@ -7,6 +7,7 @@ import { registerPasswordChangeRoutes, renderPasswordChange, type PasswordChange
 import { DEFAULT_TENANT_SETTINGS } from '../../domain/tenants/tenant-settings.js';
 import { createSecondFactorPages, type SecondFactorPageDependencies } from './second-factor/second-factor.routes.js';
 import { registerLoginRoutes, renderLoginPage } from './login/login.routes.js';
+import type { PasskeySignIn } from '../../domain/sign-in/passkey-sign-in.service.js';
 import { renderMessage } from './rendering/page-renderer.js';
 import { REFUSAL_WORDING } from '../oidc/refusal-wording.js';
 
@@ -14,7 +15,7 @@ import { REFUSAL_WORDING } from '../oidc/refusal-wording.js';
  * The hosted pages of an authorization request. GET /interaction/:uid shows whatever the
  * interaction policy asks for next; each flow registers its own form handlers.
  */
-export type HostedPageDependencies = ForgotPasswordDependencies & PasswordChangeDependencies & SecondFactorPageDependencies;
+export type HostedPageDependencies = ForgotPasswordDependencies & PasswordChangeDependencies & SecondFactorPageDependencies & { passkeySignIn: PasskeySignIn };
 
 export function createInteractionRouter(deps: HostedPageDependencies): Router {
   const router = new Router();

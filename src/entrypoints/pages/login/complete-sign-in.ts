@@ -8,11 +8,11 @@ import { signInSource } from '../sign-in-source.js';
 import { REFUSAL_WORDING } from '../../oidc/refusal-wording.js';
 
 /**
- * Ends the password step of an authorization request: the user is known, so the provider may
- * go on (to the next prompt, or back to the client). Used by the login form and by a completed
- * password reset, so both end the same way.
+ * Ends the first step of an authorization request (a password, or a passkey: `amr`): the user
+ * is known, so the provider may go on (to the next prompt, or back to the client). Used by the
+ * login form, a passkey sign-in and a completed password reset, so all end the same way.
  */
-export async function finishPasswordStep(ctx: Context, deps: InteractionDependencies, details: InteractionDetails, facts: SignInFacts): Promise<void> {
+export async function finishPasswordStep(ctx: Context, deps: InteractionDependencies, details: InteractionDetails, facts: SignInFacts, amr: string[] = ['pwd']): Promise<void> {
   const { user } = facts;
   const client = await deps.provider.Client.find(String(details.params.client_id));
   const source = signInSource(ctx, client);
@@ -24,7 +24,6 @@ export async function finishPasswordStep(ctx: Context, deps: InteractionDependen
     return seeOther(ctx, url);
   }
   const grantId = await grantFirstPartyScopes(deps.provider, details, user);
-  const amr = ['pwd'];
   await completeIfLastStep(ctx, deps, details, facts, { amr, passwordEnteredNow: true });
   const url = await deps.provider.interactionResult(ctx.req, ctx.res, { login: { accountId: user.id, amr }, consent: { grantId } }, { mergeWithLastSubmission: false });
   seeOther(ctx, url);

@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import type { PasswordLoginOutcome } from '../../../domain/sign-in/password-login.service.js';
 import { readDeviceHash } from '../../../infrastructure/http/device-cookie.js';
 import { finishPasswordStep } from './complete-sign-in.js';
+import type { PasskeySignIn } from '../../../domain/sign-in/passkey-sign-in.service.js';
 import type { InteractionDependencies, InteractionDetails } from '../interaction-context.js';
 import { clock, day, minutesUntil } from '../../../infrastructure/formatting/human-time.js';
 import { renderPage } from '../rendering/page-renderer.js';
@@ -11,6 +12,12 @@ import { signInSource } from '../sign-in-source.js';
 // Long enough for any real username or passphrase, short enough that nobody makes us hash megabytes.
 const MAX_USERNAME_LENGTH = 256;
 const MAX_PASSWORD_LENGTH = 1024;
+
+const PASSKEY_MESSAGES = {
+  not_recognised: 'That passkey is not known to Gatehouse. Sign in with your password.',
+  not_allowed: 'Your organisation asks for your password to sign in. Enter it above.',
+  disabled: "This account is disabled. Contact your organisation's administrator.",
+};
 
 const MESSAGES = {
   missing: 'Enter your username and password.',
@@ -28,14 +35,37 @@ export function renderLoginPage(ctx: Context, details: Details, view: { username
     action: `/interaction/${uid}/login`,
     abortUrl: `/interaction/${uid}/abort`,
     forgotPasswordUrl: `/interaction/${uid}/forgot-password`,
+    passkeyAction: `/interaction/${uid}/passkey`,
+    passkeyOptionsUrl: `/interaction/${uid}/passkey-options`,
     username: view.username ?? (details.params.login_hint as string | undefined),
     error: view.error,
     clientName: view.clientName,
   });
 }
 
-/** The password step: POST /interaction/:uid/login. */
-export function registerLoginRoutes(router: Router, deps: InteractionDependencies): void {
+/** The password step: POST /interaction/:uid/login; and a passkey instead, where the tenant allows it. */
+export function registerLoginRoutes(router: Router, deps: InteractionDependencies & { passkeySignIn: PasskeySignIn }): void {
+  router.get('/interaction/:uid/passkey-options', async (ctx) => {
+    const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = await deps.passkeySignIn.options(details.uid);
+  });
+
+  router.post('/interaction/:uid/passkey', async (ctx) => {
+    const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
+    if (details.prompt.name !== 'login') return ctx.redirect(`/interaction/${details.uid}`);
+    const client = await deps.provider.Client.find(String(details.params.client_id));
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    const response = typeof body.response === 'string' ? body.response.slice(0, 16_384) : '';
+    const result = await deps.passkeySignIn.verify(details.uid, response, signInSource(ctx, client));
+    if (!result.ok) {
+      ctx.status = result.reason === 'disabled' ? 401 : 400;
+      return renderLoginPage(ctx, details, { error: PASSKEY_MESSAGES[result.reason], clientName: client?.clientName });
+    }
+    const facts = deps.signInFacts.remember(ctx, deps.signInFacts.of(result.user, readDeviceHash(ctx), { tenant: result.tenant }));
+    await finishPasswordStep(ctx, deps, details, facts, [result.amr]);
+  });
+
   router.post('/interaction/:uid/login', async (ctx) => {
     const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
     if (details.prompt.name !== 'login') return ctx.redirect(`/interaction/${details.uid}`);

@@ -2,7 +2,7 @@ import type { Router, RouterContext } from '@koa/router';
 import type { Context } from 'koa';
 import type { MethodId, SecondFactorAttempt, SendRefusal } from '../../../domain/second-factor/second-factor-method.js';
 import type { Challenge } from '../../../domain/second-factor/challenge.repository.js';
-import type { SecondFactorDecision, SecondFactorService, SecondFactorState } from '../../../domain/second-factor/second-factor.service.js';
+import type { EnrollableMethod, SecondFactorDecision, SecondFactorService, SecondFactorState } from '../../../domain/second-factor/second-factor.service.js';
 import type { SignInFacts } from '../../../domain/sign-in/sign-in-facts.js';
 import { maskEmail, phoneLastDigits } from '../../../domain/users/contact-masking.js';
 import { clock, minutesUntil } from '../../../infrastructure/formatting/human-time.js';
@@ -56,7 +56,7 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
         return render(ctx, step, { state: 'cannot_send', reason: outcome.reason, retryAfterSeconds: outcome.retryAfterSeconds, alternatives: 'alternatives' in now && now.state === 'challenge' ? now.alternatives : [] });
       }
 
-      const result = await deps.secondFactor.submitCode(step.attempt, state, (body.code ?? '').slice(0, 32), () => ensureDeviceHash(ctx, deps.secureCookies));
+      const result = await deps.secondFactor.submitCode(step.attempt, state, (body.code ?? '').slice(0, 16_384), () => ensureDeviceHash(ctx, deps.secureCookies));
       switch (result.outcome) {
         case 'passed': {
           const amr = [...new Set([...((step.details.session?.amr as string[] | undefined) ?? ['pwd']), result.amr])];
@@ -121,11 +121,11 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
       seeOther(ctx, url);
     });
 
-    // "Use an authenticator app instead", where adding a phone is offered.
-    router.post(`${base}/totp`, async (ctx) => {
+    // "Use an authenticator app (or a passkey) instead", where setting something up is offered.
+    router.post(`${base}/setup`, async (ctx) => {
       const step = await loadForPost(ctx);
       if (!step) return;
-      await deps.secondFactor.startTotpSetup(step.attempt, await deps.secondFactor.current(step.attempt, step.decision, { start: false }));
+      await deps.secondFactor.startSetup(step.attempt, await deps.secondFactor.current(step.attempt, step.decision, { start: false }), form(ctx).method ?? '');
       seeOther(ctx, `/interaction/${step.details.uid}`);
     });
 
@@ -189,6 +189,18 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
     };
     switch (state.state) {
       case 'challenge':
+        if (state.method === 'passkey') {
+          return page('passkey', {
+            title: 'Use your passkey',
+            intro: 'Confirm it is you with the passkey on this device or your phone.',
+            button: 'Use my passkey',
+            ceremony: 'authenticate',
+            optionsJson: scriptJson(deps.secondFactor.passkeyOptions(state.challenge)),
+            action: `/interaction/${uid}/second-factor`,
+            switchAction: `/interaction/${uid}/second-factor/method`,
+            alternatives: state.alternatives.map((method) => ({ method, label: ANOTHER_WAY[method] })),
+          });
+        }
         return page('code-entry', {
           ...CHALLENGE_TEXT[state.method](state.challenge),
           action: `/interaction/${uid}/second-factor`,
@@ -208,13 +220,27 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
       case 'confirm_phone':
         return page('code-entry', { ...CHALLENGE_TEXT.sms(state.challenge), action: `/interaction/${uid}/second-factor`, resendWait: state.resendWait });
       case 'enter_phone':
-        return renderEnrollment(ctx, step, { ...view, totpAction: state.alternatives.includes('totp') ? `/interaction/${uid}/second-factor/totp` : undefined }, status);
+        return renderEnrollment(ctx, step, { ...view, alternatives: state.alternatives }, status);
+      case 'passkey_setup':
+        return page('passkey', {
+          title: 'Create a passkey',
+          intro: 'A passkey lets you confirm it is you with this device’s screen lock (fingerprint, face or PIN), with nothing to type.',
+          button: 'Create a passkey',
+          ceremony: 'register',
+          optionsJson: scriptJson(deps.secondFactor.passkeyOptions(state.challenge)),
+          action: `/interaction/${uid}/second-factor`,
+          switchAction: `/interaction/${uid}/second-factor/setup`,
+          alternativesLabel: 'Or set up another way:',
+          alternatives: state.alternatives.filter((m) => m !== 'sms').map((method) => ({ method, label: SET_UP_INSTEAD[method] })),
+        });
       case 'totp_setup':
         return page('totp-setup', {
           action: `/interaction/${uid}/second-factor`,
           qrSvg: state.setup.qrSvg,
           secret: state.setup.secret,
           phoneAction: state.alternatives.includes('sms') ? `/interaction/${uid}/second-factor/phone` : undefined,
+          setupAction: `/interaction/${uid}/second-factor/setup`,
+          setupInstead: state.alternatives.filter((m) => m !== 'sms').map((method) => ({ method, label: SET_UP_INSTEAD[method] })),
         });
       case 'warn_no_phone':
         return page('mfa-warning', { continueAction: `/interaction/${uid}/second-factor/continue`, addPhoneAction: `/interaction/${uid}/second-factor/add-phone` });
@@ -238,13 +264,15 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
     }
   }
 
-  function renderEnrollment(ctx: Context, step: StepContext, view: { phone?: string; error?: string; totpAction?: string }, status = 200): void {
+  function renderEnrollment(ctx: Context, step: StepContext, view: { phone?: string; error?: string; alternatives?: EnrollableMethod[] }, status = 200): void {
     ctx.status = status;
     ctx.type = 'html';
     ctx.body = renderPage('phone-enroll', {
       action: `/interaction/${step.details.uid}/second-factor/phone`,
       abortUrl: `/interaction/${step.details.uid}/abort`,
       bypassAction: step.decision.bypassAvailable ? `/interaction/${step.details.uid}/second-factor/bypass` : undefined,
+      setupAction: `/interaction/${step.details.uid}/second-factor/setup`,
+      setupInstead: (view.alternatives ?? (step.decision.enrollable.filter((m) => m !== 'sms') as EnrollableMethod[])).filter((m) => m !== 'sms').map((method) => ({ method, label: SET_UP_INSTEAD[method] })),
       ...view,
     });
   }
@@ -265,6 +293,18 @@ const CHALLENGE_TEXT: Record<MethodId, (challenge: Challenge) => Record<string, 
   recovery_code: () => ({ title: 'Enter a recovery code', intro: 'Enter one of the recovery codes you kept when you set up your second step. Each code works once.', label: 'Recovery code', inputmode: 'text', maxlength: '16' }),
   passkey: () => ({ title: 'Use your passkey', intro: 'Use the passkey saved on this device.', label: 'Passkey' }),
 };
+
+/** The buttons that set up another method instead. */
+const SET_UP_INSTEAD: Record<EnrollableMethod, string> = {
+  sms: 'Add a mobile number instead',
+  totp: 'Use an authenticator app instead',
+  passkey: 'Use a passkey instead',
+};
+
+/** JSON placed inside a <script> element: nothing in it can close the element. */
+function scriptJson(value: object): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+}
 
 /** The buttons of "Try another way". */
 const ANOTHER_WAY: Record<MethodId, string> = {
