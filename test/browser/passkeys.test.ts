@@ -2,6 +2,7 @@ import * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumAvailable, launchChromium } from '../helpers/chromium.js';
 import { SignInHarness } from '../helpers/sign-in-harness.js';
+import { accessibilityViolations } from '../helpers/accessibility.js';
 
 /**
  * Passkeys through the real pages in Chromium, with the DevTools WebAuthn domain's virtual
@@ -56,9 +57,12 @@ import { SignInHarness } from '../helpers/sign-in-harness.js';
 
     let verifier = await startSignIn(page);
     await password(page, `pia-${slug}`);
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Use a passkey instead' }).click();
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Create a passkey' }).click();
     await page.getByText('Keep your recovery codes').waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByRole('link', { name: /I have kept them/ }).click();
     expect(await amrAt(page, verifier)).toEqual(['pwd', 'hwk']);
 
@@ -66,6 +70,8 @@ import { SignInHarness } from '../helpers/sign-in-harness.js';
     expect((await h.admin('DELETE', `/tenants/${slug}/users/${id}/devices`)).status).toBe(200);
     verifier = await startSignIn(page, { prompt: 'login' });
     await password(page, `pia-${slug}`);
+    await page.getByRole('button', { name: 'Use my passkey' }).waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Use my passkey' }).click();
     expect(await amrAt(page, verifier)).toEqual(['pwd', 'hwk']);
   });
@@ -81,6 +87,7 @@ import { SignInHarness } from '../helpers/sign-in-harness.js';
     await amrAt(page, verifier);
 
     verifier = await startSignIn(page, { prompt: 'login' });
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Use a passkey' }).click();
     expect(await amrAt(page, verifier)).toEqual(['hwk']);
 
