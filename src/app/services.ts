@@ -33,6 +33,12 @@ import { createSmsLimits, SmsSender } from '../domain/second-factor/sms/sms-send
 import { LOCK_NOTICES_PER_HOUR, LockNotifier } from '../domain/notifications/lock-notifier.js';
 import { UserMail } from '../domain/notifications/user-mail.js';
 import type { RunInBackground } from '../infrastructure/lifecycle/background-tasks.js';
+import type { JobQueue } from '../infrastructure/queue/job-queue.js';
+import { MessageRepository } from '../domain/delivery/message.repository.js';
+import { Outbox } from '../domain/delivery/outbox.js';
+import { DeliveryWorker } from '../domain/delivery/delivery-worker.js';
+import { SignInApps } from '../domain/clients/sign-in-apps.js';
+import { usernameDigest } from '../domain/recovery/recovery.service.js';
 
 export interface ServiceContext {
   knex: Knex;
@@ -54,6 +60,8 @@ export interface ServiceContext {
   now: () => Date;
   /** Starts work the request does not wait for; shutdown lets it finish. */
   background: RunInBackground;
+  /** Durable jobs: every email and SMS is sent through them. */
+  queue: Pick<JobQueue, 'enqueue' | 'wake'>;
 }
 
 /** The service layer, built once: each service gets only what it needs. */
@@ -63,7 +71,10 @@ export function createServices(context: ServiceContext) {
   const limiters = new RateLimiters({ redis: context.redis, knex });
   const signOut = new SignOutService(knex, createGrantRevoker(context.adapters));
   const smsBudget = new SmsBudget(knex);
-  const mail = new UserMail({ courier, logger });
+  const deliveryHistory = new MessageRepository(knex);
+  const outbox = new Outbox({ knex, messages: deliveryHistory, queue: context.queue, now: context.now });
+  const mail = new UserMail({ outbox, apps: new SignInApps(knex, issuer), logger });
+  const codesPerUsername = limiters.create('recovery-username', RECOVERY_LIMITS.codesPerUsernameHour, 3600);
   const lockNotifier = new LockNotifier({ mail, tenants, perUser: limiters.create('lock-notice', LOCK_NOTICES_PER_HOUR, 3600), logger, background: context.background });
   const protection = createSignInProtection({
     knex,
@@ -76,6 +87,11 @@ export function createServices(context: ServiceContext) {
     secret: context.secret,
     now: context.now,
     onLocked: (user, until) => lockNotifier.notify(user, until),
+    delivery: async (user) => ({
+      messages: await deliveryHistory.recentOfUser(user.id, new Date(context.now().getTime() - 24 * 3600_000)),
+      bounce: await deliveryHistory.bounceOf(user.email),
+      resetCodes: { ...(await codesPerUsername.peek(usernameDigest(user.username))), limit: RECOVERY_LIMITS.codesPerUsernameHour },
+    }),
     smsBudget: async (tenantId) => {
       const tenant = await tenants.findById(tenantId);
       if (!tenant) return { exhausted: false };
@@ -100,7 +116,7 @@ export function createServices(context: ServiceContext) {
   const codes = new OneTimeCodeStore(knex, new OneTimeCodes(codeKeys), context.now);
   const smsSender = new SmsSender({
     budget: smsBudget,
-    courier,
+    outbox,
     mail,
     background: context.background,
     events,
@@ -139,11 +155,15 @@ export function createServices(context: ServiceContext) {
     logger,
     limits: {
       startsPerIp: limiters.create('recovery-ip', RECOVERY_LIMITS.startsPerIpHour, 3600),
-      emailsPerAccount: limiters.create('recovery-account', RECOVERY_LIMITS.emailsPerAccountHour, 3600),
+      codesPerUsername,
     },
+    now: context.now,
     linkTo: (flow) => `${issuer}${flow.interaction_uid ? `/interaction/${flow.interaction_uid}` : ''}/forgot-password/${flow.id}`,
   });
   return {
+    deliveryHistory,
+    outbox,
+    delivery: new DeliveryWorker({ messages: deliveryHistory, courier, codes, logger, now: context.now }),
     signOut,
     passwords,
     recovery,

@@ -2,17 +2,21 @@ import type { UserRecord } from '../users/user.js';
 import type { EventRepository } from '../events/event.repository.js';
 import type { LockoutService } from '../lockout/lockout.service.js';
 import type { TenantRecord } from '../tenants/tenant.js';
-import { diagnose, type ClientFacts, type Diagnosis } from './diagnose.js';
+import { diagnose, type ClientFacts, type DeliveryFacts, type Diagnosis } from './diagnose.js';
 import type { DiagnosisRepository } from './diagnosis.repository.js';
 
 /** Whether a tenant's SMS budget is used up this month (provided by the SMS second factor). */
 export type SmsBudgetStatus = (tenantId: string) => Promise<{ exhausted: boolean; since?: Date }>;
+
+/** What the outbox knows of a user's emails and SMS (provided by the delivery module). */
+export type DeliveryStatus = (user: UserRecord) => Promise<DeliveryFacts>;
 
 export interface DiagnosisDependencies {
   repository: DiagnosisRepository;
   events: EventRepository;
   lockout: LockoutService;
   smsBudget?: SmsBudgetStatus;
+  delivery?: DeliveryStatus;
   now?: () => Date;
 }
 
@@ -32,11 +36,12 @@ export class DiagnosisService {
   async diagnose(tenant: TenantRecord, user: UserRecord): Promise<Diagnosis> {
     const now = this.deps.now?.() ?? new Date();
     const since = new Date(now.getTime() - LOOK_BACK_MS);
-    const [events, tokens, locks, smsBudget] = await Promise.all([
+    const [events, tokens, locks, smsBudget, delivery] = await Promise.all([
       this.deps.events.ofUser(user.id, since, MAX_USER_EVENTS),
       this.deps.repository.tokensOf(user.id, user.tokens_valid_after),
       this.deps.lockout.activeLocks(user),
       this.deps.smsBudget?.(tenant.id),
+      this.deps.delivery?.(user),
     ]);
 
     const clientIds = new Set([...tokens.map((t) => t.client_id), ...events.map((e) => e.client_id).filter((id): id is string => Boolean(id))]);
@@ -61,6 +66,6 @@ export class DiagnosisService {
       }),
     );
 
-    return diagnose({ now, user, mfaMode: tenant.settings.mfa.mode, locks, events, clients, smsBudget: smsBudget ?? undefined });
+    return diagnose({ now, user, mfaMode: tenant.settings.mfa.mode, locks, events, clients, smsBudget: smsBudget ?? undefined, delivery });
   }
 }

@@ -17,7 +17,8 @@ export interface SecondFactorAttempt {
 /** Why a challenge could not be sent (the page says so, and offers what is left). */
 export type SendRefusal = 'budget_exhausted' | 'country_not_allowed' | 'number_limit' | 'user_limit' | 'ip_limit' | 'delivery_failed' | 'too_soon' | 'too_many_codes' | 'invalid_phone';
 
-export type SendOutcome = { sent: true } | { sent: false; reason: SendRefusal; retryAfterSeconds?: number };
+/** `delayed`: handed to the provider's queue but not yet confirmed sent (it may take a minute). */
+export type SendOutcome = { sent: true; delayed?: boolean } | { sent: false; reason: SendRefusal; retryAfterSeconds?: number };
 
 export type VerifyOutcome = { ok: true } | { ok: false; reason: 'wrong_code'; triesLeft: number } | { ok: false; reason: 'too_many_attempts' | 'code_expired' | 'closed' };
 

@@ -23,8 +23,8 @@ export type SecondFactorDecision = Exclude<SecondFactorStep, { step: 'none' }> &
 
 /** Where the person stands in the second step: each is one page. */
 export type SecondFactorState =
-  /** Enter the code sent to the profile's phone. */
-  | { state: 'code'; challenge: Challenge; resendWait: number }
+  /** Enter the code sent to the profile's phone (`delayed`: the provider has not confirmed it yet). */
+  | { state: 'code'; challenge: Challenge; resendWait: number; delayed?: boolean }
   /** Enter the code emailed to prove the mailbox before a phone is added. */
   | { state: 'email_gate'; challenge: Challenge; resendWait: number }
   /** Type the mobile number to add. */
@@ -124,7 +124,7 @@ export class SecondFactorService {
           await this.deps.challenges.close(challenge.id, now);
           return { state: 'cannot_send', reason: sent.reason, retryAfterSeconds: sent.retryAfterSeconds };
         }
-        return withWait('code', challenge);
+        return { ...(await withWait('code', challenge)), ...(sent.delayed ? { delayed: true } : {}) } as SecondFactorState;
       }
       case 'enroll': {
         const enrolling = open('enroll');
@@ -142,7 +142,7 @@ export class SecondFactorService {
   }
 
   /** "Send new code" for the step in progress: only after 30 s; the new code replaces the old. */
-  async resend(attempt: SecondFactorAttempt, state: SecondFactorState): Promise<{ sent: true } | { sent: false; reason: SendRefusal; retryAfterSeconds?: number }> {
+  async resend(attempt: SecondFactorAttempt, state: SecondFactorState): Promise<{ sent: true; delayed?: boolean } | { sent: false; reason: SendRefusal; retryAfterSeconds?: number }> {
     if (state.state !== 'code' && state.state !== 'email_gate' && state.state !== 'confirm_phone') return { sent: false, reason: 'too_soon', retryAfterSeconds: 0 };
     if (state.resendWait > 0) return { sent: false, reason: 'too_soon', retryAfterSeconds: state.resendWait };
     if (state.state === 'email_gate') {
@@ -197,9 +197,9 @@ export class SecondFactorService {
   }
 
   private async sendEmailCode(attempt: SecondFactorAttempt, challenge: Challenge): Promise<void> {
-    const code = await this.deps.codes.issue(challenge.id, EMAIL_GATE_CODE_TTL_MS);
+    const issued = await this.deps.codes.issue(challenge.id, EMAIL_GATE_CODE_TTL_MS);
     await this.deps.codes.recordSend(challenge.id);
     // Not `user.email`: the code goes to the address the step was opened for.
-    await this.deps.mail.send('phone-change-code', { ...attempt.user, email: challenge.destination }, (await attempt.tenant()).name, { code, minutes: EMAIL_GATE_CODE_TTL_MS / 60_000 });
+    await this.deps.mail.send('phone-change-code', { ...attempt.user, email: challenge.destination }, await attempt.tenant(), { code: issued.code, minutes: EMAIL_GATE_CODE_TTL_MS / 60_000 }, { code: { ownerId: challenge.id, hash: issued.hash }, clientId: attempt.request.clientId });
   }
 }

@@ -7,12 +7,14 @@ import { registerTenantRoutes } from './tenants/tenant.routes.js';
 import { registerUserRoutes, type UserRouteDependencies } from './users/user.routes.js';
 import { registerEventRoutes, type EventRouteDependencies } from './events/event.routes.js';
 import { registerUserSupportRoutes, type UserSupportRouteDependencies } from './users/user-support.routes.js';
+import { registerMessageRoutes, type MessageRouteDependencies } from './messages/message.routes.js';
 import type { TenantService } from '../../domain/tenants/tenant.service.js';
 import type { SmsBudget } from '../../domain/second-factor/sms/sms-budget.js';
 
 export type AdminDependencies = AdminAuthenticationDependencies &
   UserRouteDependencies &
   UserSupportRouteDependencies &
+  MessageRouteDependencies &
   EventRouteDependencies &
   ClientRouteDependencies & { tenantService: TenantService; smsBudget: SmsBudget; issuer: string };
 
@@ -38,6 +40,7 @@ export function createAdminRouter(deps: AdminDependencies): Router {
   registerTenantRoutes(api, deps);
   registerUserRoutes(api, deps);
   registerUserSupportRoutes(api, deps);
+  registerMessageRoutes(api, deps);
   registerEventRoutes(api, deps);
   registerClientRoutes(api, deps);
   const document = api.document(`${deps.issuer}${ADMIN_PREFIX}`);
