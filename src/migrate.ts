@@ -10,7 +10,7 @@ try {
   const logger = createLogger(config.logLevel);
   const database = await openDatabase({ url: config.databaseUrl, embeddedDataDir: config.dataDir });
   try {
-    const applied = await migrateToLatest(database.knex);
+    const applied = await migrateToLatest(database.knex, { embedded: database.embedded });
     // The outbox's job queue keeps its own schema; it is migrated here too.
     await JobQueue.migrate(database.knex);
     logger.info({ applied }, applied.length ? 'database migrated' : 'database already up to date');

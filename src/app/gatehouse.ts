@@ -67,7 +67,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
   try {
     if (redis) await waitForRedis(redis);
     if (config.migrateOnStart) {
-      const applied = await migrateToLatest(database.knex);
+      const applied = await migrateToLatest(database.knex, { embedded: database.embedded });
       if (applied.length) logger.info({ applied }, 'database migrated');
     }
 

@@ -270,7 +270,7 @@ function delivery({ delivery, now }: DiagnosisFacts): Blocker[] {
   const codes = delivery.resetCodes;
   if (codes && codes.total >= codes.limit && codes.resetsInMs > 0) {
     const next = new Date(now.getTime() + codes.resetsInMs);
-    blockers.push({ code: 'reset_code_limit', message: `${codes.total} reset codes were asked for in the last hour (at most ${codes.limit}); the next can be sent at ${clock(next, now)}`, since: null, until: next.toISOString() });
+    blockers.push({ code: 'reset_code_limit', message: `${codes.limit} reset codes were sent in the last hour (the most allowed); the next can be sent at ${clock(next, now)}`, since: null, until: next.toISOString() });
   }
   // The newest message of each kind tells where it stands; older ones were overtaken.
   const newest = new Map<string, DeliveryFacts['messages'][number]>();
