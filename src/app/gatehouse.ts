@@ -31,6 +31,7 @@ import { providerPages } from '../entrypoints/pages/provider-pages.js';
 import { createRepositories, type Repositories } from './repositories.js';
 import { createServices, type Services } from './services.js';
 import { JobQueue } from '../infrastructure/queue/job-queue.js';
+import { SnsMessageVerifier } from '../infrastructure/courier/sns-message-verifier.js';
 import { DELIVERY_QUEUE, DELIVERY_RETRIES } from '../domain/delivery/outbox.js';
 
 export interface GatehouseOptions {
@@ -148,6 +149,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       trustProxy: config.trustProxy,
       demoEnabled: config.seedDemo,
       outbox: config.production ? undefined : { courier: outbox, messages: services.deliveryHistory },
+      sesNotifications: { verifier: new SnsMessageVerifier({ trustedUrlPrefix: config.snsTrustedUrlPrefix }), notifications: services.sesNotifications, logger, topicArns: config.sesNotificationTopicArns },
       readiness: [
         { name: 'postgres', check: () => knex.raw('select 1') },
         ...(redis ? [{ name: 'redis', check: () => redis.ping() }] : []),

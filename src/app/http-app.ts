@@ -5,6 +5,7 @@ import { createDemoRouter } from '../entrypoints/demo/demo.routes.js';
 import type { DevOutbox } from '../infrastructure/courier/dev-outbox.js';
 import type { MessageRepository } from '../domain/delivery/message.repository.js';
 import { devOutboxView } from '../entrypoints/ops/dev-outbox.routes.js';
+import { createSesNotificationRouter, type SesNotificationDependencies } from '../entrypoints/webhooks/ses-notifications.routes.js';
 import { createHealthRouter, type ReadinessCheck } from '../entrypoints/ops/health.routes.js';
 import { errorHandler } from '../infrastructure/http/error-handler.js';
 import { htmlErrorPage } from '../entrypoints/pages/provider-pages.js';
@@ -29,10 +30,12 @@ export interface HttpAppDependencies {
   admin: AdminDependencies;
   /** Present only outside production: the messages' statuses, and their text when the dev outbox delivers. */
   outbox?: { courier?: DevOutbox; messages: MessageRepository };
+  /** SES bounce and complaint notifications, through an SNS subscription. */
+  sesNotifications: SesNotificationDependencies;
 }
 
 /** Paths Gatehouse serves itself; everything else is the provider's (the token endpoint stays lean). */
-const OWN_PATHS = ['/healthz', '/readyz', '/metrics', '/dev', '/interaction', '/forgot-password', ADMIN_PREFIX, '/demo'];
+const OWN_PATHS = ['/healthz', '/readyz', '/metrics', '/dev', '/interaction', '/forgot-password', ADMIN_PREFIX, '/demo', '/webhooks'];
 
 function isOwnPath(path: string): boolean {
   return path === '/' || OWN_PATHS.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
@@ -62,7 +65,7 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
       ctx.body = { messages: devOutboxView(await outbox.messages.newest(100), outbox.courier) };
     });
   }
-  const routers = [createHealthRouter(deps.readiness), ops, createInteractionRouter(deps.pages), createAdminRouter(deps.admin), createDemoRouter({ issuer: deps.issuer, demoEnabled: deps.demoEnabled })];
+  const routers = [createHealthRouter(deps.readiness), ops, createInteractionRouter(deps.pages), createAdminRouter(deps.admin), createDemoRouter({ issuer: deps.issuer, demoEnabled: deps.demoEnabled }), createSesNotificationRouter(deps.sesNotifications)];
   const own = compose<Koa.ParameterizedContext>([
     errorHandler(deps.logger, htmlErrorPage),
     ...routers.flatMap((router) => [router.routes(), router.allowedMethods()]),

@@ -37,6 +37,7 @@ import type { JobQueue } from '../infrastructure/queue/job-queue.js';
 import { MessageRepository } from '../domain/delivery/message.repository.js';
 import { Outbox } from '../domain/delivery/outbox.js';
 import { DeliveryWorker } from '../domain/delivery/delivery-worker.js';
+import { SesNotifications } from '../domain/delivery/ses-notifications.js';
 import { SignInApps } from '../domain/clients/sign-in-apps.js';
 import { usernameDigest } from '../domain/recovery/recovery.service.js';
 
@@ -164,6 +165,7 @@ export function createServices(context: ServiceContext) {
     deliveryHistory,
     outbox,
     delivery: new DeliveryWorker({ messages: deliveryHistory, courier, codes, logger, now: context.now }),
+    sesNotifications: new SesNotifications({ messages: deliveryHistory, now: context.now }),
     signOut,
     passwords,
     recovery,

@@ -46,5 +46,5 @@ function describe(err: unknown): { status: number; title: string; extensions: Re
 }
 
 function wantsJson(ctx: Context): boolean {
-  return ctx.path.startsWith('/admin/') || ctx.accepts('html', 'json') === 'json';
+  return ctx.path.startsWith('/admin/') || ctx.path.startsWith('/webhooks/') || ctx.accepts('html', 'json') === 'json';
 }
