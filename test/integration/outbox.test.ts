@@ -39,7 +39,7 @@ describe('the outbox', () => {
     }, timeoutMs);
 
   it('retries a server error and throttling with backoff, then sends once, with the provider\'s id', async () => {
-    const slug = await h.tenant({});
+    const slug = await h.tenant({ time_zone: 'Europe/Berlin' });
     h.aws.answerNext(1, '500');
     h.aws.answerNext(1, 'Throttling');
     const created = await h.admin('POST', `/tenants/${slug}/users`, { username: `retry-${slug}`, email: `retry-${slug}@clinic.test` });
@@ -52,6 +52,12 @@ describe('the outbox', () => {
     const email = await h.aws.waitForEmail(`retry-${slug}@clinic.test`);
     expect(sent.provider_message_id).toBe(email.messageId);
     expect(h.aws.emailsTo(`retry-${slug}@clinic.test`)).toHaveLength(1);
+    // The invitation names the app and where to sign in, one fact a line, in the tenant's time zone.
+    const lines = email.text.split('\n');
+    expect(lines).toContain(`Username: retry-${slug}`);
+    expect(lines).toContain('Sign in at: ' + h.issuer);
+    expect(lines.find((l) => l.startsWith('Valid until: '))).toMatch(/^Valid until: \w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d CES?T$/);
+    expect(email.text).not.toMatch(/GMT/);
     // Never the password itself, in the list or anywhere in the admin's answer.
     const password = /Temporary password: (\S+)/.exec(email.text)![1]!;
     expect(JSON.stringify(await messagesOf(slug, created.body.id))).not.toContain(password);
