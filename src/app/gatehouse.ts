@@ -30,6 +30,9 @@ import { createHttpApp } from './http-app.js';
 import { providerPages } from '../entrypoints/pages/provider-pages.js';
 import { createRepositories, type Repositories } from './repositories.js';
 import { createServices, type Services } from './services.js';
+import { JobQueue } from '../infrastructure/queue/job-queue.js';
+import { SnsMessageVerifier } from '../infrastructure/courier/sns-message-verifier.js';
+import { DELIVERY_QUEUE, DELIVERY_RETRIES } from '../domain/delivery/outbox.js';
 
 export interface GatehouseOptions {
   /** RFC 8628 polling interval; tests shorten it. */
@@ -60,15 +63,19 @@ export interface Gatehouse {
 export async function startGatehouse(config: GatehouseConfig, logger: Logger, options: GatehouseOptions = {}): Promise<Gatehouse> {
   const database = await openDatabase({ url: config.databaseUrl, embeddedDataDir: options.embeddedInMemory ? undefined : config.dataDir });
   const redis = config.redisUrl ? connectRedis(config.redisUrl, config.redisKeyPrefix) : undefined;
+  let queue: JobQueue | undefined;
   redis?.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
   try {
     if (redis) await waitForRedis(redis);
     if (config.migrateOnStart) {
-      const applied = await migrateToLatest(database.knex);
+      const applied = await migrateToLatest(database.knex, { embedded: database.embedded });
       if (applied.length) logger.info({ applied }, 'database migrated');
     }
 
     const { knex } = database;
+    // The outbox's job queue: its schema is migrated with Gatehouse's own tables.
+    queue = await JobQueue.start(knex, { migrate: config.migrateOnStart, logger });
+    await queue.define(DELIVERY_QUEUE, DELIVERY_RETRIES);
     const repositories = (options.decorateRepositories ?? ((r) => r))(createRepositories(knex));
     const hasher = new PasswordHasher(config.bcryptCost);
     const outbox = config.delivery === 'outbox' ? new DevOutbox(logger) : undefined;
@@ -106,7 +113,10 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       invalidateClient: (clientId) => clientAdapter.invalidate(clientId),
       now,
       background: (task) => background.run(task),
+      queue,
     });
+    const sending = queue;
+    await sending.work<{ messageId: string }>(DELIVERY_QUEUE, database.embedded ? 2 : 4, (job) => services.delivery.deliver(job));
 
     const provider = createProvider({
       issuer: config.issuer,
@@ -138,7 +148,8 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       cookieKeys: secrets.cookieKeys,
       trustProxy: config.trustProxy,
       demoEnabled: config.seedDemo,
-      outbox: config.production ? undefined : outbox,
+      outbox: config.production ? undefined : { courier: outbox, messages: services.deliveryHistory },
+      sesNotifications: { verifier: new SnsMessageVerifier({ trustedUrlPrefix: config.snsTrustedUrlPrefix }), notifications: services.sesNotifications, logger, topicArns: config.sesNotificationTopicArns },
       readiness: [
         { name: 'postgres', check: () => knex.raw('select 1') },
         ...(redis ? [{ name: 'redis', check: () => redis.ping() }] : []),
@@ -165,6 +176,8 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       async close() {
         await drain(server);
         await background.drain();
+        // Sends under way finish; the rest stay queued for the next start or another replica.
+        await sending.stop();
         await cleanupSchedule.stop();
         await events.flush();
         if (courier instanceof AwsCourier) courier.close();
@@ -173,6 +186,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       },
     };
   } catch (err) {
+    await queue?.stop(1_000).catch(() => undefined);
     redis?.disconnect();
     await database.close();
     throw err;

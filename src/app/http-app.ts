@@ -2,6 +2,9 @@ import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { createDemoRouter } from '../entrypoints/demo/demo.routes.js';
 import type { DevOutbox } from '../infrastructure/courier/dev-outbox.js';
+import type { MessageRepository } from '../domain/delivery/message.repository.js';
+import { devOutboxView } from '../entrypoints/ops/dev-outbox.routes.js';
+import { createSesNotificationRouter, type SesNotificationDependencies } from '../entrypoints/webhooks/ses-notifications.routes.js';
 import { createHealthRouter, type ReadinessCheck } from '../entrypoints/ops/health.routes.js';
 import { errorHandler } from '../infrastructure/http/error-handler.js';
 import { htmlErrorPage } from '../entrypoints/pages/provider-pages.js';
@@ -26,8 +29,10 @@ export interface HttpAppDependencies {
   demoEnabled: boolean;
   readiness: ReadinessCheck[];
   admin: AdminDependencies;
-  /** Present only outside production. */
-  outbox?: DevOutbox;
+  /** Present only outside production: the messages' statuses, and their text when the dev outbox delivers. */
+  outbox?: { courier?: DevOutbox; messages: MessageRepository };
+  /** SES bounce and complaint notifications, through an SNS subscription. */
+  sesNotifications: SesNotificationDependencies;
 }
 
 /**
@@ -51,11 +56,11 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
   });
   if (deps.outbox) {
     const outbox = deps.outbox;
-    ops.get('/dev/outbox', (ctx) => {
-      ctx.body = { messages: outbox.list() };
+    ops.get('/dev/outbox', async (ctx) => {
+      ctx.body = { messages: devOutboxView(await outbox.messages.newest(100), outbox.courier) };
     });
   }
-  const routers = [createHealthRouter(deps.readiness), ops, createInteractionRouter(deps.pages), createAssetRouter(), createAdminRouter(deps.admin), createDemoRouter({ issuer: deps.issuer, demoEnabled: deps.demoEnabled })];
+  const routers = [createHealthRouter(deps.readiness), ops, createInteractionRouter(deps.pages), createAssetRouter(), createAdminRouter(deps.admin), createDemoRouter({ issuer: deps.issuer, demoEnabled: deps.demoEnabled }), createSesNotificationRouter(deps.sesNotifications)];
   mountOwnRoutes(app, routers, {
     before: [errorHandler(deps.logger, htmlErrorPage) as Koa.Middleware],
     after: [

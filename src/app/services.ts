@@ -42,6 +42,13 @@ import { createSmsLimits, SmsSender } from '../domain/second-factor/sms/sms-send
 import { LOCK_NOTICES_PER_HOUR, LockNotifier } from '../domain/notifications/lock-notifier.js';
 import { UserMail } from '../domain/notifications/user-mail.js';
 import type { RunInBackground } from '../infrastructure/lifecycle/background-tasks.js';
+import type { JobQueue } from '../infrastructure/queue/job-queue.js';
+import { MessageRepository } from '../domain/delivery/message.repository.js';
+import { Outbox } from '../domain/delivery/outbox.js';
+import { DeliveryWorker } from '../domain/delivery/delivery-worker.js';
+import { SesNotifications } from '../domain/delivery/ses-notifications.js';
+import { SignInApps } from '../domain/clients/sign-in-apps.js';
+import { usernameDigest } from '../domain/recovery/recovery.service.js';
 
 export interface ServiceContext {
   knex: Knex;
@@ -63,6 +70,8 @@ export interface ServiceContext {
   now: () => Date;
   /** Starts work the request does not wait for; shutdown lets it finish. */
   background: RunInBackground;
+  /** Durable jobs: every email and SMS is sent through them. */
+  queue: Pick<JobQueue, 'enqueue' | 'wake'>;
 }
 
 /** The service layer, built once: each service gets only what it needs. */
@@ -72,7 +81,10 @@ export function createServices(context: ServiceContext) {
   const limiters = new RateLimiters({ redis: context.redis, knex });
   const signOut = new SignOutService(knex, repositories.artifacts, createGrantRevoker(context.adapters));
   const smsBudget = new SmsBudget(knex);
-  const mail = new UserMail({ courier, logger });
+  const deliveryHistory = new MessageRepository(knex);
+  const outbox = new Outbox({ knex, messages: deliveryHistory, queue: context.queue, now: context.now });
+  const mail = new UserMail({ outbox, apps: new SignInApps(knex, issuer), logger });
+  const codesPerUsername = limiters.create('recovery-username', RECOVERY_LIMITS.codesPerUsernameHour, 3600);
   const lockNotifier = new LockNotifier({ mail, tenants, perUser: limiters.create('lock-notice', LOCK_NOTICES_PER_HOUR, 3600), logger, background: context.background });
   const protection = createSignInProtection({
     knex,
@@ -87,6 +99,11 @@ export function createServices(context: ServiceContext) {
     onLocked: (user, until) => lockNotifier.notify(user, until),
     // Called only once the service graph is built (the second-factor service comes later in it).
     enrolledMethods: (user, tenant) => secondFactor.enrolledMethodIds(user, tenant),
+    delivery: async (user) => ({
+      messages: await deliveryHistory.recentOfUser(user.id, new Date(context.now().getTime() - 24 * 3600_000)),
+      bounce: await deliveryHistory.bounceOf(user.email),
+      resetCodes: { ...(await codesPerUsername.peek(usernameDigest(user.username))), limit: RECOVERY_LIMITS.codesPerUsernameHour },
+    }),
     smsBudget: async (tenantId) => {
       const tenant = await tenants.findById(tenantId);
       if (!tenant) return { exhausted: false };
@@ -111,7 +128,7 @@ export function createServices(context: ServiceContext) {
   const codes = new OneTimeCodeStore(knex, new OneTimeCodes(codeKeys), context.now);
   const smsSender = new SmsSender({
     budget: smsBudget,
-    courier,
+    outbox,
     mail,
     background: context.background,
     events,
@@ -163,11 +180,16 @@ export function createServices(context: ServiceContext) {
     logger,
     limits: {
       startsPerIp: limiters.create('recovery-ip', RECOVERY_LIMITS.startsPerIpHour, 3600),
-      emailsPerAccount: limiters.create('recovery-account', RECOVERY_LIMITS.emailsPerAccountHour, 3600),
+      codesPerUsername,
     },
+    now: context.now,
     linkTo: (flow) => `${issuer}${flow.interaction_uid ? `/interaction/${flow.interaction_uid}` : ''}/forgot-password/${flow.id}`,
   });
   return {
+    deliveryHistory,
+    outbox,
+    delivery: new DeliveryWorker({ messages: deliveryHistory, courier, codes, logger, now: context.now }),
+    sesNotifications: new SesNotifications({ messages: deliveryHistory, now: context.now }),
     signOut,
     passwords,
     recovery,

@@ -26,6 +26,8 @@ export interface TestGatehouse {
   issuer: string;
   storage: StorageKind;
   gatehouse: Gatehouse;
+  /** The real PostgreSQL database (absent on the embedded one): another instance may share it. */
+  databaseUrl?: string;
   /** Stops the server and starts it again on the same database, keys and port. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -64,11 +66,12 @@ export async function createScratchDatabase(adminUrl: string): Promise<{ url: st
 
 export async function startTestGatehouse(
   storage: StorageKind,
-  options: { env?: Record<string, string>; gatehouse?: GatehouseOptions } = {},
+  options: { env?: Record<string, string>; gatehouse?: GatehouseOptions; sharedDatabase?: string } = {},
 ): Promise<TestGatehouse> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-test-'));
-  const scratch = storage === 'embedded' ? undefined : await createScratchDatabase(process.env.TEST_DATABASE_URL!);
+  // A second replica shares the first one's database (which the first one drops).
+  const scratch = storage === 'embedded' ? undefined : options.sharedDatabase ? { url: options.sharedDatabase, drop: async () => undefined } : await createScratchDatabase(process.env.TEST_DATABASE_URL!);
   const env: Record<string, string> = {
     PORT: String(port),
     DATA_DIR: dataDir,
@@ -86,6 +89,7 @@ export async function startTestGatehouse(
   const handle: TestGatehouse = {
     issuer: config.issuer,
     storage,
+    databaseUrl: scratch?.url,
     gatehouse: await start(),
     async restart() {
       await handle.gatehouse.close();

@@ -30,7 +30,7 @@ describe.each(kinds)('the artifact repository on %s PostgreSQL', (kind) => {
     drop = scratch?.drop;
     database = await openDatabase({ url: scratch?.url });
     knex = database.knex;
-    await migrateToLatest(knex);
+    await migrateToLatest(knex, { embedded: database.embedded });
     artifacts = new ArtifactRepository(knex);
   });
   afterAll(async () => {

@@ -87,7 +87,7 @@ describe('second-factor methods', () => {
     const landed = await h.post(browser, codePage, { code: ` ${recoveryCodes[3]!.toUpperCase()} ` });
     expect(landed).toMatch(new RegExp(`^${h.callback}\\?code=`));
     expect(await amrOf(landed, browser, verifier)).toEqual(['pwd', 'otp']);
-    await h.aws.waitForEmail(`${username}@clinic.test`, (e) => e.subject === 'A recovery code was used to sign in' && /9 unused recovery codes/.test(e.text));
+    await h.aws.waitForEmail(`${username}@clinic.test`, (e) => e.subject === 'A recovery code was used to sign in' && /Unused recovery codes left: 9/.test(e.text));
 
     // Used once: gone.
     const other = new HttpBrowser();

@@ -121,4 +121,47 @@ describe('diagnosis', () => {
     ]);
     expect(result.clients).toEqual([{ client_id: 'int', kind: 'integration', last_success_at: at('08:55').toISOString(), last_failure: { at: at('10:20').toISOString(), reason: 'client_secret_expired' }, active_refresh_tokens: 0 }]);
   });
+
+  it('names the delivery facts: a failed email, one still being retried, a suppressed SMS, the hourly reset limit and a bounced address', () => {
+    const message = (fields: Partial<NonNullable<DiagnosisFacts['delivery']>['messages'][number]>) => ({
+      channel: 'email' as const,
+      purpose: 'recovery-code',
+      destination_masked: 'a•••@example.com',
+      status: 'sent' as const,
+      reason: null,
+      attempts: 1,
+      created_at: at('10:40'),
+      last_attempt_at: at('10:40'),
+      final_at: at('10:40'),
+      ...fields,
+    });
+    const result = diagnose(
+      facts({
+        delivery: {
+          messages: [
+            message({ status: 'failed', reason: 'MessageRejected: Email address is not verified.', final_at: at('10:42') }),
+            message({ status: 'sent', final_at: at('10:01') }),
+            message({ purpose: 'temporary-password', status: 'queued', attempts: 3, reason: 'Throttling: Maximum sending rate exceeded.', created_at: at('10:20'), final_at: null }),
+            message({ channel: 'sms', purpose: 'sms-sign-in-code', destination_masked: '+1•••0123', status: 'suppressed', reason: 'budget', final_at: at('09:15') }),
+          ],
+          resetCodes: { total: 6, limit: 5, resetsInMs: 32 * 60_000 },
+          bounce: { kind: 'bounce', reason: 'Permanent/General', at: at('08:05', '2026-11-20') },
+        },
+      }),
+    );
+    expect(result.can_sign_in).toBe(true);
+    expect(result.blockers.map((b) => [b.code, b.message])).toEqual([
+      ['email_bounced', 'email address bounced on 20 Nov 2026 at 08:05 UTC (Permanent/General); emails to it may not arrive: correct the address'],
+      ['reset_code_limit', '5 reset codes were sent in the last hour (the most allowed); the next can be sent at 11:02 UTC'],
+      ['message_failed', 'the reset email to a•••@example.com failed at 10:42 UTC: the address was rejected (MessageRejected: Email address is not verified.)'],
+      ['message_retrying', 'the temporary-password email to a•••@example.com could not be sent yet (3 attempts since 10:20 UTC, last: the provider asked to slow down (Throttling: Maximum sending rate exceeded.)); it is being retried'],
+      ['message_suppressed', "the sign-in code by SMS to +1•••0123 was not sent at 09:15 UTC: the organisation's SMS budget for the month was used up"],
+    ]);
+  });
+
+  it('says nothing of delivery when the newest message of each kind went out', () => {
+    const sent = { channel: 'email' as const, purpose: 'recovery-code', destination_masked: 'a•••@example.com', status: 'sent' as const, reason: null, attempts: 2, created_at: at('10:00'), last_attempt_at: at('10:01'), final_at: at('10:01') };
+    const failedEarlier = { ...sent, status: 'failed' as const, reason: 'InternalFailure', created_at: at('09:00') };
+    expect(diagnose(facts({ delivery: { messages: [sent, failedEarlier], resetCodes: { total: 2, limit: 5, resetsInMs: 1000 } } })).blockers).toEqual([]);
+  });
 });

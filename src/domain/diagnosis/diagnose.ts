@@ -2,7 +2,8 @@ import type { UserRecord } from '../users/user.js';
 import type { EventRecord } from '../events/event.repository.js';
 import type { EventType } from '../events/event-types.js';
 import type { ActiveLock } from '../lockout/lockout-counters.js';
-import { actorPhrase, andList, clientLabel, clock, day, plural, possessiveList, shortUserAgent, times, type NamedClient } from './diagnosis-phrases.js';
+import { actorPhrase, andList, clientLabel, clock, day, deliveryFailure, messageLabel, plural, possessiveList, shortUserAgent, suppressionRule, times, type NamedClient } from './diagnosis-phrases.js';
+import type { MessageRecord } from '../delivery/message.js';
 
 /** DESIGN §5. */
 export const BLOCKER_CODES = [
@@ -17,6 +18,11 @@ export const BLOCKER_CODES = [
   'old_password_retried',
   'client_secret_expired',
   'no_usable_second_factor',
+  'email_bounced',
+  'message_failed',
+  'message_retrying',
+  'message_suppressed',
+  'reset_code_limit',
 ] as const;
 export type BlockerCode = (typeof BLOCKER_CODES)[number];
 
@@ -77,6 +83,18 @@ export interface DiagnosisFacts {
   smsBudget?: { exhausted: boolean; since?: Date };
   /** The second-factor methods the user has set up that the tenant allows (`sms`, `totp`, `recovery_code`). */
   enrolledMethods?: string[];
+  /** Absent until the outbox is wired in. */
+  delivery?: DeliveryFacts;
+}
+
+/** What the outbox knows of the user's emails and SMS. */
+export interface DeliveryFacts {
+  /** The user's messages of the last day, newest first. */
+  messages: Pick<MessageRecord, 'channel' | 'purpose' | 'destination_masked' | 'status' | 'reason' | 'attempts' | 'created_at' | 'last_attempt_at' | 'final_at'>[];
+  /** The user's address bounced or drew a complaint. */
+  bounce?: { kind: 'bounce' | 'complaint'; reason: string | null; at: Date };
+  /** Reset codes asked for the username in the current hour, and when that hour ends. */
+  resetCodes?: { total: number; limit: number; resetsInMs: number };
 }
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -104,6 +122,7 @@ export function diagnose(facts: DiagnosisFacts): Diagnosis {
     ...secondFactor(facts),
     ...oldPasswordRetried(facts),
     ...secretExpired(facts),
+    ...delivery(facts),
   ];
   return { can_sign_in: !blockers.some((b) => STOPS_SIGN_IN.has(b.code)), blockers, clients: clientStatuses(facts) };
 }
@@ -245,6 +264,36 @@ function secretExpired({ clients, now }: DiagnosisFacts): Blocker[] {
       },
     ];
   });
+}
+
+function delivery({ delivery, now }: DiagnosisFacts): Blocker[] {
+  if (!delivery) return [];
+  const blockers: Blocker[] = [];
+  if (delivery.bounce) {
+    const { bounce } = delivery;
+    const what = bounce.kind === 'complaint' ? 'drew a spam complaint' : 'bounced';
+    blockers.push({ code: 'email_bounced', message: `email address ${what} on ${day(bounce.at)} at ${clock(bounce.at, bounce.at)}${bounce.reason ? ` (${bounce.reason})` : ''}; emails to it may not arrive: correct the address`, since: bounce.at.toISOString() });
+  }
+  const codes = delivery.resetCodes;
+  if (codes && codes.total >= codes.limit && codes.resetsInMs > 0) {
+    const next = new Date(now.getTime() + codes.resetsInMs);
+    blockers.push({ code: 'reset_code_limit', message: `${codes.limit} reset codes were sent in the last hour (the most allowed); the next can be sent at ${clock(next, now)}`, since: null, until: next.toISOString() });
+  }
+  // The newest message of each kind tells where it stands; older ones were overtaken.
+  const newest = new Map<string, DeliveryFacts['messages'][number]>();
+  for (const message of delivery.messages) if (!newest.has(`${message.channel}:${message.purpose}`)) newest.set(`${message.channel}:${message.purpose}`, message);
+  for (const message of newest.values()) {
+    const label = `the ${messageLabel(message.channel, message.purpose)}${message.destination_masked ? ` to ${message.destination_masked}` : ''}`;
+    const at = message.final_at ?? message.last_attempt_at ?? message.created_at;
+    if (message.status === 'failed') {
+      blockers.push({ code: 'message_failed', message: `${label} failed at ${clock(at, now)}: ${deliveryFailure(message.reason)}`, since: at.toISOString() });
+    } else if (message.status === 'queued' && message.attempts > 0 && message.reason) {
+      blockers.push({ code: 'message_retrying', message: `${label} could not be sent yet (${plural(message.attempts, 'attempt')} since ${clock(message.created_at, now)}, last: ${deliveryFailure(message.reason)}); it is being retried`, since: message.created_at.toISOString() });
+    } else if (message.status === 'suppressed') {
+      blockers.push({ code: 'message_suppressed', message: `${label} was not sent at ${clock(at, now)}: ${suppressionRule(message.reason, message.channel)}`, since: at.toISOString() });
+    }
+  }
+  return blockers;
 }
 
 function clientStatuses({ clients, events }: DiagnosisFacts): ClientStatus[] {

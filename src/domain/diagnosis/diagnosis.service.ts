@@ -2,11 +2,14 @@ import type { UserRecord } from '../users/user.js';
 import type { EventRepository } from '../events/event.repository.js';
 import type { LockoutService } from '../lockout/lockout.service.js';
 import type { TenantRecord } from '../tenants/tenant.js';
-import { diagnose, type ClientFacts, type Diagnosis } from './diagnose.js';
+import { diagnose, type ClientFacts, type DeliveryFacts, type Diagnosis } from './diagnose.js';
 import type { DiagnosisRepository } from './diagnosis.repository.js';
 
 /** Whether a tenant's SMS budget is used up this month (provided by the SMS second factor). */
 export type SmsBudgetStatus = (tenantId: string) => Promise<{ exhausted: boolean; since?: Date }>;
+
+/** What the outbox knows of a user's emails and SMS (provided by the delivery module). */
+export type DeliveryStatus = (user: UserRecord) => Promise<DeliveryFacts>;
 
 export interface DiagnosisDependencies {
   repository: DiagnosisRepository;
@@ -15,6 +18,7 @@ export interface DiagnosisDependencies {
   smsBudget?: SmsBudgetStatus;
   /** The second-factor methods the user has set up that the tenant allows. */
   enrolledMethods?: (user: UserRecord, tenant: TenantRecord) => Promise<string[]>;
+  delivery?: DeliveryStatus;
   now?: () => Date;
 }
 
@@ -34,12 +38,13 @@ export class DiagnosisService {
   async diagnose(tenant: TenantRecord, user: UserRecord): Promise<Diagnosis> {
     const now = this.deps.now?.() ?? new Date();
     const since = new Date(now.getTime() - LOOK_BACK_MS);
-    const [events, tokens, locks, smsBudget, enrolledMethods] = await Promise.all([
+    const [events, tokens, locks, smsBudget, enrolledMethods, delivery] = await Promise.all([
       this.deps.events.ofUser(user.id, since, MAX_USER_EVENTS),
       this.deps.repository.tokensOf(user.id, user.tokens_valid_after),
       this.deps.lockout.activeLocks(user),
       this.deps.smsBudget?.(tenant.id),
       this.deps.enrolledMethods?.(user, tenant),
+      this.deps.delivery?.(user),
     ]);
 
     const clientIds = new Set([...tokens.map((t) => t.client_id), ...events.map((e) => e.client_id).filter((id): id is string => Boolean(id))]);
@@ -64,6 +69,6 @@ export class DiagnosisService {
       }),
     );
 
-    return diagnose({ now, user, mfaMode: tenant.settings.mfa.mode, locks, events, clients, smsBudget: smsBudget ?? undefined, enrolledMethods });
+    return diagnose({ now, user, mfaMode: tenant.settings.mfa.mode, locks, events, clients, smsBudget: smsBudget ?? undefined, enrolledMethods, delivery });
   }
 }

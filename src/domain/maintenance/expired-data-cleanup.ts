@@ -8,12 +8,15 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_RETENTION_DAYS = effectiveSettings({}).events.retention_days;
 /** Finished or abandoned password resets are kept a day for support, then go. */
 const RECOVERY_FLOW_GRACE_MS = DAY_MS;
+/** A message still queued after this long lost its job (every retry ends within minutes). */
+const MESSAGE_GIVE_UP_MS = DAY_MS;
 
 export interface CleanupReport extends ExpiredArtifacts {
   events: number;
   ephemeral_marks: number;
   rate_limits: number;
   recovery_flows: number;
+  messages: number;
 }
 
 /** The instant before which a tenant's events expire. */
@@ -41,7 +44,20 @@ export class ExpiredDataCleanup {
       // rate-limiter-flexible keeps `expire` as epoch milliseconds; NULL means never.
       rate_limits: await this.inBatches('rate_limits', (q) => q.where('expire', '<', now.getTime())),
       recovery_flows: await this.inBatches('recovery_flows', (q) => q.where('expires_at', '<', new Date(now.getTime() - RECOVERY_FLOW_GRACE_MS))),
+      messages: await this.expireMessages(now),
     };
+  }
+
+  /**
+   * Messages are kept as long as events (support reads both); one still queued a day later is
+   * failed, and its payload (a code, a password) forgotten.
+   */
+  private async expireMessages(now: Date): Promise<number> {
+    await this.knex('messages')
+      .where('status', 'queued')
+      .andWhere('created_at', '<', new Date(now.getTime() - MESSAGE_GIVE_UP_MS))
+      .update({ status: 'failed', reason: 'Gatehouse: not sent within a day', payload: null, final_at: now, updated_at: now });
+    return this.inBatches('messages', (q) => q.where('created_at', '<', retentionCutoff(DEFAULT_RETENTION_DAYS, now)));
   }
 
   /** Each tenant keeps its events for its own retention, read through the settings defaults. */

@@ -23,7 +23,7 @@ export class LockNotifier {
     try {
       if (!user.email || !(await this.deps.perUser.consume(user.id)).allowed) return;
       const tenant = await this.deps.tenants.findById(user.tenant_id);
-      await this.deps.mail.send('account-locked', user, tenant?.name, { until: until.toUTCString() });
+      await this.deps.mail.send('account-locked', user, tenant, { until });
     } catch (err) {
       this.deps.logger.warn({ err, userId: user.id }, 'could not send the account-locked notice');
     }

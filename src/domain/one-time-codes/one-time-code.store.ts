@@ -4,6 +4,13 @@ import type { OneTimeCodes } from './one-time-code.js';
 /** What a code is for; the store treats them alike. */
 export type CodePurpose = 'recovery' | 'sign_in' | 'enroll' | 'email_gate' | 'totp' | 'totp_enroll' | 'recovery_code' | 'passkey' | 'passkey_register' | 'passkey_sign_in';
 
+/** A code just issued: the code to send, its stored hash, and its expiry. */
+export interface IssuedCode {
+  code: string;
+  hash: string;
+  expiresAt: Date;
+}
+
 /** A flow's code slot: the newest code's hash and the counts that limit it. */
 export interface CodeSlot {
   owner_id: string;
@@ -48,14 +55,15 @@ export class OneTimeCodeStore {
 
   /**
    * A new code replaces the previous one (only the newest works); wrong tries keep counting.
-   * The caller delivers it, and counts the send with `recordSend`.
+   * The caller delivers it (the hash lets the outbox tell whether it is still the newest), and
+   * counts the send with `recordSend`.
    */
-  async issue(ownerId: string, ttlMs: number): Promise<string> {
+  async issue(ownerId: string, ttlMs: number, trx?: Knex.Transaction): Promise<IssuedCode> {
     const code = this.codes.generate();
-    await this.knex('one_time_codes')
-      .where({ owner_id: ownerId })
-      .update({ code_hash: this.codes.hash(ownerId, code), code_expires_at: new Date(this.now().getTime() + ttlMs) });
-    return code;
+    const hash = this.codes.hash(ownerId, code);
+    const expiresAt = new Date(this.now().getTime() + ttlMs);
+    await (trx ?? this.knex)('one_time_codes').where({ owner_id: ownerId }).update({ code_hash: hash, code_expires_at: expiresAt });
+    return { code, hash, expiresAt };
   }
 
   /**

@@ -76,6 +76,6 @@ export class PasswordChangeService {
 
   /** Security notice (DESIGN §8). */
   private async notify(tenant: TenantRecord, user: UserRecord, how: string): Promise<void> {
-    await this.deps.mail.send('password-changed', user, tenant.name, { how, when: new Date().toUTCString() });
+    await this.deps.mail.send('password-changed', user, tenant, { how, when: new Date() });
   }
 }

@@ -11,12 +11,14 @@ export interface RecoveryFlow {
   interaction_uid: string | null;
   state: RecoveryState;
   requested_by: 'user' | 'admin';
+  /** Digest of the username asked for: its hourly limit counts whether or not the account exists. */
+  username_digest: string | null;
   created_at: Date;
   expires_at: Date;
   completed_at: Date | null;
 }
 
-export type NewRecoveryFlow = Pick<RecoveryFlow, 'user_id' | 'interaction_uid' | 'requested_by' | 'expires_at'>;
+export type NewRecoveryFlow = Pick<RecoveryFlow, 'user_id' | 'interaction_uid' | 'requested_by' | 'expires_at' | 'username_digest'> & { id?: string };
 
 export class RecoveryFlowRepository {
   constructor(private readonly knex: Knex) {}

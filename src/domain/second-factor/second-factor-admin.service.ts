@@ -78,7 +78,7 @@ export class SecondFactorAdminService {
     const expiresAt = new Date(this.deps.now().getTime() + minutes * 60_000);
     await this.deps.bypasses.issue(user.id, actor, expiresAt);
     this.deps.events.record({ type: 'admin.second_factor_bypass_issued', tenant_id: tenant.id, user_id: user.id, actor, details: { expires_at: expiresAt.toISOString() } });
-    await this.deps.mail.send('second-factor-bypass', user, tenant.name, { until: expiresAt.toUTCString() });
+    await this.deps.mail.send('second-factor-bypass', user, tenant, { until: expiresAt });
     return { expires_at: expiresAt.toISOString() };
   }
 }

@@ -26,7 +26,8 @@ export interface EnrolledFacts {
 /** Why a challenge could not be sent (the page says so, and offers what is left). */
 export type SendRefusal = 'budget_exhausted' | 'country_not_allowed' | 'number_limit' | 'user_limit' | 'ip_limit' | 'delivery_failed' | 'too_soon' | 'too_many_codes' | 'invalid_phone';
 
-export type SendOutcome = { sent: true } | { sent: false; reason: SendRefusal; retryAfterSeconds?: number };
+/** `delayed`: handed to the provider's queue but not yet confirmed sent (it may take a minute). */
+export type SendOutcome = { sent: true; delayed?: boolean } | { sent: false; reason: SendRefusal; retryAfterSeconds?: number };
 
 /** `amr`: what this very answer proved, when the method's `amr` depends on it (a passkey: hwk or swk). */
 export type VerifyOutcome = { ok: true; amr?: string } | { ok: false; reason: 'wrong_code'; triesLeft: number } | { ok: false; reason: 'too_many_attempts' | 'code_expired' | 'closed' };
@@ -48,7 +49,7 @@ export interface SecondFactorMethod {
   /** What a browser that passed is remembered for (a phone number, the app); null: never remembered. */
   rememberedFor(facts: EnrolledFacts): string | null;
   /** Opens the method's challenge in this sign-in, sending what must be sent. */
-  startChallenge(attempt: SecondFactorAttempt): Promise<{ started: true; challenge: Challenge } | { started: false; reason: SendRefusal; retryAfterSeconds?: number }>;
+  startChallenge(attempt: SecondFactorAttempt): Promise<{ started: true; challenge: Challenge; delayed?: boolean } | { started: false; reason: SendRefusal; retryAfterSeconds?: number }>;
   /** Checks an answer to an open challenge; a right answer can be used once. */
   verify(attempt: SecondFactorAttempt, challenge: Challenge, input: string): Promise<VerifyOutcome>;
 }

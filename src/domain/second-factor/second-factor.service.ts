@@ -40,8 +40,8 @@ export type SecondFactorDecision = (
 
 /** Where the person stands in the second step: each is one page. */
 export type SecondFactorState =
-  /** Answer the challenge of `method` (an SMS code, an app's code, a recovery code). */
-  | { state: 'challenge'; method: MethodId; challenge: Challenge; resendWait: number; alternatives: MethodId[] }
+  /** Answer the challenge of `method` (an SMS code, an app's code, a recovery code; `delayed`: the SMS provider has not confirmed it yet). */
+  | { state: 'challenge'; method: MethodId; challenge: Challenge; resendWait: number; alternatives: MethodId[]; delayed?: boolean }
   /** Enter the code emailed to prove the mailbox before a method is set up. */
   | { state: 'email_gate'; challenge: Challenge; resendWait: number }
   /** Type the mobile number to add (`alternatives`: other methods that may be set up instead). */
@@ -178,7 +178,7 @@ export class SecondFactorService {
         if (!options.start) return { state: 'not_started' };
         const started = await this.methods[method]!.startChallenge(attempt);
         if (!started.started) return { state: 'cannot_send', reason: started.reason, retryAfterSeconds: started.retryAfterSeconds, alternatives };
-        return { state: 'challenge', method, challenge: started.challenge, resendWait: await resendWait(started.challenge), alternatives };
+        return { state: 'challenge', method, challenge: started.challenge, resendWait: await resendWait(started.challenge), alternatives, ...('delayed' in started && started.delayed ? { delayed: true } : {}) };
       }
       case 'enroll': {
         const enrolling = open('enroll');
@@ -210,7 +210,7 @@ export class SecondFactorService {
   }
 
   /** "Send new code" for the step in progress: only after 30 s; the new code replaces the old. */
-  async resend(attempt: SecondFactorAttempt, state: SecondFactorState): Promise<{ sent: true } | { sent: false; reason: SendRefusal; retryAfterSeconds?: number }> {
+  async resend(attempt: SecondFactorAttempt, state: SecondFactorState): Promise<{ sent: true; delayed?: boolean } | { sent: false; reason: SendRefusal; retryAfterSeconds?: number }> {
     const sendable = state.state === 'email_gate' || state.state === 'confirm_phone' || (state.state === 'challenge' && state.method === 'sms');
     if (!sendable) return { sent: false, reason: 'too_soon', retryAfterSeconds: 0 };
     if (state.resendWait > 0) return { sent: false, reason: 'too_soon', retryAfterSeconds: state.resendWait };
@@ -331,7 +331,7 @@ export class SecondFactorService {
   private async recoveryCodeUsed(attempt: SecondFactorAttempt, context: Record<string, unknown>): Promise<void> {
     const left = await this.deps.recoveryCodes.remaining(attempt.user.id);
     this.deps.events.record({ type: 'mfa.recovery_code_used', ...(context as { tenant_id: string }), details: { left } });
-    await this.deps.mail.send('recovery-code-used', attempt.user, (await attempt.tenant()).name, { when: this.deps.now().toUTCString(), left });
+    await this.deps.mail.send('recovery-code-used', attempt.user, await attempt.tenant(), { when: this.deps.now(), left });
   }
 
   private async startEmailGate(attempt: SecondFactorAttempt): Promise<Challenge> {
@@ -344,9 +344,9 @@ export class SecondFactorService {
   }
 
   private async sendEmailCode(attempt: SecondFactorAttempt, challenge: Challenge): Promise<void> {
-    const code = await this.deps.codes.issue(challenge.id, EMAIL_GATE_CODE_TTL_MS);
+    const issued = await this.deps.codes.issue(challenge.id, EMAIL_GATE_CODE_TTL_MS);
     await this.deps.codes.recordSend(challenge.id);
     // Not `user.email`: the code goes to the address the step was opened for.
-    await this.deps.mail.send('phone-change-code', { ...attempt.user, email: challenge.destination }, (await attempt.tenant()).name, { code, minutes: EMAIL_GATE_CODE_TTL_MS / 60_000 });
+    await this.deps.mail.send('phone-change-code', { ...attempt.user, email: challenge.destination }, await attempt.tenant(), { code: issued.code, minutes: EMAIL_GATE_CODE_TTL_MS / 60_000 }, { code: { ownerId: challenge.id, hash: issued.hash }, clientId: attempt.request.clientId });
   }
 }

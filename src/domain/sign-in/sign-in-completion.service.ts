@@ -41,8 +41,8 @@ export class SignInCompletion {
     await this.deps.users.recordLogin(user.id, this.deps.now());
     const newBrowser = await this.deps.devices.touch(input.deviceHash, user.id);
     if (newBrowser && user.last_login_at) {
-      const where = { client: input.clientName, ip: input.source.ip, userAgent: input.source.userAgent || 'unknown', when: this.deps.now().toUTCString() };
-      this.deps.background(facts.tenant().then((tenant) => this.deps.mail.send('new-device', user, tenant.name, where)));
+      const where = { client: input.clientName, ip: input.source.ip, userAgent: input.source.userAgent || 'unknown', when: this.deps.now() };
+      this.deps.background(facts.tenant().then((tenant) => this.deps.mail.send('new-device', user, tenant, where, { clientId: input.source.clientId })));
     }
     this.deps.signInEvents.succeeded(user, input.source, { amr: input.amr });
   }

@@ -4,6 +4,7 @@ describe('tenant settings', () => {
   it('fills every default of DESIGN §7', () => {
     expect(effectiveSettings({})).toEqual({
       country: 'US',
+      time_zone: 'UTC',
       mfa: { mode: 'off', reverify_days: 30, methods: ['sms', 'totp', 'passkey', 'recovery_code'], passwordless: false },
       sms: { monthly_budget: 500, allowed_countries: [] },
       lockout: { max_failures: 5, base_lock_seconds: 60, max_lock_seconds: 900, username_max_failures: 20, ip_failures_per_hour: 100 },
@@ -21,5 +22,13 @@ describe('tenant settings', () => {
     expect(tenantSettingsPatchSchema.safeParse({ mfa: { mode: 'sometimes' } }).success).toBe(false);
     expect(tenantSettingsPatchSchema.safeParse({ password: { min_length: 4 } }).success).toBe(false);
     expect(tenantSettingsPatchSchema.safeParse({ colour: 'blue' }).success).toBe(false);
+  });
+
+  it('takes an IANA time zone, checked against the runtime\'s own list', () => {
+    expect(tenantSettingsPatchSchema.safeParse({ time_zone: 'Europe/Berlin' }).success).toBe(true);
+    expect(tenantSettingsPatchSchema.safeParse({ time_zone: 'America/Argentina/Buenos_Aires' }).success).toBe(true);
+    const wrong = tenantSettingsPatchSchema.safeParse({ time_zone: 'Mars/Olympus' });
+    expect(wrong.success).toBe(false);
+    expect(wrong.error?.issues[0]?.message).toMatch(/IANA time zone/);
   });
 });

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { isTimeZone } from '../../infrastructure/formatting/human-time.js';
+
+const timeZone = z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin" or "UTC"');
 
 /**
  * A tenant's settings (DESIGN §5, defaults of §7). Stored as the administrator wrote them;
@@ -9,6 +12,8 @@ export const tenantSettingsSchema = z
   .object({
     /** ISO 3166 country of the tenant: how national phone numbers are read; default SMS country. */
     country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as "US"').default('US'),
+    /** IANA time zone in which emails state times ("locked until Tue 24 Nov 2026, 11:42 CET"). */
+    time_zone: timeZone.default('UTC'),
     mfa: z
       .object({
         /** off: password only; optional: users with a phone get the SMS step; required: everyone. */
@@ -65,6 +70,7 @@ export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
 export const tenantSettingsPatchSchema = z
   .object({
     country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as "US"'),
+    time_zone: timeZone,
     mfa: tenantSettingsSchema.shape.mfa.unwrap().partial(),
     sms: tenantSettingsSchema.shape.sms.unwrap().partial(),
     lockout: tenantSettingsSchema.shape.lockout.unwrap().partial(),

@@ -1,4 +1,5 @@
 import type { UserMail } from '../notifications/user-mail.js';
+import type { MessageRecord } from '../delivery/message.js';
 import type { DeviceRepository } from '../devices/device.repository.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Actor } from '../events/event-types.js';
@@ -41,6 +42,8 @@ export interface UserAdminDependencies {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** How long an administrator's call waits for an email's fate before answering. */
+const ADMIN_WAIT_MS = 5_000;
 
 /**
  * What administrators do to a tenant's users. Authorization happens before (admin routes);
@@ -51,7 +54,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export class UserAdminService {
   constructor(private readonly deps: UserAdminDependencies) {}
 
-  async create(tenant: TenantRecord, input: NewUserInput, actor: Actor): Promise<UserRecord> {
+  /** `invitation`: the email with the temporary password, once sent or failed (or still retrying). */
+  async create(tenant: TenantRecord, input: NewUserInput, actor: Actor): Promise<{ user: UserRecord; invitation?: MessageRecord }> {
     const settings = tenant.settings;
     const phone = input.phone ? this.phoneOrThrow(input.phone, settings.country) : null;
     let password = input.password;
@@ -72,8 +76,8 @@ export class UserAdminService {
     });
     if (!user) throw new GatehouseError('conflict', `The username "${input.username}" is already taken.`);
     this.deps.events.record({ type: 'admin.user_created', tenant_id: tenant.id, user_id: user.id, actor, details: { role: user.role, temporary_password: temporary } });
-    if (temporary) await this.sendTemporaryPassword(tenant, user, password);
-    return user;
+    if (!temporary) return { user };
+    return { user, invitation: await this.sendTemporaryPassword(tenant, user, password) };
   }
 
   async update(tenant: TenantRecord, user: UserRecord, changes: UserChanges, actor: Actor): Promise<{ user: UserRecord; signed_out?: SignOutReport }> {
@@ -121,15 +125,18 @@ export class UserAdminService {
    * Emails a new temporary password (forced change at the next sign-in) and signs the user out
    * everywhere: the answer to a user who cannot reset in their current state.
    */
-  async sendNewTemporaryPassword(tenant: TenantRecord, user: UserRecord, actor: Actor): Promise<{ sent_to: string; expires_at: string }> {
+  async sendNewTemporaryPassword(tenant: TenantRecord, user: UserRecord, actor: Actor): Promise<{ sent_to: string; expires_at: string; message?: MessageRecord }> {
     if (!user.email) throw new GatehouseError('conflict', 'The user has no email address to send a temporary password to. Add one first.');
     if (user.disabled) throw new GatehouseError('conflict', 'The account is disabled: enable it before sending a temporary password.');
     const password = generateTemporaryPassword(tenant.settings.password.min_length);
     await this.deps.passwords.change(tenant, user, { password, temporary: true, signOutReason: 'password_changed_by_admin', how: 'by an administrator', actor, notify: false });
     const updated = (await this.deps.users.findById(user.id))!;
     this.deps.events.record({ type: 'admin.password_set', tenant_id: tenant.id, user_id: user.id, actor, details: { temporary: true, emailed: true } });
-    await this.sendTemporaryPassword(tenant, updated, password);
-    return { sent_to: maskEmail(user.email), expires_at: updated.password_expires_at!.toISOString() };
+    const message = await this.sendTemporaryPassword(tenant, updated, password);
+    if (message?.status === 'failed' || message?.status === 'suppressed') {
+      throw new GatehouseError('delivery_failed', `The temporary password was set, but the email to ${message.destination_masked} could not be sent: ${message.reason ?? 'unknown reason'}. Correct the address, then send a new one.`, { message_id: message.id, reason: message.reason });
+    }
+    return { sent_to: maskEmail(user.email), expires_at: updated.password_expires_at!.toISOString(), message };
   }
 
   /** Forgets every remembered browser: each must pass the SMS step again. */
@@ -153,12 +160,13 @@ export class UserAdminService {
   }
 
   private async notifyPhoneChange(tenant: TenantRecord, user: UserRecord): Promise<void> {
-    await this.deps.mail.send('phone-changed', user, tenant.name, { how: user.phone ? 'changed by an administrator' : 'removed by an administrator', when: new Date().toUTCString(), last4: user.phone?.slice(-4) ?? '—' });
+    await this.deps.mail.send('phone-changed', user, tenant, { how: user.phone ? 'changed by an administrator' : 'removed by an administrator', when: new Date(), last4: user.phone?.slice(-4) ?? '—' });
   }
 
-  /** The user exists either way; a failed delivery is logged (an administrator can send a new one). */
-  private async sendTemporaryPassword(tenant: TenantRecord, user: UserRecord, password: string): Promise<void> {
-    await this.deps.mail.send('temporary-password', user, tenant.name, { password, expires: user.password_expires_at?.toUTCString() ?? '' });
+  /** Queues the email and waits briefly for its fate, so the administrator is told what happened. */
+  private async sendTemporaryPassword(tenant: TenantRecord, user: UserRecord, password: string): Promise<MessageRecord | undefined> {
+    const queued = await this.deps.mail.send('temporary-password', user, tenant, { password, expires: user.password_expires_at ?? '' });
+    return queued && this.deps.mail.outcome(queued, ADMIN_WAIT_MS);
   }
 }
 

@@ -9,7 +9,14 @@ export function phoneLastDigits(phone: string): string {
   return phone.slice(-4);
 }
 
-/** "+1•••0123": the country code and the last digits. */
+/** "+1•••0123": the country and the last digits, as a person reads them back. */
 export function maskPhone(phone: string): string {
-  return `${phone.slice(0, phone.startsWith('+1') ? 2 : 3)}•••${phoneLastDigits(phone)}`;
+  const country = /^\+\d{1,3}/.exec(phone)?.[0] ?? '';
+  return `${country.slice(0, 3)}•••${phone.slice(-4)}`;
+}
+
+/** Masks every email address and phone number in a text (a provider's reason may quote them). */
+export function maskContacts(text: string): string {
+  return text.replace(/[^\s<>"'(),;:]+@[^\s<>"'(),;:]+\.[A-Za-z]{2,}/g, (email) => maskEmail(email)).replace(/\+\d{7,15}\b/g, (phone) => maskPhone(phone));
+
 }

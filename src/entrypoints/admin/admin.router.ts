@@ -8,6 +8,7 @@ import { registerUserRoutes, type UserRouteDependencies } from './users/user.rou
 import { registerEventRoutes, type EventRouteDependencies } from './events/event.routes.js';
 import { registerUserSupportRoutes, type UserSupportRouteDependencies } from './users/user-support.routes.js';
 import { registerUserMethodRoutes, type UserMethodRouteDependencies } from './users/user-methods.routes.js';
+import { registerMessageRoutes, type MessageRouteDependencies } from './messages/message.routes.js';
 import type { TenantService } from '../../domain/tenants/tenant.service.js';
 import type { SmsBudget } from '../../domain/second-factor/sms/sms-budget.js';
 
@@ -15,6 +16,7 @@ export type AdminDependencies = AdminAuthenticationDependencies &
   UserRouteDependencies &
   UserSupportRouteDependencies &
   UserMethodRouteDependencies &
+  MessageRouteDependencies &
   EventRouteDependencies &
   ClientRouteDependencies & { tenantService: TenantService; smsBudget: SmsBudget; issuer: string };
 
@@ -41,6 +43,7 @@ export function createAdminRouter(deps: AdminDependencies): Router {
   registerUserRoutes(api, deps);
   registerUserSupportRoutes(api, deps);
   registerUserMethodRoutes(api, deps);
+  registerMessageRoutes(api, deps);
   registerEventRoutes(api, deps);
   registerClientRoutes(api, deps);
   const document = api.document(`${deps.issuer}${ADMIN_PREFIX}`);

@@ -42,6 +42,13 @@ export interface GatehouseConfig {
   migrateOnStart: boolean;
   /** `TRUST_PROXY`: number of trusted reverse proxies in front of Gatehouse (0 = none). */
   trustProxy: number;
+  /** `SES_NOTIFICATION_TOPIC_ARNS`: comma-separated SNS topics whose SES bounce/complaint messages are accepted (empty: any topic). */
+  sesNotificationTopicArns: string[];
+  /**
+   * `SNS_TRUSTED_URL_PREFIX`: outside production only, a URL prefix trusted like
+   * https://sns.<region>.amazonaws.com/ for signing certificates and subscribe URLs (tests).
+   */
+  snsTrustedUrlPrefix?: string;
 }
 
 export class ConfigError extends Error {
@@ -141,6 +148,8 @@ export function loadConfig(env: Env = process.env): GatehouseConfig {
     logLevel: read(env, 'LOG_LEVEL', z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).optional()) ?? 'info',
     migrateOnStart: read(env, 'MIGRATE_ON_START', flag(true)),
     trustProxy: read(env, 'TRUST_PROXY', integer(0, 10, 0)),
+    sesNotificationTopicArns: (env.SES_NOTIFICATION_TOPIC_ARNS ?? '').split(',').map((arn) => arn.trim()).filter(Boolean),
+    snsTrustedUrlPrefix: read(env, 'SNS_TRUSTED_URL_PREFIX', url(['http:', 'https:'])),
   };
   if (delivery === 'aws' && !awsRegion) throw new ConfigError('AWS_REGION', 'is required when DELIVERY=aws');
   if (production) assertSafeForProduction(config);
@@ -155,6 +164,7 @@ function assertSafeForProduction(config: GatehouseConfig): void {
   if (!config.cookieKeys) throw new ConfigError('COOKIE_KEYS', 'is required in production');
   if (!config.jwks) throw new ConfigError('JWKS', 'is required in production');
   if (!config.issuer.startsWith('https://')) throw new ConfigError('ISSUER', 'must be an https URL in production');
+  if (config.snsTrustedUrlPrefix) throw new ConfigError('SNS_TRUSTED_URL_PREFIX', 'must not be set in production (only SNS\'s own https hosts are trusted there)');
   const secret = config.bootstrapOperator?.clientSecret;
   if (secret !== undefined && (secret.length < 32 || new Set(secret).size < 10)) {
     throw new ConfigError('BOOTSTRAP_OPERATOR_CLIENT_SECRET', 'must be at least 32 random characters in production');

@@ -1,6 +1,7 @@
 /**
  * Every email and SMS leaves Gatehouse through a courier; no flow talks to a mail or SMS
- * service itself. Implementations: SES/SNS (production) and the dev outbox.
+ * service itself. Implementations: SES/SNS (production) and the dev outbox. A courier only
+ * does the I/O: what is sent, when and how often is decided by the outbox worker.
  */
 export interface EmailMessage {
   to: string;
@@ -15,7 +16,27 @@ export interface SmsMessage {
   text: string;
 }
 
+/** The provider accepted the message, under this id (SES and SNS message ids). */
+export interface Accepted {
+  providerMessageId: string;
+}
+
+/**
+ * The provider did not accept a message. `retryable`: throttling, a server error or a network
+ * failure, worth another attempt later; otherwise the provider refused this message for good
+ * (rejected address, unverified sender, invalid number). `reason` is the provider's own words.
+ */
+export class DeliveryError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly retryable: boolean,
+  ) {
+    super(reason);
+    this.name = 'DeliveryError';
+  }
+}
+
 export interface Courier {
-  sendEmail(message: EmailMessage): Promise<void>;
-  sendSms(message: SmsMessage): Promise<void>;
+  sendEmail(message: EmailMessage): Promise<Accepted>;
+  sendSms(message: SmsMessage): Promise<Accepted>;
 }

@@ -4,9 +4,11 @@ import { Eta } from 'eta';
 import type { EmailMessage } from './courier.js';
 
 const views = path.join(path.dirname(fileURLToPath(import.meta.url)), 'templates');
-// HTML is escaped; plain text must not be (an "&" in a name stays an "&").
+// HTML is escaped; plain text must not be (an "&" in a name stays an "&"). Plain text keeps
+// every newline as written: eta's default trims the one after a tag, which ran "Username: bob"
+// and "Temporary password: …" into one line.
 const html = new Eta({ views, autoEscape: true, cache: true });
-const text = new Eta({ views, autoEscape: false, cache: true });
+const text = new Eta({ views, autoEscape: false, autoTrim: false, cache: true });
 
 /** One text and one HTML template per message, in courier/templates. */
 const SUBJECTS = {
@@ -24,7 +26,19 @@ const SUBJECTS = {
 
 export type EmailTemplate = keyof typeof SUBJECTS;
 
-export function renderEmail(template: EmailTemplate, to: string, data: Record<string, unknown>): EmailMessage {
+/**
+ * Every template gets the greeting facts (name, username, organisation) and `app`: the app the
+ * email is about and where to sign in to it, named in every email's footer.
+ */
+export interface EmailData {
+  name: string;
+  username: string;
+  organisation: string;
+  app: { name: string; url: string };
+  [fact: string]: unknown;
+}
+
+export function renderEmail(template: EmailTemplate, to: string, data: EmailData): EmailMessage {
   return {
     to,
     subject: SUBJECTS[template],

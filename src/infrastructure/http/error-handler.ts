@@ -20,6 +20,7 @@ export function errorHandler(logger: Logger, htmlPage: HtmlErrorPage): Middlewar
       const { status, title, extensions } = describe(err);
       if (status >= 500) logger.error({ err, path: ctx.path }, 'request failed');
       if (status === 401) ctx.set('WWW-Authenticate', 'Bearer realm="gatehouse"');
+      if (status === 429 && typeof extensions.retry_after === 'number') ctx.set('Retry-After', String(extensions.retry_after));
       if (wantsJson(ctx)) {
         sendProblem(ctx, { status, title, ...extensions });
       } else {
@@ -45,5 +46,5 @@ function describe(err: unknown): { status: number; title: string; extensions: Re
 }
 
 function wantsJson(ctx: Context): boolean {
-  return ctx.path.startsWith('/admin/') || ctx.accepts('html', 'json') === 'json';
+  return ctx.path.startsWith('/admin/') || ctx.path.startsWith('/webhooks/') || ctx.accepts('html', 'json') === 'json';
 }

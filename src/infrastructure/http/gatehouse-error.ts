@@ -10,6 +10,8 @@ export const ERROR_STATUS = {
   not_found: 404,
   conflict: 409,
   rate_limited: 429,
+  /** The email or SMS provider refused a message this call was about. */
+  delivery_failed: 502,
   unavailable: 503,
 } as const;
 

@@ -29,8 +29,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const knex = knexFactory({
     client: 'pg',
     connection: url,
-    // PGlite executes one statement at a time, so a big pool only queues inside it.
-    pool: { min: 0, max: options.poolMax ?? (embedded ? 4 : 10) },
+    // PGlite executes one statement at a time in one session, and its socket server passes on
+    // each protocol message as it comes: two connections' extended-protocol queries (parse,
+    // bind, execute) can interleave there and bind one's values to the other's statement. One
+    // connection keeps every query whole; a bigger pool would only queue inside PGlite anyway.
+    pool: { min: 0, max: options.poolMax ?? (embedded ? 1 : 10) },
     acquireConnectionTimeout: 10_000,
   });
   return {

@@ -16,7 +16,9 @@ const source: Knex.MigrationSource<Migration> = {
  * table makes the loser fail). The lock is taken outside a transaction because the embedded
  * database runs transactions one at a time. Returns the names applied.
  */
-export async function migrateToLatest(knex: Knex): Promise<string[]> {
+export async function migrateToLatest(knex: Knex, options: { embedded?: boolean } = {}): Promise<string[]> {
+  // The embedded database belongs to this one process (and its pool has one connection).
+  if (options.embedded) return ((await knex.migrate.latest({ migrationSource: source })) as [number, string[]])[1];
   const connection = await knex.client.acquireConnection();
   try {
     await knex.raw('SELECT pg_advisory_lock(?)', [MIGRATION_LOCK_KEY]).connection(connection);

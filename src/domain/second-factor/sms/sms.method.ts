@@ -42,10 +42,10 @@ export class SmsMethod implements SecondFactorMethod {
     return user.phone_verified ? user.phone : null;
   }
 
-  async startChallenge(attempt: SecondFactorAttempt): Promise<{ started: true; challenge: Challenge } | { started: false; reason: SendRefusal; retryAfterSeconds?: number }> {
+  async startChallenge(attempt: SecondFactorAttempt): Promise<{ started: true; challenge: Challenge; delayed?: boolean } | { started: false; reason: SendRefusal; retryAfterSeconds?: number }> {
     const challenge = await this.insert(attempt, 'sign_in', attempt.user.phone!);
     const sent = await this.send(attempt, challenge);
-    if (sent.sent) return { started: true, challenge };
+    if (sent.sent) return { started: true, challenge, delayed: sent.delayed };
     await this.deps.challenges.close(challenge.id, this.deps.now());
     return { started: false, reason: sent.reason, retryAfterSeconds: sent.retryAfterSeconds };
   }
@@ -54,11 +54,19 @@ export class SmsMethod implements SecondFactorMethod {
   async send(attempt: SecondFactorAttempt, challenge: Challenge): Promise<SendOutcome> {
     const tenant = await attempt.tenant();
     // Reserve the code first, so only the newest code sent can ever match.
-    const code = await this.deps.codes.issue(challenge.id, SMS_CODE_LIMITS.codeTtlMs);
-    const result = await this.deps.sender.send({ tenant, user: attempt.user, phone: challenge.destination, text: `${code} is your ${tenant.name} sign-in code. It expires in 5 minutes. Never share it.`, ...attempt.request });
+    const issued = await this.deps.codes.issue(challenge.id, SMS_CODE_LIMITS.codeTtlMs);
+    const result = await this.deps.sender.send({
+      tenant,
+      user: attempt.user,
+      phone: challenge.destination,
+      text: `${issued.code} is your ${tenant.name} sign-in code. It expires in 5 minutes. Never share it.`,
+      purpose: challenge.purpose === 'enroll' ? 'sms-enroll-code' : 'sms-sign-in-code',
+      code: { ownerId: challenge.id, hash: issued.hash },
+      ...attempt.request,
+    });
     if (!result.sent) return result;
     await this.deps.codes.recordSend(challenge.id);
-    return { sent: true };
+    return { sent: true, delayed: result.delayed };
   }
 
   /** Starts binding the number the person typed: a code is sent to it; it is saved only once confirmed. */
@@ -107,5 +115,5 @@ export class SmsMethod implements SecondFactorMethod {
 
 /** Every phone change is told to the user by email (DESIGN §7). */
 export async function notifyPhoneChange(mail: UserMail, user: UserRecord, tenant: TenantRecord, phone: string, how: string, when: Date): Promise<void> {
-  await mail.send('phone-changed', user, tenant.name, { how, when: when.toUTCString(), last4: phone.slice(-4) });
+  await mail.send('phone-changed', user, tenant, { how, when, last4: phone.slice(-4) });
 }

@@ -4,6 +4,8 @@ import type { RecoveryService } from '../../../domain/recovery/recovery.service.
 import type { UserRepository } from '../../../domain/users/user.repository.js';
 import type { UserRecord } from '../../../domain/users/user.js';
 import { userView } from './user-view.js';
+import type { MessageRepository } from '../../../domain/delivery/message.repository.js';
+import { bounceView, messageView } from '../messages/message.schemas.js';
 import type { SessionViewService } from '../../../domain/sessions/session-view.service.js';
 import type { TenantRepository } from '../../../domain/tenants/tenant.repository.js';
 import type { TenantRecord } from '../../../domain/tenants/tenant.js';
@@ -16,6 +18,7 @@ import { visibleUser } from './user-scope.js';
 import {
   activeGrantsSchema,
   createUserSchema,
+  createdUserSchema,
   emailSentSchema,
   forgottenDevicesSchema,
   setPasswordSchema,
@@ -33,6 +36,7 @@ export interface UserRouteDependencies {
   userAdmin: UserAdminService;
   sessionView: SessionViewService;
   recovery: RecoveryService;
+  deliveryHistory: MessageRepository;
 }
 
 /** A tenant's users: admins manage everyone, staff manage members, operators every tenant. */
@@ -70,12 +74,13 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     path: '/tenants/{t}/users',
     summary: 'Create a user (without a password: a temporary one is emailed)',
     body: createUserSchema,
-    success: { status: 201, schema: userSchema, description: 'The user' },
+    success: { status: 201, schema: createdUserSchema, description: 'The user, and what became of the invitation email' },
     errors: [403, 404, 409],
     handler: async ({ actor, params, body }) => {
       const tenant = await visibleTenant(deps.tenants, actor, params.t!);
       assertMayGiveRole(actor, body.role ?? 'member');
-      return userView(await deps.userAdmin.create(tenant, body, eventActor(actor)));
+      const { user, invitation } = await deps.userAdmin.create(tenant, body, eventActor(actor));
+      return { ...userView(user), ...(invitation ? { invitation: messageView(invitation) } : {}) };
     },
   });
 
@@ -85,7 +90,11 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     summary: 'Read a user',
     success: { status: 200, schema: userSchema, description: 'The user' },
     errors: [403, 404],
-    handler: async ({ actor, params }) => userView((await load(actor, params)).user),
+    handler: async ({ actor, params }) => {
+      const { user } = await load(actor, params);
+      const bounce = await deps.deliveryHistory.bounceOf(user.email);
+      return { ...userView(user), email_bounced: bounce ? bounceView(bounce) : null };
+    },
   });
 
   api.route({
@@ -132,12 +141,12 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     method: 'post',
     path: '/tenants/{t}/users/{id}/password-reset',
     summary: 'The "Reset" button: email the user a reset code and a link to the page that takes it',
-    success: { status: 202, schema: emailSentSchema, description: 'The code was sent' },
-    errors: [403, 404, 409],
+    success: { status: 202, schema: emailSentSchema, description: 'The code was sent (or is being retried: see message.status)' },
+    errors: [403, 404, 409, 429, 502],
     handler: async ({ actor, params }) => {
       const { user } = await loadManaged(actor, params);
-      const { codeExpiresAt } = await deps.recovery.startForUser(user, eventActor(actor));
-      return { sent_to: maskEmail(user.email!), expires_at: codeExpiresAt.toISOString() };
+      const { codeExpiresAt, message } = await deps.recovery.startForUser(user, eventActor(actor));
+      return { sent_to: maskEmail(user.email!), expires_at: codeExpiresAt.toISOString(), message: messageView(message) };
     },
   });
 
@@ -145,11 +154,12 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     method: 'post',
     path: '/tenants/{t}/users/{id}/temporary-password',
     summary: 'Email a new temporary password; the user must change it at the next sign-in',
-    success: { status: 202, schema: emailSentSchema, description: 'The temporary password was sent' },
-    errors: [403, 404, 409],
+    success: { status: 202, schema: emailSentSchema, description: 'The temporary password was sent (or is being retried: see message.status)' },
+    errors: [403, 404, 409, 502],
     handler: async ({ actor, params }) => {
       const { tenant, user } = await loadManaged(actor, params);
-      return deps.userAdmin.sendNewTemporaryPassword(tenant, user, eventActor(actor));
+      const { message, ...sent } = await deps.userAdmin.sendNewTemporaryPassword(tenant, user, eventActor(actor));
+      return { ...sent, ...(message ? { message: messageView(message) } : {}) };
     },
   });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pageQuerySchema } from '../pagination.js';
+import { emailBounceSchema, messageSchema } from '../messages/message.schemas.js';
 
 const role = z.enum(['admin', 'staff', 'member']);
 
@@ -17,8 +18,11 @@ export const userSchema = z
     disabled: z.boolean(),
     created_at: z.string(),
     last_login_at: z.string().nullable(),
+    email_bounced: emailBounceSchema.nullable().optional().openapi({ description: 'Reading one user: the address bounced or drew a complaint (null: it did not)' }),
   })
   .openapi('User');
+
+export const createdUserSchema = userSchema.extend({ invitation: messageSchema.optional().openapi({ description: 'The email with the temporary password: sent, failed (with the reason), or queued while it is retried' }) }).openapi('CreatedUser');
 
 export const createUserSchema = z
   .object({
@@ -75,7 +79,7 @@ export const activeGrantsSchema = z
   .openapi('UserSessions');
 
 export const emailSentSchema = z
-  .object({ sent_to: z.string().openapi({ description: 'The address, masked' }), expires_at: z.string() })
+  .object({ sent_to: z.string().openapi({ description: 'The address, masked' }), expires_at: z.string(), message: messageSchema.optional() })
   .openapi('EmailSent');
 
 export const forgottenDevicesSchema = z.object({ forgotten: z.number().int() }).openapi('ForgottenDevices');

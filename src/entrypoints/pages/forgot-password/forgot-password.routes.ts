@@ -5,7 +5,8 @@ import { readDeviceHash } from '../../../infrastructure/http/device-cookie.js';
 import { GatehouseError } from '../../../infrastructure/http/gatehouse-error.js';
 import { renderMessage, renderPage } from '../rendering/page-renderer.js';
 import type { RecoveryFlow } from '../../../domain/recovery/recovery-flow.repository.js';
-import type { CompletionFailure, RecoveryService } from '../../../domain/recovery/recovery.service.js';
+import { RECOVERY_LIMITS, type CompletionFailure, type RecoveryService } from '../../../domain/recovery/recovery.service.js';
+import { clock } from '../../../infrastructure/formatting/human-time.js';
 import type { UserRecord } from '../../../domain/users/user.js';
 import { finishPasswordStep, seeOther } from '../login/complete-sign-in.js';
 import type { InteractionDependencies } from '../interaction-context.js';
@@ -51,7 +52,12 @@ export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswor
       const result = await deps.recovery.resend(flow);
       if (result.sent) return seeOther(ctx, `${flowPath(ctx, flow.id)}?resent=1`);
       if (result.reason === 'closed') return deadEnd(ctx, 'This reset has expired', 'Start again to get a new code.');
-      const error = result.reason === 'too_soon' ? `Wait ${result.retryAfterSeconds} seconds before asking for another code.` : 'No more codes can be sent for this reset. Start again later.';
+      const error =
+        result.reason === 'too_soon'
+          ? `Wait ${result.retryAfterSeconds} seconds before asking for another code.`
+          : result.reason === 'per_hour_limit'
+            ? `At most ${RECOVERY_LIMITS.codesPerUsernameHour} reset codes an hour are sent for a username. You can ask again at ${clock(new Date(Date.now() + result.retryAfterSeconds * 1000), new Date())}.`
+            : 'No more codes can be sent for this reset. Start again later.';
       await renderCodeStep(ctx, (await deps.recovery.find(flow.id))!, { error }, 429);
     });
 

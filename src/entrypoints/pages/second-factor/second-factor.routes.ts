@@ -51,7 +51,7 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
       if (body.action === 'resend') {
         const outcome = await deps.secondFactor.resend(step.attempt, state);
         const now = await deps.secondFactor.current(step.attempt, step.decision, { start: false });
-        if (outcome.sent) return render(ctx, step, now, { notice: 'We sent a new code. Only the newest code works.' });
+        if (outcome.sent) return render(ctx, step, now, { notice: outcome.delayed ? DELAYED_NOTICE : 'We sent a new code. Only the newest code works.' });
         if (outcome.reason === 'too_soon') return render(ctx, step, now, { error: refusalText(outcome) }, 429);
         return render(ctx, step, { state: 'cannot_send', reason: outcome.reason, retryAfterSeconds: outcome.retryAfterSeconds, alternatives: 'alternatives' in now && now.state === 'challenge' ? now.alternatives : [] });
       }
@@ -203,6 +203,7 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
         }
         return page('code-entry', {
           ...CHALLENGE_TEXT[state.method](state.challenge),
+          ...(state.delayed ? { intro: `We are sending a 6-digit code by text message to the number ending in ${phoneLastDigits(state.challenge.destination)}. It is valid for 5 minutes.`, notice: DELAYED_NOTICE } : {}),
           action: `/interaction/${uid}/second-factor`,
           canResend: state.method === 'sms',
           resendWait: state.resendWait,
@@ -314,6 +315,9 @@ const ANOTHER_WAY: Record<MethodId, string> = {
   passkey: 'Use a passkey',
 };
 
+/** The provider has not confirmed the text yet: say so rather than "we sent a code". */
+const DELAYED_NOTICE = 'The text-message service is slow to answer: your code is on its way and may take a minute to arrive. Only the newest code works.';
+
 function message(ctx: Context, status: number, title: string, text: string, linkUrl: string, linkText: string): void {
   ctx.status = status;
   ctx.type = 'html';
@@ -336,7 +340,7 @@ function refusalText(refusal: { reason: SendRefusal; retryAfterSeconds?: number 
     case 'invalid_phone':
       return 'The mobile number on your profile is not valid. Ask your administrator to correct it.';
     case 'delivery_failed':
-      return 'The text message could not be sent. Press "Send new code" in a moment.';
+      return 'The text-message service refused to send the code to your number. Try again in a moment; if it fails again, ask your administrator to check your mobile number.';
   }
 }
 

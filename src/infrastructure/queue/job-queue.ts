@@ -1,0 +1,103 @@
+import type { Knex } from 'knex';
+import PgBoss from 'pg-boss';
+import type { Logger } from '../observability/logger.js';
+
+/** Where a job is written: the pool, or an open transaction (the job then commits with it). */
+export type JobWriter = Knex | Knex.Transaction;
+
+export interface QueueDefinition {
+  /** Attempts after the first one. */
+  retryLimit: number;
+  /** Seconds before the first retry; each further retry waits about twice as long (with jitter). */
+  retryDelaySeconds: number;
+  /** An attempt still running after this long (a replica died mid-send) is retried elsewhere. */
+  expireInSeconds: number;
+}
+
+export interface JobAttempt<T> {
+  id: string;
+  data: T;
+  /** 0 on the first attempt. */
+  retryCount: number;
+  retryLimit: number;
+}
+
+/**
+ * Durable jobs in PostgreSQL through pg-boss: a job is a row, so it survives restarts; replicas
+ * fetch with `FOR UPDATE SKIP LOCKED`, so each job runs on one of them; a failed attempt is
+ * retried with exponential backoff. pg-boss speaks through the application's own pool (and
+ * transactions), so the embedded database serves it like any other client; it polls instead
+ * of listening, which the embedded database could not deliver across connections.
+ */
+export class JobQueue {
+  private readonly workers = new Map<string, string[]>();
+
+  private constructor(
+    private readonly boss: PgBoss,
+    private readonly pollingIntervalSeconds: number,
+  ) {}
+
+  /** `migrate`: create or upgrade the queue's schema (off when a separate job migrates). */
+  static async start(knex: Knex, options: { migrate: boolean; logger: Logger; pollingIntervalSeconds?: number }): Promise<JobQueue> {
+    const boss = new PgBoss({ db: executorOf(knex), migrate: options.migrate, schedule: false, supervise: true });
+    boss.on('error', (err: Error) => options.logger.warn({ err: err.message }, 'job queue error'));
+    await boss.start();
+    return new JobQueue(boss, options.pollingIntervalSeconds ?? 1);
+  }
+
+  /** Creates the queue's schema and exits: `npm run migrate`, like the tables of Gatehouse. */
+  static async migrate(knex: Knex): Promise<void> {
+    const boss = new PgBoss({ db: executorOf(knex), migrate: true, schedule: false, supervise: false });
+    await boss.start();
+    await boss.stop({ graceful: false, close: false });
+  }
+
+  async define(name: string, definition: QueueDefinition): Promise<void> {
+    const options = { name, retryLimit: definition.retryLimit, retryDelay: definition.retryDelaySeconds, retryBackoff: true, expireInSeconds: definition.expireInSeconds };
+    if (await this.boss.getQueue(name)) await this.boss.updateQueue(name, options);
+    else await this.boss.createQueue(name, options);
+  }
+
+  /** Writes a job; with a transaction it exists only if that commits. `id` makes it unique. */
+  async enqueue<T extends object>(name: string, data: T, writer: JobWriter, options: { id?: string } = {}): Promise<void> {
+    await this.boss.send(name, data, { id: options.id, db: executorOf(writer) });
+  }
+
+  /** Runs `handler` on up to `concurrency` jobs at a time; a thrown error schedules a retry. */
+  async work<T extends object>(name: string, concurrency: number, handler: (job: JobAttempt<T>) => Promise<void>): Promise<void> {
+    const ids: string[] = [];
+    for (let i = 0; i < concurrency; i++) {
+      ids.push(
+        await this.boss.work<T>(name, { pollingIntervalSeconds: this.pollingIntervalSeconds, batchSize: 1, includeMetadata: true }, async ([job]) => {
+          if (job) await handler({ id: job.id, data: job.data, retryCount: job.retryCount, retryLimit: job.retryLimit });
+        }),
+      );
+    }
+    this.workers.set(name, ids);
+  }
+
+  /** A job was just written here: fetch it now rather than at the next poll. */
+  wake(name: string): void {
+    const idle = this.workers.get(name);
+    if (idle?.length) this.boss.notifyWorker(idle[Math.floor(Math.random() * idle.length)]!);
+  }
+
+  /** Stops fetching, lets running jobs finish for up to `timeoutMs`; unfinished ones are retried later. */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    await this.boss.stop({ graceful: true, close: false, wait: true, timeout: timeoutMs });
+  }
+}
+
+/** pg-boss runs its SQL through this: the knex pool, or the connection of an open transaction. */
+function executorOf(writer: JobWriter) {
+  return {
+    async executeSql(text: string, values: unknown[]) {
+      const connection = await writer.client.acquireConnection();
+      try {
+        return await connection.query(text, values);
+      } finally {
+        await writer.client.releaseConnection(connection);
+      }
+    },
+  };
+}
