@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { isUuid } from '../../infrastructure/storage/uuid.js';
+import type { OneTimeCodeStore } from '../one-time-codes/one-time-code.store.js';
 
 /**
  * sign_in: a code to the profile's phone; enroll: a code to a number being added; email_gate:
@@ -23,6 +24,15 @@ export interface Challenge {
   completed_at: Date | null;
 }
 
+/** How long a step stays open, and how many answers it takes. */
+export interface ChallengeLimits {
+  stepTtlMs: number;
+  maxAttempts: number;
+}
+
+/** The one-time-code store, as far as opening a challenge needs it (its tries live there). */
+type CodeSlots = Pick<OneTimeCodeStore, 'open'>;
+
 export class ChallengeRepository {
   constructor(private readonly knex: Knex) {}
 
@@ -33,6 +43,14 @@ export class ChallengeRepository {
       await alongside(trx, row!);
       return row!;
     });
+  }
+
+  /** Opens a step of one sign-in with its slot in the one-time-code store, in one transaction. */
+  async open(attempt: { user: { id: string }; interactionUid: string }, purpose: ChallengePurpose, destination: string, limits: ChallengeLimits, now: Date, codes: CodeSlots): Promise<Challenge> {
+    return this.insert(
+      { user_id: attempt.user.id, interaction_uid: attempt.interactionUid, purpose, destination, expires_at: new Date(now.getTime() + limits.stepTtlMs) },
+      (trx, challenge) => codes.open(challenge.id, purpose, limits.maxAttempts, trx),
+    );
   }
 
   async findById(id: string): Promise<Challenge | undefined> {

@@ -335,10 +335,7 @@ export class SecondFactorService {
   }
 
   private async startEmailGate(attempt: SecondFactorAttempt): Promise<Challenge> {
-    const challenge = await this.deps.challenges.insert(
-      { user_id: attempt.user.id, interaction_uid: attempt.interactionUid, purpose: 'email_gate', destination: attempt.user.email!, expires_at: new Date(this.deps.now().getTime() + SMS_CODE_LIMITS.stepTtlMs) },
-      (trx, inserted) => this.deps.codes.open(inserted.id, 'email_gate', SMS_CODE_LIMITS.maxAttempts, trx),
-    );
+    const challenge = await this.deps.challenges.open(attempt, 'email_gate', attempt.user.email!, SMS_CODE_LIMITS, this.deps.now(), this.deps.codes);
     await this.sendEmailCode(attempt, challenge);
     return challenge;
   }

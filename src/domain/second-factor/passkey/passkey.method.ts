@@ -163,10 +163,7 @@ export class PasskeyMethod implements SecondFactorMethod {
   }
 
   private insert(attempt: SecondFactorAttempt, purpose: 'passkey' | 'passkey_register', options: object): Promise<Challenge> {
-    return this.deps.challenges.insert(
-      { user_id: attempt.user.id, interaction_uid: attempt.interactionUid, purpose, destination: JSON.stringify(options), expires_at: new Date(this.deps.now().getTime() + PASSKEY_LIMITS.stepTtlMs) },
-      (trx, challenge) => this.deps.codes.open(challenge.id, purpose, PASSKEY_LIMITS.maxAttempts, trx),
-    );
+    return this.deps.challenges.open(attempt, purpose, JSON.stringify(options), PASSKEY_LIMITS, this.deps.now(), this.deps.codes);
   }
 }
 

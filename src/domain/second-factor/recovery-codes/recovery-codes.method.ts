@@ -39,10 +39,7 @@ export class RecoveryCodesMethod implements SecondFactorMethod {
   }
 
   async startChallenge(attempt: SecondFactorAttempt) {
-    const challenge = await this.deps.challenges.insert(
-      { user_id: attempt.user.id, interaction_uid: attempt.interactionUid, purpose: 'recovery_code', destination: 'codes', expires_at: new Date(this.deps.now().getTime() + RECOVERY_CODES.stepTtlMs) },
-      (trx, inserted) => this.deps.codes.open(inserted.id, 'recovery_code', RECOVERY_CODES.maxAttempts, trx),
-    );
+    const challenge = await this.deps.challenges.open(attempt, 'recovery_code', 'codes', RECOVERY_CODES, this.deps.now(), this.deps.codes);
     return { started: true as const, challenge };
   }
 

@@ -106,10 +106,7 @@ export class SmsMethod implements SecondFactorMethod {
   }
 
   private insert(attempt: SecondFactorAttempt, purpose: 'sign_in' | 'enroll', destination: string): Promise<Challenge> {
-    return this.deps.challenges.insert(
-      { user_id: attempt.user.id, interaction_uid: attempt.interactionUid, purpose, destination, expires_at: new Date(this.deps.now().getTime() + SMS_CODE_LIMITS.stepTtlMs) },
-      (trx, challenge) => this.deps.codes.open(challenge.id, purpose, SMS_CODE_LIMITS.maxAttempts, trx),
-    );
+    return this.deps.challenges.open(attempt, purpose, destination, SMS_CODE_LIMITS, this.deps.now(), this.deps.codes);
   }
 }
 

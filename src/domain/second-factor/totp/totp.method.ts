@@ -106,9 +106,6 @@ export class TotpMethod implements SecondFactorMethod {
   }
 
   private insert(attempt: SecondFactorAttempt, purpose: 'totp' | 'totp_enroll', destination: string): Promise<Challenge> {
-    return this.deps.challenges.insert(
-      { user_id: attempt.user.id, interaction_uid: attempt.interactionUid, purpose, destination, expires_at: new Date(this.deps.now().getTime() + TOTP_LIMITS.stepTtlMs) },
-      (trx, challenge) => this.deps.codes.open(challenge.id, purpose, TOTP_LIMITS.maxAttempts, trx),
-    );
+    return this.deps.challenges.open(attempt, purpose, destination, TOTP_LIMITS, this.deps.now(), this.deps.codes);
   }
 }
