@@ -62,7 +62,7 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
   }
   const routers = [createHealthRouter(deps.readiness), ops, createInteractionRouter(deps.pages), createAssetRouter(), createAdminRouter(deps.admin), createDemoRouter({ issuer: deps.issuer, demoEnabled: deps.demoEnabled }), createSesNotificationRouter(deps.sesNotifications)];
   mountOwnRoutes(app, routers, {
-    before: [errorHandler(deps.logger, htmlErrorPage) as Koa.Middleware],
+    before: [errorHandler(deps.logger, htmlErrorPage) as Koa.Middleware, explainMethodNotAllowed as Koa.Middleware],
     after: [
       // An unknown admin path is an API error, not the provider's plain-text 404.
       async (ctx, next) => {
@@ -72,4 +72,17 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
     ],
   });
   return app;
+}
+
+/** A method a route does not take: said in the body too (problem+json on the API), not only in `Allow`. */
+async function explainMethodNotAllowed(ctx: Koa.Context, next: Koa.Next): Promise<void> {
+  await next();
+  if (ctx.status !== 405) return;
+  const allow = ctx.response.get('Allow');
+  // On the API the body may already hold the unknown-path problem: the 405 must say 405.
+  if (ctx.path.startsWith(`${ADMIN_PREFIX}/`)) return sendProblem(ctx, { status: 405, title: `This call does not take ${ctx.method}; allowed: ${allow}` });
+  if (ctx.body != null) return;
+  ctx.status = 405;
+  ctx.type = 'html';
+  ctx.body = htmlErrorPage({ status: 405, title: 'This page cannot be used that way', message: `This address does not take ${ctx.method} requests.` });
 }

@@ -19,7 +19,42 @@ export interface AdminRouteDefinition<B extends z.ZodType, Q extends z.ZodType, 
   success: { status: 200 | 201 | 202 | 204; schema?: R; description: string };
   /** Error statuses this call may answer besides 400/401. */
   errors?: (403 | 404 | 409 | 429 | 502)[];
+  /** Defaults to the method and the path's fixed words (`getTenantsUsersDiagnosis`). */
+  operationId?: string;
   handler: (input: { ctx: RouterContext; actor: AdminActor; params: Record<string, string>; body: z.infer<B>; query: z.infer<Q> }) => Promise<z.infer<R> | void>;
+}
+
+/** `get /tenants/{t}/users` → `getTenantsUsers`, `get /tenants/{t}/users/{id}` → `getTenantsUser`: unique per call. */
+function operationIdOf(method: Method, path: string): string {
+  const words = path.split('/').filter((part) => part && !part.startsWith('{')).flatMap((part) => part.split('-'));
+  // One of a collection (the path ends with its id): the singular, so a list and an item differ.
+  if (path.endsWith('}')) words[words.length - 1] = words.at(-1)!.replace(/s$/, '');
+  return method + words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join('');
+}
+
+const TAGS: [RegExp, string][] = [
+  [/\/second-factor/, 'Second factor'],
+  [/\/messages/, 'Messages'],
+  [/\/events/, 'Events'],
+  [/\/clients/, 'Clients'],
+  [/\/users/, 'Users'],
+];
+
+function tagOf(path: string): string {
+  return TAGS.find(([pattern]) => pattern.test(path))?.[1] ?? 'Tenants';
+}
+
+function describeParam(name: string, path: string): string {
+  switch (name) {
+    case 't':
+      return 'The tenant: its id or its slug';
+    case 'id':
+      return path.includes('/clients/') ? 'The client_id' : 'The user id';
+    case 'method':
+      return '`sms`, `recovery-codes`, or the id of an authenticator app or passkey';
+    default:
+      return name;
+  }
 }
 
 const problemSchema = z
@@ -43,8 +78,21 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 export class AdminApi {
   private readonly registry = new OpenAPIRegistry();
 
-  constructor(private readonly router: Router) {
+  constructor(
+    private readonly router: Router,
+    issuer: string,
+  ) {
     this.registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Access token issued by Gatehouse with scope admin' });
+    this.registry.registerComponent('securitySchemes', 'operator', {
+      type: 'oauth2',
+      description: 'Operators: an operator client with client_credentials and scope admin',
+      flows: { clientCredentials: { tokenUrl: `${issuer}/token`, scopes: { admin: 'The admin API' } } },
+    });
+    this.registry.registerComponent('securitySchemes', 'user', {
+      type: 'oauth2',
+      description: "A tenant's administrators and staff: authorization code with PKCE, scope admin",
+      flows: { authorizationCode: { authorizationUrl: `${issuer}/auth`, tokenUrl: `${issuer}/token`, scopes: { admin: 'The admin API' } } },
+    });
   }
 
   route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown, R extends z.ZodType = z.ZodUnknown>(definition: AdminRouteDefinition<B, Q, R>): void {
@@ -53,9 +101,11 @@ export class AdminApi {
       method: definition.method,
       path: definition.path,
       summary: definition.summary,
-      security: [{ bearer: [] }],
+      operationId: definition.operationId ?? operationIdOf(definition.method, definition.path),
+      tags: [tagOf(definition.path)],
+      security: [{ bearer: [] }, { operator: ['admin'] }, { user: ['admin'] }],
       request: {
-        ...(params.length ? { params: z.object(Object.fromEntries(params.map((p) => [p, z.string()]))) } : {}),
+        ...(params.length ? { params: z.object(Object.fromEntries(params.map((p) => [p, z.string().openapi({ description: describeParam(p, definition.path) })]))) } : {}),
         ...(definition.query ? { query: definition.query as never } : {}),
         ...(definition.body ? { body: { content: { 'application/json': { schema: definition.body } } } } : {}),
       },

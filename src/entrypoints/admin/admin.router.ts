@@ -25,7 +25,7 @@ export const ADMIN_PREFIX = '/admin/v1';
 /** The admin API (DESIGN §5): every call below authenticates, then authorizes from the database. */
 export function createAdminRouter(deps: AdminDependencies): Router {
   const router = new Router({ prefix: ADMIN_PREFIX });
-  const api = new AdminApi(router);
+  const api = new AdminApi(router, deps.issuer);
 
   // Admin answers carry personal data and, once, secrets: never cached anywhere.
   router.use(async (ctx, next) => {
@@ -33,7 +33,9 @@ export function createAdminRouter(deps: AdminDependencies): Router {
     await next();
   });
   // The document is public: it describes the API, not any tenant's data.
+  // CORS, so an API viewer served from elsewhere can load it; it carries no credentials.
   router.get('/openapi.json', (ctx) => {
+    ctx.set('Access-Control-Allow-Origin', '*');
     ctx.body = document;
   });
   router.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' }));

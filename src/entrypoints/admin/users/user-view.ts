@@ -1,6 +1,6 @@
 import type { UserRecord } from '../../../domain/users/user.js';
 
-export type UserStatus = 'active' | 'disabled' | 'password_change_required' | 'temporary_password_expired';
+export type UserStatus = 'active' | 'disabled' | 'locked' | 'password_change_required' | 'temporary_password_expired';
 
 /** The user as the admin API shows it (DESIGN §5); never a password or hash. */
 export interface UserView {
@@ -13,19 +13,23 @@ export interface UserView {
   phone_verified: boolean;
   role: UserRecord['role'];
   status: UserStatus;
+  /** Until when sign-in is locked (status `locked`); null otherwise. */
+  locked_until: string | null;
   disabled: boolean;
   created_at: string;
   last_login_at: string | null;
 }
 
-export function userStatus(user: UserRecord, now = new Date()): UserStatus {
+export function userStatus(user: UserRecord, now = new Date(), lockedUntil?: Date): UserStatus {
   if (user.disabled) return 'disabled';
+  if (lockedUntil && lockedUntil > now) return 'locked';
   if (user.password_temporary && user.password_expires_at && user.password_expires_at <= now) return 'temporary_password_expired';
   if (user.password_temporary) return 'password_change_required';
   return 'active';
 }
 
-export function userView(user: UserRecord): UserView {
+/** `lockedUntil`: the end of the user's longest sign-in lock in force, if any. */
+export function userView(user: UserRecord, lockedUntil?: Date): UserView {
   return {
     id: user.id,
     tenant: user.tenant_id,
@@ -35,7 +39,8 @@ export function userView(user: UserRecord): UserView {
     phone: user.phone,
     phone_verified: user.phone_verified,
     role: user.role,
-    status: userStatus(user),
+    status: userStatus(user, new Date(), lockedUntil),
+    locked_until: lockedUntil && lockedUntil > new Date() ? lockedUntil.toISOString() : null,
     disabled: user.disabled,
     created_at: user.created_at.toISOString(),
     last_login_at: user.last_login_at?.toISOString() ?? null,

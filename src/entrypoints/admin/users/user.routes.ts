@@ -4,6 +4,7 @@ import type { RecoveryService } from '../../../domain/recovery/recovery.service.
 import type { UserRepository } from '../../../domain/users/user.repository.js';
 import type { UserRecord } from '../../../domain/users/user.js';
 import { userView } from './user-view.js';
+import type { LockoutService } from '../../../domain/lockout/lockout.service.js';
 import type { MessageRepository } from '../../../domain/delivery/message.repository.js';
 import { bounceView, messageView } from '../messages/message.schemas.js';
 import type { SessionViewService } from '../../../domain/sessions/session-view.service.js';
@@ -37,6 +38,7 @@ export interface UserRouteDependencies {
   sessionView: SessionViewService;
   recovery: RecoveryService;
   deliveryHistory: MessageRepository;
+  lockout: LockoutService;
 }
 
 /** A tenant's users: admins manage everyone, staff manage members, operators every tenant. */
@@ -44,6 +46,13 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
   /** `{t}` and `{id}` to a tenant and user the caller may see (404 otherwise), then may read (403). */
   async function load(actor: AdminActor, params: Record<string, string>): Promise<{ tenant: TenantRecord; user: UserRecord }> {
     return visibleUser(deps, actor, params);
+  }
+
+  /** The user as the API shows it, with the lock in force (the same the diagnosis reports). */
+  async function view(user: UserRecord) {
+    const locks = (await deps.lockout.activeLocks(user)).filter((lock) => lock.scope !== 'ip');
+    const until = locks.reduce<Date | undefined>((latest, lock) => (!latest || lock.until > latest ? lock.until : latest), undefined);
+    return userView(user, until);
   }
 
   /** `load`, then 403 unless the caller may act on this user (staff: members only). */
@@ -65,7 +74,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
       assertMayReadUsers(actor);
       const rows = await deps.users.search(tenant.id, { q: query.q, limit: query.limit, after: decodeCursor(query.cursor) });
       const page = pageOf(rows, query.limit, (u) => ({ at: u.created_at.toISOString(), id: u.id }));
-      return { items: page.items.map(userView), next_cursor: page.next_cursor };
+      return { items: await Promise.all(page.items.map(view)), next_cursor: page.next_cursor };
     },
   });
 
@@ -93,7 +102,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     handler: async ({ actor, params }) => {
       const { user } = await load(actor, params);
       const bounce = await deps.deliveryHistory.bounceOf(user.email);
-      return { ...userView(user), email_bounced: bounce ? bounceView(bounce) : null };
+      return { ...(await view(user)), email_bounced: bounce ? bounceView(bounce) : null };
     },
   });
 
@@ -108,7 +117,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
       const { tenant, user } = await loadManaged(actor, params);
       if (body.role) assertMayGiveRole(actor, body.role);
       const result = await deps.userAdmin.update(tenant, user, body, eventActor(actor));
-      return { ...userView(result.user), ...(result.signed_out ? { signed_out: result.signed_out } : {}) };
+      return { ...(await view(result.user)), ...(result.signed_out ? { signed_out: result.signed_out } : {}) };
     },
   });
 
