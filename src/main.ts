@@ -1,49 +1,23 @@
-import type { AddressInfo } from 'node:net';
-import { startGatehouse } from './app/gatehouse.js';
-import { ConfigError, loadConfig } from './infrastructure/config/config.js';
-import { DEMO } from './entrypoints/demo/demo-objects.js';
-import { createLogger } from './infrastructure/observability/logger.js';
+// The process entry: checks the runtime before anything is loaded, then starts Gatehouse.
+// Nothing here may import the application statically: oidc-provider judges the runtime the
+// moment it is loaded, and a too-old Node must get one clear line instead of a crash.
+const MINIMUM_NODE = [20, 19] as const;
 
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(`gatehouse: cannot start: ${err.message}`);
-    process.exit(1);
-  }
-  throw err;
-}
-
-const logger = createLogger(config.logLevel);
-const gatehouse = await startGatehouse(config, logger).catch((err: unknown) => {
-  logger.fatal({ err }, 'gatehouse failed to start');
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major < MINIMUM_NODE[0] || (major === MINIMUM_NODE[0] && minor < MINIMUM_NODE[1])) {
+  console.error(`gatehouse: cannot start: Node.js ${process.versions.node} is too old; use Node.js ${MINIMUM_NODE.join('.')} or later (22 LTS recommended)`);
   process.exit(1);
-});
-
-const { port } = gatehouse.server.address() as AddressInfo;
-logger.info({ issuer: config.issuer, port, database: gatehouse.database.embedded ? 'embedded' : 'postgres', redis: Boolean(gatehouse.redis), delivery: config.delivery }, 'gatehouse listening');
-if (config.seedDemo) {
-  console.log(`
-  Gatehouse is running at ${config.issuer}
-  Open ${config.issuer}/ and choose "Sign in with the demo app".
-  Demo users: ${DEMO.users.map((u) => u.username).join(', ')} (password "${DEMO.password}"), tenant "${DEMO.tenant.slug}".
-  ${config.delivery === 'outbox' ? `Emails and SMS land in the dev outbox: ${config.issuer}/dev/outbox` : ''}
-`);
 }
 
-let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'draining and stopping');
-    gatehouse.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'error while stopping');
-        process.exit(1);
-      },
-    );
-  });
-}
+// oidc-provider asks for Node 22 and says "Unsupported runtime" on 20. Gatehouse is tested on
+// 20.19+ and the image runs 22: say that once, in words that tell the operator what it means.
+const warn = console.warn.bind(console);
+console.warn = (...args: unknown[]) => {
+  if (typeof args[0] === 'string' && args[0].startsWith('oidc-provider') && args[0].includes('Unsupported runtime')) {
+    warn(`gatehouse: running on Node.js ${process.versions.node}; it works (tested on 20.19+), and Node.js 22 LTS is recommended for production (the Docker image uses it)`);
+    return;
+  }
+  warn(...args);
+};
+
+await import('./app/run.js');

@@ -1,0 +1,85 @@
+import { execSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort } from '../helpers/test-gatehouse.js';
+
+/**
+ * A newcomer's start-up failures, from real processes running what `npm start` runs: the
+ * compiled entry (built once here, as `npm start` does).
+ */
+const entry = path.resolve('dist/src/main.js');
+
+beforeAll(() => {
+  execSync('npm run build --silent', { stdio: 'ignore' });
+}, 180_000);
+
+function start(env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH!, LOG_LEVEL: 'silent', BCRYPT_COST: '4', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr, stdout });
+    });
+  });
+}
+
+const lines = (text: string) => text.split('\n').filter((line) => line.trim() && !line.includes('running on Node.js'));
+
+describe('start-up failures say what to do in one line', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-start-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('names a port in use', async () => {
+    const blocker = createServer().listen(0, '0.0.0.0');
+    await new Promise((r) => blocker.once('listening', r));
+    const port = (blocker.address() as { port: number }).port;
+    const result = await start({ PORT: String(port), DATA_DIR: dataDir });
+    blocker.close();
+    expect(result.code).toBe(1);
+    expect(lines(result.stderr)).toEqual([`gatehouse: cannot start: port ${port} is already in use; stop the program using it, or start Gatehouse on another port (PORT=${port + 1} npm start)`]);
+  });
+
+  it('names a missing database and the command that creates it', async () => {
+    if (!process.env.TEST_DATABASE_URL) return;
+    const url = new URL(process.env.TEST_DATABASE_URL);
+    url.pathname = '/gatehouse_missing_for_this_test';
+    const result = await start({ PORT: String(await freePort()), DATABASE_URL: url.toString() });
+    expect(result.code).toBe(1);
+    expect(lines(result.stderr)).toEqual([expect.stringMatching(/^gatehouse: cannot start: the database "gatehouse_missing_for_this_test" does not exist on .*; create it \(createdb -h \S+ -p \d+ -U postgres gatehouse_missing_for_this_test\)/)]);
+  });
+
+  it('names an unreachable database', async () => {
+    const port = await freePort();
+    const result = await start({ PORT: String(await freePort()), DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/gatehouse` });
+    expect(result.code).toBe(1);
+    expect(lines(result.stderr)).toEqual([`gatehouse: cannot start: cannot reach PostgreSQL at 127.0.0.1:${port} (ECONNREFUSED); start it, or check DATABASE_URL`]);
+  });
+
+  it('refuses a second process on the same embedded data directory', async () => {
+    const first = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH!, LOG_LEVEL: 'info', BCRYPT_COST: '4', PORT: String(await freePort()), DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('first process did not start')), 60_000);
+        first.stdout.on('data', (d: Buffer) => {
+          if (d.toString().includes('gatehouse listening')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      const second = await start({ PORT: String(await freePort()), DATA_DIR: dataDir });
+      expect(second.code).toBe(1);
+      expect(lines(second.stderr)).toEqual([`gatehouse: cannot start: the embedded database in ${dataDir} is used by another running Gatehouse; stop that one, or give this one its own DATA_DIR (or a DATABASE_URL)`]);
+    } finally {
+      first.kill('SIGTERM');
+      await new Promise((r) => first.once('exit', r));
+    }
+  });
+});
