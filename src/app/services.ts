@@ -75,6 +75,7 @@ export function createServices(context: ServiceContext) {
     },
   });
   const passwords = new PasswordChangeService({
+    knex,
     users,
     hasher,
     signOut,
@@ -137,8 +138,8 @@ export function createServices(context: ServiceContext) {
     signOut,
     passwords,
     recovery,
-    tenantService: new TenantService(tenants, events),
-    userAdmin: new UserAdminService({ users, hasher, signOut, passwords, devices: repositories.devices, mail, events }),
+    tenantService: new TenantService(tenants, events, knex),
+    userAdmin: new UserAdminService({ knex, users, hasher, signOut, passwords, devices: repositories.devices, mail, events }),
     sessionView: new SessionViewService(knex),
     secondFactor,
     smsBudget,

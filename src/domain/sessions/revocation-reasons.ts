@@ -14,5 +14,5 @@ export const REVOCATION_REASONS = {
 export type RevocationReason = keyof typeof REVOCATION_REASONS;
 
 export function revocationMessage(reason: string | null | undefined): string {
-  return REVOCATION_REASONS[reason as RevocationReason] ?? 'the sign-in was revoked; sign in again';
+  return reason && Object.hasOwn(REVOCATION_REASONS, reason) ? REVOCATION_REASONS[reason as RevocationReason] : 'the sign-in was revoked; sign in again';
 }

@@ -4,6 +4,9 @@ import type { RevocationReason } from './revocation-reasons.js';
 /** Revokes what the provider keeps for one grant (access tokens, codes, the grant itself). */
 export type GrantRevoker = (grantId: string) => Promise<void>;
 
+/** More work for the sign-out's transaction (the change that caused it, its audit events). */
+export type WithinSignOut = (trx: Knex.Transaction, report: SignOutReport) => Promise<void>;
+
 export interface SignOutReport {
   sessions_ended: number;
   grants_revoked: { client_id: string; client_kind: string | null; client_name: string | null; refresh_tokens_revoked: number }[];
@@ -21,7 +24,11 @@ export class SignOutService {
     private readonly revokeGrant: GrantRevoker,
   ) {}
 
-  async signOutEverywhere(userId: string, reason: RevocationReason): Promise<SignOutReport> {
+  /**
+   * `within` runs in the same transaction, after the cut: what caused the sign-out and the event
+   * recording it commit or roll back together with it.
+   */
+  async signOutEverywhere(userId: string, reason: RevocationReason, within?: WithinSignOut): Promise<SignOutReport> {
     const refreshTokensPerGrant = await this.knex('oidc_artifacts')
       .select('grant_id')
       .count<{ grant_id: string; count: number }[]>('* as count')
@@ -38,17 +45,19 @@ export class SignOutService {
     // Whole seconds: token `iat` has second precision, and a sign-in in the same second as the
     // cut must not be refused.
     const cut = new Date(Math.floor(Date.now() / 1000) * 1000);
-    const sessionsEnded = await this.knex.transaction(async (trx): Promise<number> => {
+    const counts = new Map(refreshTokensPerGrant.map((row) => [row.grant_id, Number(row.count)]));
+    const report = await this.knex.transaction(async (trx): Promise<SignOutReport> => {
       await trx('users').where({ id: userId }).update({ tokens_valid_after: cut, tokens_revoked_reason: reason, updated_at: trx.fn.now() });
       await trx('oidc_artifacts').where({ type: 'RefreshToken', account_id: userId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now(), revoked_reason: reason });
-      return Number(await trx('oidc_artifacts').where({ type: 'Session', account_id: userId }).delete());
+      const sessionsEnded = Number(await trx('oidc_artifacts').where({ type: 'Session', account_id: userId }).delete());
+      const done: SignOutReport = {
+        sessions_ended: sessionsEnded,
+        grants_revoked: grants.map((g) => ({ client_id: g.client_id, client_kind: g.client_kind ?? null, client_name: g.client_name ?? null, refresh_tokens_revoked: counts.get(g.grant_id) ?? 0 })),
+      };
+      await within?.(trx, done);
+      return done;
     });
     for (const grant of grants) await this.revokeGrant(grant.grant_id);
-
-    const counts = new Map(refreshTokensPerGrant.map((row) => [row.grant_id, Number(row.count)]));
-    return {
-      sessions_ended: sessionsEnded,
-      grants_revoked: grants.map((g) => ({ client_id: g.client_id, client_kind: g.client_kind ?? null, client_name: g.client_name ?? null, refresh_tokens_revoked: counts.get(g.grant_id) ?? 0 })),
-    };
+    return report;
   }
 }

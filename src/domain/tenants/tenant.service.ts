@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Actor } from '../events/event-types.js';
 import type { EventLog } from '../events/event-log.js';
 import { GatehouseError } from '../../infrastructure/http/gatehouse-error.js';
@@ -22,23 +23,29 @@ export class TenantService {
   constructor(
     private readonly tenants: TenantRepository,
     private readonly events: EventLog,
+    private readonly knex: Knex,
   ) {}
 
   async create(input: { slug: string; name: string; settings?: TenantSettingsPatch }, actor: Actor): Promise<TenantRecord> {
     const settings = mergeSettings({}, input.settings ?? {});
     assertValidSettings(settings);
-    const tenant = await this.tenants.insert({ slug: input.slug, name: input.name, settings });
+    const tenant = await this.knex.transaction(async (trx) => {
+      const inserted = await this.tenants.insert({ slug: input.slug, name: input.name, settings }, trx);
+      if (inserted) await this.events.writeIn(trx, { type: 'admin.tenant_created', tenant_id: inserted.id, actor, details: { slug: inserted.slug } });
+      return inserted;
+    });
     if (!tenant) throw new GatehouseError('conflict', `A tenant with the slug "${input.slug}" already exists.`);
-    this.events.record({ type: 'admin.tenant_created', tenant_id: tenant.id, actor, details: { slug: tenant.slug } });
     return tenant;
   }
 
   async update(tenant: TenantRecord, patch: { name?: string; settings?: TenantSettingsPatch }, actor: Actor): Promise<TenantRecord> {
     const settings = patch.settings ? mergeSettings(tenant.settingsAsWritten, patch.settings) : undefined;
     if (settings) assertValidSettings(settings);
-    const updated = await this.tenants.update(tenant.id, { name: patch.name, settings });
-    this.events.record({ type: 'admin.tenant_updated', tenant_id: tenant.id, actor, details: { changed: Object.keys(patch), settings: patch.settings ?? null } });
-    return updated;
+    return this.knex.transaction(async (trx) => {
+      const updated = await this.tenants.update(tenant.id, { name: patch.name, settings }, trx);
+      await this.events.writeIn(trx, { type: 'admin.tenant_updated', tenant_id: tenant.id, actor, details: { changed: Object.keys(patch), settings: patch.settings ?? null } });
+      return updated;
+    });
   }
 }
 

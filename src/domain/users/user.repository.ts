@@ -25,25 +25,26 @@ export class UserRepository {
   }
 
   /** Inserts a user; undefined when the username is taken (case-insensitively, across tenants). */
-  async insert(user: NewUser): Promise<UserRecord | undefined> {
-    const [row] = await this.knex<UserRecord>('users')
-      .insert({ ...user, username_normalized: normalizeUsername(user.username), password_changed_at: this.knex.fn.now() as never })
+  async insert(user: NewUser, db: Knex = this.knex): Promise<UserRecord | undefined> {
+    const [row] = await db<UserRecord>('users')
+      .insert({ ...user, username_normalized: normalizeUsername(user.username), password_changed_at: db.fn.now() as never })
       .onConflict('username_normalized')
       .ignore()
       .returning('*');
     return row;
   }
 
-  async update(id: string, changes: Partial<Omit<UserRecord, 'id' | 'tenant_id' | 'created_at'>>): Promise<UserRecord> {
-    const [row] = await this.knex<UserRecord>('users')
+  /** `db`: a transaction the change belongs to (an administrator's change and its event). */
+  async update(id: string, changes: Partial<Omit<UserRecord, 'id' | 'tenant_id' | 'created_at'>>, db: Knex = this.knex): Promise<UserRecord> {
+    const [row] = await db<UserRecord>('users')
       .where({ id })
-      .update({ ...changes, updated_at: this.knex.fn.now() as never })
+      .update({ ...changes, updated_at: db.fn.now() as never })
       .returning('*');
     return row!;
   }
 
-  async delete(id: string): Promise<void> {
-    await this.knex('users').where({ id }).delete();
+  async delete(id: string, db: Knex = this.knex): Promise<void> {
+    await db('users').where({ id }).delete();
   }
 
   /** A tenant's users matching `q` in name, username, email or phone; keyset-paged. */

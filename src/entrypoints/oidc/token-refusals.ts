@@ -24,18 +24,20 @@ export interface ClassifiedRefusal {
   description?: string;
 }
 
-const EVENT_OF_GRANT: Record<string, EventType> = {
-  refresh_token: 'token.refresh_denied',
-  authorization_code: 'token.code_denied',
-  client_credentials: 'token.client_credentials_denied',
-  [DEVICE_CODE_GRANT]: 'token.device_code_denied',
-};
+// Maps, not object literals: the keys come from requests, and `grant_type=constructor` must
+// find nothing rather than Object.prototype.constructor.
+const EVENT_OF_GRANT = new Map<string, EventType>([
+  ['refresh_token', 'token.refresh_denied'],
+  ['authorization_code', 'token.code_denied'],
+  ['client_credentials', 'token.client_credentials_denied'],
+  [DEVICE_CODE_GRANT, 'token.device_code_denied'],
+]);
 
 /**
  * The provider's refusals it words only as "grant request is invalid", with the reason code of
  * the event and what a client can show the person instead (printable ASCII, RFC 6749 §5.2).
  */
-const GRANT_DETAILS: Record<string, { reason: string; description: string }> = {
+const GRANT_DETAILS = new Map<string, { reason: string; description: string }>(Object.entries({
   'refresh token not found': { reason: 'refresh_token_invalid', description: 'the refresh token is not valid or has expired; sign in again' },
   'refresh token is expired': { reason: 'refresh_token_expired', description: 'the sign-in has expired; sign in again' },
   'refresh token already used': { reason: 'refresh_token_reused', description: 'this refresh token was already used, so the sign-in was ended for safety; sign in again' },
@@ -51,13 +53,13 @@ const GRANT_DETAILS: Record<string, { reason: string; description: string }> = {
   'device code not found': { reason: 'device_code_invalid', description: 'the device code is not valid or has expired; start again on the device' },
   'device code already consumed': { reason: 'device_code_reused', description: 'the device code was already used; start again on the device' },
   'device code was already used': { reason: 'device_code_reused', description: 'the device code was already used; start again on the device' },
-};
+}));
 
-const CLIENT_AUTH_REASONS: Record<string, string> = {
-  'invalid secret provided': 'invalid_client_secret',
-  'client not found': 'unknown_client',
-  'the provided authentication mechanism does not match the registered client authentication method': 'wrong_authentication_method',
-};
+const CLIENT_AUTH_REASONS = new Map<string, string>([
+  ['invalid secret provided', 'invalid_client_secret'],
+  ['client not found', 'unknown_client'],
+  ['the provided authentication mechanism does not match the registered client authentication method', 'wrong_authentication_method'],
+]);
 
 /**
  * Which event a refusal is, with what reason, and whether its description should become
@@ -66,16 +68,16 @@ const CLIENT_AUTH_REASONS: Record<string, string> = {
  */
 export function classifyRefusal(refusal: ProviderRefusal): ClassifiedRefusal | undefined {
   if (refusal.error === 'invalid_client') {
-    return { type: 'client.auth_failed', reason: refusal.facts?.reason ?? CLIENT_AUTH_REASONS[refusal.detail ?? ''] ?? 'client_authentication_failed' };
+    return { type: 'client.auth_failed', reason: refusal.facts?.reason ?? CLIENT_AUTH_REASONS.get(refusal.detail ?? '') ?? 'client_authentication_failed' };
   }
   if (refusal.route !== 'token') return undefined;
   if (refusal.error === 'authorization_pending' || refusal.error === 'slow_down') return undefined;
-  const type = EVENT_OF_GRANT[refusal.grantType ?? ''];
+  const type = EVENT_OF_GRANT.get(refusal.grantType ?? '');
   if (!type) return undefined;
   // Raised by Gatehouse itself: already worded for the person.
   if (refusal.facts) return { type, reason: refusal.facts.reason };
   if (refusal.error === 'invalid_grant') {
-    const known = GRANT_DETAILS[refusal.detail ?? ''];
+    const known = GRANT_DETAILS.get(refusal.detail ?? '');
     if (known) return { type, ...known };
     if (refusal.detail?.endsWith('invalid (referenced account not found)')) return { type, reason: 'account_not_found', description: 'the account no longer exists or was disabled; sign in again' };
     return { type, reason: 'invalid_grant' };
