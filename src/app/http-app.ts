@@ -7,6 +7,7 @@ import { createHealthRouter, type ReadinessCheck } from '../entrypoints/ops/heal
 import { errorHandler } from '../infrastructure/http/error-handler.js';
 import { htmlErrorPage } from '../entrypoints/pages/provider-pages.js';
 import { securityHeaders } from '../infrastructure/http/security-headers.js';
+import { inputGuard } from '../infrastructure/http/input-guard.js';
 import { createInteractionRouter, type HostedPageDependencies } from '../entrypoints/pages/interaction.routes.js';
 import type { Logger } from '../infrastructure/observability/logger.js';
 import type { Metrics } from '../infrastructure/observability/metrics.js';
@@ -47,6 +48,7 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
   app.silent = true;
 
   app.use(securityHeaders());
+  app.use(inputGuard({ htmlPage: htmlErrorPage, isOwnPath }));
   app.use(deps.metrics.middleware());
 
   const ops = new Router();

@@ -8,6 +8,8 @@ import { DEFAULT_TENANT_SETTINGS } from '../../domain/tenants/tenant-settings.js
 import { createSecondFactorPages, type SecondFactorPageDependencies } from './second-factor/second-factor.routes.js';
 import { registerLoginRoutes, renderLoginPage } from './login/login.routes.js';
 import { renderMessage } from './rendering/page-renderer.js';
+import { rejectMalformedBody } from '../../infrastructure/http/input-guard.js';
+import { htmlErrorPage } from './provider-pages.js';
 
 /**
  * The hosted pages of an authorization request. GET /interaction/:uid shows whatever the
@@ -20,6 +22,7 @@ export function createInteractionRouter(deps: HostedPageDependencies): Router {
   const secondFactorPages = createSecondFactorPages(deps);
   router.use(expiredInteractionPage);
   router.use(bodyParser({ enableTypes: ['form'], formLimit: '16kb' }));
+  router.use(rejectMalformedBody(htmlErrorPage));
 
   router.get('/interaction/:uid', async (ctx) => {
     const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
