@@ -7,7 +7,7 @@ import { userView } from './user-view.js';
 import type { SessionViewService } from '../../../domain/sessions/session-view.service.js';
 import type { TenantRepository } from '../../../domain/tenants/tenant.repository.js';
 import type { TenantRecord } from '../../../domain/tenants/tenant.js';
-import { assertMayGiveRole, assertMayManageUser, assertMayReadUsers } from '../access-policy.js';
+import { assertMayGiveRole, assertMayReadUsers } from '../access-policy.js';
 import { eventActor, type AdminActor } from '../admin-actor.js';
 import type { AdminApi } from '../admin-route.js';
 import { decodeCursor, pageOf } from '../pagination.js';
@@ -37,16 +37,9 @@ export interface UserRouteDependencies {
 
 /** A tenant's users: admins manage everyone, staff manage members, operators every tenant. */
 export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): void {
-  /** `{t}` and `{id}` to a tenant and user the caller may see (404 otherwise), then may read (403). */
+  /** `{t}` and `{id}` to a tenant and user the caller may see (404), then may access (403; staff: members only). */
   async function load(actor: AdminActor, params: Record<string, string>): Promise<{ tenant: TenantRecord; user: UserRecord }> {
     return visibleUser(deps, actor, params);
-  }
-
-  /** `load`, then 403 unless the caller may act on this user (staff: members only). */
-  async function loadManaged(actor: AdminActor, params: Record<string, string>): Promise<{ tenant: TenantRecord; user: UserRecord }> {
-    const loaded = await load(actor, params);
-    assertMayManageUser(actor, loaded.user);
-    return loaded;
   }
 
   api.route({
@@ -96,7 +89,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     success: { status: 200, schema: userUpdateResultSchema, description: 'The user, and what was cut off when disabled' },
     errors: [403, 404],
     handler: async ({ actor, params, body }) => {
-      const { tenant, user } = await loadManaged(actor, params);
+      const { tenant, user } = await load(actor, params);
       if (body.role) assertMayGiveRole(actor, body.role);
       const result = await deps.userAdmin.update(tenant, user, body, eventActor(actor));
       return { ...userView(result.user), ...(result.signed_out ? { signed_out: result.signed_out } : {}) };
@@ -110,7 +103,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     success: { status: 204, description: 'Deleted' },
     errors: [403, 404],
     handler: async ({ actor, params }) => {
-      const { tenant, user } = await loadManaged(actor, params);
+      const { tenant, user } = await load(actor, params);
       await deps.userAdmin.delete(tenant, user, eventActor(actor));
     },
   });
@@ -123,7 +116,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     success: { status: 200, schema: signOutReportSchema, description: 'What was cut off: sessions ended, grants revoked per client' },
     errors: [403, 404],
     handler: async ({ actor, params, body }) => {
-      const { tenant, user } = await loadManaged(actor, params);
+      const { tenant, user } = await load(actor, params);
       return deps.userAdmin.setPassword(tenant, user, body, eventActor(actor));
     },
   });
@@ -135,7 +128,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     success: { status: 202, schema: emailSentSchema, description: 'The code was sent' },
     errors: [403, 404, 409],
     handler: async ({ actor, params }) => {
-      const { user } = await loadManaged(actor, params);
+      const { user } = await load(actor, params);
       const flow = await deps.recovery.startForUser(user, eventActor(actor));
       return { sent_to: maskEmail(user.email!), expires_at: flow.code_expires_at?.toISOString() ?? flow.expires_at.toISOString() };
     },
@@ -148,7 +141,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     success: { status: 202, schema: emailSentSchema, description: 'The temporary password was sent' },
     errors: [403, 404, 409],
     handler: async ({ actor, params }) => {
-      const { tenant, user } = await loadManaged(actor, params);
+      const { tenant, user } = await load(actor, params);
       return deps.userAdmin.sendNewTemporaryPassword(tenant, user, eventActor(actor));
     },
   });
@@ -160,7 +153,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     success: { status: 200, schema: signOutReportSchema, description: 'What was cut off' },
     errors: [403, 404],
     handler: async ({ actor, params }) => {
-      const { tenant, user } = await loadManaged(actor, params);
+      const { tenant, user } = await load(actor, params);
       return deps.userAdmin.signOutEverywhere(tenant, user, eventActor(actor));
     },
   });
@@ -172,7 +165,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     success: { status: 200, schema: forgottenDevicesSchema, description: 'How many browsers were forgotten' },
     errors: [403, 404],
     handler: async ({ actor, params }) => {
-      const { tenant, user } = await loadManaged(actor, params);
+      const { tenant, user } = await load(actor, params);
       return { forgotten: await deps.userAdmin.forgetDevices(tenant, user, eventActor(actor)) };
     },
   });
