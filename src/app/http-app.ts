@@ -8,6 +8,7 @@ import { errorHandler } from '../infrastructure/http/error-handler.js';
 import { htmlErrorPage } from '../entrypoints/pages/provider-pages.js';
 import { securityHeaders } from '../infrastructure/http/security-headers.js';
 import { inputGuard } from '../infrastructure/http/input-guard.js';
+import { limitUserCodeGuesses, type UserCodeGuessLimits } from '../entrypoints/pages/device/user-code-guesses.js';
 import { createInteractionRouter, type HostedPageDependencies } from '../entrypoints/pages/interaction.routes.js';
 import type { Logger } from '../infrastructure/observability/logger.js';
 import type { Metrics } from '../infrastructure/observability/metrics.js';
@@ -17,7 +18,7 @@ import { sendProblem } from '../infrastructure/http/problem.js';
 
 export interface HttpAppDependencies {
   provider: Provider;
-  pages: HostedPageDependencies;
+  pages: HostedPageDependencies & { userCodeGuesses: UserCodeGuessLimits };
   logger: Logger;
   metrics: Metrics;
   issuer: string;
@@ -50,6 +51,7 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
   app.use(securityHeaders());
   app.use(inputGuard({ htmlPage: htmlErrorPage, isOwnPath }));
   app.use(deps.metrics.middleware());
+  app.use(limitUserCodeGuesses(deps.pages.userCodeGuesses, () => deps.provider.cookieName('session')));
 
   const ops = new Router();
   ops.get('/metrics', async (ctx) => {

@@ -144,6 +144,8 @@ export function createServices(context: ServiceContext) {
     secondFactor,
     smsBudget,
     clientAdmin: new ClientAdminService(knex, events, context.invalidateClient),
+    // RFC 8628 §5.1: wrong user codes at /device, per browser and per address.
+    userCodeGuesses: { perBrowser: limiters.create('device-code-browser', 10, 900), perAddress: limiters.create('device-code-ip', 50, 3600) },
     notifyNewDevice: (user: UserRecord, where: { client: string; ip: string; userAgent: string }) =>
       context.background(
         tenants.findById(user.tenant_id).then((tenant) => mail.send('new-device', user, tenant?.name, { ...where, when: context.now().toUTCString() })),

@@ -1,6 +1,10 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { renderMessage, renderPage } from '../rendering/page-renderer.js';
 import { readProviderForm } from '../provider-form.js';
+import { markWrongUserCode } from './user-code-guesses.js';
+
+// What the provider raises for a code that matches no device waiting for its person.
+const WRONG_CODE_ERRORS = new Set(['NotFoundError', 'ExpiredError', 'AlreadyUsedError']);
 
 // Long enough to type a code shown on a device (its device code lives 10 minutes).
 const NEW_SESSION_SECONDS = 3600;
@@ -29,6 +33,7 @@ async function keepNewSession(ctx: KoaContextWithOIDC): Promise<void> {
 export const devicePages = {
   async userCodeInputSource(ctx: KoaContextWithOIDC, form: string, _out: unknown, err?: Error & { userCode?: string }) {
     if (err) await keepNewSession(ctx);
+    if (err && WRONG_CODE_ERRORS.has(err.name)) markWrongUserCode(ctx);
     const { action, xsrf } = readProviderForm(form);
     let error: string | undefined;
     if (err?.userCode !== undefined || err?.name === 'NoCodeError') error = 'That code is not valid or has expired. Check the code your device shows and try again.';
