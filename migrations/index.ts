@@ -7,6 +7,7 @@ import * as m005 from './20261124_005_user_devices.js';
 import * as m006 from './20261124_006_password_history.js';
 import * as m007 from './20261124_007_event_indexes.js';
 import * as m010 from './20261124_010_sms_second_factor.js';
+import * as m20261125001 from './20261125_001_username_skeletons.js';
 
 export interface Migration {
   name: string;
@@ -27,4 +28,5 @@ export const migrations: Migration[] = [
   { name: '20261124_006_password_history', ...m006 },
   { name: '20261124_007_event_indexes', ...m007 },
   { name: '20261124_010_sms_second_factor', ...m010 },
+  { name: '20261125_001_username_skeletons', ...m20261125001 },
 ];

@@ -6,6 +6,10 @@ import { OPERATOR_ENV, createUser, operatorToken } from '../helpers/admin-api.js
 import { discoverClient } from '../helpers/relying-party.js';
 import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
 
+// The embedded database serves every connection from one session and does not hold up under
+// hundreds of parallel requests; these run on the real servers (CI sets TEST_DATABASE_URL).
+const onRealPostgres = fullestStorage() !== 'embedded';
+
 /**
  * Malformed input on every public endpoint: random methods, junk, oversized, NUL, unicode and
  * broken percent-encoded values, broken bodies and wrong content types. Whatever arrives, the
@@ -137,7 +141,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
 const INTERNALS = [/\n\s+at .+:\d+:\d+/, /node_modules/, /\/src\//, /\binvalid input syntax\b/i, /\bsyntax error at\b/i, /\bduplicate key value\b/i, /\b(?:select|insert into|update|delete from)\b[^.]{0,80}\b(?:from|where|values|set)\b/i, /\bTypeError\b|\bReferenceError\b/];
 
-describe('fuzzing every public endpoint', () => {
+(onRealPostgres ? describe : describe.skip)('fuzzing every public endpoint', () => {
   let server: TestGatehouse;
   let port: number;
   let operator: string;

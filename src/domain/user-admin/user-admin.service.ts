@@ -12,7 +12,7 @@ import type { TenantRecord } from '../tenants/tenant.js';
 import { maskEmail } from '../users/contact-masking.js';
 import { toE164 } from '../users/phone-number.js';
 import type { UserRepository } from '../users/user.repository.js';
-import type { Role, UserRecord } from '../users/user.js';
+import { normalizeUsername, type Role, type UserRecord } from '../users/user.js';
 
 export interface NewUserInput {
   username: string;
@@ -62,6 +62,7 @@ export class UserAdminService {
     if (password !== undefined) this.deps.passwords.assertAcceptable(tenant, input.username, password);
     else password = generateTemporaryPassword(settings.password.min_length);
 
+    await this.assertUsernameFree(input.username);
     const passwordHash = await this.deps.hasher.hash(password);
     const user = await this.deps.knex.transaction(async (trx) => {
       const inserted = await this.deps.users.insert(
@@ -81,7 +82,11 @@ export class UserAdminService {
       if (inserted) await this.deps.events.writeIn(trx, { type: 'admin.user_created', tenant_id: tenant.id, user_id: inserted.id, actor, details: { role: inserted.role, temporary_password: temporary } });
       return inserted;
     });
-    if (!user) throw new GatehouseError('conflict', `The username "${input.username}" is already taken.`);
+    // A parallel creation won the race for the name or a look-alike of it: the indexes decided.
+    if (!user) {
+      await this.assertUsernameFree(input.username);
+      throw new GatehouseError('conflict', `The username "${input.username}" is already taken.`);
+    }
     if (temporary) await this.sendTemporaryPassword(tenant, user, password);
     return user;
   }
@@ -177,6 +182,16 @@ export class UserAdminService {
     return this.deps.signOut.signOutEverywhere(user.id, 'signed_out_by_admin', async (trx, report) => {
       await this.deps.events.writeIn(trx, { type: 'admin.user_signed_out', tenant_id: tenant.id, user_id: user.id, actor });
       await this.deps.events.writeIn(trx, { type: 'user.signed_out', tenant_id: tenant.id, user_id: user.id, actor, reason: 'signed_out_by_admin', details: { ...report } });
+    });
+  }
+
+  /** 409 for a username taken, or one that could be mistaken for a taken one (Unicode TS #39). */
+  private async assertUsernameFree(username: string): Promise<void> {
+    const other = await this.deps.users.findLookAlike(username);
+    if (!other) return;
+    if (other.username_normalized === normalizeUsername(username)) throw new GatehouseError('conflict', `The username "${username}" is already taken.`);
+    throw new GatehouseError('conflict', `The username "${username}" looks too much like an existing username (characters from another alphabet, or ones that look alike such as "rn" and "m"). Choose another.`, {
+      errors: [{ field: 'username', message: 'looks like an existing username' }],
     });
   }
 
