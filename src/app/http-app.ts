@@ -7,7 +7,10 @@ import { createHealthRouter, type ReadinessCheck } from '../entrypoints/ops/heal
 import { errorHandler } from '../infrastructure/http/error-handler.js';
 import { htmlErrorPage } from '../entrypoints/pages/provider-pages.js';
 import { securityHeaders } from '../infrastructure/http/security-headers.js';
+import { PAGE_STYLE_HASHES } from '../entrypoints/pages/rendering/page-renderer.js';
 import { inputGuard } from '../infrastructure/http/input-guard.js';
+import { refuseCrossSiteForms } from '../infrastructure/http/same-origin-forms.js';
+import { allowClientFormTargets } from '../entrypoints/oidc/form-targets.js';
 import { limitUserCodeGuesses, type UserCodeGuessLimits } from '../entrypoints/pages/device/user-code-guesses.js';
 import { createInteractionRouter, type HostedPageDependencies } from '../entrypoints/pages/interaction.routes.js';
 import type { Logger } from '../infrastructure/observability/logger.js';
@@ -38,6 +41,11 @@ function isOwnPath(path: string): boolean {
   return path === '/' || OWN_PATHS.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }
 
+/** Where Gatehouse's own pages post their forms (the provider's device and logout forms included). */
+function isOwnFormPath(path: string): boolean {
+  return path === '/device' || path === '/session/end/confirm' || ['/interaction/', '/forgot-password'].some((prefix) => path.startsWith(prefix));
+}
+
 /**
  * The one HTTP application is the OpenID Connect provider itself (a Koa application):
  * Gatehouse's own routes (health, metrics, hosted pages, admin API, demo) run first, through
@@ -48,8 +56,10 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
   const app = deps.provider;
   app.silent = true;
 
-  app.use(securityHeaders());
+  app.use(securityHeaders({ https: deps.issuer.startsWith('https://'), styleHashes: PAGE_STYLE_HASHES }));
   app.use(inputGuard({ htmlPage: htmlErrorPage, isOwnPath }));
+  app.use(refuseCrossSiteForms({ issuer: deps.issuer, htmlPage: htmlErrorPage, isFormPath: isOwnFormPath }));
+  app.use(allowClientFormTargets());
   app.use(deps.metrics.middleware());
   app.use(limitUserCodeGuesses(deps.pages.userCodeGuesses, () => deps.provider.cookieName('session')));
 

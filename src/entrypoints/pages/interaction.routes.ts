@@ -9,6 +9,7 @@ import { createSecondFactorPages, type SecondFactorPageDependencies } from './se
 import { registerLoginRoutes, renderLoginPage } from './login/login.routes.js';
 import { renderMessage } from './rendering/page-renderer.js';
 import { rejectMalformedBody } from '../../infrastructure/http/input-guard.js';
+import { allowInteractionFormTargets } from '../oidc/form-targets.js';
 import { htmlErrorPage } from './provider-pages.js';
 
 /**
@@ -21,6 +22,13 @@ export function createInteractionRouter(deps: HostedPageDependencies): Router {
   const router = new Router();
   const secondFactorPages = createSecondFactorPages(deps);
   router.use(expiredInteractionPage);
+  router.use(async (ctx, next) => {
+    // Sign-in pages carry personal details and one-time form tokens: never cached, never back-buttoned from a cache.
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+    const uid = /^\/interaction\/([^/]+)/.exec(ctx.path)?.[1];
+    if (uid && ctx.response.is('html')) await allowInteractionFormTargets(ctx, deps.provider, uid);
+  });
   router.use(bodyParser({ enableTypes: ['form'], formLimit: '16kb' }));
   router.use(rejectMalformedBody(htmlErrorPage));
 
