@@ -47,6 +47,8 @@ export interface ServiceContext {
   background: RunInBackground;
 }
 
+const ADMIN_MESSAGES_PER_HOUR = 5;
+
 /** The service layer, built once: each service gets only what it needs. */
 export function createServices(context: ServiceContext) {
   const { knex, repositories, hasher, courier, events, logger, issuer } = context;
@@ -144,6 +146,8 @@ export function createServices(context: ServiceContext) {
     secondFactor,
     smsBudget,
     clientAdmin: new ClientAdminService(knex, events, context.invalidateClient),
+    // Emails an administrator's call sends one person (temporary password, reset, invitation).
+    adminMessages: limiters.create('admin-message', ADMIN_MESSAGES_PER_HOUR, 3600),
     // RFC 8628 §5.1: wrong user codes at /device, per browser and per address.
     userCodeGuesses: { perBrowser: limiters.create('device-code-browser', 10, 900), perAddress: limiters.create('device-code-ip', 50, 3600) },
     notifyNewDevice: (user: UserRecord, where: { client: string; ip: string; userAgent: string }) =>

@@ -18,7 +18,7 @@ export interface AdminRouteDefinition<B extends z.ZodType, Q extends z.ZodType, 
   /** Status and schema of the success response (204: no body). */
   success: { status: 200 | 201 | 202 | 204; schema?: R; description: string };
   /** Error statuses this call may answer besides 400/401. */
-  errors?: (403 | 404 | 409 | 429)[];
+  errors?: (403 | 404 | 409 | 422 | 429)[];
   handler: (input: { ctx: RouterContext; actor: AdminActor; params: Record<string, string>; body: z.infer<B>; query: z.infer<Q> }) => Promise<z.infer<R> | void>;
 }
 
@@ -32,6 +32,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   403: 'The caller may not do this',
   404: 'No such object for this caller (another tenant\'s objects are not found)',
   409: 'The object\'s state does not allow this, or it would duplicate another',
+  422: 'Beyond what the caller may set (an operator\'s ceiling)',
   429: 'Too many requests',
 };
 

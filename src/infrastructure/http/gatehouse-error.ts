@@ -9,6 +9,8 @@ export const ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  /** Well-formed, but beyond what this caller may set (a ceiling set by someone else). */
+  unprocessable: 422,
   rate_limited: 429,
   unavailable: 503,
 } as const;

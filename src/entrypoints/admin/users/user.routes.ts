@@ -13,6 +13,9 @@ import type { AdminApi } from '../admin-route.js';
 import { decodeCursor, pageOf } from '../pagination.js';
 import { visibleTenant } from '../tenant-scope.js';
 import { visibleUser } from './user-scope.js';
+import type { RouterContext } from '@koa/router';
+import type { RateLimit } from '../../../infrastructure/rate-limits/rate-limiters.js';
+import { GatehouseError } from '../../../infrastructure/http/gatehouse-error.js';
 import {
   activeGrantsSchema,
   createUserSchema,
@@ -28,6 +31,8 @@ import {
 } from './user.schemas.js';
 
 export interface UserRouteDependencies {
+  /** Emails administrators' calls may send one person in an hour. */
+  adminMessages: RateLimit;
   tenants: TenantRepository;
   users: UserRepository;
   userAdmin: UserAdminService;
@@ -40,6 +45,26 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
   /** `{t}` and `{id}` to a tenant and user the caller may see (404), then may access (403; staff: members only). */
   async function load(actor: AdminActor, params: Record<string, string>): Promise<{ tenant: TenantRecord; user: UserRecord }> {
     return visibleUser(deps, actor, params);
+  }
+
+  /**
+   * A call that emails a person takes one of the person's messages of the hour first (atomic in
+   * the shared store: a script firing in parallel gets no more), and gives it back when the call
+   * fails before sending. Past the limit: 429 with Retry-After and when to try again.
+   */
+  async function withMessageLimit<T>(ctx: RouterContext, key: string, send: () => Promise<T>): Promise<T> {
+    const decision = await deps.adminMessages.consume(key);
+    if (!decision.allowed) {
+      const retryAt = new Date(Date.now() + decision.retryAfterSeconds * 1000).toISOString();
+      ctx.set('Retry-After', String(decision.retryAfterSeconds));
+      throw new GatehouseError('rate_limited', `Too many emails to this person from administrators: try again after ${retryAt}.`, { retry_after_seconds: decision.retryAfterSeconds, retry_at: retryAt });
+    }
+    try {
+      return await send();
+    } catch (err) {
+      await deps.adminMessages.refund(key);
+      throw err;
+    }
   }
 
   api.route({
@@ -64,11 +89,13 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     summary: 'Create a user (without a password: a temporary one is emailed)',
     body: createUserSchema,
     success: { status: 201, schema: userSchema, description: 'The user' },
-    errors: [403, 404, 409],
-    handler: async ({ actor, params, body }) => {
+    errors: [403, 404, 409, 429],
+    handler: async ({ ctx, actor, params, body }) => {
       const tenant = await visibleTenant(deps.tenants, actor, params.t!);
       assertMayGiveRole(actor, body.role ?? 'member');
-      return userView(await deps.userAdmin.create(tenant, body, eventActor(actor)));
+      const create = async () => userView(await deps.userAdmin.create(tenant, body, eventActor(actor)));
+      // Without a password the address receives an invitation: limited per address.
+      return body.password === undefined ? withMessageLimit(ctx, `email:${body.email.toLowerCase()}`, create) : create();
     },
   });
 
@@ -126,10 +153,10 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     path: '/tenants/{t}/users/{id}/password-reset',
     summary: 'The "Reset" button: email the user a reset code and a link to the page that takes it',
     success: { status: 202, schema: emailSentSchema, description: 'The code was sent' },
-    errors: [403, 404, 409],
-    handler: async ({ actor, params }) => {
+    errors: [403, 404, 409, 429],
+    handler: async ({ ctx, actor, params }) => {
       const { user } = await load(actor, params);
-      const flow = await deps.recovery.startForUser(user, eventActor(actor));
+      const flow = await withMessageLimit(ctx, `user:${user.id}`, () => deps.recovery.startForUser(user, eventActor(actor)));
       return { sent_to: maskEmail(user.email!), expires_at: flow.code_expires_at?.toISOString() ?? flow.expires_at.toISOString() };
     },
   });
@@ -139,10 +166,10 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     path: '/tenants/{t}/users/{id}/temporary-password',
     summary: 'Email a new temporary password; the user must change it at the next sign-in',
     success: { status: 202, schema: emailSentSchema, description: 'The temporary password was sent' },
-    errors: [403, 404, 409],
-    handler: async ({ actor, params }) => {
+    errors: [403, 404, 409, 429],
+    handler: async ({ ctx, actor, params }) => {
       const { tenant, user } = await load(actor, params);
-      return deps.userAdmin.sendNewTemporaryPassword(tenant, user, eventActor(actor));
+      return withMessageLimit(ctx, `user:${user.id}`, () => deps.userAdmin.sendNewTemporaryPassword(tenant, user, eventActor(actor)));
     },
   });
 
