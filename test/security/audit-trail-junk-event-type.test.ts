@@ -101,6 +101,8 @@ describe('audit trail: junk event types cannot erase other events', () => {
     expect((await adminCall(issuer, operator, 'PUT', `${base}/password`, { password: 'copper-kettle-9876' })).status).toBe(200);
     expect((await adminCall(issuer, operator, 'POST', `${base}/sign-out`)).status).toBe(200);
     expect((await adminCall(issuer, operator, 'PATCH', base, { role: 'staff' })).status).toBe(200);
+    expect((await adminCall(issuer, operator, 'POST', `${base}/unlock`)).status).toBe(200);
+    expect((await adminCall(issuer, operator, 'DELETE', `${base}/devices`)).status).toBe(200);
     expect((await adminCall(issuer, operator, 'PATCH', base, { disabled: true })).status).toBe(200);
     const client = await adminCall(issuer, operator, 'POST', '/tenants/demo/clients', { kind: 'web', name: 'Audited app', redirect_uris: ['https://app.example.com/cb'] });
     expect(client.status).toBe(201);
@@ -109,7 +111,9 @@ describe('audit trail: junk event types cannot erase other events', () => {
 
     // Read at once, without waiting for the queue: the events committed with the changes.
     const types = (await eventsOf(target.id)).map((e) => e.type);
-    expect(types).toEqual(expect.arrayContaining(['admin.password_set', 'password.changed', 'admin.user_signed_out', 'user.signed_out', 'admin.user_updated', 'admin.user_deleted']));
+    expect(types).toEqual(
+      expect.arrayContaining(['admin.password_set', 'password.changed', 'admin.user_signed_out', 'user.signed_out', 'admin.user_unlocked', 'admin.devices_forgotten', 'admin.user_updated', 'admin.user_deleted']),
+    );
     const updates = (await eventsOf(target.id)).filter((e) => e.type === 'admin.user_updated');
     expect(updates.some((e) => e.details.role?.to === 'staff')).toBe(true);
     const clientEvents = (await server.gatehouse.database.knex('events').where({ client_id: client.body.client_id })).map((e: { type: string }) => e.type);
