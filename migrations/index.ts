@@ -8,6 +8,7 @@ import * as m006 from './20261124_006_password_history.js';
 import * as m007 from './20261124_007_event_indexes.js';
 import * as m010 from './20261124_010_sms_second_factor.js';
 import * as m011 from './20261129_011_one_time_codes.js';
+import * as m012 from './20261129_012_username_skeletons.js';
 import * as m013 from './20261129_013_second_factor_methods.js';
 import * as m020 from './20261129_020_messages.js';
 
@@ -31,6 +32,7 @@ export const migrations: Migration[] = [
   { name: '20261124_007_event_indexes', ...m007 },
   { name: '20261124_010_sms_second_factor', ...m010 },
   { name: '20261129_011_one_time_codes', ...m011 },
+  { name: '20261129_012_username_skeletons', ...m012 },
   { name: '20261129_013_second_factor_methods', ...m013 },
   { name: '20261129_020_messages', ...m020 },
 ];

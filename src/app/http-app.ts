@@ -9,6 +9,11 @@ import { createHealthRouter, type ReadinessCheck } from '../entrypoints/ops/heal
 import { errorHandler } from '../infrastructure/http/error-handler.js';
 import { htmlErrorPage } from '../entrypoints/pages/provider-pages.js';
 import { securityHeaders } from '../infrastructure/http/security-headers.js';
+import { PAGE_STYLE_HASHES } from '../entrypoints/pages/rendering/page-renderer.js';
+import { inputGuard } from '../infrastructure/http/input-guard.js';
+import { refuseCrossSiteForms } from '../infrastructure/http/same-origin-forms.js';
+import { allowClientFormTargets } from '../entrypoints/oidc/form-targets.js';
+import { limitUserCodeGuesses, type UserCodeGuessLimits } from '../entrypoints/pages/device/user-code-guesses.js';
 import { createInteractionRouter, type HostedPageDependencies } from '../entrypoints/pages/interaction.routes.js';
 import { createAssetRouter } from '../entrypoints/pages/assets.routes.js';
 import type { Logger } from '../infrastructure/observability/logger.js';
@@ -16,11 +21,11 @@ import type { Metrics } from '../infrastructure/observability/metrics.js';
 import { Router } from '@koa/router';
 import { ADMIN_PREFIX, createAdminRouter, type AdminDependencies } from '../entrypoints/admin/admin.router.js';
 import { sendProblem } from '../infrastructure/http/problem.js';
-import { mountOwnRoutes } from '../infrastructure/http/own-routes.js';
+import { mountOwnRoutes, ownPathMatcher } from '../infrastructure/http/own-routes.js';
 
 export interface HttpAppDependencies {
   provider: Provider;
-  pages: HostedPageDependencies;
+  pages: HostedPageDependencies & { userCodeGuesses: UserCodeGuessLimits };
   logger: Logger;
   metrics: Metrics;
   issuer: string;
@@ -35,6 +40,11 @@ export interface HttpAppDependencies {
   sesNotifications: SesNotificationDependencies;
 }
 
+/** Where Gatehouse's own pages post their forms (the provider's device and logout forms included). */
+function isOwnFormPath(path: string): boolean {
+  return path === '/device' || path === '/session/end/confirm' || ['/interaction/', '/forgot-password'].some((prefix) => path.startsWith(prefix));
+}
+
 /**
  * The one HTTP application is the OpenID Connect provider itself (a Koa application):
  * Gatehouse's own routes (health, metrics, hosted pages, admin API, demo) run first, through
@@ -45,9 +55,6 @@ export interface HttpAppDependencies {
 export function createHttpApp(deps: HttpAppDependencies): Koa {
   const app = deps.provider;
   app.silent = true;
-
-  app.use(securityHeaders());
-  app.use(deps.metrics.middleware());
 
   const ops = new Router();
   ops.get('/metrics', async (ctx) => {
@@ -61,6 +68,15 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
     });
   }
   const routers = [createHealthRouter(deps.readiness), ops, createInteractionRouter(deps.pages), createAssetRouter(), createAdminRouter(deps.admin), createDemoRouter({ issuer: deps.issuer, demoEnabled: deps.demoEnabled }), createSesNotificationRouter(deps.sesNotifications)];
+  // Which paths are Gatehouse's own is read from the routers (see own-routes.ts).
+  const isOwnPath = ownPathMatcher(routers);
+  app.use(securityHeaders({ https: deps.issuer.startsWith('https://'), styleHashes: PAGE_STYLE_HASHES }));
+  app.use(inputGuard({ htmlPage: htmlErrorPage, isOwnPath }));
+  app.use(refuseCrossSiteForms({ issuer: deps.issuer, htmlPage: htmlErrorPage, isFormPath: isOwnFormPath }));
+  app.use(allowClientFormTargets());
+  app.use(deps.metrics.middleware());
+  app.use(limitUserCodeGuesses(deps.pages.userCodeGuesses, () => deps.provider.cookieName('session')));
+
   mountOwnRoutes(app, routers, {
     before: [errorHandler(deps.logger, htmlErrorPage) as Koa.Middleware, explainMethodNotAllowed as Koa.Middleware],
     after: [

@@ -74,6 +74,8 @@ export interface ServiceContext {
   queue: Pick<JobQueue, 'enqueue' | 'wake'>;
 }
 
+const ADMIN_MESSAGES_PER_HOUR = 5;
+
 /** The service layer, built once: each service gets only what it needs. */
 export function createServices(context: ServiceContext) {
   const { knex, repositories, hasher, courier, events, logger, issuer } = context;
@@ -112,6 +114,7 @@ export function createServices(context: ServiceContext) {
     },
   });
   const passwords = new PasswordChangeService({
+    knex,
     users,
     hasher,
     signOut,
@@ -193,8 +196,8 @@ export function createServices(context: ServiceContext) {
     signOut,
     passwords,
     recovery,
-    tenantService: new TenantService(tenants, events),
-    userAdmin: new UserAdminService({ users, hasher, signOut, passwords, devices: repositories.devices, mail, events }),
+    tenantService: new TenantService(tenants, events, knex),
+    userAdmin: new UserAdminService({ knex, users, hasher, signOut, passwords, devices: repositories.devices, mail, events }),
     sessionView: new SessionViewService(repositories.artifacts),
     secondFactor,
     secondFactorAdmin: new SecondFactorAdminService({ factors, recoveryCodes, recoveryCodeStore, bypasses, users, devices: repositories.devices, mail, events, now: context.now }),
@@ -204,6 +207,10 @@ export function createServices(context: ServiceContext) {
     signInFlow: new SignInFlow(secondFactor),
     passkeySignIn: new PasskeySignIn({ passkey, codes, users, tenants, signInEvents: protection.signInEvents }),
     signInCompletion: new SignInCompletion({ users, devices: repositories.devices, signInEvents: protection.signInEvents, mail, background: context.background, now: context.now }),
+    // Emails an administrator's call sends one person (temporary password, reset, invitation).
+    adminMessages: limiters.create('admin-message', ADMIN_MESSAGES_PER_HOUR, 3600),
+    // RFC 8628 §5.1: wrong user codes at /device, per browser and per address.
+    userCodeGuesses: { perBrowser: limiters.create('device-code-browser', 10, 900), perAddress: limiters.create('device-code-ip', 50, 3600) },
     ...protection,
   };
 }

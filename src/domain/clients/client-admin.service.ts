@@ -56,7 +56,7 @@ export class ClientAdminService {
   private readonly clients: ClientRepository;
 
   constructor(
-    knex: Knex,
+    private readonly knex: Knex,
     private readonly events: EventLog,
     /** Drops a client from the provider's in-process cache after a change. */
     private readonly invalidateClient: (clientId: string) => void,
@@ -80,27 +80,30 @@ export class ClientAdminService {
     const scopes = unique(requestedScopes);
 
     const secret = isConfidentialKind(input.kind) ? generateClientSecret() : undefined;
-    const client = await this.clients.insert({
-      client_id: newClientId(),
-      tenant_id: tenant.id,
-      kind: input.kind,
-      name: input.name,
-      redirect_uris: redirectUris,
-      scopes: scopes.join(' '),
-      secret_hash: secret ? hashClientSecret(secret) : null,
-      secret_created_at: secret ? new Date() : null,
-      // There is no way to set it here: only the bootstrap or an operator makes operators.
-      is_operator: false,
+    const client = await this.knex.transaction(async (trx) => {
+      const inserted = await new ClientRepository(trx).insert({
+        client_id: newClientId(),
+        tenant_id: tenant.id,
+        kind: input.kind,
+        name: input.name,
+        redirect_uris: redirectUris,
+        scopes: scopes.join(' '),
+        secret_hash: secret ? hashClientSecret(secret) : null,
+        secret_created_at: secret ? new Date() : null,
+        // There is no way to set it here: only the bootstrap or an operator makes operators.
+        is_operator: false,
+      });
+      await this.events.writeIn(trx, {
+        type: 'admin.client_created',
+        tenant_id: tenant.id,
+        client_id: inserted.client_id,
+        client_kind: inserted.kind,
+        actor,
+        details: { name: inserted.name, redirect_uris: redirectUris, scopes },
+      });
+      return inserted;
     });
     this.invalidateClient(client.client_id);
-    this.events.record({
-      type: 'admin.client_created',
-      tenant_id: tenant.id,
-      client_id: client.client_id,
-      client_kind: client.kind,
-      actor,
-      details: { name: client.name, redirect_uris: redirectUris, scopes },
-    });
     return { client, secret };
   }
 
@@ -114,17 +117,21 @@ export class ClientAdminService {
     const changed = Object.keys(changes).filter((key) => changes[key as keyof ClientChanges] !== undefined);
     if (!changed.length) return client;
 
-    const updated = await this.clients.update(client.client_id, { name: changes.name, redirect_uris: changes.redirect_uris, scopes: scopes?.join(' ') });
-    if (!updated) throw clientGone();
-    this.invalidateClient(client.client_id);
-    this.events.record({
-      type: 'admin.client_updated',
-      tenant_id: tenant.id,
-      client_id: client.client_id,
-      client_kind: client.kind,
-      actor,
-      details: { changed, ...(changes.redirect_uris ? { redirect_uris: changes.redirect_uris } : {}), ...(scopes ? { scopes } : {}) },
+    const updated = await this.knex.transaction(async (trx) => {
+      const row = await new ClientRepository(trx).update(client.client_id, { name: changes.name, redirect_uris: changes.redirect_uris, scopes: scopes?.join(' ') });
+      if (!row) return undefined;
+      await this.events.writeIn(trx, {
+        type: 'admin.client_updated',
+        tenant_id: tenant.id,
+        client_id: client.client_id,
+        client_kind: client.kind,
+        actor,
+        details: { changed, ...(changes.redirect_uris ? { redirect_uris: changes.redirect_uris } : {}), ...(scopes ? { scopes } : {}) },
+      });
+      return row;
     });
+    this.invalidateClient(client.client_id);
+    if (!updated) throw clientGone();
     return updated;
   }
 
@@ -133,17 +140,22 @@ export class ClientAdminService {
    * expire on their own and are refused meanwhile, since their client no longer exists.
    */
   async delete(tenant: TenantRecord, client: ClientRecordWithUsage, actor: Actor): Promise<void> {
-    const { deleted, artifacts } = await this.clients.deleteWithArtifacts(client.client_id);
+    const deleted = await this.knex.transaction(async (trx) => {
+      const outcome = await new ClientRepository(trx).deleteWithArtifacts(client.client_id);
+      if (outcome.deleted) {
+        await this.events.writeIn(trx, {
+          type: 'admin.client_deleted',
+          tenant_id: tenant.id,
+          client_id: client.client_id,
+          client_kind: client.kind,
+          actor,
+          details: { name: client.name, artifacts_deleted: outcome.artifacts },
+        });
+      }
+      return outcome.deleted;
+    });
     this.invalidateClient(client.client_id);
     if (!deleted) throw clientGone();
-    this.events.record({
-      type: 'admin.client_deleted',
-      tenant_id: tenant.id,
-      client_id: client.client_id,
-      client_kind: client.kind,
-      actor,
-      details: { name: client.name, artifacts_deleted: artifacts },
-    });
   }
 
   /**
@@ -160,12 +172,17 @@ export class ClientAdminService {
     if (!isConfidentialKind(client.kind)) throw new GatehouseError('conflict', `${client.kind} clients are public: they have no secret to rotate.`);
     const secret = generateClientSecret();
     const previousExpiresAt = new Date(Date.now() + overlapDays * DAY_MS);
-    const updated = await this.clients.rotateSecret(client.client_id, hashClientSecret(secret), previousExpiresAt);
+    const details = { overlap_days: overlapDays, previous_secret_expires_at: previousExpiresAt.toISOString() };
+    // A secret that works but that no event explains would be the worst kind of audit gap.
+    const updated = await this.knex.transaction(async (trx) => {
+      const row = await new ClientRepository(trx).rotateSecret(client.client_id, hashClientSecret(secret), previousExpiresAt);
+      if (!row) return undefined;
+      await this.events.writeIn(trx, { type: 'admin.client_secret_rotated', tenant_id: tenant.id, client_id: client.client_id, client_kind: client.kind, actor, details });
+      await this.events.writeIn(trx, { type: 'client.secret_rotated', tenant_id: tenant.id, client_id: client.client_id, client_kind: client.kind, actor, details });
+      return row;
+    });
     if (!updated) throw clientGone();
     this.invalidateClient(client.client_id);
-    const details = { overlap_days: overlapDays, previous_secret_expires_at: previousExpiresAt.toISOString() };
-    this.events.record({ type: 'admin.client_secret_rotated', tenant_id: tenant.id, client_id: client.client_id, client_kind: client.kind, actor, details });
-    this.events.record({ type: 'client.secret_rotated', tenant_id: tenant.id, client_id: client.client_id, client_kind: client.kind, actor, details });
     return { client: updated, secret, previousExpiresAt };
   }
 }
@@ -174,7 +191,8 @@ export class ClientAdminService {
 function scopeProblems(kind: ClientKind, scopes: readonly string[]): FieldError[] {
   if (!scopes.length) return [{ field: 'scopes', message: 'at least one scope' }];
   return scopes.flatMap((scope, index) => {
-    const reason = REFUSED_SCOPES[kind][scope];
+    const refused = REFUSED_SCOPES[kind];
+    const reason = Object.hasOwn(refused, scope) ? refused[scope] : undefined;
     return reason ? [{ field: `scopes.${index}`, message: reason }] : [];
   });
 }

@@ -40,8 +40,8 @@ export class DeviceRepository {
   }
 
   /** Forgets every browser of a user (administrator's "forget devices", password reset). Returns how many. */
-  async forgetAll(userId: string): Promise<number> {
-    return Number(await this.knex('user_devices').where({ user_id: userId }).delete());
+  async forgetAll(userId: string, db: Knex = this.knex): Promise<number> {
+    return Number(await db('user_devices').where({ user_id: userId }).delete());
   }
 
   /** Drops only the remembered second factor (the phone number changed). */

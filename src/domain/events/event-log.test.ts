@@ -43,4 +43,22 @@ describe('event log', () => {
     await log.flush();
     expect(log.dropped).toBe(2);
   });
+
+  it('writes the rest of a refused batch row by row, dropping only the row refused', async () => {
+    const written: unknown[] = [];
+    const picky = (() => ({
+      insert: async (rows: { reason: string | null } | { reason: string | null }[]) => {
+        if (Array.isArray(rows)) throw new Error('one row is bad');
+        if (rows.reason === 'wrong_code') throw new Error('refused');
+        written.push(rows);
+      },
+    })) as unknown as Knex;
+    const log = new EventLog(picky, pino({ level: 'silent' }));
+    log.record({ type: 'login.failed', reason: 'wrong_password' });
+    log.record({ type: 'mfa.failed', reason: 'wrong_code' });
+    log.record({ type: 'account.locked', reason: 'username_ip' });
+    await log.flush();
+    expect(written).toHaveLength(2);
+    expect(log.dropped).toBe(1);
+  });
 });

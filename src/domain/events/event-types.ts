@@ -36,9 +36,110 @@ export const EVENT_TYPES = [
   'admin.devices_forgotten',
   'admin.second_factor_removed',
   'admin.second_factor_bypass_issued',
+  // What a type or reason outside these lists is stored as (the raw value goes into details).
+  'unknown',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * Every reason code an event may carry: a closed list like the types, so nothing a client sends
+ * (a grant type, an error text) can become a reason. A new reason code must be added here,
+ * or it is stored as `unknown` with the raw value in details.
+ */
+export const EVENT_REASONS = [
+  // password step
+  'password',
+  'wrong_password',
+  'previous_password',
+  'unknown_user',
+  'locked',
+  'disabled',
+  'temporary_password_expired',
+  'invalid_credentials',
+  'client_of_another_tenant',
+  // second factor
+  'wrong_code',
+  'too_many_wrong_codes',
+  'sms_budget_exhausted',
+  'passkey_not_recognised',
+  'passwordless_not_allowed',
+  // lock scopes, unlocks
+  'username_ip',
+  'username',
+  'ip',
+  'second_factor',
+  'unlocked_by_admin',
+  // revocations and password changes
+  'password_changed_by_admin',
+  'password_reset',
+  'password_changed',
+  'signed_out_by_admin',
+  'account_disabled',
+  'user_deleted',
+  'revoked',
+  // token endpoint refusals
+  'refresh_token_invalid',
+  'refresh_token_expired',
+  'refresh_token_reused',
+  'refresh_token_used_concurrently',
+  'refresh_token_rotated_moments_ago',
+  'client_mismatch',
+  'grant_revoked',
+  'grant_expired',
+  'code_invalid',
+  'code_expired',
+  'code_reused',
+  'redirect_uri_mismatch',
+  'device_code_invalid',
+  'device_code_reused',
+  'account_not_found',
+  // client authentication
+  'invalid_client_secret',
+  'unknown_client',
+  'wrong_authentication_method',
+  'client_authentication_failed',
+  'client_secret_expired',
+  // OAuth error codes the provider answers with (RFC 6749, 8628, 9449 …)
+  'access_denied',
+  'consent_required',
+  'expired_token',
+  'insufficient_scope',
+  'interaction_required',
+  'invalid_authorization_details',
+  'invalid_client',
+  'invalid_client_metadata',
+  'invalid_dpop_proof',
+  'invalid_grant',
+  'invalid_redirect_uri',
+  'invalid_request',
+  'invalid_request_object',
+  'invalid_request_uri',
+  'invalid_scope',
+  'invalid_target',
+  'invalid_token',
+  'login_required',
+  'server_error',
+  'temporarily_unavailable',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'unsupported_response_type',
+  'use_dpop_nonce',
+  'unknown',
+] as const;
+
+export type EventReason = (typeof EVENT_REASONS)[number];
+
+const TYPES: ReadonlySet<unknown> = new Set(EVENT_TYPES);
+const REASONS: ReadonlySet<unknown> = new Set(EVENT_REASONS);
+
+export function isEventType(value: unknown): value is EventType {
+  return TYPES.has(value);
+}
+
+export function isEventReason(value: unknown): value is EventReason {
+  return REASONS.has(value);
+}
 
 /** Who did it: an operator client or a tenant's administrator or staff member. */
 export type Actor = { type: 'operator'; client_id: string } | { type: 'user'; user_id: string; username: string; tenant_id: string; role: string };

@@ -116,14 +116,10 @@ export class LockoutService {
     const lifted = (await this.activeLocks(user)).filter((lock) => lock.scope !== 'ip');
     await Promise.all([this.deps.counters.clear(user.username), this.deps.lastFailed.forget(user.username)]);
     if (lifted.length) {
-      this.deps.events.record({
-        type: 'account.unlocked',
-        tenant_id: user.tenant_id,
-        user_id: user.id,
-        actor: how.actor ?? null,
-        reason: how.reason,
-        details: { locks: lifted.map(describeLock) },
-      });
+      const event = { type: 'account.unlocked', tenant_id: user.tenant_id, user_id: user.id, actor: how.actor ?? null, reason: how.reason, details: { locks: lifted.map(describeLock) } } as const;
+      // An administrator's act is written before the answer, never dropped with the queue.
+      if (how.actor) await this.deps.events.write(event);
+      else this.deps.events.record(event);
     }
     return lifted;
   }
@@ -131,7 +127,7 @@ export class LockoutService {
   /** The administrator's unlock: an `admin.user_unlocked` event whether or not a lock was in force. */
   async unlockByAdmin(user: UserRecord, actor: Actor): Promise<ActiveLock[]> {
     const lifted = await this.unlock(user, { reason: 'unlocked_by_admin', actor });
-    this.deps.events.record({ type: 'admin.user_unlocked', tenant_id: user.tenant_id, user_id: user.id, actor, details: { locks_lifted: lifted.length } });
+    await this.deps.events.write({ type: 'admin.user_unlocked', tenant_id: user.tenant_id, user_id: user.id, actor, details: { locks_lifted: lifted.length } });
     return lifted;
   }
 }

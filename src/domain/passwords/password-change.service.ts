@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { UserRepository } from '../users/user.repository.js';
 import type { UserRecord } from '../users/user.js';
 import type { UserMail } from '../notifications/user-mail.js';
@@ -12,6 +13,7 @@ import type { PasswordHistoryRepository } from './password-history.repository.js
 import { passwordProblems } from './password-policy.js';
 
 export interface PasswordChangeDependencies {
+  knex: Knex;
   users: UserRepository;
   hasher: PasswordHasher;
   signOut: SignOutService;
@@ -34,6 +36,8 @@ export interface PasswordChange {
   actor?: Actor;
   /** Send the "your password was changed" notice (off when another email already tells). */
   notify?: boolean;
+  /** More of the same transaction: the administrator's event recording the change. */
+  within?: (trx: Knex.Transaction, report: SignOutReport | undefined) => Promise<void>;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -60,15 +64,26 @@ export class PasswordChangeService {
     this.assertAcceptable(tenant, user.username, change.password);
     const temporary = change.temporary === true;
     const changedAt = new Date();
-    if (user.password_hash) await this.deps.history?.remember(user.id, user.password_hash, changedAt);
-    await this.deps.users.update(user.id, {
-      password_hash: await this.deps.hasher.hash(change.password),
-      password_changed_at: changedAt,
-      password_temporary: temporary,
-      password_expires_at: temporary ? new Date(Date.now() + tenant.settings.password.temporary_ttl_days * DAY_MS) : null,
-    });
-    const report = change.signOutReason ? await this.deps.signOut.signOutEverywhere(user.id, change.signOutReason) : undefined;
-    this.deps.events.record({ type: 'password.changed', tenant_id: tenant.id, user_id: user.id, actor: change.actor, reason: change.signOutReason ?? 'password_changed', details: { temporary, ...(report ?? {}) } });
+    const passwordHash = await this.deps.hasher.hash(change.password);
+    // The new password, the cut-off of every session and the events saying so commit together.
+    const apply = async (trx: Knex.Transaction, report?: SignOutReport) => {
+      if (user.password_hash) await this.deps.history?.remember(user.id, user.password_hash, changedAt, trx);
+      await this.deps.users.update(
+        user.id,
+        {
+          password_hash: passwordHash,
+          password_changed_at: changedAt,
+          password_temporary: temporary,
+          password_expires_at: temporary ? new Date(Date.now() + tenant.settings.password.temporary_ttl_days * DAY_MS) : null,
+        },
+        trx,
+      );
+      await this.deps.events.writeIn(trx, { type: 'password.changed', tenant_id: tenant.id, user_id: user.id, actor: change.actor, reason: change.signOutReason ?? 'password_changed', details: { temporary, ...(report ?? {}) } });
+      await change.within?.(trx, report);
+    };
+    let report: SignOutReport | undefined;
+    if (change.signOutReason) report = await this.deps.signOut.signOutEverywhere(user.id, change.signOutReason, apply);
+    else await this.deps.knex.transaction((trx) => apply(trx));
     if (change.signOutReason === 'password_reset') await this.deps.onPasswordReset?.(user);
     if (change.notify !== false) await this.notify(tenant, user, change.how);
     return report;

@@ -13,11 +13,11 @@ export class PasswordHistoryRepository {
   constructor(private readonly knex: Knex) {}
 
   /** Keeps a hash that stops being current now; the oldest beyond the depth are dropped. */
-  async remember(userId: string, passwordHash: string, replacedAt: Date): Promise<void> {
-    await this.knex('password_history').insert({ user_id: userId, password_hash: passwordHash, replaced_at: replacedAt });
-    await this.knex('password_history')
+  async remember(userId: string, passwordHash: string, replacedAt: Date, db: Knex = this.knex): Promise<void> {
+    await db('password_history').insert({ user_id: userId, password_hash: passwordHash, replaced_at: replacedAt });
+    await db('password_history')
       .where({ user_id: userId })
-      .whereNotIn('id', this.knex('password_history').select('id').where({ user_id: userId }).orderBy('replaced_at', 'desc').orderBy('id', 'desc').limit(PASSWORD_HISTORY_DEPTH))
+      .whereNotIn('id', db('password_history').select('id').where({ user_id: userId }).orderBy('replaced_at', 'desc').orderBy('id', 'desc').limit(PASSWORD_HISTORY_DEPTH))
       .delete();
   }
 

@@ -6,7 +6,7 @@ describe('tenant settings', () => {
       country: 'US',
       time_zone: 'UTC',
       mfa: { mode: 'off', reverify_days: 30, methods: ['sms', 'totp', 'passkey', 'recovery_code'], passwordless: false },
-      sms: { monthly_budget: 500, allowed_countries: [] },
+      sms: { monthly_budget: 500, allowed_countries: [], budget_ceiling: 500, country_ceiling: [] },
       lockout: { max_failures: 5, base_lock_seconds: 60, max_lock_seconds: 900, username_max_failures: 20, ip_failures_per_hour: 100 },
       password: { min_length: 10, temporary_ttl_days: 7 },
       events: { retention_days: 90 },

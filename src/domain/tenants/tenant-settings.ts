@@ -37,9 +37,13 @@ export const tenantSettingsSchema = z
         monthly_budget: z.number().int().min(0).max(1_000_000).default(500),
         /** Countries SMS may go to; empty means the tenant's own country. */
         allowed_countries: z.array(z.string().regex(/^[A-Z]{2}$/)).max(250).default([]),
+        /** Operator-only: the highest `monthly_budget` the tenant's administrators may set. */
+        budget_ceiling: z.number().int().min(0).max(1_000_000).default(500),
+        /** Operator-only: the countries administrators may allow; empty means the tenant's own country. */
+        country_ceiling: z.array(z.string().regex(/^[A-Z]{2}$/)).max(250).default([]),
       })
       .strict()
-      .default({ monthly_budget: 500, allowed_countries: [] }),
+      .default({ monthly_budget: 500, allowed_countries: [], budget_ceiling: 500, country_ceiling: [] }),
     lockout: z
       .object({
         max_failures: z.number().int().min(3).max(100).default(5),
@@ -66,16 +70,27 @@ export const tenantSettingsSchema = z
 
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
 
+/**
+ * A section as a PATCH carries it: any subset of its fields, and no defaults (zod fills a
+ * default even into an optional field, and a patch must leave what it does not name alone).
+ */
+type WithoutDefaults<T extends z.ZodRawShape> = { [K in keyof T]: T[K] extends z.ZodDefault<infer Inner> ? Inner : T[K] };
+
+function patchOf<T extends z.ZodRawShape>(section: z.ZodObject<T>) {
+  const shape = Object.fromEntries(Object.entries(section.shape).map(([key, field]) => [key, field instanceof z.ZodDefault ? field.unwrap() : field])) as WithoutDefaults<T>;
+  return z.object(shape).partial().strict();
+}
+
 /** What a PATCH may carry: any subset, nested. */
 export const tenantSettingsPatchSchema = z
   .object({
     country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as "US"'),
     time_zone: timeZone,
-    mfa: tenantSettingsSchema.shape.mfa.unwrap().partial(),
-    sms: tenantSettingsSchema.shape.sms.unwrap().partial(),
-    lockout: tenantSettingsSchema.shape.lockout.unwrap().partial(),
-    password: tenantSettingsSchema.shape.password.unwrap().partial(),
-    events: tenantSettingsSchema.shape.events.unwrap().partial(),
+    mfa: patchOf(tenantSettingsSchema.shape.mfa.unwrap()),
+    sms: patchOf(tenantSettingsSchema.shape.sms.unwrap()),
+    lockout: patchOf(tenantSettingsSchema.shape.lockout.unwrap()),
+    password: patchOf(tenantSettingsSchema.shape.password.unwrap()),
+    events: patchOf(tenantSettingsSchema.shape.events.unwrap()),
   })
   .partial()
   .strict();
@@ -90,7 +105,30 @@ export function effectiveSettings(stored: unknown): TenantSettings {
   const parsed = tenantSettingsSchema.safeParse(stored ?? {});
   // Stored settings were validated on the way in; should one ever be unreadable, defaults are
   // the safe reading rather than a failed sign-in.
-  return parsed.success ? parsed.data : tenantSettingsSchema.parse({});
+  return withinSmsCeilings(parsed.success ? parsed.data : tenantSettingsSchema.parse({}));
+}
+
+/** The countries a tenant's administrators may allow SMS to. */
+export function smsCountryCeiling(settings: Pick<TenantSettings, 'country' | 'sms'>): string[] {
+  return settings.sms.country_ceiling.length ? settings.sms.country_ceiling : [settings.country];
+}
+
+/**
+ * What is written is kept within the operator's ceilings (see TenantService), and what is read
+ * is held to them too: a budget or a country written before there were ceilings never sends
+ * beyond them.
+ */
+function withinSmsCeilings(settings: TenantSettings): TenantSettings {
+  const ceiling = smsCountryCeiling(settings);
+  const allowed = settings.sms.allowed_countries.filter((country) => ceiling.includes(country));
+  return {
+    ...settings,
+    sms: {
+      ...settings.sms,
+      monthly_budget: Math.min(settings.sms.monthly_budget, settings.sms.budget_ceiling),
+      allowed_countries: settings.sms.allowed_countries.length && !allowed.length ? ceiling : allowed,
+    },
+  };
 }
 
 /** Applies a PATCH section by section; the result is validated as a whole. */

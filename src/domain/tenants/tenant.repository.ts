@@ -40,8 +40,8 @@ export class TenantRepository {
   }
 
   /** Inserts a tenant; undefined when the slug is taken. */
-  async insert(tenant: { slug: string; name: string; settings: Record<string, unknown> }): Promise<TenantRecord | undefined> {
-    const [row] = await this.knex<TenantRow>('tenants')
+  async insert(tenant: { slug: string; name: string; settings: Record<string, unknown> }, db: Knex = this.knex): Promise<TenantRecord | undefined> {
+    const [row] = await db<TenantRow>('tenants')
       .insert({ slug: tenant.slug, name: tenant.name, settings: JSON.stringify(tenant.settings) as never })
       .onConflict('slug')
       .ignore()
@@ -49,10 +49,10 @@ export class TenantRepository {
     return toTenant(row as TenantRow | undefined);
   }
 
-  async update(id: string, changes: { name?: string; settings?: Record<string, unknown> }): Promise<TenantRecord> {
-    const [row] = await this.knex<TenantRow>('tenants')
+  async update(id: string, changes: { name?: string; settings?: Record<string, unknown> }, db: Knex = this.knex): Promise<TenantRecord> {
+    const [row] = await db<TenantRow>('tenants')
       .where({ id })
-      .update({ ...(changes.name ? { name: changes.name } : {}), ...(changes.settings ? { settings: JSON.stringify(changes.settings) as never } : {}), updated_at: this.knex.fn.now() as never })
+      .update({ ...(changes.name ? { name: changes.name } : {}), ...(changes.settings ? { settings: JSON.stringify(changes.settings) as never } : {}), updated_at: db.fn.now() as never })
       .returning('*');
     return toTenant(row as TenantRow)!;
   }

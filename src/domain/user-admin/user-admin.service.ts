@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { UserMail } from '../notifications/user-mail.js';
 import type { MessageRecord } from '../delivery/message.js';
 import type { DeviceRepository } from '../devices/device.repository.js';
@@ -12,7 +13,7 @@ import type { TenantRecord } from '../tenants/tenant.js';
 import { maskEmail } from '../users/contact-masking.js';
 import { toE164 } from '../users/phone-number.js';
 import type { UserRepository } from '../users/user.repository.js';
-import type { Role, UserRecord } from '../users/user.js';
+import { normalizeUsername, type Role, type UserRecord } from '../users/user.js';
 
 export interface NewUserInput {
   username: string;
@@ -32,6 +33,7 @@ export interface UserChanges {
 }
 
 export interface UserAdminDependencies {
+  knex: Knex;
   users: UserRepository;
   hasher: PasswordHasher;
   signOut: SignOutService;
@@ -49,7 +51,8 @@ const ADMIN_WAIT_MS = 5_000;
  * What administrators do to a tenant's users. Authorization happens before (admin routes);
  * this enforces the rules that hold whoever asks: password policy, unique usernames, E.164
  * phones, and that taking access away (password set, disable, delete) signs the user out
- * everywhere at once.
+ * everywhere at once. Each change and its `admin.*` event are written in one transaction: no
+ * change without its record, no record of a change that did not happen.
  */
 export class UserAdminService {
   constructor(private readonly deps: UserAdminDependencies) {}
@@ -63,19 +66,31 @@ export class UserAdminService {
     if (password !== undefined) this.deps.passwords.assertAcceptable(tenant, input.username, password);
     else password = generateTemporaryPassword(settings.password.min_length);
 
-    const user = await this.deps.users.insert({
-      tenant_id: tenant.id,
-      username: input.username,
-      email: input.email,
-      name: input.name ?? null,
-      phone,
-      role: input.role ?? 'member',
-      password_hash: await this.deps.hasher.hash(password),
-      password_temporary: temporary,
-      password_expires_at: temporary ? new Date(Date.now() + settings.password.temporary_ttl_days * DAY_MS) : null,
+    await this.assertUsernameFree(input.username);
+    const passwordHash = await this.deps.hasher.hash(password);
+    const user = await this.deps.knex.transaction(async (trx) => {
+      const inserted = await this.deps.users.insert(
+        {
+          tenant_id: tenant.id,
+          username: input.username,
+          email: input.email,
+          name: input.name ?? null,
+          phone,
+          role: input.role ?? 'member',
+          password_hash: passwordHash,
+          password_temporary: temporary,
+          password_expires_at: temporary ? new Date(Date.now() + settings.password.temporary_ttl_days * DAY_MS) : null,
+        },
+        trx,
+      );
+      if (inserted) await this.deps.events.writeIn(trx, { type: 'admin.user_created', tenant_id: tenant.id, user_id: inserted.id, actor, details: { role: inserted.role, temporary_password: temporary } });
+      return inserted;
     });
-    if (!user) throw new GatehouseError('conflict', `The username "${input.username}" is already taken.`);
-    this.deps.events.record({ type: 'admin.user_created', tenant_id: tenant.id, user_id: user.id, actor, details: { role: user.role, temporary_password: temporary } });
+    // A parallel creation won the race for the name or a look-alike of it: the indexes decided.
+    if (!user) {
+      await this.assertUsernameFree(input.username);
+      throw new GatehouseError('conflict', `The username "${input.username}" is already taken.`);
+    }
     if (!temporary) return { user };
     return { user, invitation: await this.sendTemporaryPassword(tenant, user, password) };
   }
@@ -93,31 +108,46 @@ export class UserAdminService {
       if (update.phone !== user.phone) update.phone_verified = false;
     }
     const phoneChanged = update.phone !== undefined && update.phone !== user.phone;
-    const updated = await this.deps.users.update(user.id, update);
-    this.deps.events.record({ type: 'admin.user_updated', tenant_id: tenant.id, user_id: user.id, actor, details: { changed: Object.keys(update) } });
+    let updated!: UserRecord;
+    const write = async (trx: Knex.Transaction) => {
+      updated = await this.deps.users.update(user.id, update, trx);
+      const roleChange = update.role !== undefined && update.role !== user.role ? { role: { from: user.role, to: update.role } } : {};
+      await this.deps.events.writeIn(trx, { type: 'admin.user_updated', tenant_id: tenant.id, user_id: user.id, actor, details: { changed: Object.keys(update), ...roleChange } });
+    };
+    let signedOut: SignOutReport | undefined;
+    if (changes.disabled === true && !user.disabled) {
+      signedOut = await this.deps.signOut.signOutEverywhere(user.id, 'account_disabled', async (trx, report) => {
+        await write(trx);
+        await this.deps.events.writeIn(trx, { type: 'user.signed_out', tenant_id: tenant.id, user_id: user.id, actor, reason: 'account_disabled', details: { ...report } });
+      });
+    } else {
+      await this.deps.knex.transaction(write);
+    }
     if (phoneChanged) {
       // Browsers remembered for the old number must pass the step again; the user is told.
       await this.deps.devices.forgetSecondFactor(user.id);
       await this.notifyPhoneChange(tenant, updated);
     }
-    if (changes.disabled === true && !user.disabled) {
-      const signedOut = await this.deps.signOut.signOutEverywhere(user.id, 'account_disabled');
-      this.deps.events.record({ type: 'user.signed_out', tenant_id: tenant.id, user_id: user.id, actor, reason: 'account_disabled', details: { ...signedOut } });
-      return { user: updated, signed_out: signedOut };
-    }
-    return { user: updated };
+    return signedOut ? { user: updated, signed_out: signedOut } : { user: updated };
   }
 
   async delete(tenant: TenantRecord, user: UserRecord, actor: Actor): Promise<void> {
-    await this.deps.signOut.signOutEverywhere(user.id, 'user_deleted');
-    await this.deps.users.delete(user.id);
-    this.deps.events.record({ type: 'admin.user_deleted', tenant_id: tenant.id, user_id: user.id, actor, details: { username: user.username } });
+    await this.deps.signOut.signOutEverywhere(user.id, 'user_deleted', async (trx) => {
+      await this.deps.users.delete(user.id, trx);
+      await this.deps.events.writeIn(trx, { type: 'admin.user_deleted', tenant_id: tenant.id, user_id: user.id, actor, details: { username: user.username } });
+    });
   }
 
   /** Sets a password (optionally temporary) and signs the user out of every app and device. */
   async setPassword(tenant: TenantRecord, user: UserRecord, input: { password: string; temporary?: boolean }, actor: Actor): Promise<SignOutReport> {
-    const report = await this.deps.passwords.change(tenant, user, { password: input.password, temporary: input.temporary, signOutReason: 'password_changed_by_admin', how: 'by an administrator', actor });
-    this.deps.events.record({ type: 'admin.password_set', tenant_id: tenant.id, user_id: user.id, actor, details: { temporary: input.temporary === true } });
+    const report = await this.deps.passwords.change(tenant, user, {
+      password: input.password,
+      temporary: input.temporary,
+      signOutReason: 'password_changed_by_admin',
+      how: 'by an administrator',
+      actor,
+      within: (trx) => this.deps.events.writeIn(trx, { type: 'admin.password_set', tenant_id: tenant.id, user_id: user.id, actor, details: { temporary: input.temporary === true } }),
+    });
     return report!;
   }
 
@@ -129,9 +159,16 @@ export class UserAdminService {
     if (!user.email) throw new GatehouseError('conflict', 'The user has no email address to send a temporary password to. Add one first.');
     if (user.disabled) throw new GatehouseError('conflict', 'The account is disabled: enable it before sending a temporary password.');
     const password = generateTemporaryPassword(tenant.settings.password.min_length);
-    await this.deps.passwords.change(tenant, user, { password, temporary: true, signOutReason: 'password_changed_by_admin', how: 'by an administrator', actor, notify: false });
+    await this.deps.passwords.change(tenant, user, {
+      password,
+      temporary: true,
+      signOutReason: 'password_changed_by_admin',
+      how: 'by an administrator',
+      actor,
+      notify: false,
+      within: (trx) => this.deps.events.writeIn(trx, { type: 'admin.password_set', tenant_id: tenant.id, user_id: user.id, actor, details: { temporary: true, emailed: true } }),
+    });
     const updated = (await this.deps.users.findById(user.id))!;
-    this.deps.events.record({ type: 'admin.password_set', tenant_id: tenant.id, user_id: user.id, actor, details: { temporary: true, emailed: true } });
     const message = await this.sendTemporaryPassword(tenant, updated, password);
     if (message?.status === 'failed' || message?.status === 'suppressed') {
       throw new GatehouseError('delivery_failed', `The temporary password was set, but the email to ${message.destination_masked} could not be sent: ${message.reason ?? 'unknown reason'}. Correct the address, then send a new one.`, { message_id: message.id, reason: message.reason });
@@ -141,16 +178,28 @@ export class UserAdminService {
 
   /** Forgets every remembered browser: each must pass the SMS step again. */
   async forgetDevices(tenant: TenantRecord, user: UserRecord, actor: Actor): Promise<number> {
-    const forgotten = await this.deps.devices.forgetAll(user.id);
-    this.deps.events.record({ type: 'admin.devices_forgotten', tenant_id: tenant.id, user_id: user.id, actor, details: { forgotten } });
-    return forgotten;
+    return this.deps.knex.transaction(async (trx) => {
+      const forgotten = await this.deps.devices.forgetAll(user.id, trx);
+      await this.deps.events.writeIn(trx, { type: 'admin.devices_forgotten', tenant_id: tenant.id, user_id: user.id, actor, details: { forgotten } });
+      return forgotten;
+    });
   }
 
   async signOutEverywhere(tenant: TenantRecord, user: UserRecord, actor: Actor): Promise<SignOutReport> {
-    const report = await this.deps.signOut.signOutEverywhere(user.id, 'signed_out_by_admin');
-    this.deps.events.record({ type: 'admin.user_signed_out', tenant_id: tenant.id, user_id: user.id, actor });
-    this.deps.events.record({ type: 'user.signed_out', tenant_id: tenant.id, user_id: user.id, actor, reason: 'signed_out_by_admin', details: { ...report } });
-    return report;
+    return this.deps.signOut.signOutEverywhere(user.id, 'signed_out_by_admin', async (trx, report) => {
+      await this.deps.events.writeIn(trx, { type: 'admin.user_signed_out', tenant_id: tenant.id, user_id: user.id, actor });
+      await this.deps.events.writeIn(trx, { type: 'user.signed_out', tenant_id: tenant.id, user_id: user.id, actor, reason: 'signed_out_by_admin', details: { ...report } });
+    });
+  }
+
+  /** 409 for a username taken, or one that could be mistaken for a taken one (Unicode TS #39). */
+  private async assertUsernameFree(username: string): Promise<void> {
+    const other = await this.deps.users.findLookAlike(username);
+    if (!other) return;
+    if (other.username_normalized === normalizeUsername(username)) throw new GatehouseError('conflict', `The username "${username}" is already taken.`);
+    throw new GatehouseError('conflict', `The username "${username}" looks too much like an existing username (characters from another alphabet, or ones that look alike such as "rn" and "m"). Choose another.`, {
+      errors: [{ field: 'username', message: 'looks like an existing username' }],
+    });
   }
 
   private phoneOrThrow(phone: string, country: string): string {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { keysetPage, type Position } from '../../infrastructure/storage/keyset.js';
 import { isUuid } from '../../infrastructure/storage/uuid.js';
-import { normalizeUsername, type NewUser, type UserRecord } from './user.js';
+import { normalizeUsername, usernameSkeleton, type NewUser, type UserRecord } from './user.js';
 
 export class UserRepository {
   constructor(private readonly knex: Knex) {}
@@ -18,32 +18,43 @@ export class UserRepository {
   /** Inserts a user unless the username is taken; returns the stored user either way. */
   async ensure(user: NewUser): Promise<UserRecord> {
     await this.knex('users')
-      .insert({ ...user, username_normalized: normalizeUsername(user.username), password_changed_at: this.knex.fn.now() })
-      .onConflict('username_normalized')
+      .insert({ ...user, ...usernameKeys(user.username), password_changed_at: this.knex.fn.now() })
+      .onConflict()
       .ignore();
     return (await this.findByUsername(user.username))!;
   }
 
-  /** Inserts a user; undefined when the username is taken (case-insensitively, across tenants). */
-  async insert(user: NewUser): Promise<UserRecord | undefined> {
-    const [row] = await this.knex<UserRecord>('users')
-      .insert({ ...user, username_normalized: normalizeUsername(user.username), password_changed_at: this.knex.fn.now() as never })
-      .onConflict('username_normalized')
+  /**
+   * Inserts a user; undefined when the username is taken (case-insensitively, across tenants) or
+   * looks like one that is (the same skeleton). Both are unique indexes, so of two parallel
+   * inserts of look-alikes one wins.
+   */
+  async insert(user: NewUser, db: Knex = this.knex): Promise<UserRecord | undefined> {
+    const [row] = await db<UserRecord>('users')
+      .insert({ ...user, ...usernameKeys(user.username), password_changed_at: db.fn.now() as never })
+      .onConflict()
       .ignore()
       .returning('*');
     return row;
   }
 
-  async update(id: string, changes: Partial<Omit<UserRecord, 'id' | 'tenant_id' | 'created_at'>>): Promise<UserRecord> {
-    const [row] = await this.knex<UserRecord>('users')
+  /** The user whose username is, or looks like, this one. */
+  async findLookAlike(username: string): Promise<UserRecord | undefined> {
+    const keys = usernameKeys(username);
+    return this.knex<UserRecord>('users').where({ username_normalized: keys.username_normalized }).orWhere({ username_skeleton: keys.username_skeleton }).first();
+  }
+
+  /** `db`: a transaction the change belongs to (an administrator's change and its event). */
+  async update(id: string, changes: Partial<Omit<UserRecord, 'id' | 'tenant_id' | 'created_at'>>, db: Knex = this.knex): Promise<UserRecord> {
+    const [row] = await db<UserRecord>('users')
       .where({ id })
-      .update({ ...changes, updated_at: this.knex.fn.now() as never })
+      .update({ ...changes, updated_at: db.fn.now() as never })
       .returning('*');
     return row!;
   }
 
-  async delete(id: string): Promise<void> {
-    await this.knex('users').where({ id }).delete();
+  async delete(id: string, db: Knex = this.knex): Promise<void> {
+    await db('users').where({ id }).delete();
   }
 
   /** A tenant's users matching `q` in name, username, email or phone; keyset-paged. */
@@ -64,4 +75,8 @@ export class UserRepository {
   async recordLogin(id: string, at: Date): Promise<void> {
     await this.knex('users').where({ id }).update({ previous_login_at: this.knex.ref('last_login_at'), last_login_at: at });
   }
+}
+
+function usernameKeys(username: string) {
+  return { username_normalized: normalizeUsername(username), username_skeleton: usernameSkeleton(username) };
 }

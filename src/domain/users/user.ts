@@ -1,4 +1,5 @@
 /** A person who signs in: one row of `users`, and the rules of its username. */
+import { confusableSkeleton } from '../../infrastructure/formatting/confusable-skeleton.js';
 
 export type Role = 'admin' | 'staff' | 'member';
 
@@ -7,6 +8,8 @@ export interface UserRecord {
   tenant_id: string;
   username: string;
   username_normalized: string;
+  /** `usernameSkeleton`; null only for a look-alike created before look-alikes were refused. */
+  username_skeleton: string | null;
   email: string | null;
   name: string | null;
   phone: string | null;
@@ -30,7 +33,19 @@ export interface UserRecord {
 export type NewUser = Pick<UserRecord, 'tenant_id' | 'username' | 'role'> &
   Partial<Pick<UserRecord, 'email' | 'name' | 'phone' | 'password_hash' | 'password_temporary' | 'password_expires_at'>>;
 
-/** Usernames compare case-insensitively everywhere (and Unicode-normalised, so look-alikes of one name collide). */
+/**
+ * Usernames compare case-insensitively everywhere, Unicode-normalised as RFC 8265's
+ * UsernameCaseMapped profile does: width and compatibility forms mapped (NFKC), case folded
+ * to lower case, normalised again since lower-casing can undo NFKC for a few characters.
+ */
 export function normalizeUsername(username: string): string {
-  return username.normalize('NFKC').trim().toLowerCase();
+  return username.normalize('NFKC').trim().toLowerCase().normalize('NFKC');
+}
+
+/**
+ * What a username looks like (Unicode TS #39 skeleton of its normalised form): no two users
+ * may share one, so `аdmin` (Cyrillic а) cannot be created next to `admin`.
+ */
+export function usernameSkeleton(username: string): string {
+  return confusableSkeleton(normalizeUsername(username));
 }

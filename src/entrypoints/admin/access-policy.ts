@@ -38,10 +38,15 @@ export function assertMayReadUsers(actor: AdminActor): void {
   if (actor.kind === 'user' && actor.user.role === 'member') forbid('Members cannot use the admin API.');
 }
 
-/** Staff act on members only; admins and operators on everyone. */
-export function assertMayManageUser(actor: AdminActor, target: { role: Role }): void {
+/**
+ * The one rule for every call about one user (read, sessions, events, diagnosis, and every
+ * change): staff read and act on their tenant's member users only (DESIGN §5), admins and
+ * operators on everyone. What an administrator did and where they are signed in is not staff's
+ * to see, any more than their password is staff's to set.
+ */
+export function assertMayAccessUser(actor: AdminActor, target: { role: Role }): void {
   assertMayReadUsers(actor);
-  if (actor.kind === 'user' && actor.user.role === 'staff' && target.role !== 'member') forbid('Staff manage member users only.');
+  if (actor.kind === 'user' && actor.user.role === 'staff' && target.role !== 'member') forbid('Staff read and manage member users only.');
 }
 
 export function assertMayGiveRole(actor: AdminActor, role: Role): void {

@@ -18,7 +18,7 @@ export interface AdminRouteDefinition<B extends z.ZodType, Q extends z.ZodType, 
   /** Status and schema of the success response (204: no body). */
   success: { status: 200 | 201 | 202 | 204; schema?: R; description: string };
   /** Error statuses this call may answer besides 400/401. */
-  errors?: (403 | 404 | 409 | 429 | 502)[];
+  errors?: (403 | 404 | 409 | 422 | 429 | 502)[];
   /** Defaults to the method and the path's fixed words (`getTenantsUsersDiagnosis`). */
   operationId?: string;
   handler: (input: { ctx: RouterContext; actor: AdminActor; params: Record<string, string>; body: z.infer<B>; query: z.infer<Q> }) => Promise<z.infer<R> | void>;
@@ -67,6 +67,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   403: 'The caller may not do this',
   404: 'No such object for this caller (another tenant\'s objects are not found)',
   409: 'The object\'s state does not allow this, or it would duplicate another',
+  422: 'Beyond what the caller may set (an operator\'s ceiling)',
   429: 'Too many requests: Retry-After says when to try again',
   502: 'The email or SMS provider refused the message: the problem gives its reason',
 };

@@ -2,6 +2,7 @@ import { bodyParser } from '@koa/bodyparser';
 import { Router } from '@koa/router';
 import { authenticateAdmin, type AdminAuthenticationDependencies } from './admin-authentication.js';
 import { AdminApi } from './admin-route.js';
+import { rejectMalformedBody } from '../../infrastructure/http/input-guard.js';
 import { registerClientRoutes, type ClientRouteDependencies } from './clients/client.routes.js';
 import { registerTenantRoutes } from './tenants/tenant.routes.js';
 import { registerUserRoutes, type UserRouteDependencies } from './users/user.routes.js';
@@ -39,6 +40,8 @@ export function createAdminRouter(deps: AdminDependencies): Router {
     ctx.body = document;
   });
   router.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' }));
+  // Only the path decides the format here (problem+json), so the page renderer is never used.
+  router.use(rejectMalformedBody(() => ''));
   router.use(authenticateAdmin(deps));
 
   registerTenantRoutes(api, deps);

@@ -15,11 +15,23 @@ export interface Page<T> {
 export type { Position } from '../../infrastructure/storage/keyset.js';
 import type { Position } from '../../infrastructure/storage/keyset.js';
 
-export function decodeCursor(cursor: string | undefined): Position | undefined {
+// Ids of every list: UUIDs, event numbers, client ids (`gh_` and base64url).
+const CURSOR_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * A cursor is opaque to callers but not trusted: only a position this API could have written
+ * (a time PostgreSQL reads, an id of the list's shape) reaches a query. `id` narrows the shape
+ * for lists whose ids are numbers.
+ */
+export function decodeCursor(cursor: string | undefined, id: RegExp = CURSOR_ID): Position | undefined {
   if (!cursor) return undefined;
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Position;
-    if (typeof value.at === 'string' && typeof value.id === 'string' && !Number.isNaN(Date.parse(value.at))) return value;
+    if (value && typeof value === 'object' && typeof value.at === 'string' && typeof value.id === 'string' && CURSOR_ID.test(value.id) && id.test(value.id)) {
+      const at = new Date(value.at);
+      const year = at.getUTCFullYear();
+      if (!Number.isNaN(at.getTime()) && year >= 1970 && year <= 9999) return { at: at.toISOString(), id: value.id };
+    }
   } catch {
     // fall through
   }

@@ -44,6 +44,10 @@ export function createProvider(deps: ProviderDependencies): Provider {
     jwks: deps.secrets.jwks as Configuration['jwks'],
     cookies: {
       keys: deps.secrets.cookieKeys,
+      // Over https, cookie names carry their guarantees: __Host- (Secure, whole host, no Domain:
+      // no sibling subdomain can plant or shadow the session); __Secure- for the interaction
+      // cookies, which are scoped to their own paths, so __Host- (path=/ only) cannot apply.
+      ...(secureCookies ? { names: { session: '__Host-session', interaction: '__Secure-interaction', resume: '__Secure-interaction_resume' } } : {}),
       long: { httpOnly: true, sameSite: 'lax', secure: secureCookies, signed: true },
       short: { httpOnly: true, sameSite: 'lax', secure: secureCookies, signed: true },
     },

@@ -50,7 +50,8 @@ export type WordedRefusal = keyof typeof REFUSAL_WORDING;
 
 /** What the client is told when a user's tokens were revoked for `reason`. */
 export function revocationMessage(reason: string | null | undefined): string {
-  return REVOCATION_WORDING[reason as RevocationReason] ?? REFUSAL_WORDING.revoked;
+  // Own keys only: a reason such as "constructor" must not reach Object.prototype.
+  return reason && Object.hasOwn(REVOCATION_WORDING, reason) ? REVOCATION_WORDING[reason as RevocationReason] : REFUSAL_WORDING.revoked;
 }
 
 /** An integration presented a secret replaced by a rotation whose overlap has ended. */

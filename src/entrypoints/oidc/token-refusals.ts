@@ -25,12 +25,14 @@ export interface ClassifiedRefusal {
   description?: string;
 }
 
-const EVENT_OF_GRANT: Record<string, EventType> = {
-  refresh_token: 'token.refresh_denied',
-  authorization_code: 'token.code_denied',
-  client_credentials: 'token.client_credentials_denied',
-  [DEVICE_CODE_GRANT]: 'token.device_code_denied',
-};
+// Maps, not object literals: the keys come from requests, and `grant_type=constructor` must
+// find nothing rather than Object.prototype.constructor.
+const EVENT_OF_GRANT = new Map<string, EventType>([
+  ['refresh_token', 'token.refresh_denied'],
+  ['authorization_code', 'token.code_denied'],
+  ['client_credentials', 'token.client_credentials_denied'],
+  [DEVICE_CODE_GRANT, 'token.device_code_denied'],
+]);
 
 /**
  * The provider's refusals it words only as "grant request is invalid": its internal detail, and
@@ -90,21 +92,26 @@ function worded(reason: WordedRefusal): { reason: string; description: string } 
  */
 export function classifyRefusal(refusal: ProviderRefusal): ClassifiedRefusal | undefined {
   if (refusal.error === 'invalid_client') {
-    return { type: 'client.auth_failed', reason: refusal.facts?.reason ?? PROVIDER_CLIENT_AUTH_DETAILS[refusal.detail ?? ''] ?? 'client_authentication_failed' };
+    return { type: 'client.auth_failed', reason: refusal.facts?.reason ?? ownValue(PROVIDER_CLIENT_AUTH_DETAILS, refusal.detail) ?? 'client_authentication_failed' };
   }
   if (refusal.route !== 'token') return undefined;
   if (refusal.error === 'authorization_pending' || refusal.error === 'slow_down') return undefined;
-  const type = EVENT_OF_GRANT[refusal.grantType ?? ''];
+  const type = EVENT_OF_GRANT.get(refusal.grantType ?? '');
   if (!type) return undefined;
   // Raised by Gatehouse itself: already worded for the person.
   if (refusal.facts) return { type, reason: refusal.facts.reason };
   if (refusal.error === 'invalid_grant') {
     const detail = refusal.detail ?? '';
-    const known = PROVIDER_GRANT_DETAILS[detail] ?? OWN_GRANT_DETAILS[detail];
+    const known = ownValue(PROVIDER_GRANT_DETAILS, detail) ?? ownValue(OWN_GRANT_DETAILS, detail);
     if (known) return { type, ...worded(known) };
     if (detail.endsWith(PROVIDER_ACCOUNT_NOT_FOUND_SUFFIX)) return { type, ...worded('account_not_found') };
     return { type, reason: 'invalid_grant' };
   }
   // expired_token, access_denied, invalid_scope, unauthorized_client …: the code says it.
   return { type, reason: refusal.error };
+}
+
+/** A value by a key a client chose (a grant type, a detail): own keys only, never Object.prototype's. */
+function ownValue<T>(record: Readonly<Record<string, T>>, key: string | undefined): T | undefined {
+  return key !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
 }

@@ -10,6 +10,9 @@ import { registerLoginRoutes, renderLoginPage } from './login/login.routes.js';
 import type { PasskeySignIn } from '../../domain/sign-in/passkey-sign-in.service.js';
 import { renderMessage } from './rendering/page-renderer.js';
 import { REFUSAL_WORDING } from '../oidc/refusal-wording.js';
+import { rejectMalformedBody } from '../../infrastructure/http/input-guard.js';
+import { allowInteractionFormTargets } from '../oidc/form-targets.js';
+import { htmlErrorPage } from './provider-pages.js';
 
 /**
  * The hosted pages of an authorization request. GET /interaction/:uid shows whatever the
@@ -21,7 +24,15 @@ export function createInteractionRouter(deps: HostedPageDependencies): Router {
   const router = new Router();
   const secondFactorPages = createSecondFactorPages(deps);
   router.use(expiredInteractionPage);
+  router.use(async (ctx, next) => {
+    // Sign-in pages carry personal details and one-time form tokens: never cached, never back-buttoned from a cache.
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+    const uid = /^\/interaction\/([^/]+)/.exec(ctx.path)?.[1];
+    if (uid && ctx.response.is('html')) await allowInteractionFormTargets(ctx, deps.provider, uid);
+  });
   router.use(bodyParser({ enableTypes: ['form'], formLimit: '16kb' }));
+  router.use(rejectMalformedBody(htmlErrorPage));
 
   router.get('/interaction/:uid', async (ctx) => {
     const details = await deps.provider.interactionDetails(ctx.req, ctx.res);

@@ -2,6 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 
 const COOKIE = 'gatehouse_device';
+// Over https: Secure, for the whole host, settable by no other subdomain.
+const HOST_COOKIE = '__Host-gatehouse_device';
 // Browsers cap cookie lifetime at 400 days.
 const MAX_AGE_MS = 400 * 24 * 60 * 60 * 1000;
 
@@ -10,7 +12,8 @@ const MAX_AGE_MS = 400 * 24 * 60 * 60 * 1000;
  * user). Only its digest is stored; the cookie alone grants nothing without the user's password.
  */
 export function readDeviceHash(ctx: Context): string | undefined {
-  const token = ctx.cookies.get(COOKIE, { signed: true });
+  // The plain name too: browsers remembered before the https name keep being recognised.
+  const token = ctx.cookies.get(HOST_COOKIE, { signed: true }) ?? ctx.cookies.get(COOKIE, { signed: true });
   return token ? digest(token) : undefined;
 }
 
@@ -19,7 +22,7 @@ export function ensureDeviceHash(ctx: Context, secure: boolean): string {
   const existing = readDeviceHash(ctx) ?? issued.get(ctx);
   if (existing) return existing;
   const token = randomBytes(32).toString('base64url');
-  ctx.cookies.set(COOKIE, token, { signed: true, httpOnly: true, sameSite: 'lax', secure, maxAge: MAX_AGE_MS, overwrite: true });
+  ctx.cookies.set(secure ? HOST_COOKIE : COOKIE, token, { signed: true, httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: MAX_AGE_MS, overwrite: true });
   issued.set(ctx, digest(token));
   return digest(token);
 }

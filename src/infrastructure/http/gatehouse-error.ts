@@ -9,6 +9,8 @@ export const ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  /** Well-formed, but beyond what this caller may set (a ceiling set by someone else). */
+  unprocessable: 422,
   rate_limited: 429,
   /** The email or SMS provider refused a message this call was about. */
   delivery_failed: 502,

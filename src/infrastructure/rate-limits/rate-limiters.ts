@@ -22,6 +22,11 @@ export class RateLimit {
     }
   }
 
+  /** Gives back points consumed for an attempt that turned out not to count (a right answer). */
+  async refund(key: string, points = 1): Promise<void> {
+    await this.limiter.reward(key, points);
+  }
+
   /** Consumed points of a key, without consuming. */
   async used(key: string): Promise<number> {
     return (await this.limiter.get(key))?.consumedPoints ?? 0;

@@ -13,7 +13,7 @@ export interface EventRouteDependencies {
 
 /** One page of events, newest first, continued by (at, id). */
 export async function eventPage(history: EventRepository, filter: EventFilter, query: { limit: number; cursor?: string }): Promise<Page<ReturnType<typeof eventView>>> {
-  const rows = await history.newest(filter, { limit: query.limit, before: decodeCursor(query.cursor) });
+  const rows = await history.newest(filter, { limit: query.limit, before: decodeCursor(query.cursor, /^\d{1,18}$/) });
   const page = pageOf(rows, query.limit, (e) => ({ at: e.at.toISOString(), id: String(e.id) }));
   return { items: page.items.map(eventView), next_cursor: page.next_cursor };
 }

@@ -1,7 +1,7 @@
 import type { MessageRepository } from '../../../domain/delivery/message.repository.js';
 import type { TenantRepository } from '../../../domain/tenants/tenant.repository.js';
 import type { UserRepository } from '../../../domain/users/user.repository.js';
-import { assertMayManageUser } from '../access-policy.js';
+import { assertMayAccessUser } from '../access-policy.js';
 import type { AdminApi } from '../admin-route.js';
 import { decodeCursor, pageOf, pageQuerySchema } from '../pagination.js';
 import { visibleUser } from '../users/user-scope.js';
@@ -24,7 +24,7 @@ export function registerMessageRoutes(api: AdminApi, deps: MessageRouteDependenc
     errors: [403, 404],
     handler: async ({ actor, params, query }) => {
       const { user } = await visibleUser(deps, actor, params);
-      assertMayManageUser(actor, user);
+      assertMayAccessUser(actor, user);
       const rows = await deps.deliveryHistory.ofUser(user.id, { limit: query.limit, before: decodeCursor(query.cursor) });
       const page = pageOf(rows, query.limit, (m) => ({ at: m.created_at.toISOString(), id: m.id }));
       return { items: page.items.map(messageView), next_cursor: page.next_cursor };

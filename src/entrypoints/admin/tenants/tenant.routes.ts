@@ -62,10 +62,10 @@ export function registerTenantRoutes(api: AdminApi, deps: { tenants: TenantRepos
   api.route({
     method: 'patch',
     path: '/tenants/{t}',
-    summary: "Change a tenant's name or settings",
+    summary: "Change a tenant's name or settings (administrators: SMS budget and countries within the operator's ceilings)",
     body: updateTenantSchema,
     success: { status: 200, schema: tenantSchema, description: 'The updated tenant' },
-    errors: [403, 404],
+    errors: [403, 404, 422],
     handler: async ({ actor, params, body }) => {
       const tenant = await visibleTenant(deps.tenants, actor, params.t!);
       assertMayChangeTenant(actor);

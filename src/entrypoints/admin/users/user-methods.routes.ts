@@ -2,7 +2,7 @@ import type { SecondFactorAdminService } from '../../../domain/second-factor/sec
 import type { TenantRepository } from '../../../domain/tenants/tenant.repository.js';
 import type { UserRepository } from '../../../domain/users/user.repository.js';
 import { GatehouseError } from '../../../infrastructure/http/gatehouse-error.js';
-import { assertMayManageUser } from '../access-policy.js';
+import { assertMayAccessUser } from '../access-policy.js';
 import { eventActor } from '../admin-actor.js';
 import type { AdminApi } from '../admin-route.js';
 import { bypassBodySchema, bypassResultSchema, methodListSchema } from './user-methods.schemas.js';
@@ -24,7 +24,7 @@ export function registerUserMethodRoutes(api: AdminApi, deps: UserMethodRouteDep
     errors: [403, 404],
     handler: async ({ actor, params }) => {
       const { user } = await visibleUser(deps, actor, params);
-      assertMayManageUser(actor, user);
+      assertMayAccessUser(actor, user);
       return { items: await deps.secondFactorAdmin.list(user) };
     },
   });
@@ -37,7 +37,7 @@ export function registerUserMethodRoutes(api: AdminApi, deps: UserMethodRouteDep
     errors: [403, 404],
     handler: async ({ actor, params }) => {
       const { tenant, user } = await visibleUser(deps, actor, params);
-      assertMayManageUser(actor, user);
+      assertMayAccessUser(actor, user);
       if (!(await deps.secondFactorAdmin.remove(tenant, user, params.method!, eventActor(actor)))) throw new GatehouseError('not_found', 'The user has no such second-factor method.');
     },
   });
@@ -51,7 +51,7 @@ export function registerUserMethodRoutes(api: AdminApi, deps: UserMethodRouteDep
     errors: [403, 404],
     handler: async ({ actor, params, body }) => {
       const { tenant, user } = await visibleUser(deps, actor, params);
-      assertMayManageUser(actor, user);
+      assertMayAccessUser(actor, user);
       return deps.secondFactorAdmin.issueBypass(tenant, user, body.minutes, eventActor(actor));
     },
   });

@@ -3,7 +3,6 @@ import type { DiagnosisService } from '../../../domain/diagnosis/diagnosis.servi
 import type { EventRepository } from '../../../domain/events/event.repository.js';
 import { describeLock, type LockoutService } from '../../../domain/lockout/lockout.service.js';
 import type { TenantRepository } from '../../../domain/tenants/tenant.repository.js';
-import { assertMayManageUser } from '../access-policy.js';
 import { eventActor } from '../admin-actor.js';
 import type { AdminApi } from '../admin-route.js';
 import { eventPage } from '../events/event.routes.js';
@@ -33,7 +32,6 @@ export function registerUserSupportRoutes(api: AdminApi, deps: UserSupportRouteD
     errors: [403, 404],
     handler: async ({ actor, params, query }) => {
       const { tenant, user } = await visibleUser(deps, actor, params);
-      assertMayManageUser(actor, user);
       return eventPage(deps.eventHistory, { tenantId: tenant.id, userId: user.id, type: query.type, since: query.since ? new Date(query.since) : undefined }, query);
     },
   });
@@ -46,7 +44,6 @@ export function registerUserSupportRoutes(api: AdminApi, deps: UserSupportRouteD
     errors: [403, 404],
     handler: async ({ actor, params }) => {
       const { tenant, user } = await visibleUser(deps, actor, params);
-      assertMayManageUser(actor, user);
       return deps.diagnosis.diagnose(tenant, user);
     },
   });
@@ -59,7 +56,6 @@ export function registerUserSupportRoutes(api: AdminApi, deps: UserSupportRouteD
     errors: [403, 404],
     handler: async ({ actor, params }) => {
       const { user } = await visibleUser(deps, actor, params);
-      assertMayManageUser(actor, user);
       return { unlocked: (await deps.lockout.unlockByAdmin(user, eventActor(actor))).map(describeLock) };
     },
   });

@@ -10,12 +10,15 @@ import { bounceView, messageView } from '../messages/message.schemas.js';
 import type { SessionViewService } from '../../../domain/sessions/session-view.service.js';
 import type { TenantRepository } from '../../../domain/tenants/tenant.repository.js';
 import type { TenantRecord } from '../../../domain/tenants/tenant.js';
-import { assertMayGiveRole, assertMayManageUser, assertMayReadUsers } from '../access-policy.js';
+import { assertMayGiveRole, assertMayReadUsers } from '../access-policy.js';
 import { eventActor, type AdminActor } from '../admin-actor.js';
 import type { AdminApi } from '../admin-route.js';
 import { decodeCursor, pageOf } from '../pagination.js';
 import { visibleTenant } from '../tenant-scope.js';
 import { visibleUser } from './user-scope.js';
+import type { RouterContext } from '@koa/router';
+import type { RateLimit } from '../../../infrastructure/rate-limits/rate-limiters.js';
+import { GatehouseError } from '../../../infrastructure/http/gatehouse-error.js';
 import {
   activeGrantsSchema,
   createUserSchema,
@@ -32,6 +35,8 @@ import {
 } from './user.schemas.js';
 
 export interface UserRouteDependencies {
+  /** Emails administrators' calls may send one person in an hour. */
+  adminMessages: RateLimit;
   tenants: TenantRepository;
   users: UserRepository;
   userAdmin: UserAdminService;
@@ -43,7 +48,7 @@ export interface UserRouteDependencies {
 
 /** A tenant's users: admins manage everyone, staff manage members, operators every tenant. */
 export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): void {
-  /** `{t}` and `{id}` to a tenant and user the caller may see (404 otherwise), then may read (403). */
+  /** `{t}` and `{id}` to a tenant and user the caller may see (404), then may access (403; staff: members only). */
   async function load(actor: AdminActor, params: Record<string, string>): Promise<{ tenant: TenantRecord; user: UserRecord }> {
     return visibleUser(deps, actor, params);
   }
@@ -55,11 +60,24 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     return userView(user, until);
   }
 
-  /** `load`, then 403 unless the caller may act on this user (staff: members only). */
-  async function loadManaged(actor: AdminActor, params: Record<string, string>): Promise<{ tenant: TenantRecord; user: UserRecord }> {
-    const loaded = await load(actor, params);
-    assertMayManageUser(actor, loaded.user);
-    return loaded;
+  /**
+   * A call that emails a person takes one of the person's messages of the hour first (atomic in
+   * the shared store: a script firing in parallel gets no more), and gives it back when the call
+   * fails before sending. Past the limit: 429 with Retry-After and when to try again.
+   */
+  async function withMessageLimit<T>(ctx: RouterContext, key: string, send: () => Promise<T>): Promise<T> {
+    const decision = await deps.adminMessages.consume(key);
+    if (!decision.allowed) {
+      const retryAt = new Date(Date.now() + decision.retryAfterSeconds * 1000).toISOString();
+      ctx.set('Retry-After', String(decision.retryAfterSeconds));
+      throw new GatehouseError('rate_limited', `Too many emails to this person from administrators: try again after ${retryAt}.`, { retry_after_seconds: decision.retryAfterSeconds, retry_at: retryAt });
+    }
+    try {
+      return await send();
+    } catch (err) {
+      await deps.adminMessages.refund(key);
+      throw err;
+    }
   }
 
   api.route({
@@ -84,12 +102,16 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     summary: 'Create a user (without a password: a temporary one is emailed)',
     body: createUserSchema,
     success: { status: 201, schema: createdUserSchema, description: 'The user, and what became of the invitation email' },
-    errors: [403, 404, 409],
-    handler: async ({ actor, params, body }) => {
+    errors: [403, 404, 409, 429],
+    handler: async ({ ctx, actor, params, body }) => {
       const tenant = await visibleTenant(deps.tenants, actor, params.t!);
       assertMayGiveRole(actor, body.role ?? 'member');
-      const { user, invitation } = await deps.userAdmin.create(tenant, body, eventActor(actor));
-      return { ...userView(user), ...(invitation ? { invitation: messageView(invitation) } : {}) };
+      const create = async () => {
+        const { user, invitation } = await deps.userAdmin.create(tenant, body, eventActor(actor));
+        return { ...(await view(user)), ...(invitation ? { invitation: messageView(invitation) } : {}) };
+      };
+      // Without a password the address receives an invitation: limited per address.
+      return body.password === undefined ? withMessageLimit(ctx, `email:${body.email.toLowerCase()}`, create) : create();
     },
   });
 
@@ -114,7 +136,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     success: { status: 200, schema: userUpdateResultSchema, description: 'The user, and what was cut off when disabled' },
     errors: [403, 404],
     handler: async ({ actor, params, body }) => {
-      const { tenant, user } = await loadManaged(actor, params);
+      const { tenant, user } = await load(actor, params);
       if (body.role) assertMayGiveRole(actor, body.role);
       const result = await deps.userAdmin.update(tenant, user, body, eventActor(actor));
       return { ...(await view(result.user)), ...(result.signed_out ? { signed_out: result.signed_out } : {}) };
@@ -128,7 +150,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     success: { status: 204, description: 'Deleted' },
     errors: [403, 404],
     handler: async ({ actor, params }) => {
-      const { tenant, user } = await loadManaged(actor, params);
+      const { tenant, user } = await load(actor, params);
       await deps.userAdmin.delete(tenant, user, eventActor(actor));
     },
   });
@@ -141,7 +163,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     success: { status: 200, schema: signOutReportSchema, description: 'What was cut off: sessions ended, grants revoked per client' },
     errors: [403, 404],
     handler: async ({ actor, params, body }) => {
-      const { tenant, user } = await loadManaged(actor, params);
+      const { tenant, user } = await load(actor, params);
       return deps.userAdmin.setPassword(tenant, user, body, eventActor(actor));
     },
   });
@@ -152,9 +174,9 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     summary: 'The "Reset" button: email the user a reset code and a link to the page that takes it',
     success: { status: 202, schema: emailSentSchema, description: 'The code was sent (or is being retried: see message.status)' },
     errors: [403, 404, 409, 429, 502],
-    handler: async ({ actor, params }) => {
-      const { user } = await loadManaged(actor, params);
-      const { codeExpiresAt, message } = await deps.recovery.startForUser(user, eventActor(actor));
+    handler: async ({ ctx, actor, params }) => {
+      const { user } = await load(actor, params);
+      const { codeExpiresAt, message } = await withMessageLimit(ctx, `user:${user.id}`, () => deps.recovery.startForUser(user, eventActor(actor)));
       return { sent_to: maskEmail(user.email!), expires_at: codeExpiresAt.toISOString(), message: messageView(message) };
     },
   });
@@ -164,10 +186,10 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     path: '/tenants/{t}/users/{id}/temporary-password',
     summary: 'Email a new temporary password; the user must change it at the next sign-in',
     success: { status: 202, schema: emailSentSchema, description: 'The temporary password was sent (or is being retried: see message.status)' },
-    errors: [403, 404, 409, 502],
-    handler: async ({ actor, params }) => {
-      const { tenant, user } = await loadManaged(actor, params);
-      const { message, ...sent } = await deps.userAdmin.sendNewTemporaryPassword(tenant, user, eventActor(actor));
+    errors: [403, 404, 409, 429, 502],
+    handler: async ({ ctx, actor, params }) => {
+      const { tenant, user } = await load(actor, params);
+      const { message, ...sent } = await withMessageLimit(ctx, `user:${user.id}`, () => deps.userAdmin.sendNewTemporaryPassword(tenant, user, eventActor(actor)));
       return { ...sent, ...(message ? { message: messageView(message) } : {}) };
     },
   });
@@ -179,7 +201,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     success: { status: 200, schema: signOutReportSchema, description: 'What was cut off' },
     errors: [403, 404],
     handler: async ({ actor, params }) => {
-      const { tenant, user } = await loadManaged(actor, params);
+      const { tenant, user } = await load(actor, params);
       return deps.userAdmin.signOutEverywhere(tenant, user, eventActor(actor));
     },
   });
@@ -191,7 +213,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     success: { status: 200, schema: forgottenDevicesSchema, description: 'How many browsers were forgotten' },
     errors: [403, 404],
     handler: async ({ actor, params }) => {
-      const { tenant, user } = await loadManaged(actor, params);
+      const { tenant, user } = await load(actor, params);
       return { forgotten: await deps.userAdmin.forgetDevices(tenant, user, eventActor(actor)) };
     },
   });

@@ -4,9 +4,17 @@ import { renderPage } from '../rendering/page-renderer.js';
 import type { PasswordChangeService } from '../../../domain/passwords/password-change.service.js';
 import type { InteractionDependencies, InteractionDetails } from '../interaction-context.js';
 import { completeIfLastStep, progressOf, seeOther } from '../login/complete-sign-in.js';
+import type { LockoutService } from '../../../domain/lockout/lockout.service.js';
+import { lockoutSettingsOf } from '../../../domain/lockout/lockout-policy.js';
+import { clock, minutesUntil } from '../../../infrastructure/formatting/human-time.js';
+import { signInSource } from '../sign-in-source.js';
+import type { SignInEvents } from '../../../domain/events/sign-in-events.js';
 
 export interface PasswordChangeDependencies extends InteractionDependencies {
   passwords: PasswordChangeService;
+  /** Wrong temporary passwords here count toward the same lockout as the login form's. */
+  lockout: LockoutService;
+  signInEvents: SignInEvents;
 }
 
 type Details = InteractionDetails;
@@ -28,7 +36,28 @@ export function registerPasswordChangeRoutes(router: Router, deps: PasswordChang
     const again = (error: string, problems?: string[]) => renderPasswordChange(ctx, details, tenant.settings.password.min_length, { error, problems }, 400);
 
     if (user.password_expires_at && user.password_expires_at <= new Date()) return again('This temporary password has expired. Ask your administrator for a new one.');
-    if (askCurrent(details) && !(await deps.signIn.confirmPassword(user, text('password')))) return again('The temporary password is not right.');
+    if (askCurrent(details)) {
+      // The temporary password is a password like any other: guessing it here is as limited as at the login form.
+      const client = await deps.provider.Client.find(String(details.params.client_id));
+      const source = signInSource(ctx, client);
+      const settings = lockoutSettingsOf(tenant);
+      const knownBrowser = Boolean(await facts.device());
+      const locked = (until: Date) => {
+        const now = new Date();
+        ctx.set('Retry-After', String(Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000))));
+        return renderPasswordChange(ctx, details, tenant.settings.password.min_length, { error: `Too many failed attempts: the password change is locked until ${clock(until, now)} (${minutesUntil(until, now)}).` }, 429);
+      };
+      const lock = await deps.lockout.lockFor({ username: user.username, source, settings, spareUsernameLock: knownBrowser });
+      if (lock) return locked(lock.until);
+      if (!(await deps.signIn.confirmPassword(user, text('password')))) {
+        deps.signInEvents.failed(user, source, 'wrong_password', { step: 'password_change' });
+        const started = await deps.lockout.recordFailure({ user, username: user.username, source, settings });
+        const refusing = started.find((l) => l.scope !== 'username' || !knownBrowser);
+        if (refusing) return locked(refusing.until);
+        return again('The temporary password is not right.');
+      }
+      await deps.lockout.recordSuccess(user.username, source);
+    }
     const newPassword = text('new_password');
     if (newPassword !== text('confirm_password')) return again('The two new passwords are not the same.');
     if (await deps.signIn.confirmPassword(user, newPassword)) return again('Choose a password different from the temporary one.');

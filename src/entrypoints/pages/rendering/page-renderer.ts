@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
@@ -6,6 +8,14 @@ const viewsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'views'
 
 // autoEscape: every `<%= %>` is HTML-escaped; only `<%~ it.body %>` in the layout is raw.
 const eta = new Eta({ views: viewsDir, autoEscape: true, cache: true });
+
+/**
+ * The CSP source of the pages' one inline stylesheet, hashed from the layout itself so the
+ * policy follows any change of the styles (the block holds no template tags: rendered as is).
+ */
+export const PAGE_STYLE_HASHES: readonly string[] = [...readFileSync(path.join(viewsDir, 'layout.eta'), 'utf8').matchAll(/<style>([\s\S]*?)<\/style>/g)].map(
+  (match) => `'sha256-${createHash('sha256').update(match[1]!).digest('base64')}'`,
+);
 
 export type PageName = 'login' | 'message' | 'device-input' | 'device-confirm' | 'logout' | 'home' | 'demo-result' | 'forgot-password' | 'recovery-code' | 'password-change' | 'code-entry' | 'phone-enroll' | 'mfa-warning' | 'totp-setup' | 'recovery-codes' | 'passkey';
 

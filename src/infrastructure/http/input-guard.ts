@@ -1,0 +1,154 @@
+import type { IncomingMessage } from 'node:http';
+import type { Context, Middleware } from 'koa';
+import type { HtmlErrorPage } from './error-handler.js';
+import { sendProblem } from './problem.js';
+
+/** The methods Gatehouse answers at all; anything else (TRACE, PROPFIND, …) is 405. */
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const ALLOW = [...METHODS].join(', ');
+
+// The provider refuses bodies beyond 56 KiB itself; nothing of Gatehouse's needs more.
+const BODY_LIMIT = 56 * 1024;
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Input that no endpoint can use and that PostgreSQL refuses outright (a NUL byte), or bytes
+ * that are not UTF-8, is answered 400 here, before any route sees it, in the format of the
+ * endpoint: problem+json for the admin API, a page for what browsers open, the OAuth error JSON
+ * for the provider's endpoints. Unknown methods are 405.
+ *
+ * Checked: the path, the query, and form or JSON bodies. Bodies of the provider's endpoints are
+ * read here and handed back to the provider's own parser unchanged; Gatehouse's own routes
+ * check their parsed bodies with `rejectMalformedBody` (their parsers read the stream).
+ */
+export function inputGuard(options: { htmlPage: HtmlErrorPage; isOwnPath: (path: string) => boolean }): Middleware {
+  return async (ctx, next) => {
+    if (!METHODS.has(ctx.method)) {
+      ctx.set('Allow', ALLOW);
+      return refuse(ctx, options.htmlPage, 405, 'This method is not supported here.');
+    }
+    if (!wellFormedPath(ctx.path) || !wellFormedPairs(ctx.querystring)) {
+      return refuse(ctx, options.htmlPage, 400, 'The request contains characters that are not allowed (a NUL byte or bytes that are not UTF-8).');
+    }
+    if (!options.isOwnPath(ctx.path) && hasBody(ctx) && (ctx.is('application/x-www-form-urlencoded') || ctx.is('application/json'))) {
+      const body = await readBounded(ctx.req);
+      if (body === 'too_large') return refuse(ctx, options.htmlPage, 400, 'The request body is too large.');
+      const wellFormed = ctx.is('application/json') ? wellFormedJson(body) : isUtf8(body) && wellFormedPairs(body.toString('latin1'));
+      if (!wellFormed) return refuse(ctx, options.htmlPage, 400, 'The request contains characters that are not allowed (a NUL byte or bytes that are not UTF-8).');
+      replay(ctx.req, body);
+    }
+    await next();
+  };
+}
+
+/** For routes that parse their own bodies: a parsed form or JSON body holding a NUL byte is 400. */
+export function rejectMalformedBody(htmlPage: HtmlErrorPage): Middleware {
+  return async (ctx, next) => {
+    const body = (ctx.request as { body?: unknown }).body;
+    if (body !== undefined && holdsNul(body, 0)) {
+      return refuse(ctx, htmlPage, 400, 'The request contains characters that are not allowed (a NUL byte).');
+    }
+    await next();
+  };
+}
+
+function refuse(ctx: Context, htmlPage: HtmlErrorPage, status: number, message: string): void {
+  if (ctx.path === '/admin' || ctx.path.startsWith('/admin/')) {
+    sendProblem(ctx, { status, title: message });
+  } else if (isPage(ctx.path)) {
+    ctx.status = status;
+    ctx.type = 'html';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = htmlPage({ status, title: status === 405 ? 'This page cannot be used this way' : 'This request cannot be completed', message });
+  } else {
+    ctx.status = status;
+    ctx.type = 'json';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = status === 405 ? { error: 'invalid_request', error_description: 'method not allowed' } : { error: 'invalid_request', error_description: 'the request contains characters that are not allowed' };
+  }
+}
+
+/** What a person opens in a browser, as opposed to the provider's machine-to-machine endpoints. */
+function isPage(path: string): boolean {
+  if (path === '/device/auth') return false;
+  return path === '/' || ['/auth', '/device', '/session/end', '/interaction', '/forgot-password', '/demo'].some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}
+
+function hasBody(ctx: Context): boolean {
+  return ctx.method !== 'GET' && ctx.method !== 'HEAD' && ctx.method !== 'OPTIONS';
+}
+
+/** Koa's `ctx.path` is already decoded where it could be; a NUL or a broken escape stays refused. */
+function wellFormedPath(path: string): boolean {
+  return !path.includes('\u0000') && !/%00/i.test(path) && wellFormedEscapes(path);
+}
+
+/** `a=b&c=d` as sent: no NUL, raw or escaped, and every escape sequence decodes to UTF-8. */
+function wellFormedPairs(raw: string): boolean {
+  if (!raw) return true;
+  if (raw.includes('\u0000') || /%00/i.test(raw)) return false;
+  return wellFormedEscapes(raw);
+}
+
+/** Runs of %XX must be UTF-8; a lone `%` that escapes nothing is left to the parser. */
+function wellFormedEscapes(value: string): boolean {
+  for (const run of value.matchAll(/(?:%[0-9a-fA-F]{2})+/g)) {
+    const bytes = Buffer.from(run[0].replace(/%/g, ''), 'hex');
+    if (!isUtf8(bytes)) return false;
+  }
+  return true;
+}
+
+function isUtf8(bytes: Buffer): boolean {
+  try {
+    strictUtf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function wellFormedJson(body: Buffer): boolean {
+  if (!isUtf8(body)) return false;
+  try {
+    return !holdsNul(JSON.parse(body.toString('utf8')), 0);
+  } catch {
+    // Not JSON: the endpoint's parser says so in its own words.
+    return true;
+  }
+}
+
+function holdsNul(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 32 || value === null || typeof value !== 'object') return false;
+  for (const [key, inner] of Object.entries(value)) if (key.includes('\u0000') || holdsNul(inner, depth + 1)) return true;
+  return false;
+}
+
+async function readBounded(req: IncomingMessage): Promise<Buffer | 'too_large'> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > BODY_LIMIT) return 'too_large';
+  const chunks: Buffer[] = [];
+  let received = 0;
+  for await (const chunk of req.iterator({ destroyOnReturn: false })) {
+    received += (chunk as Buffer).length;
+    if (received > BODY_LIMIT) return 'too_large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, received);
+}
+
+/**
+ * Lets the provider read the body it would have read from the socket: its parser iterates the
+ * request once it is readable, so the request answers both with the bytes read here.
+ */
+function replay(req: IncomingMessage, body: Buffer): void {
+  Object.defineProperty(req, 'readable', { value: true, configurable: true });
+  Object.defineProperty(req, 'iterator', {
+    configurable: true,
+    value: async function* () {
+      if (body.length) yield body;
+    },
+  });
+}
