@@ -91,7 +91,9 @@ import { freePort, fullestStorage, startTestGatehouse, type TestGatehouse } from
     const response = await fetch(await authorizationUrl(), { redirect: 'manual' });
     const page = await fetch(new URL(response.headers.get('location')!, server.issuer), { headers: { cookie: response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') } });
     const csp = page.headers.get('content-security-policy')!;
-    for (const directive of ["default-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "img-src 'self' data:", "script-src 'none'"]) expect(csp).toContain(directive);
+    // Scripts only from Gatehouse itself (the passkey enhancement), never inline or eval'd.
+    for (const directive of ["default-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "img-src 'self' data:", "script-src 'self'"]) expect(csp).toContain(directive);
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
     expect(csp).toMatch(/style-src 'self' 'sha256-[A-Za-z0-9+/=]+'/);
     expect(csp).toContain(`form-action 'self' ${otherOrigin}`);
     expect(page.headers.get('cache-control')).toBe('no-store');

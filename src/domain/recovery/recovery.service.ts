@@ -232,10 +232,23 @@ export class RecoveryService {
     }
   }
 
+  /**
+   * Refuses now, as a reset would (the suppressed email recorded, 429 with when), if the hourly
+   * limit of codes for this username is reached: an administrator's call that is also limited
+   * per person checks this first, so the answer names the rule that really applies.
+   */
+  async refuseIfCodeLimitReached(user: UserRecord): Promise<void> {
+    const counted = await this.deps.limits.codesPerUsername.peek(usernameDigest(user.username));
+    if (counted.total < RECOVERY_LIMITS.codesPerUsernameHour) return;
+    await this.suppress(user, 'per_hour_limit');
+    throw this.tooManyCodes(Math.max(1, Math.ceil(counted.resetsInMs / 1000)));
+  }
+
   private tooManyCodes(retryAfterSeconds: number): GatehouseError {
     const retryAt = new Date(this.now().getTime() + retryAfterSeconds * 1000);
     return new GatehouseError('rate_limited', `At most ${RECOVERY_LIMITS.codesPerUsernameHour} reset codes an hour are sent for a username. You can ask again at ${clock(retryAt, this.now())}.`, {
       retry_after: retryAfterSeconds,
+      retry_after_seconds: retryAfterSeconds,
       retry_at: retryAt.toISOString(),
     });
   }

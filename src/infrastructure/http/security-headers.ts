@@ -30,15 +30,18 @@ export function allowFormTarget(ctx: Context, url: string | undefined): void {
 
 /**
  * Headers on every response, the provider's included. The pages load nothing but their own
- * stylesheet (inline, allowed by its hash) and inline images; no script runs except the one
- * the provider adds to its form_post page (it adds that script's hash itself); forms go only to
+ * stylesheet (inline, allowed by its hash) and inline images; no script runs but Gatehouse's own
+ * files (the passkey enhancement) and the one the provider adds to its form_post page (it adds
+ * that script's hash itself); no inline script of any other kind; forms go only to
  * Gatehouse and to the origins a response allowed; nothing frames the sign-in form
  * (clickjacking); no referrer (authorization URLs carry state and codes); no MIME sniffing.
  */
 export function securityHeaders(options: SecurityHeaderOptions): Middleware {
   const base: [string, string[]][] = [
     ['default-src', ["'none'"]],
-    ['script-src', ["'none'"]],
+    // Gatehouse's own scripts only (passkeys: /assets), and the fetch of a passkey's options.
+    ['script-src', ["'self'"]],
+    ['connect-src', ["'self'"]],
     ['style-src', ["'self'", ...options.styleHashes]],
     ['img-src', ["'self'", 'data:']],
     ['form-action', ["'self'"]],

@@ -176,6 +176,8 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     errors: [403, 404, 409, 429, 502],
     handler: async ({ ctx, actor, params }) => {
       const { user } = await load(actor, params);
+      // The reset's own limit (codes per username an hour) speaks first: its words say when.
+      await deps.recovery.refuseIfCodeLimitReached(user);
       const { codeExpiresAt, message } = await withMessageLimit(ctx, `user:${user.id}`, () => deps.recovery.startForUser(user, eventActor(actor)));
       return { sent_to: maskEmail(user.email!), expires_at: codeExpiresAt.toISOString(), message: messageView(message) };
     },
