@@ -8,6 +8,7 @@ import * as m006 from './20261124_006_password_history.js';
 import * as m007 from './20261124_007_event_indexes.js';
 import * as m010 from './20261124_010_sms_second_factor.js';
 import * as m011 from './20261129_011_one_time_codes.js';
+import * as m030 from './20261129_030_refresh_token_successors.js';
 
 export interface Migration {
   name: string;
@@ -29,4 +30,5 @@ export const migrations: Migration[] = [
   { name: '20261124_007_event_indexes', ...m007 },
   { name: '20261124_010_sms_second_factor', ...m010 },
   { name: '20261129_011_one_time_codes', ...m011 },
+  { name: '20261129_030_refresh_token_successors', ...m030 },
 ];

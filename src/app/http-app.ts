@@ -2,7 +2,7 @@ import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { createDemoRouter } from '../entrypoints/demo/demo.routes.js';
 import type { DevOutbox } from '../infrastructure/courier/dev-outbox.js';
-import { createHealthRouter, type ReadinessCheck } from '../entrypoints/ops/health.routes.js';
+import { createHealthRouter, type Readiness } from '../entrypoints/ops/health.routes.js';
 import { errorHandler } from '../infrastructure/http/error-handler.js';
 import { htmlErrorPage } from '../entrypoints/pages/provider-pages.js';
 import { securityHeaders } from '../infrastructure/http/security-headers.js';
@@ -23,7 +23,7 @@ export interface HttpAppDependencies {
   cookieKeys: string[];
   trustProxy: number;
   demoEnabled: boolean;
-  readiness: ReadinessCheck[];
+  readiness: Readiness;
   admin: AdminDependencies;
   /** Present only outside production. */
   outbox?: DevOutbox;

@@ -1,13 +1,13 @@
 import { hkdfSync } from 'node:crypto';
 import type { Context } from 'koa';
 import { readDeviceHash } from '../infrastructure/http/device-cookie.js';
-import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { Adapter } from 'oidc-provider';
 import { UserAdminService } from '../domain/user-admin/user-admin.service.js';
 import type { Repositories } from './repositories.js';
 import { ClientAdminService } from '../domain/clients/client-admin.service.js';
 import type { Courier } from '../infrastructure/courier/courier.js';
+import type { RedisGate } from '../infrastructure/storage/redis.js';
 import { EventLog } from '../domain/events/event-log.js';
 import type { Logger } from '../infrastructure/observability/logger.js';
 import { createGrantRevoker } from '../entrypoints/oidc/grant-revoker.js';
@@ -36,7 +36,8 @@ import type { RunInBackground } from '../infrastructure/lifecycle/background-tas
 
 export interface ServiceContext {
   knex: Knex;
-  redis?: Redis;
+  /** Redis when configured, behind the gate that sets it aside while it does not answer. */
+  redis?: RedisGate;
   /** The provider's adapters, as it uses them (sign-out revokes grants through them). */
   adapters: (model: string) => Adapter;
   repositories: Repositories;
@@ -60,14 +61,13 @@ export interface ServiceContext {
 export function createServices(context: ServiceContext) {
   const { knex, repositories, hasher, courier, events, logger, issuer } = context;
   const { users, tenants } = repositories;
-  const limiters = new RateLimiters({ redis: context.redis, knex });
-  const signOut = new SignOutService(knex, repositories.artifacts, createGrantRevoker(context.adapters));
+  const limiters = new RateLimiters({ gate: context.redis, knex });
+  const signOut = new SignOutService(knex, repositories.artifacts, createGrantRevoker(context.adapters, (err, grantId) => logger.warn({ err, grantId }, 'could not clear a revoked grant outside PostgreSQL')));
   const smsBudget = new SmsBudget(knex);
   const mail = new UserMail({ courier, logger });
   const lockNotifier = new LockNotifier({ mail, tenants, perUser: limiters.create('lock-notice', LOCK_NOTICES_PER_HOUR, 3600), logger, background: context.background });
   const protection = createSignInProtection({
     knex,
-    redis: context.redis,
     limiters,
     repositories,
     hasher,
@@ -84,6 +84,7 @@ export function createServices(context: ServiceContext) {
     },
   });
   const passwords = new PasswordChangeService({
+    knex,
     users,
     hasher,
     signOut,

@@ -28,6 +28,14 @@ export class EventLog {
     this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
   }
 
+  /**
+   * Writes audit events now, inside the caller's transaction: they commit with the change they
+   * record (a password set by an administrator, a sign-out), or not at all.
+   */
+  async writeWithin(trx: Knex.Transaction, events: GatehouseEvent[]): Promise<void> {
+    if (events.length) await trx('events').insert(events.map((event) => toRow({ ...event, at: new Date() })));
+  }
+
   /** Events waiting to be written (a gauge: a growing queue means the database is slow). */
   get queued(): number {
     return this.queue.length;

@@ -89,31 +89,38 @@ export class UserAdminService {
       if (update.phone !== user.phone) update.phone_verified = false;
     }
     const phoneChanged = update.phone !== undefined && update.phone !== user.phone;
-    const updated = await this.deps.users.update(user.id, update);
-    this.deps.events.record({ type: 'admin.user_updated', tenant_id: tenant.id, user_id: user.id, actor, details: { changed: Object.keys(update) } });
+    const updatedEvent = { type: 'admin.user_updated', tenant_id: tenant.id, user_id: user.id, actor, details: { changed: Object.keys(update) } } as const;
+    let updated: UserRecord;
+    let signedOut: SignOutReport | undefined;
+    if (changes.disabled === true && !user.disabled) {
+      // Disabled and signed out in one transaction: no refresh succeeds once this answers.
+      signedOut = await this.deps.signOut.signOutEverywhere(user.id, 'account_disabled', async (trx, report) => {
+        updated = await this.deps.users.within(trx).update(user.id, update);
+        await this.deps.events.writeWithin(trx, [updatedEvent, { type: 'user.signed_out', tenant_id: tenant.id, user_id: user.id, actor, reason: 'account_disabled', details: { ...report } }]);
+      });
+    } else {
+      updated = await this.deps.users.update(user.id, update);
+      this.deps.events.record(updatedEvent);
+    }
     if (phoneChanged) {
       // Browsers remembered for the old number must pass the step again; the user is told.
       await this.deps.devices.forgetSecondFactor(user.id);
-      await this.notifyPhoneChange(tenant, updated);
+      await this.notifyPhoneChange(tenant, updated!);
     }
-    if (changes.disabled === true && !user.disabled) {
-      const signedOut = await this.deps.signOut.signOutEverywhere(user.id, 'account_disabled');
-      this.deps.events.record({ type: 'user.signed_out', tenant_id: tenant.id, user_id: user.id, actor, reason: 'account_disabled', details: { ...signedOut } });
-      return { user: updated, signed_out: signedOut };
-    }
-    return { user: updated };
+    return signedOut ? { user: updated!, signed_out: signedOut } : { user: updated! };
   }
 
   async delete(tenant: TenantRecord, user: UserRecord, actor: Actor): Promise<void> {
-    await this.deps.signOut.signOutEverywhere(user.id, 'user_deleted');
-    await this.deps.users.delete(user.id);
-    this.deps.events.record({ type: 'admin.user_deleted', tenant_id: tenant.id, user_id: user.id, actor, details: { username: user.username } });
+    await this.deps.signOut.signOutEverywhere(user.id, 'user_deleted', async (trx) => {
+      await this.deps.users.within(trx).delete(user.id);
+      await this.deps.events.writeWithin(trx, [{ type: 'admin.user_deleted', tenant_id: tenant.id, user_id: user.id, actor, details: { username: user.username } }]);
+    });
   }
 
   /** Sets a password (optionally temporary) and signs the user out of every app and device. */
   async setPassword(tenant: TenantRecord, user: UserRecord, input: { password: string; temporary?: boolean }, actor: Actor): Promise<SignOutReport> {
-    const report = await this.deps.passwords.change(tenant, user, { password: input.password, temporary: input.temporary, signOutReason: 'password_changed_by_admin', how: 'by an administrator', actor });
-    this.deps.events.record({ type: 'admin.password_set', tenant_id: tenant.id, user_id: user.id, actor, details: { temporary: input.temporary === true } });
+    const audit = [{ type: 'admin.password_set', tenant_id: tenant.id, user_id: user.id, actor, details: { temporary: input.temporary === true } } as const];
+    const report = await this.deps.passwords.change(tenant, user, { password: input.password, temporary: input.temporary, signOutReason: 'password_changed_by_admin', how: 'by an administrator', actor, audit });
     return report!;
   }
 
@@ -125,9 +132,9 @@ export class UserAdminService {
     if (!user.email) throw new GatehouseError('conflict', 'The user has no email address to send a temporary password to. Add one first.');
     if (user.disabled) throw new GatehouseError('conflict', 'The account is disabled: enable it before sending a temporary password.');
     const password = generateTemporaryPassword(tenant.settings.password.min_length);
-    await this.deps.passwords.change(tenant, user, { password, temporary: true, signOutReason: 'password_changed_by_admin', how: 'by an administrator', actor, notify: false });
+    const audit = [{ type: 'admin.password_set', tenant_id: tenant.id, user_id: user.id, actor, details: { temporary: true, emailed: true } } as const];
+    await this.deps.passwords.change(tenant, user, { password, temporary: true, signOutReason: 'password_changed_by_admin', how: 'by an administrator', actor, notify: false, audit });
     const updated = (await this.deps.users.findById(user.id))!;
-    this.deps.events.record({ type: 'admin.password_set', tenant_id: tenant.id, user_id: user.id, actor, details: { temporary: true, emailed: true } });
     await this.sendTemporaryPassword(tenant, updated, password);
     return { sent_to: maskEmail(user.email), expires_at: updated.password_expires_at!.toISOString() };
   }
@@ -140,10 +147,12 @@ export class UserAdminService {
   }
 
   async signOutEverywhere(tenant: TenantRecord, user: UserRecord, actor: Actor): Promise<SignOutReport> {
-    const report = await this.deps.signOut.signOutEverywhere(user.id, 'signed_out_by_admin');
-    this.deps.events.record({ type: 'admin.user_signed_out', tenant_id: tenant.id, user_id: user.id, actor });
-    this.deps.events.record({ type: 'user.signed_out', tenant_id: tenant.id, user_id: user.id, actor, reason: 'signed_out_by_admin', details: { ...report } });
-    return report;
+    return this.deps.signOut.signOutEverywhere(user.id, 'signed_out_by_admin', (trx, report) =>
+      this.deps.events.writeWithin(trx, [
+        { type: 'admin.user_signed_out', tenant_id: tenant.id, user_id: user.id, actor },
+        { type: 'user.signed_out', tenant_id: tenant.id, user_id: user.id, actor, reason: 'signed_out_by_admin', details: { ...report } },
+      ]),
+    );
   }
 
   private phoneOrThrow(phone: string, country: string): string {
