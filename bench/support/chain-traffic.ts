@@ -48,6 +48,8 @@ export interface TrafficOptions {
   timeoutMs?: number;
   /** Pause before an app retries after a failure (same token). */
   retryDelayMs?: number;
+  /** Deal the chains out over the servers instead of starting them all on the first. */
+  spread?: boolean;
 }
 
 /**
@@ -70,7 +72,7 @@ export class ChainTraffic {
 
   constructor(private readonly options: TrafficOptions) {
     this.tokens = [...options.tokens];
-    this.originOf = options.tokens.map(() => 0);
+    this.originOf = options.tokens.map((_, chain) => (options.spread ? chain % options.origins.length : 0));
   }
 
   start(): void {
@@ -199,7 +201,7 @@ export function summarize(outcomes: RefreshOutcome[]): { requests: number; ok: n
  * `username`), a few at a time: one refresh-token chain each. `issuer`: where the app's
  * redirect URI is registered, when `origin` is one of several servers behind it.
  */
-export async function signInChains(origin: string, count: number, options: { username?: string; issuer?: string; parallel?: number } = {}): Promise<string[]> {
+export async function signInChains(origin: string, count: number, options: { username?: string; password?: string; issuer?: string; parallel?: number } = {}): Promise<string[]> {
   const client: SignInClient = {
     origin,
     authorizationPath: '/auth',
@@ -213,7 +215,7 @@ export async function signInChains(origin: string, count: number, options: { use
   const worker = async () => {
     while (next < count) {
       next += 1;
-      const { refresh_token } = await signInOverFetch(client, { username: options.username ?? 'alice', password: DEMO.password });
+      const { refresh_token } = await signInOverFetch(client, { username: options.username ?? 'alice', password: options.password ?? DEMO.password });
       if (!refresh_token) throw new Error('sign-in gave no refresh token');
       tokens.push(refresh_token);
     }
