@@ -10,8 +10,9 @@ const OS_USER = 'postgres';
 
 /**
  * A PostgreSQL server of its own, in a temporary directory on a free loopback port, that a test
- * or the drill may stop, start and freeze without touching anyone else's. Durability is off
- * (nothing here must survive a machine crash) to keep it quick.
+ * or the drill may stop, start and freeze without touching anyone else's. A stop is a crash
+ * (immediate shutdown): committed work survives it, as on a real server; only fsync is off
+ * (nothing here must survive the machine crashing), to keep it quick.
  */
 export class OwnPostgres {
   private frozen: number[] = [];
@@ -54,7 +55,7 @@ export class OwnPostgres {
 
   /** Starts the server again after `stop()`. */
   async startServer(): Promise<void> {
-    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200`;
     await runAs(OS_USER, `${BIN}/pg_ctl`, ['-D', this.dataDir, '-o', options, '-l', path.join(this.dir, 'server.log'), '-w', '-t', '60', 'start'], { timeoutMs: 90_000 });
     await waitUntil(() => this.answers(), 30_000, 'PostgreSQL answering');
   }

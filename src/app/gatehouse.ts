@@ -68,6 +68,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     url: config.databaseUrl,
     embeddedDataDir: options.embeddedInMemory ? undefined : config.dataDir,
     timeouts: { statementMs: timeouts.databaseStatementMs, acquireMs: timeouts.databaseAcquireMs, connectMs: timeouts.databaseConnectMs },
+    warn: (message) => logger.warn({ detail: String(message) }, 'database connection trouble'),
   });
   const redisClient = config.redisUrl ? connectRedis(config.redisUrl, { keyPrefix: config.redisKeyPrefix, commandTimeoutMs: timeouts.redisCommandMs }) : undefined;
   redisClient?.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));

@@ -64,11 +64,11 @@ export async function createScratchDatabase(adminUrl: string): Promise<{ url: st
 
 export async function startTestGatehouse(
   storage: StorageKind,
-  options: { env?: Record<string, string>; gatehouse?: GatehouseOptions } = {},
+  options: { env?: Record<string, string>; gatehouse?: GatehouseOptions; /** A PostgreSQL server of the test's own, instead of TEST_DATABASE_URL's. */ postgresUrl?: string } = {},
 ): Promise<TestGatehouse> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-test-'));
-  const scratch = storage === 'embedded' ? undefined : await createScratchDatabase(process.env.TEST_DATABASE_URL!);
+  const scratch = storage === 'embedded' ? undefined : await createScratchDatabase(options.postgresUrl ?? process.env.TEST_DATABASE_URL!);
   const env: Record<string, string> = {
     PORT: String(port),
     DATA_DIR: dataDir,

@@ -31,6 +31,8 @@ export interface DatabaseOptions {
   poolMax?: number;
   /** Bounds on every wait for PostgreSQL; the embedded database lives in this process and gets none. */
   timeouts?: DatabaseTimeouts;
+  /** Where the driver's own warnings go (a connection lost, a failed connect): the console otherwise. */
+  warn?: (message: string) => void;
 }
 
 // A statement the server itself cancels (statement_timeout) answers with an error; this margin
@@ -38,6 +40,57 @@ export interface DatabaseOptions {
 const SILENCE_MARGIN_MS = 500;
 // `end()` of a connection waits for the server to close its side, which a frozen one never does.
 const CLOSE_WAIT_MS = 1_000;
+
+/**
+ * After PostgreSQL stopped answering (a statement got no answer at all, not even the server's
+ * own cancel), the next requests would each wait out a timeout again. Instead they fail at once
+ * (503, try again shortly) while one probe at a time asks the server, every half second, until
+ * it answers again: a freeze costs only the requests that were waiting when it began.
+ */
+class SilenceBreaker {
+  private silent = false;
+  private probing?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(private readonly answers: () => Promise<boolean>) {}
+
+  get open(): boolean {
+    return this.silent;
+  }
+
+  trip(): void {
+    if (this.silent || this.closed) return;
+    this.silent = true;
+    this.schedule();
+  }
+
+  stop(): void {
+    this.closed = true;
+    if (this.probing) clearTimeout(this.probing);
+  }
+
+  private schedule(): void {
+    this.probing = setTimeout(() => {
+      void this.answers().then((ok) => {
+        if (this.closed) return;
+        if (ok) this.silent = false;
+        else this.schedule();
+      });
+    }, PROBE_EVERY_MS);
+    this.probing.unref();
+  }
+}
+
+const PROBE_EVERY_MS = 500;
+
+class DatabaseNotAnswering extends Error {
+  readonly storageFault = true;
+
+  constructor() {
+    super('PostgreSQL is not answering; waiting for it to come back');
+    this.name = 'DatabaseNotAnswering';
+  }
+}
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
@@ -53,6 +106,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // Detects a peer that vanished without closing (a pulled network, a killed VM).
     keepAlive: true,
   });
+  const breaker = timeouts ? new SilenceBreaker(() => answers(connection(true), timeouts)) : undefined;
   const knex = knexFactory({
     client: 'pg',
     connection: connection(true),
@@ -62,13 +116,20 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       max: options.poolMax ?? (embedded ? 4 : 10),
       ...(timeouts ? { createTimeoutMillis: timeouts.connectMs } : {}),
       afterCreate: (raw: pg.Client, done: (err: Error | null, connection: pg.Client) => void) => {
-        if (timeouts) abandonWhenSilent(raw, timeouts.statementMs + SILENCE_MARGIN_MS);
+        if (timeouts && breaker) abandonWhenSilent(raw, timeouts.statementMs + SILENCE_MARGIN_MS, breaker);
         boundClose(raw);
         done(null, raw);
       },
     },
     acquireConnectionTimeout: timeouts?.acquireMs ?? 10_000,
+    ...(options.warn ? { log: { warn: options.warn, error: options.warn, deprecate: options.warn, debug: () => undefined } } : {}),
   });
+  if (breaker) {
+    // Not even a wait for a pooled connection while the server is known not to answer.
+    const client = knex.client as { acquireConnection(): Promise<unknown> };
+    const acquire = client.acquireConnection.bind(client);
+    client.acquireConnection = () => (breaker.open ? Promise.reject(new DatabaseNotAnswering()) : acquire());
+  }
   return {
     knex,
     embedded: Boolean(embedded),
@@ -82,6 +143,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       }
     },
     async close() {
+      breaker?.stop();
       await knex.destroy();
       await embedded?.stop();
     },
@@ -96,9 +158,10 @@ type QueryCallback = (err: Error | null, result?: unknown) => void;
  * answer must not be taken for the next statement's, and the pool must not hand it out again.
  * Knex discards a connection once it has emitted an error or ended (`__knex__disposed`).
  */
-function abandonWhenSilent(raw: pg.Client, ms: number): void {
+function abandonWhenSilent(raw: pg.Client, ms: number, breaker: SilenceBreaker): void {
   const query = raw.query as (...args: unknown[]) => unknown;
   const abandon = (err: Error) => {
+    breaker.trip();
     (raw as unknown as { __knex__disposed?: unknown }).__knex__disposed = err;
     (raw as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
   };
@@ -107,6 +170,11 @@ function abandonWhenSilent(raw: pg.Client, ms: number): void {
     const config = args[0] as { submit?: unknown } | undefined;
     // Cursors and streams manage their own reads.
     if (config && typeof config === 'object' && typeof config.submit === 'function') return query.apply(this, args);
+    if (breaker.open) {
+      const err = new DatabaseNotAnswering();
+      if (callbackAt >= 0) return void (args[callbackAt] as QueryCallback)(err);
+      return Promise.reject(err);
+    }
     if (callbackAt >= 0) {
       const callback = args[callbackAt] as QueryCallback;
       let settled = false;
@@ -161,4 +229,19 @@ function boundClose(raw: pg.Client): void {
     const ended = end() as Promise<void>;
     return ended.finally(clear);
   };
+}
+
+/** Whether the server answers a trivial statement within the bounds, on a connection of its own. */
+async function answers(config: Knex.PgConnectionConfig, timeouts: DatabaseTimeouts): Promise<boolean> {
+  const client = new pg.Client({ ...(config as pg.ClientConfig), query_timeout: timeouts.statementMs });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('select 1');
+    await client.end();
+    return true;
+  } catch {
+    (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    return false;
+  }
 }
