@@ -61,6 +61,7 @@ export class OwnRedis {
   /** How many keys it holds under `prefix`. */
   async keyCount(prefix: string): Promise<number> {
     const redis = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1_000 });
+    redis.on('error', () => undefined);
     try {
       await redis.connect();
       return (await redis.keys(`${prefix}*`)).length;
@@ -71,6 +72,7 @@ export class OwnRedis {
 
   private async answers(): Promise<boolean> {
     const redis = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 500, retryStrategy: () => null });
+    redis.on('error', () => undefined);
     try {
       await redis.connect();
       return (await redis.ping()) === 'PONG';

@@ -72,6 +72,6 @@ export class SignOutService {
 
   /** After the commit: access tokens and codes kept outside PostgreSQL, and caches of the grants. */
   async sweep(cut: SignOutCut): Promise<void> {
-    for (const grantId of cut.grantIds) await this.revokeGrant(grantId);
+    await Promise.all(cut.grantIds.map((grantId) => this.revokeGrant(grantId)));
   }
 }
