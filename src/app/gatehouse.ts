@@ -156,7 +156,11 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       demoEnabled: config.seedDemo,
       outbox: config.production ? undefined : outbox,
       readiness: {
-        checks: [{ name: 'postgres', check: () => knex.raw('select 1') }, ...(redisClient ? [{ name: 'redis', check: () => redisClient.ping(), optional: true }] : [])],
+        checks: [
+          { name: 'postgres', check: () => knex.raw('select 1') },
+          // What the gate knows, without asking: a frozen Redis must not slow the probe down.
+          ...(redis ? [{ name: 'redis', check: async () => assertUsable(redis), optional: true }] : []),
+        ],
         draining: () => drain?.isDraining ?? false,
       },
     });
@@ -202,6 +206,10 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     await database.close();
     throw err;
   }
+}
+
+function assertUsable(redis: RedisGate): void {
+  if (!redis.usable) throw new Error('redis set aside');
 }
 
 /** Waits for `work` at most `ms`; past it, says so and goes on (shutdown must end in time). */

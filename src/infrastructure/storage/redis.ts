@@ -79,16 +79,18 @@ export class RedisGate {
   }
 
   /**
-   * `work` against Redis when it is usable, otherwise (or when it fails for want of Redis)
-   * `fallback`. Other errors of `work` (a bug, a script error) are thrown as they are.
+   * `work` against Redis when it is usable, otherwise (or when Redis fails it) `fallback`. A
+   * Redis that does not answer is set aside; one that answers with an error (out of memory,
+   * read-only after a failover, still loading) is only bypassed for this call. Errors of
+   * `work` that are not Redis's (a bug) are thrown as they are.
    */
   async run<T>(work: (redis: Redis) => Promise<T>, fallback: () => Promise<T>): Promise<T> {
     if (!this.usable) return fallback();
     try {
       return await work(this.redis);
     } catch (err) {
-      if (!isStorageFault(err)) throw err;
-      this.trip(err);
+      if (isStorageFault(err)) this.trip(err);
+      else if ((err as { name?: unknown })?.name !== 'ReplyError') throw err;
       return fallback();
     }
   }
