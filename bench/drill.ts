@@ -24,7 +24,7 @@ import { TcpProxy } from './support/tcp-proxy.js';
  * DRILL_FAULTS picks some of the fault groups (comma-separated: redis, postgres, answers,
  * deploy); the revocation always comes last, as it ends every chain.
  *
- * Needs PostgreSQL's server programs (POSTGRES_BIN, default /usr/lib/postgresql/15/bin) and
+ * Needs PostgreSQL's server programs (POSTGRES_BIN, by default the newest /usr/lib/postgresql/<version>/bin) and
  * redis-server; run it as root (PostgreSQL then runs as the `postgres` user) or as a user that
  * may run PostgreSQL itself.
  */

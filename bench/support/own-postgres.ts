@@ -1,11 +1,23 @@
-import { chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { childrenOf, runAs, signalAll, waitUntil } from './processes.js';
 import { freePort } from './scratch-storage.js';
 
-const BIN = process.env.POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin';
+/**
+ * PostgreSQL's server programs: POSTGRES_BIN, or the newest Debian-style installation
+ * (/usr/lib/postgresql/<version>/bin); undefined when there is none.
+ */
+export function postgresBin(): string | undefined {
+  if (process.env.POSTGRES_BIN) return process.env.POSTGRES_BIN;
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root).filter((v) => /^\d+$/.test(v) && existsSync(`${root}/${v}/bin/initdb`)).sort((a, b) => Number(b) - Number(a));
+  return versions[0] ? `${root}/${versions[0]}/bin` : undefined;
+}
+
+const BIN = postgresBin() ?? '/usr/lib/postgresql/15/bin';
 const OS_USER = 'postgres';
 
 /**

@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as oidc from 'openid-client';
 import { GatehouseProcess } from '../../bench/support/gatehouse-process.js';
-import { OwnPostgres } from '../../bench/support/own-postgres.js';
+import { OwnPostgres, postgresBin } from '../../bench/support/own-postgres.js';
 import { sleep } from '../../bench/support/processes.js';
 import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { REFUSAL_WORDING } from '../../src/entrypoints/oidc/refusal-wording.js';
@@ -13,7 +13,7 @@ import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
 import { freePort, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
 
 // Needs PostgreSQL's server programs to run a server of its own (CI machines have them).
-const canRunPostgres = existsSync(`${process.env.POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin'}/initdb`) && Boolean(process.env.TEST_DATABASE_URL);
+const canRunPostgres = Boolean(postgresBin()) && Boolean(process.env.TEST_DATABASE_URL);
 /** "About 5 s": the default statement timeout (3 s), the margin for a silent server, the answer. */
 const BOUND_MS = 5_500;
 

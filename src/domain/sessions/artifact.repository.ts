@@ -33,7 +33,7 @@ const ROTATE_REFRESH_SQL = `WITH rotation (type, previous_id, id, account_id, ch
     RETURNING 1
   )
   ${INSERT_COLUMNS} SELECT ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::timestamptz WHERE EXISTS (SELECT 1 FROM consumed) ${ON_CONFLICT}`;
-/** How many successors a chain look-up follows: more rotations than that within the grace window is no app retrying. */
+/** How many successors a chain look-up follows: more rotations than that within the retry window is no app retrying. */
 const MAX_HOPS = 20;
 /**
  * From a presented refresh token to the newest token of its chain (following successors), with
