@@ -34,6 +34,9 @@ export class OwnPostgres {
     readonly port: number,
   ) {}
 
+  /** Servers not yet destroyed: stopped when this process exits, however it exits. */
+  private static readonly running = new Set<OwnPostgres>();
+
   static async start(): Promise<OwnPostgres> {
     const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-pg-'));
     const asRoot = process.getuid?.() === 0;
@@ -42,6 +45,8 @@ export class OwnPostgres {
       chownSync(dir, uid, gid);
     }
     const server = new OwnPostgres(dir, await freePort());
+    if (OwnPostgres.running.size === 0) process.once('exit', () => OwnPostgres.running.forEach((left) => left.kill()));
+    OwnPostgres.running.add(server);
     try {
       await runAs(OS_USER, `${BIN}/initdb`, ['-D', server.dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'], { timeoutMs: 120_000 });
       await server.startServer();
@@ -111,11 +116,24 @@ export class OwnPostgres {
 
   /** Stops the server however it is (frozen included) and removes its files. */
   async destroy(): Promise<void> {
+    OwnPostgres.running.delete(this);
     this.thaw();
     try {
       await runAs(OS_USER, `${BIN}/pg_ctl`, ['-D', this.dataDir, '-m', 'immediate', '-w', '-t', '30', 'stop'], { timeoutMs: 40_000 });
     } catch {
       // Not running (never started, or stopped already).
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** On exit, synchronously: thaws it and asks for an immediate shutdown (SIGQUIT), then removes its files. */
+  private kill(): void {
+    try {
+      const main = this.pid;
+      signalAll([main, ...childrenOf(main)], 'SIGCONT');
+      signalAll([main], 'SIGQUIT');
+    } catch {
+      // Not running.
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
