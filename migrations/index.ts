@@ -11,6 +11,7 @@ import * as m011 from './20261129_011_one_time_codes.js';
 import * as m012 from './20261129_012_username_skeletons.js';
 import * as m013 from './20261129_013_second_factor_methods.js';
 import * as m020 from './20261129_020_messages.js';
+import * as m030 from './20261129_030_refresh_token_successors.js';
 
 export interface Migration {
   name: string;
@@ -35,4 +36,5 @@ export const migrations: Migration[] = [
   { name: '20261129_012_username_skeletons', ...m012 },
   { name: '20261129_013_second_factor_methods', ...m013 },
   { name: '20261129_020_messages', ...m020 },
+  { name: '20261129_030_refresh_token_successors', ...m030 },
 ];

@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { Redis } from 'ioredis';
 import type Provider from 'oidc-provider';
 import { bootstrapOperatorClient } from '../domain/clients/bootstrap-operator.js';
 import { ClientUsageRecorder } from '../domain/clients/client-usage.js';
@@ -23,7 +22,9 @@ import { PasswordHasher } from '../domain/passwords/password-hasher.js';
 import { openDatabase, type Database } from '../infrastructure/storage/database.js';
 import { PostgresEphemeralMarks, RedisEphemeralMarks } from '../infrastructure/storage/ephemeral-marks.js';
 import { migrateToLatest } from '../infrastructure/storage/migrator.js';
-import { connectRedis, waitForRedis } from '../infrastructure/storage/redis.js';
+import { connectRedis, RedisGate, waitForRedis } from '../infrastructure/storage/redis.js';
+import { ConnectionDrain } from '../infrastructure/http/connection-drain.js';
+import { isStorageFault } from '../infrastructure/storage/storage-faults.js';
 import type { Adapter } from 'oidc-provider';
 import { BackgroundTasks } from '../infrastructure/lifecycle/background-tasks.js';
 import { createHttpApp } from './http-app.js';
@@ -49,26 +50,40 @@ export interface Gatehouse {
   server: http.Server;
   provider: Provider;
   database: Database;
-  redis?: Redis;
+  /** Redis when configured, behind the gate that sets it aside while it does not answer. */
+  redis?: RedisGate;
   courier: Courier;
   events: EventLog;
   services: Services;
   /** Deletes expired events and rows; runs hourly on its own, tests call `run` directly. */
   cleanup: ExpiredDataCleanup;
-  /** Stops taking connections, lets in-flight requests finish, then closes storage. */
+  /**
+   * Stops taking connections, answers in-flight requests (with `Connection: close`), then closes
+   * storage, all within SHUTDOWN_TIMEOUT_MS even when a database does not answer.
+   */
   close(): Promise<void>;
 }
 
 /** The composition root: builds every part from the configuration and starts listening. */
 export async function startGatehouse(config: GatehouseConfig, logger: Logger, options: GatehouseOptions = {}): Promise<Gatehouse> {
-  const database = await openDatabase({ url: config.databaseUrl, embeddedDataDir: options.embeddedInMemory ? undefined : config.dataDir });
-  const redis = config.redisUrl ? connectRedis(config.redisUrl, config.redisKeyPrefix) : undefined;
+  const { timeouts } = config;
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    embeddedDataDir: options.embeddedInMemory ? undefined : config.dataDir,
+    timeouts: { statementMs: timeouts.databaseStatementMs, acquireMs: timeouts.databaseAcquireMs, connectMs: timeouts.databaseConnectMs },
+    warn: (message) => logger.warn({ detail: String(message) }, 'database connection trouble'),
+  });
+  const redisClient = config.redisUrl ? connectRedis(config.redisUrl, { keyPrefix: config.redisKeyPrefix, commandTimeoutMs: timeouts.redisCommandMs }) : undefined;
+  redisClient?.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+  const redis = redisClient
+    ? new RedisGate(redisClient, { onChange: (usable, reason) => (usable ? logger.info('redis answers again: using it') : logger.warn({ reason }, 'redis set aside: PostgreSQL answers in its place')) })
+    : undefined;
   let queue: JobQueue | undefined;
-  redis?.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
   try {
-    if (redis) await waitForRedis(redis);
+    // Redis only speeds things up: a start-up without it goes on, and uses it once it answers.
+    if (redisClient && !(await waitForRedis(redisClient, 2_000))) logger.warn('redis not ready at start: PostgreSQL answers in its place until it is');
     if (config.migrateOnStart) {
-      const applied = await migrateToLatest(database.knex, { embedded: database.embedded });
+      const applied = await database.withoutTimeouts((knex) => migrateToLatest(knex, { embedded: database.embedded }));
       if (applied.length) logger.info({ applied }, 'database migrated');
     }
 
@@ -84,7 +99,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     const background = new BackgroundTasks();
     const clientUsage = new ClientUsageRecorder(repositories.clients, logger, (task) => background.run(task));
     const clientAdapter = new ClientAdapter(repositories.clients);
-    const marks = redis ? new RedisEphemeralMarks(redis) : new PostgresEphemeralMarks(knex);
+    const marks = redis ? new RedisEphemeralMarks(redis, new PostgresEphemeralMarks(knex)) : new PostgresEphemeralMarks(knex);
     const devicePollIntervalSeconds = options.devicePollIntervalSeconds ?? 5;
     const secrets = loadProviderSecrets(config);
     const now = options.now ?? (() => new Date());
@@ -129,13 +144,14 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       recordSecretUse: (clientId, previous) => clientUsage.record(clientId, previous),
       adapter: adapters,
     });
-    provider.on('server_error', (_ctx, err) => logger.error({ err }, 'provider error'));
+    provider.on('server_error', (_ctx, err) => (isStorageFault(err) ? logger.warn({ err: err.message }, 'storage unavailable') : logger.error({ err }, 'provider error')));
     installProviderEvents(provider, { events, users: repositories.users, logger });
 
     if (config.seedDemo) await seedDemo({ tenants: repositories.tenants, users: repositories.users, clients: repositories.clients, hasher, issuer: config.issuer });
     if (config.bootstrapOperator) await bootstrapOperatorClient(repositories.clients, config.bootstrapOperator);
 
     const pages = { provider, logger, ...repositories, ...services, secureCookies: config.issuer.startsWith('https://') };
+    let drain: ConnectionDrain | undefined;
     const metrics = new Metrics();
     metrics.watchEventLog(events);
     const app = createHttpApp({
@@ -150,13 +166,18 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       demoEnabled: config.seedDemo,
       outbox: config.production ? undefined : { courier: outbox, messages: services.deliveryHistory },
       sesNotifications: { verifier: new SnsMessageVerifier({ trustedUrlPrefix: config.snsTrustedUrlPrefix }), notifications: services.sesNotifications, logger, topicArns: config.sesNotificationTopicArns },
-      readiness: [
-        { name: 'postgres', check: () => knex.raw('select 1') },
-        ...(redis ? [{ name: 'redis', check: () => redis.ping() }] : []),
-      ],
+      readiness: {
+        checks: [
+          { name: 'postgres', check: () => knex.raw('select 1') },
+          // What the gate knows, without asking: a frozen Redis must not slow the probe down.
+          ...(redis ? [{ name: 'redis', check: async () => assertUsable(redis), optional: true }] : []),
+        ],
+        draining: () => drain?.isDraining ?? false,
+      },
     });
 
     const server = http.createServer(app.callback());
+    drain = new ConnectionDrain(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, resolve);
@@ -174,33 +195,44 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       services,
       cleanup,
       async close() {
-        await drain(server);
-        await background.drain();
+        const deadline = Date.now() + config.shutdownTimeoutMs;
+        // What is left after the requests is for the work they started and closing storage,
+        // which a database that does not answer can make slow.
+        const forStorage = Math.min(5_000, config.shutdownTimeoutMs / 3);
+        const { cut } = await drain!.drain(deadline - forStorage);
+        if (cut) logger.warn({ cut }, 'requests still unanswered at the shutdown deadline were cut');
+        const before = (work: () => Promise<unknown>, name: string) => within(work, deadline - Date.now(), () => logger.warn({ step: name }, 'shutdown step cut short at its deadline'));
+        await before(() => background.drain(), 'background work');
+        await before(() => cleanupSchedule.stop(), 'cleanup');
+        await before(() => events.flush(), 'event log');
         // Sends under way finish; the rest stay queued for the next start or another replica.
-        await sending.stop();
-        await cleanupSchedule.stop();
-        await events.flush();
+        await before(() => sending.stop(), 'outbox');
         if (courier instanceof AwsCourier) courier.close();
-        redis?.disconnect();
-        await database.close();
+        redis?.close();
+        redisClient?.disconnect();
+        await before(() => database.close(), 'database');
       },
     };
   } catch (err) {
     await queue?.stop(1_000).catch(() => undefined);
-    redis?.disconnect();
+    redis?.close();
+    redisClient?.disconnect();
     await database.close();
     throw err;
   }
 }
 
-/** SIGTERM: no new connections, idle keep-alives closed, in-flight requests get 10 s to finish. */
-async function drain(server: http.Server): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  const force = setTimeout(() => server.closeAllConnections(), 10_000);
-  force.unref();
-  await closed;
-  clearTimeout(force);
+function assertUsable(redis: RedisGate): void {
+  if (!redis.usable) throw new Error('redis set aside');
+}
+
+/** Waits for `work` at most `ms`; past it, says so and goes on (shutdown must end in time). */
+async function within(work: () => Promise<unknown>, ms: number, late: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), Math.max(0, ms))));
+  const outcome = await Promise.race([work().then(() => 'done' as const, () => 'done' as const), expired]);
+  clearTimeout(timer);
+  if (outcome === 'late') late();
 }
 
 /** The provider asks once per model; the services must get the very same instances. */

@@ -5,7 +5,7 @@ import type { DevOutbox } from '../infrastructure/courier/dev-outbox.js';
 import type { MessageRepository } from '../domain/delivery/message.repository.js';
 import { devOutboxView } from '../entrypoints/ops/dev-outbox.routes.js';
 import { createSesNotificationRouter, type SesNotificationDependencies } from '../entrypoints/webhooks/ses-notifications.routes.js';
-import { createHealthRouter, type ReadinessCheck } from '../entrypoints/ops/health.routes.js';
+import { createHealthRouter, type Readiness } from '../entrypoints/ops/health.routes.js';
 import { errorHandler } from '../infrastructure/http/error-handler.js';
 import { htmlErrorPage } from '../entrypoints/pages/provider-pages.js';
 import { securityHeaders } from '../infrastructure/http/security-headers.js';
@@ -32,7 +32,7 @@ export interface HttpAppDependencies {
   cookieKeys: string[];
   trustProxy: number;
   demoEnabled: boolean;
-  readiness: ReadinessCheck[];
+  readiness: Readiness;
   admin: AdminDependencies;
   /** Present only outside production: the messages' statuses, and their text when the dev outbox delivers. */
   outbox?: { courier?: DevOutbox; messages: MessageRepository };

@@ -47,6 +47,11 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'draining and stopping');
+    // gatehouse.close() keeps to the shutdown timeout; this is the backstop should anything not.
+    setTimeout(() => {
+      logger.error('shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 2_000).unref();
     gatehouse.close().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -1,13 +1,13 @@
 import { hkdfSync } from 'node:crypto';
 import type { Context } from 'koa';
 import { readDeviceHash } from '../infrastructure/http/device-cookie.js';
-import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { Adapter } from 'oidc-provider';
 import { UserAdminService } from '../domain/user-admin/user-admin.service.js';
 import type { Repositories } from './repositories.js';
 import { ClientAdminService } from '../domain/clients/client-admin.service.js';
 import type { Courier } from '../infrastructure/courier/courier.js';
+import type { RedisGate } from '../infrastructure/storage/redis.js';
 import { EventLog } from '../domain/events/event-log.js';
 import type { Logger } from '../infrastructure/observability/logger.js';
 import { createGrantRevoker } from '../entrypoints/oidc/grant-revoker.js';
@@ -52,7 +52,8 @@ import { usernameDigest } from '../domain/recovery/recovery.service.js';
 
 export interface ServiceContext {
   knex: Knex;
-  redis?: Redis;
+  /** Redis when configured, behind the gate that sets it aside while it does not answer. */
+  redis?: RedisGate;
   /** The provider's adapters, as it uses them (sign-out revokes grants through them). */
   adapters: (model: string) => Adapter;
   repositories: Repositories;
@@ -80,8 +81,8 @@ const ADMIN_MESSAGES_PER_HOUR = 5;
 export function createServices(context: ServiceContext) {
   const { knex, repositories, hasher, courier, events, logger, issuer } = context;
   const { users, tenants } = repositories;
-  const limiters = new RateLimiters({ redis: context.redis, knex });
-  const signOut = new SignOutService(knex, repositories.artifacts, createGrantRevoker(context.adapters));
+  const limiters = new RateLimiters({ gate: context.redis, knex });
+  const signOut = new SignOutService(knex, repositories.artifacts, createGrantRevoker(context.adapters, (err, grantId) => logger.warn({ err, grantId }, 'could not clear a revoked grant outside PostgreSQL')));
   const smsBudget = new SmsBudget(knex);
   const deliveryHistory = new MessageRepository(knex);
   const outbox = new Outbox({ knex, messages: deliveryHistory, queue: context.queue, now: context.now });
@@ -90,7 +91,6 @@ export function createServices(context: ServiceContext) {
   const lockNotifier = new LockNotifier({ mail, tenants, perUser: limiters.create('lock-notice', LOCK_NOTICES_PER_HOUR, 3600), logger, background: context.background });
   const protection = createSignInProtection({
     knex,
-    redis: context.redis,
     limiters,
     repositories,
     hasher,

@@ -1,5 +1,4 @@
 import { hkdfSync } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { PasswordLoginService } from '../domain/sign-in/password-login.service.js';
 import { SignInService } from '../domain/sign-in/sign-in.service.js';
@@ -8,7 +7,7 @@ import { DiagnosisService, type DeliveryStatus, type SmsBudgetStatus } from '../
 import type { EventLog } from '../domain/events/event-log.js';
 import { EventRepository } from '../domain/events/event.repository.js';
 import { SignInEvents } from '../domain/events/sign-in-events.js';
-import { PostgresLastFailedPasswords, RedisLastFailedPasswords } from '../domain/lockout/last-failed-password.js';
+import { PostgresLastFailedPasswords } from '../domain/lockout/last-failed-password.js';
 import { LockoutCounters } from '../domain/lockout/lockout-counters.js';
 import { FAILURE_MEMORY_SECONDS } from '../domain/lockout/lockout-policy.js';
 import { LockoutService } from '../domain/lockout/lockout.service.js';
@@ -23,7 +22,6 @@ import type { Repositories } from './repositories.js';
 
 export interface SignInProtectionContext {
   knex: Knex;
-  redis?: Redis;
   limiters: RateLimiters;
   repositories: Repositories;
   hasher: PasswordHasher;
@@ -51,7 +49,7 @@ export function createSignInProtection(context: SignInProtectionContext) {
   const { users, tenants, devices } = repositories;
   const eventHistory = new EventRepository(knex);
   const passwordHistory = new PasswordHistoryRepository(knex);
-  const lastFailed = context.redis ? new RedisLastFailedPasswords(context.redis) : new PostgresLastFailedPasswords(knex);
+  const lastFailed = new PostgresLastFailedPasswords(knex);
   const signInEvents = new SignInEvents(events);
   const lockout = new LockoutService({
     counters: new LockoutCounters(context.limiters),

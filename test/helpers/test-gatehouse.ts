@@ -66,12 +66,12 @@ export async function createScratchDatabase(adminUrl: string): Promise<{ url: st
 
 export async function startTestGatehouse(
   storage: StorageKind,
-  options: { env?: Record<string, string>; gatehouse?: GatehouseOptions; sharedDatabase?: string } = {},
+  options: { env?: Record<string, string>; gatehouse?: GatehouseOptions; sharedDatabase?: string; /** A PostgreSQL server of the test's own, instead of TEST_DATABASE_URL's. */ postgresUrl?: string } = {},
 ): Promise<TestGatehouse> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-test-'));
   // A second replica shares the first one's database (which the first one drops).
-  const scratch = storage === 'embedded' ? undefined : options.sharedDatabase ? { url: options.sharedDatabase, drop: async () => undefined } : await createScratchDatabase(process.env.TEST_DATABASE_URL!);
+  const scratch = storage === 'embedded' ? undefined : options.sharedDatabase ? { url: options.sharedDatabase, drop: async () => undefined } : await createScratchDatabase(options.postgresUrl ?? process.env.TEST_DATABASE_URL!);
   const env: Record<string, string> = {
     PORT: String(port),
     DATA_DIR: dataDir,

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { ClientRepository } from '../../src/domain/clients/client.repository.js';
 import type { ArtifactWrite } from '../../src/domain/sessions/artifact.js';
 import { ArtifactRepository } from '../../src/domain/sessions/artifact.repository.js';
+import { judgeChain } from '../../src/domain/sessions/refresh-chain.js';
 import { openDatabase, type Database } from '../../src/infrastructure/storage/database.js';
 import { migrateToLatest } from '../../src/infrastructure/storage/migrator.js';
 import { createScratchDatabase } from '../helpers/test-gatehouse.js';
@@ -74,25 +75,66 @@ describe.each(kinds)('the artifact repository on %s PostgreSQL', (kind) => {
     expect((await artifacts.find('AuthorizationCode', code))?.consumed_at).toBeInstanceOf(Date);
   });
 
-  it('rotates a refresh token in one statement: the old one consumed, the new one written, once', async () => {
+  /** A user of a tenant of its own, and a live grant of theirs: what a rotation checks. */
+  async function chainOwner(): Promise<{ userId: string; grantId: string }> {
+    const name = id().toLowerCase();
+    const [tenant] = await knex('tenants').insert({ slug: `t-${name}`, name: 'Tenant' }).returning<{ id: string }[]>('id');
+    const [user] = await knex('users').insert({ tenant_id: tenant!.id, username: `u-${name}`, username_normalized: `u-${name}`, role: 'member' }).returning<{ id: string }[]>('id');
     const grantId = id();
-    const old = id();
-    await artifacts.upsert('RefreshToken', old, write({ grantId, accountId: 'u-rotate' }));
-    const successors = Array.from({ length: 30 }, () => id());
-    const results = await Promise.all(successors.map((next) => artifacts.rotate('RefreshToken', old, next, write({ grantId, accountId: 'u-rotate' }))));
-    expect(results.filter(Boolean)).toHaveLength(1);
-    const written = await knex('oidc_artifacts').whereIn('id', successors).select('id');
-    expect(written.map((row) => row.id)).toEqual([successors[results.indexOf(true)]]);
-    expect((await artifacts.find('RefreshToken', old))?.consumed_at).toBeInstanceOf(Date);
+    await artifacts.upsert('Grant', grantId, write({ accountId: user!.id }));
+    return { userId: user!.id, grantId };
+  }
+  const chainStart = () => Math.floor(Date.now() / 1000) - 60;
 
-    expect(await artifacts.rotate('RefreshToken', old, id(), write())).toBe(false);
+  it('rotates a refresh token in one statement: the old one consumed, the new one written, once, and remembered as its successor', async () => {
+    const { userId, grantId } = await chainOwner();
+    const old = id();
+    const token = () => write({ grantId, accountId: userId, payload: { iiat: chainStart() } });
+    await artifacts.upsert('RefreshToken', old, token());
+    const successors = Array.from({ length: 30 }, () => id());
+    const results = await Promise.all(successors.map((next) => artifacts.rotateRefreshToken(old, next, token(), chainStart())));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const winner = successors[results.indexOf(true)]!;
+    const written = await knex('oidc_artifacts').whereIn('id', successors).select('id');
+    expect(written.map((row) => row.id)).toEqual([winner]);
+    expect((await artifacts.find('RefreshToken', old))?.consumed_at).toBeInstanceOf(Date);
+    expect(await artifacts.rotateRefreshToken(old, id(), token(), chainStart())).toBe(false);
+
+    // From the old token, the chain leads to the winner, and further along each rotation.
+    expect(judgeChain(await artifacts.refreshChain(old))).toEqual({ kind: 'current', tokenId: winner });
+    const third = id();
+    expect(await artifacts.rotateRefreshToken(winner, third, token(), chainStart())).toBe(true);
+    expect(judgeChain(await artifacts.refreshChain(old))).toEqual({ kind: 'current', tokenId: third });
+  });
+
+  it('does not rotate a chain whose grant is gone or whose user was signed out, disabled or deleted since it began', async () => {
+    const rotates = async (change: (owner: { userId: string; grantId: string }) => Promise<unknown>) => {
+      const owner = await chainOwner();
+      const token = id();
+      const stored = () => write({ grantId: owner.grantId, accountId: owner.userId, payload: { iiat: chainStart() } });
+      await artifacts.upsert('RefreshToken', token, stored());
+      await change(owner);
+      const rotated = await artifacts.rotateRefreshToken(token, id(), stored(), chainStart());
+      return { rotated, verdict: judgeChain(await artifacts.refreshChain(token)) };
+    };
+    expect(await rotates(async () => undefined)).toMatchObject({ rotated: true });
+    expect(await rotates(({ userId }) => knex('users').where({ id: userId }).update({ tokens_valid_after: new Date(), tokens_revoked_reason: 'password_changed_by_admin' }))).toEqual({
+      rotated: false,
+      verdict: { kind: 'revoked', reason: 'password_changed_by_admin' },
+    });
+    expect(await rotates(({ userId }) => knex('users').where({ id: userId }).update({ disabled: true }))).toEqual({ rotated: false, verdict: { kind: 'revoked', reason: 'account_disabled' } });
+    expect(await rotates(({ userId }) => knex('users').where({ id: userId }).delete())).toEqual({ rotated: false, verdict: { kind: 'revoked', reason: 'user_deleted' } });
+    expect(await rotates(({ grantId }) => artifacts.destroy('Grant', grantId))).toEqual({ rotated: false, verdict: { kind: 'ended' } });
+    // A sign-out before the chain began (an older one) does not concern it.
+    expect(await rotates(({ userId }) => knex('users').where({ id: userId }).update({ tokens_valid_after: new Date(Date.now() - 3_600_000) }))).toMatchObject({ rotated: true });
   });
 
   it('keeps the refresh path at one statement per step (find, rotate, consume, write)', async () => {
+    const { userId, grantId } = await chainOwner();
     const token = id();
-    await artifacts.upsert('RefreshToken', token, write());
+    await artifacts.upsert('RefreshToken', token, write({ grantId, accountId: userId }));
     expect(await statementsOf(() => artifacts.find('RefreshToken', token))).toBe(1);
-    expect(await statementsOf(() => artifacts.rotate('RefreshToken', token, id(), write()))).toBe(1);
+    expect(await statementsOf(() => artifacts.rotateRefreshToken(token, id(), write({ grantId, accountId: userId }), chainStart()))).toBe(1);
     expect(await statementsOf(() => artifacts.consume('RefreshToken', token))).toBe(1);
     expect(await statementsOf(() => artifacts.upsert('RefreshToken', id(), write()))).toBe(1);
   });

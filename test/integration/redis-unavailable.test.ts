@@ -3,7 +3,11 @@ import { startTestGatehouse, storageKinds, type TestGatehouse } from '../helpers
 
 const withRedis = storageKinds().includes('postgres+redis');
 
-/** ioredis must not queue commands while Redis is away: requests fail fast with a clear error. */
+/**
+ * Redis only speeds Gatehouse up: when its client goes away for good, PostgreSQL answers in its
+ * place at once (no queue, no wait), and readiness keeps the replica in service while saying so.
+ * (test/integration/redis-outage.test.ts stops and freezes a real Redis server.)
+ */
 (withRedis ? describe : describe.skip)('when Redis goes away', () => {
   let server: TestGatehouse;
 
@@ -12,8 +16,8 @@ const withRedis = storageKinds().includes('postgres+redis');
   });
   afterAll(async () => server?.stop());
 
-  it('answers token requests promptly with a server error instead of hanging, and readiness says why', async () => {
-    server.gatehouse.redis!.disconnect();
+  it('answers token requests promptly from PostgreSQL, and readiness reports Redis without failing', async () => {
+    server.gatehouse.redis!.redis.disconnect();
     const started = Date.now();
     const response = await fetch(`${server.issuer}/token`, {
       method: 'POST',
@@ -21,12 +25,13 @@ const withRedis = storageKinds().includes('postgres+redis');
       body: 'grant_type=client_credentials',
       signal: AbortSignal.timeout(10_000),
     });
-    expect(response.status).toBeGreaterThanOrEqual(500);
-    expect((await response.json()).error).toBe('server_error');
-    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(response.status).toBe(200);
+    const { access_token } = (await response.json()) as { access_token: string };
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await server.gatehouse.database.knex('oidc_artifacts').where({ type: 'ClientCredentials', id: access_token }).first()).toBeDefined();
 
     const ready = await fetch(`${server.issuer}/readyz`);
-    expect(ready.status).toBe(503);
-    expect((await ready.json()).checks.redis).toBe('unavailable');
+    expect(ready.status).toBe(200);
+    expect((await ready.json()).checks).toEqual({ postgres: 'ok', redis: 'unavailable' });
   });
 });

@@ -43,6 +43,14 @@ export class EventLog {
     await this.writeIn(this.knex, event);
   }
 
+  /**
+   * Writes audit events now, inside the caller's transaction: they commit with the change they
+   * record (a password set by an administrator, a sign-out), or not at all.
+   */
+  async writeWithin(trx: Knex.Transaction, events: GatehouseEvent[]): Promise<void> {
+    if (events.length) await trx('events').insert(events.map((event) => toEventRow({ ...event, at: new Date() })));
+  }
+
   /** Events waiting to be written (a gauge: a growing queue means the database is slow). */
   get queued(): number {
     return this.queue.length;

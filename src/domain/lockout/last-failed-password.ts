@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { FAILURE_MEMORY_SECONDS, lockoutSubject } from './lockout-policy.js';
 
@@ -26,7 +25,8 @@ export function passwordFingerprint(key: Buffer, username: string, password: str
 /**
  * The last failed password of each username (as a fingerprint), so a wrong password retried
  * unchanged (an old password saved in a browser or a sync tool) counts once toward lockout.
- * Redis when configured, the `ephemeral_marks` table otherwise.
+ * In the `ephemeral_marks` table, with the lockout counters it qualifies: both must survive a
+ * Redis outage alike.
  */
 export interface LastFailedPasswords {
   get(username: string): Promise<FailedPasswordMemo | undefined>;
@@ -36,22 +36,6 @@ export interface LastFailedPasswords {
 
 const TTL_MS = FAILURE_MEMORY_SECONDS * 1000;
 const keyOf = (username: string) => `last-failed-password:${lockoutSubject(username)}`;
-
-export class RedisLastFailedPasswords implements LastFailedPasswords {
-  constructor(private readonly redis: Redis) {}
-
-  async get(username: string): Promise<FailedPasswordMemo | undefined> {
-    return parse(await this.redis.get(keyOf(username)));
-  }
-
-  async set(username: string, memo: FailedPasswordMemo): Promise<void> {
-    await this.redis.set(keyOf(username), JSON.stringify(memo), 'PX', TTL_MS);
-  }
-
-  async forget(username: string): Promise<void> {
-    await this.redis.del(keyOf(username));
-  }
-}
 
 export class PostgresLastFailedPasswords implements LastFailedPasswords {
   constructor(private readonly knex: Knex) {}

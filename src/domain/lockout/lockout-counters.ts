@@ -19,8 +19,8 @@ const UNCAPPED = 1_000_000_000;
 const GENERATION_SECONDS = 30 * 24 * 60 * 60;
 
 /**
- * The lockout's counters and locks, in rate-limiter-flexible (Redis, or PostgreSQL without it),
- * so every replica sees the same counts. Scopes (DESIGN §7):
+ * The lockout's counters and locks, in rate-limiter-flexible on PostgreSQL (never only in Redis:
+ * they must survive a Redis outage or restart), so every replica sees the same counts. Scopes (DESIGN §7):
  * - a username from one address: consecutive failures, locks doubling from `max_failures`;
  * - a username from every address: the same from `username_max_failures`;
  * - an address across usernames: `ip_failures_per_hour`, locked until the hour is over;
@@ -43,12 +43,15 @@ export class LockoutCounters {
   private readonly generations: RateLimit;
 
   constructor(limiters: RateLimiters) {
-    this.byUsernameAndIp = limiters.create('lockout-user-ip', UNCAPPED, FAILURE_MEMORY_SECONDS);
-    this.byUsername = limiters.create('lockout-user', UNCAPPED, FAILURE_MEMORY_SECONDS);
-    this.byIp = limiters.create('lockout-ip', UNCAPPED, IP_WINDOW_SECONDS);
-    this.bySecondFactor = limiters.create('lockout-second-factor', UNCAPPED, FAILURE_MEMORY_SECONDS);
-    this.locks = limiters.create('lockout-lock', 1, FAILURE_MEMORY_SECONDS);
-    this.generations = limiters.create('lockout-generation', UNCAPPED, GENERATION_SECONDS);
+    // Durable: a lock must outlive a Redis restart, and counts made while Redis was away must
+    // still count once it is back.
+    const durable = { durable: true };
+    this.byUsernameAndIp = limiters.create('lockout-user-ip', UNCAPPED, FAILURE_MEMORY_SECONDS, durable);
+    this.byUsername = limiters.create('lockout-user', UNCAPPED, FAILURE_MEMORY_SECONDS, durable);
+    this.byIp = limiters.create('lockout-ip', UNCAPPED, IP_WINDOW_SECONDS, durable);
+    this.bySecondFactor = limiters.create('lockout-second-factor', UNCAPPED, FAILURE_MEMORY_SECONDS, durable);
+    this.locks = limiters.create('lockout-lock', 1, FAILURE_MEMORY_SECONDS, durable);
+    this.generations = limiters.create('lockout-generation', UNCAPPED, GENERATION_SECONDS, durable);
   }
 
   /**

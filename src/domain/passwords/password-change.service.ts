@@ -3,7 +3,7 @@ import type { UserRepository } from '../users/user.repository.js';
 import type { UserRecord } from '../users/user.js';
 import type { UserMail } from '../notifications/user-mail.js';
 import type { EventLog } from '../events/event-log.js';
-import type { Actor } from '../events/event-types.js';
+import type { Actor, GatehouseEvent } from '../events/event-types.js';
 import { GatehouseError } from '../../infrastructure/http/gatehouse-error.js';
 import type { RevocationReason } from '../sessions/revocation-reasons.js';
 import type { SignOutReport, SignOutService } from '../sessions/sign-out.service.js';
@@ -13,6 +13,7 @@ import type { PasswordHistoryRepository } from './password-history.repository.js
 import { passwordProblems } from './password-policy.js';
 
 export interface PasswordChangeDependencies {
+  /** The change, the sign-out it causes and its audit events commit in one transaction. */
   knex: Knex;
   users: UserRepository;
   hasher: PasswordHasher;
@@ -36,8 +37,8 @@ export interface PasswordChange {
   actor?: Actor;
   /** Send the "your password was changed" notice (off when another email already tells). */
   notify?: boolean;
-  /** More of the same transaction: the administrator's event recording the change. */
-  within?: (trx: Knex.Transaction, report: SignOutReport | undefined) => Promise<void>;
+  /** More audit events of the change (the administrator's), committed with it. */
+  audit?: GatehouseEvent[];
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -45,7 +46,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * The one way a password is set, whoever sets it (administrator, reset, forced change): the
  * same policy, the same hashing, sign-out everywhere when access changes hands, a
- * `password.changed` event and a notice to the user.
+ * `password.changed` event, all committed together, and a notice to the user.
  */
 export class PasswordChangeService {
   constructor(private readonly deps: PasswordChangeDependencies) {}
@@ -64,29 +65,27 @@ export class PasswordChangeService {
     this.assertAcceptable(tenant, user.username, change.password);
     const temporary = change.temporary === true;
     const changedAt = new Date();
+    // Hashed before the transaction: it holds no row lock while bcrypt runs.
     const passwordHash = await this.deps.hasher.hash(change.password);
-    // The new password, the cut-off of every session and the events saying so commit together.
-    const apply = async (trx: Knex.Transaction, report?: SignOutReport) => {
-      if (user.password_hash) await this.deps.history?.remember(user.id, user.password_hash, changedAt, trx);
-      await this.deps.users.update(
-        user.id,
-        {
-          password_hash: passwordHash,
-          password_changed_at: changedAt,
-          password_temporary: temporary,
-          password_expires_at: temporary ? new Date(Date.now() + tenant.settings.password.temporary_ttl_days * DAY_MS) : null,
-        },
-        trx,
-      );
-      await this.deps.events.writeIn(trx, { type: 'password.changed', tenant_id: tenant.id, user_id: user.id, actor: change.actor, reason: change.signOutReason ?? 'password_changed', details: { temporary, ...(report ?? {}) } });
-      await change.within?.(trx, report);
-    };
-    let report: SignOutReport | undefined;
-    if (change.signOutReason) report = await this.deps.signOut.signOutEverywhere(user.id, change.signOutReason, apply);
-    else await this.deps.knex.transaction((trx) => apply(trx));
+    const cut = await this.deps.knex.transaction(async (trx) => {
+      if (user.password_hash) await this.deps.history?.within(trx).remember(user.id, user.password_hash, changedAt);
+      await this.deps.users.within(trx).update(user.id, {
+        password_hash: passwordHash,
+        password_changed_at: changedAt,
+        password_temporary: temporary,
+        password_expires_at: temporary ? new Date(Date.now() + tenant.settings.password.temporary_ttl_days * DAY_MS) : null,
+      });
+      const signedOut = change.signOutReason ? await this.deps.signOut.cutOff(trx, user.id, change.signOutReason) : undefined;
+      await this.deps.events.writeWithin(trx, [
+        { type: 'password.changed', tenant_id: tenant.id, user_id: user.id, actor: change.actor, reason: change.signOutReason ?? 'password_changed', details: { temporary, ...(signedOut?.report ?? {}) } },
+        ...(change.audit ?? []),
+      ]);
+      return signedOut;
+    });
+    if (cut) await this.deps.signOut.sweep(cut);
     if (change.signOutReason === 'password_reset') await this.deps.onPasswordReset?.(user);
     if (change.notify !== false) await this.notify(tenant, user, change.how);
-    return report;
+    return cut?.report;
   }
 
   /** Security notice (DESIGN §8). */

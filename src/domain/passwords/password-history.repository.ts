@@ -12,6 +12,11 @@ export const PASSWORD_HISTORY_DEPTH = 5;
 export class PasswordHistoryRepository {
   constructor(private readonly knex: Knex) {}
 
+  /** The same repository inside a transaction of the caller. */
+  within(trx: Knex.Transaction): PasswordHistoryRepository {
+    return new PasswordHistoryRepository(trx);
+  }
+
   /** Keeps a hash that stops being current now; the oldest beyond the depth are dropped. */
   async remember(userId: string, passwordHash: string, replacedAt: Date, db: Knex = this.knex): Promise<void> {
     await db('password_history').insert({ user_id: userId, password_hash: passwordHash, replaced_at: replacedAt });

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { deleteInBatches } from '../../infrastructure/storage/batched-delete.js';
-import type { ActiveGrant, ArtifactWrite, ClientTokenActivity, StoredArtifact, UserGrant } from './artifact.js';
+import type { ActiveGrant, ArtifactWrite, ClientTokenActivity, RefreshChainState, StoredArtifact, UserGrant } from './artifact.js';
 
 /*
  * The provider's hottest statements (every refresh finds its token and writes the rotated one)
@@ -14,10 +14,43 @@ const ON_CONFLICT = `ON CONFLICT (type, id) DO UPDATE SET payload = EXCLUDED.pay
     uid = EXCLUDED.uid, account_id = EXCLUDED.account_id, client_id = EXCLUDED.client_id, expires_at = EXCLUDED.expires_at`;
 const INSERT_COLUMNS = 'INSERT INTO oidc_artifacts (type, id, payload, grant_id, user_code, uid, account_id, client_id, expires_at)';
 const UPSERT_SQL = `${INSERT_COLUMNS} VALUES (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?) ${ON_CONFLICT}`;
-const ROTATE_SQL = `WITH consumed AS (
-    UPDATE oidc_artifacts SET consumed_at = now() WHERE type = ? AND id = ? AND consumed_at IS NULL RETURNING 1
+const GRANT_LIVE = "g.type = 'Grant' AND g.id = t.grant_id AND (g.expires_at IS NULL OR g.expires_at > now())";
+const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+/*
+ * A refresh consumes the presented token and writes its successor in one statement, and only
+ * while the chain may go on: the token neither consumed nor revoked, its grant still there, its
+ * user neither gone, disabled nor signed out since the chain began. The grant row is locked
+ * (FOR SHARE) for the statement: a sign-out deletes the grants first, in its transaction, so a
+ * rotation either commits before the sign-out reaches its grant (and the sign-out then revokes
+ * the successor too) or waits for it and is refused. No cached read can let a refresh through.
+ */
+const ROTATE_REFRESH_SQL = `WITH rotation (type, previous_id, id, account_id, chain_started) AS (VALUES (?::text, ?::text, ?::text, ?::uuid, to_timestamp(?::double precision))),
+  consumed AS (
+    UPDATE oidc_artifacts AS t SET consumed_at = now(), successor_id = r.id FROM rotation AS r
+    WHERE t.type = r.type AND t.id = r.previous_id AND t.consumed_at IS NULL AND t.revoked_at IS NULL
+      AND EXISTS (SELECT 1 FROM oidc_artifacts AS g WHERE ${GRANT_LIVE} FOR SHARE)
+      AND EXISTS (SELECT 1 FROM users AS u WHERE u.id = r.account_id AND NOT u.disabled AND (u.tokens_valid_after IS NULL OR u.tokens_valid_after <= r.chain_started))
+    RETURNING 1
   )
   ${INSERT_COLUMNS} SELECT ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::timestamptz WHERE EXISTS (SELECT 1 FROM consumed) ${ON_CONFLICT}`;
+/** How many successors a chain look-up follows: more rotations than that within the retry window is no app retrying. */
+const MAX_HOPS = 20;
+/**
+ * From a presented refresh token to the newest token of its chain (following successors), with
+ * what decides whether the chain may go on: its grant and its user.
+ */
+const CHAIN_SQL = `WITH RECURSIVE chain AS (
+    SELECT id, successor_id, consumed_at, revoked_at, revoked_reason, expires_at, grant_id, account_id, payload, 0 AS hops
+    FROM oidc_artifacts WHERE type = ? AND id = ?
+    UNION ALL
+    SELECT n.id, n.successor_id, n.consumed_at, n.revoked_at, n.revoked_reason, n.expires_at, n.grant_id, n.account_id, n.payload, c.hops + 1
+    FROM chain AS c JOIN oidc_artifacts AS n ON n.type = 'RefreshToken' AND n.id = c.successor_id
+    WHERE c.consumed_at IS NOT NULL AND c.hops < ${MAX_HOPS}
+  ), head AS (SELECT * FROM chain ORDER BY hops DESC LIMIT 1)
+  SELECT t.id, t.consumed_at, t.revoked_at, t.revoked_reason, t.expires_at, (t.payload->>'iiat')::double precision AS chain_started,
+    EXISTS (SELECT 1 FROM oidc_artifacts AS g WHERE ${GRANT_LIVE}) AS grant_live,
+    u.id IS NOT NULL AS user_exists, coalesce(u.disabled, false) AS user_disabled, u.tokens_valid_after, u.tokens_revoked_reason
+  FROM head AS t LEFT JOIN users AS u ON u.id = CASE WHEN t.account_id ~ '${UUID}' THEN t.account_id::uuid END`;
 
 /** What the cleanup deleted here, under the name it reports each table by. */
 export interface ExpiredArtifacts {
@@ -59,13 +92,32 @@ export class ArtifactRepository {
   }
 
   /**
-   * Consumes `previousId` and writes its successor `id`, in one statement (one round trip per
-   * refresh): the successor is written only if this call consumed the previous one, so of
-   * parallel rotations of one token exactly one succeeds. false: it was already consumed.
+   * Consumes the refresh token `previousId` and writes its successor `id`, in one statement (one
+   * round trip per refresh), only while the chain may go on (see ROTATE_REFRESH_SQL): of
+   * parallel rotations of one token exactly one succeeds. false: consumed already, or the chain
+   * was revoked; `refreshChain` tells which.
    */
-  async rotate(type: string, previousId: string, id: string, artifact: ArtifactWrite): Promise<boolean> {
-    const { rowCount } = await this.knex.raw<{ rowCount: number }>(ROTATE_SQL, [type, previousId, ...writeValues(type, id, artifact)]);
+  async rotateRefreshToken(previousId: string, id: string, artifact: ArtifactWrite, chainStarted: number): Promise<boolean> {
+    const owner = artifact.accountId && UUID_PATTERN.test(artifact.accountId) ? artifact.accountId : null;
+    const { rowCount } = await this.knex.raw<{ rowCount: number }>(ROTATE_REFRESH_SQL, ['RefreshToken', previousId, id, owner, chainStarted, ...writeValues('RefreshToken', id, artifact)]);
     return rowCount > 0;
+  }
+
+  /** The state of the chain `id` belongs to, at its newest token; undefined when `id` is unknown. */
+  async refreshChain(id: string): Promise<RefreshChainState | undefined> {
+    const { rows } = await this.knex.raw<{ rows: ChainRow[] }>(CHAIN_SQL, ['RefreshToken', id]);
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      headId: row.id,
+      consumedAt: row.consumed_at,
+      revokedAt: row.revoked_at,
+      revokedReason: row.revoked_reason,
+      expiresAt: row.expires_at,
+      chainStartedAt: row.chain_started === null ? null : new Date(row.chain_started * 1000),
+      grantLive: row.grant_live,
+      user: row.user_exists ? { disabled: row.user_disabled, tokensValidAfter: row.tokens_valid_after, revokedReason: row.tokens_revoked_reason } : undefined,
+    };
   }
 
   /** Marks an artifact consumed. Atomic: true for exactly one of several callers at once. */
@@ -148,6 +200,19 @@ export class ArtifactRepository {
     );
   }
 
+  /**
+   * Deletes every grant of a user and the device codes given under them; returns the grant ids.
+   * Run first in a sign-out's transaction: it locks each grant, so a refresh rotating under one
+   * (which holds it FOR SHARE) finishes before the sign-out goes on, and the tombstoning that
+   * follows sees its new token.
+   */
+  async deleteGrantsOf(userId: string): Promise<string[]> {
+    const grants = await this.knex('oidc_artifacts').where({ type: 'Grant', account_id: userId }).delete().returning<{ id: string }[]>('id');
+    const ids = grants.map((grant) => grant.id);
+    if (ids.length) await this.knex('oidc_artifacts').where({ type: 'DeviceCode' }).whereIn('grant_id', ids).delete();
+    return ids;
+  }
+
   /** Ends every browser session of a user; returns how many there were. */
   async deleteSessionsOf(userId: string): Promise<number> {
     return Number(await this.knex('oidc_artifacts').where({ type: 'Session', account_id: userId }).delete());
@@ -201,6 +266,22 @@ export class ArtifactRepository {
   private live(type: string) {
     return this.knex('oidc_artifacts').select(this.knex.raw(COLUMNS)).where({ type }).andWhereRaw(LIVE);
   }
+}
+
+const UUID_PATTERN = new RegExp(UUID);
+
+interface ChainRow {
+  id: string;
+  consumed_at: Date | null;
+  revoked_at: Date | null;
+  revoked_reason: string | null;
+  expires_at: Date | null;
+  chain_started: number | null;
+  grant_live: boolean;
+  user_exists: boolean;
+  user_disabled: boolean;
+  tokens_valid_after: Date | null;
+  tokens_revoked_reason: string | null;
 }
 
 function writeValues(type: string, id: string, artifact: ArtifactWrite): Knex.Value[] {

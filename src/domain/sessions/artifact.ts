@@ -57,3 +57,19 @@ export interface ClientTokenActivity {
   /** Whether a grant was given after the cut (the user signed in again). */
   signed_in_since_cut: boolean;
 }
+
+/** A refresh-token chain as seen from a token presented to the token endpoint, at its newest token. */
+export interface RefreshChainState {
+  /** The newest token reached from the presented one by following what replaced each. */
+  headId: string;
+  consumedAt: Date | null;
+  revokedAt: Date | null;
+  revokedReason: string | null;
+  expiresAt: Date | null;
+  /** When the sign-in that began the chain happened (the tokens' `iiat`). */
+  chainStartedAt: Date | null;
+  /** The chain's grant exists and has not expired. */
+  grantLive: boolean;
+  /** undefined: the user no longer exists. */
+  user?: { disabled: boolean; tokensValidAfter: Date | null; revokedReason: string | null };
+}

@@ -126,7 +126,7 @@ export class UserAdminService {
     if (phoneChanged) {
       // Browsers remembered for the old number must pass the step again; the user is told.
       await this.deps.devices.forgetSecondFactor(user.id);
-      await this.notifyPhoneChange(tenant, updated);
+      await this.notifyPhoneChange(tenant, updated!);
     }
     return signedOut ? { user: updated, signed_out: signedOut } : { user: updated };
   }
@@ -140,14 +140,8 @@ export class UserAdminService {
 
   /** Sets a password (optionally temporary) and signs the user out of every app and device. */
   async setPassword(tenant: TenantRecord, user: UserRecord, input: { password: string; temporary?: boolean }, actor: Actor): Promise<SignOutReport> {
-    const report = await this.deps.passwords.change(tenant, user, {
-      password: input.password,
-      temporary: input.temporary,
-      signOutReason: 'password_changed_by_admin',
-      how: 'by an administrator',
-      actor,
-      within: (trx) => this.deps.events.writeIn(trx, { type: 'admin.password_set', tenant_id: tenant.id, user_id: user.id, actor, details: { temporary: input.temporary === true } }),
-    });
+    const audit = [{ type: 'admin.password_set', tenant_id: tenant.id, user_id: user.id, actor, details: { temporary: input.temporary === true } } as const];
+    const report = await this.deps.passwords.change(tenant, user, { password: input.password, temporary: input.temporary, signOutReason: 'password_changed_by_admin', how: 'by an administrator', actor, audit });
     return report!;
   }
 
@@ -159,15 +153,8 @@ export class UserAdminService {
     if (!user.email) throw new GatehouseError('conflict', 'The user has no email address to send a temporary password to. Add one first.');
     if (user.disabled) throw new GatehouseError('conflict', 'The account is disabled: enable it before sending a temporary password.');
     const password = generateTemporaryPassword(tenant.settings.password.min_length);
-    await this.deps.passwords.change(tenant, user, {
-      password,
-      temporary: true,
-      signOutReason: 'password_changed_by_admin',
-      how: 'by an administrator',
-      actor,
-      notify: false,
-      within: (trx) => this.deps.events.writeIn(trx, { type: 'admin.password_set', tenant_id: tenant.id, user_id: user.id, actor, details: { temporary: true, emailed: true } }),
-    });
+    const audit = [{ type: 'admin.password_set', tenant_id: tenant.id, user_id: user.id, actor, details: { temporary: true, emailed: true } } as const];
+    await this.deps.passwords.change(tenant, user, { password, temporary: true, signOutReason: 'password_changed_by_admin', how: 'by an administrator', actor, notify: false, audit });
     const updated = (await this.deps.users.findById(user.id))!;
     const message = await this.sendTemporaryPassword(tenant, updated, password);
     if (message?.status === 'failed' || message?.status === 'suppressed') {
@@ -186,10 +173,12 @@ export class UserAdminService {
   }
 
   async signOutEverywhere(tenant: TenantRecord, user: UserRecord, actor: Actor): Promise<SignOutReport> {
-    return this.deps.signOut.signOutEverywhere(user.id, 'signed_out_by_admin', async (trx, report) => {
-      await this.deps.events.writeIn(trx, { type: 'admin.user_signed_out', tenant_id: tenant.id, user_id: user.id, actor });
-      await this.deps.events.writeIn(trx, { type: 'user.signed_out', tenant_id: tenant.id, user_id: user.id, actor, reason: 'signed_out_by_admin', details: { ...report } });
-    });
+    return this.deps.signOut.signOutEverywhere(user.id, 'signed_out_by_admin', (trx, report) =>
+      this.deps.events.writeWithin(trx, [
+        { type: 'admin.user_signed_out', tenant_id: tenant.id, user_id: user.id, actor },
+        { type: 'user.signed_out', tenant_id: tenant.id, user_id: user.id, actor, reason: 'signed_out_by_admin', details: { ...report } },
+      ]),
+    );
   }
 
   /** 409 for a username taken, or one that could be mistaken for a taken one (Unicode TS #39). */

@@ -6,6 +6,11 @@ import { normalizeUsername, usernameSkeleton, type NewUser, type UserRecord } fr
 export class UserRepository {
   constructor(private readonly knex: Knex) {}
 
+  /** The same repository inside a transaction of the caller. */
+  within(trx: Knex.Transaction): UserRepository {
+    return new UserRepository(trx);
+  }
+
   async findById(id: string): Promise<UserRecord | undefined> {
     if (!isUuid(id)) return undefined;
     return this.knex<UserRecord>('users').where({ id }).first();

@@ -5,10 +5,11 @@ import { installHashedClientSecrets, type SecretUseRecorder } from './client-aut
 import { GATEHOUSE_CLIENT_METADATA } from './client-metadata.js';
 import { clientTenant } from '../../domain/clients/client-tenancy.js';
 import { advertisePollingInterval } from './device-flow.js';
-import { settlePendingConsume } from './adapters/pending-consume.js';
 import { createFindAccount } from './find-account.js';
 import { createInteractionPolicy, type SignInPolicyDependencies } from './interaction-policy.js';
 import * as lifetimes from './lifetimes.js';
+import { answerUnavailable, failFastAccounts } from './unavailable.js';
+import { answerWithCurrentToken } from './adapters/refresh-rotation.js';
 import { CLAIMS_BY_SCOPE, SCOPES } from '../../domain/clients/scopes.js';
 
 export interface ProviderDependencies {
@@ -40,7 +41,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   const secureCookies = deps.issuer.startsWith('https://');
   const configuration: Configuration = {
     adapter: deps.adapter as unknown as Configuration['adapter'],
-    findAccount: createFindAccount(deps.users, { facts: deps.signIn.facts }),
+    findAccount: failFastAccounts(createFindAccount(deps.users, { facts: deps.signIn.facts })),
     jwks: deps.secrets.jwks as Configuration['jwks'],
     cookies: {
       keys: deps.secrets.cookieKeys,
@@ -123,13 +124,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
       await next();
     });
   }
-  provider.use(async (ctx, next) => {
-    try {
-      await next();
-    } finally {
-      await settlePendingConsume(ctx);
-    }
-  });
+  answerUnavailable(provider, deps.pages.renderError as Parameters<typeof answerUnavailable>[1]);
+  answerWithCurrentToken(provider);
   installHashedClientSecrets(provider, deps.recordSecretUse);
   advertisePollingInterval(provider, deps.devicePollIntervalSeconds);
   return provider;

@@ -16,9 +16,10 @@ export function createFindAccount(users: UserRepository, options: { cacheMs?: nu
   const cacheMs = options.cacheMs ?? USER_CACHE_MS;
   const recent = new Map<string, { user: UserRecord | undefined; until: number }>();
   // Every refresh looks the user up; a few seconds of memory spare PostgreSQL a query on the
-  // hottest path. Revocation does not depend on it: signing a user out (password set, disabled,
-  // deleted) tombstones their refresh tokens, which are checked first. Only profile claims in a
-  // refreshed ID token may lag by the TTL; every other path reads the database.
+  // hottest path. Revocation does not depend on it: the rotation checks, in the same statement
+  // that consumes the token, that the user is neither gone, disabled nor signed out since the
+  // chain began. Only profile claims in a refreshed ID token may lag by the TTL; every other
+  // path reads the database.
   const findUser = async (id: string) => {
     const hit = recent.get(id);
     if (hit && hit.until > Date.now()) return hit.user;

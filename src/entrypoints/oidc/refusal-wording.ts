@@ -27,7 +27,6 @@ export const REFUSAL_WORDING = {
   refresh_token_expired: 'the sign-in has expired; sign in again',
   refresh_token_reused: 'this refresh token was already used, so the sign-in was ended for safety; sign in again',
   refresh_token_used_concurrently: 'this refresh token was just used by another request; use the newest refresh token',
-  refresh_token_rotated_moments_ago: 'refresh token was already rotated moments ago; use the newest refresh token',
   client_mismatch: 'the token was issued to another application',
   grant_revoked: 'the sign-in was ended; sign in again',
   grant_expired: 'the sign-in has expired; sign in again',
@@ -38,6 +37,10 @@ export const REFUSAL_WORDING = {
   device_code_invalid: 'the device code is not valid or has expired; start again on the device',
   device_code_reused: 'the device code was already used; start again on the device',
   account_not_found: 'the account no longer exists or was disabled; sign in again',
+
+  // Any endpoint: a database did not answer in time. Nothing was changed; the same request
+  // (the same refresh token) works once it answers again.
+  temporarily_unavailable: 'the service is briefly unavailable; nothing was changed, try again in a moment',
 
   // The authorization endpoint, sent back to the app with the person's sign-in ended.
   too_many_wrong_codes: 'too many wrong codes; sign in again',

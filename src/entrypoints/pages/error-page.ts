@@ -20,6 +20,10 @@ function friendlyDescription(out: { error: string; error_description?: string })
   switch (out.error) {
     case 'invalid_client':
       return 'The application that sent you here is not known to Gatehouse.';
+    case 'temporarily_unavailable':
+      return 'Gatehouse is briefly unavailable. Nothing was changed: please try again in a moment.';
+    case 'server_error':
+      return 'Something went wrong on our side. Please try again in a moment.';
     case 'invalid_redirect_uri':
       return 'The application asked to return to an address it is not registered for.';
     case 'session_not_found':

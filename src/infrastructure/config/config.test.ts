@@ -25,6 +25,18 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ port: 3000, issuer: 'http://localhost:3000', databaseUrl: undefined, redisUrl: undefined, delivery: 'outbox', bcryptCost: 12, seedDemo: true, migrateOnStart: true, trustProxy: 0, logLevel: 'info' });
   });
 
+  it('bounds every wait on storage and the shutdown by default, and takes other bounds', () => {
+    expect(loadConfig({})).toMatchObject({
+      timeouts: { databaseStatementMs: 3000, databaseAcquireMs: 2000, databaseConnectMs: 2000, redisCommandMs: 1000 },
+      shutdownTimeoutMs: 25000,
+    });
+    const tuned = loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '10000', REDIS_COMMAND_TIMEOUT_MS: '250', SHUTDOWN_TIMEOUT_MS: '55000' });
+    expect(tuned.timeouts).toMatchObject({ databaseStatementMs: 10000, redisCommandMs: 250 });
+    expect(tuned.shutdownTimeoutMs).toBe(55000);
+    expect(failure({ DATABASE_ACQUIRE_TIMEOUT_MS: '0' })).toBe('DATABASE_ACQUIRE_TIMEOUT_MS: must be between 100 and 600000');
+    expect(failure({ SHUTDOWN_TIMEOUT_MS: 'soon' })).toBe('SHUTDOWN_TIMEOUT_MS: must be a whole number');
+  });
+
   it('turns the demo off by default with a real database, and AWS delivery on with a region', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://x/y' }).seedDemo).toBe(false);
     expect(loadConfig({ AWS_REGION: 'eu-west-1' }).delivery).toBe('aws');

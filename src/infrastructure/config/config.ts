@@ -49,6 +49,31 @@ export interface GatehouseConfig {
    * https://sns.<region>.amazonaws.com/ for signing certificates and subscribe URLs (tests).
    */
   snsTrustedUrlPrefix?: string;
+  /**
+   * Time limits on the storage, so a frozen or overloaded database or Redis costs a request a
+   * few seconds and a `503` with `Retry-After`, never a wait without end:
+   * - `DATABASE_STATEMENT_TIMEOUT_MS` (3000): longest a PostgreSQL statement may run; the
+   *   server cancels it, and a server that does not answer at all loses the connection.
+   * - `DATABASE_ACQUIRE_TIMEOUT_MS` (2000): longest wait for a free pooled connection.
+   * - `DATABASE_CONNECT_TIMEOUT_MS` (2000): longest wait for a new connection to be set up.
+   * - `REDIS_COMMAND_TIMEOUT_MS` (1000): longest wait for a Redis answer; past it Redis is set
+   *   aside and PostgreSQL answers until Redis responds again.
+   * Migrations and the embedded database run without them.
+   */
+  timeouts: StorageTimeouts;
+  /**
+   * `SHUTDOWN_TIMEOUT_MS` (25000): on SIGTERM, how long requests in flight may take before the
+   * remaining connections are cut and storage is closed; the process exits within it even when
+   * a database does not answer. Fits Kubernetes' default 30 s grace period.
+   */
+  shutdownTimeoutMs: number;
+}
+
+export interface StorageTimeouts {
+  databaseStatementMs: number;
+  databaseAcquireMs: number;
+  databaseConnectMs: number;
+  redisCommandMs: number;
 }
 
 export class ConfigError extends Error {
@@ -150,6 +175,13 @@ export function loadConfig(env: Env = process.env): GatehouseConfig {
     trustProxy: read(env, 'TRUST_PROXY', integer(0, 10, 0)),
     sesNotificationTopicArns: (env.SES_NOTIFICATION_TOPIC_ARNS ?? '').split(',').map((arn) => arn.trim()).filter(Boolean),
     snsTrustedUrlPrefix: read(env, 'SNS_TRUSTED_URL_PREFIX', url(['http:', 'https:'])),
+    timeouts: {
+      databaseStatementMs: read(env, 'DATABASE_STATEMENT_TIMEOUT_MS', integer(100, 600_000, 3_000)),
+      databaseAcquireMs: read(env, 'DATABASE_ACQUIRE_TIMEOUT_MS', integer(100, 600_000, 2_000)),
+      databaseConnectMs: read(env, 'DATABASE_CONNECT_TIMEOUT_MS', integer(100, 600_000, 2_000)),
+      redisCommandMs: read(env, 'REDIS_COMMAND_TIMEOUT_MS', integer(50, 60_000, 1_000)),
+    },
+    shutdownTimeoutMs: read(env, 'SHUTDOWN_TIMEOUT_MS', integer(1_000, 600_000, 25_000)),
   };
   if (delivery === 'aws' && !awsRegion) throw new ConfigError('AWS_REGION', 'is required when DELIVERY=aws');
   if (production) assertSafeForProduction(config);

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
+import type { RedisGate } from '../storage/redis.js';
 import { RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export interface RateLimitDecision {
@@ -10,7 +10,15 @@ export interface RateLimitDecision {
 
 /** One named limit: `points` per `durationSeconds` per key. */
 export class RateLimit {
-  constructor(private readonly limiter: RateLimiterAbstract) {}
+  /** `bypass`: another store to use instead while `applies()` (Redis set aside: PostgreSQL). */
+  constructor(
+    private readonly primary: RateLimiterAbstract,
+    private readonly bypass?: { limiter: RateLimiterAbstract; applies: () => boolean },
+  ) {}
+
+  private get limiter(): RateLimiterAbstract {
+    return this.bypass?.applies() ? this.bypass.limiter : this.primary;
+  }
 
   async consume(key: string, points = 1): Promise<RateLimitDecision> {
     try {
@@ -68,19 +76,30 @@ export interface CounterState {
   resetsInMs: number;
 }
 
+export interface RateLimitOptions {
+  /**
+   * Counts that must survive a Redis restart or outage (lockout counters and locks): kept in
+   * PostgreSQL only. Others (abuse limits) live in Redis when it answers, with PostgreSQL as
+   * rate-limiter-flexible's insurance while it does not.
+   */
+  durable?: boolean;
+}
+
 /**
- * Rate limits shared by every replica, through rate-limiter-flexible: in Redis when configured,
- * in PostgreSQL (`rate_limits`) otherwise.
+ * Rate limits shared by every replica, through rate-limiter-flexible: in Redis when configured
+ * and answering, in PostgreSQL (`rate_limits`) otherwise.
  */
 export class RateLimiters {
-  constructor(private readonly store: { redis?: Redis; knex: Knex }) {}
+  constructor(private readonly store: { gate?: RedisGate; knex: Knex }) {}
 
-  create(name: string, points: number, durationSeconds: number): RateLimit {
-    const options = { keyPrefix: `rl:${name}`, points, duration: durationSeconds };
-    const limiter = this.store.redis
-      ? new RateLimiterRedis({ ...options, storeClient: this.store.redis, rejectIfRedisNotReady: true })
-      : new RateLimiterPostgres({ ...options, storeClient: unnamedStatements(this.store.knex), storeType: 'pool', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false });
-    return new RateLimit(limiter);
+  create(name: string, points: number, durationSeconds: number, options: RateLimitOptions = {}): RateLimit {
+    const settings = { keyPrefix: `rl:${name}`, points, duration: durationSeconds };
+    const postgres = new RateLimiterPostgres({ ...settings, storeClient: unnamedStatements(this.store.knex), storeType: 'pool', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false });
+    const gate = this.store.gate;
+    if (!gate || options.durable) return new RateLimit(postgres);
+    const redis = new RateLimiterRedis({ ...settings, storeClient: gate.redis, rejectIfRedisNotReady: true, insuranceLimiter: postgres });
+    // A Redis set aside is not even asked: a frozen one would cost each call a command timeout.
+    return new RateLimit(redis, { limiter: postgres, applies: () => !gate.usable });
   }
 }
 

@@ -1,9 +1,10 @@
-import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
+import type { RedisGate } from './redis.js';
 
 /**
  * Short-lived marks shared by every replica ("this device code was polled in the last 5 s").
- * Redis when configured, the `ephemeral_marks` table otherwise.
+ * Redis when configured and answering, the `ephemeral_marks` table otherwise (a mark set in
+ * one store during a Redis outage is not seen in the other: at worst one extra poll passes).
  */
 export interface EphemeralMarks {
   /** Sets the mark unless a live one exists; true when this call set it. */
@@ -11,10 +12,16 @@ export interface EphemeralMarks {
 }
 
 export class RedisEphemeralMarks implements EphemeralMarks {
-  constructor(private readonly redis: Redis) {}
+  constructor(
+    private readonly gate: RedisGate,
+    private readonly fallback: EphemeralMarks,
+  ) {}
 
   async setIfAbsent(key: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(`mark:${key}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
+    return this.gate.run(
+      async (redis) => (await redis.set(`mark:${key}`, '1', 'PX', ttlMs, 'NX')) === 'OK',
+      () => this.fallback.setIfAbsent(key, ttlMs),
+    );
   }
 }
 

@@ -6,8 +6,9 @@ const MAX_ENTRIES = 50_000;
  * Keeps a model's payloads in memory for a few seconds after they are read or written. For
  * grants: every refresh looks its grant up, and a grant changes only when it is created,
  * extended or revoked. Writes and revocations on this replica invalidate at once; on another
- * replica a revoked grant can linger here for the TTL, which is safe because the refresh
- * tokens and access tokens of a revoked grant are themselves deleted or tombstoned.
+ * replica a revoked grant can linger here for the TTL. That never lets a refresh through: the
+ * rotation itself checks in PostgreSQL, in its one statement, that the grant still exists and
+ * the user was not signed out (see ArtifactRepository.rotateRefreshToken).
  */
 export function cacheReads(adapter: Adapter, ttlMs: number): Adapter {
   const cache = new Map<string, { payload: AdapterPayload | undefined; until: number }>();

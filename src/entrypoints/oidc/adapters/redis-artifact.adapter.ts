@@ -1,14 +1,16 @@
 import type { Redis } from 'ioredis';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import type { RedisGate } from '../../../infrastructure/storage/redis.js';
 import { alreadyUsedDetail } from '../token-refusals.js';
 
 /**
- * Marks an artifact consumed only if it exists and is not consumed yet; returns 1 when this call
- * consumed it. One script, so two requests racing with one code cannot both win.
+ * Marks an artifact consumed only if it exists and is not consumed yet. 1: this call consumed
+ * it; 0: it was consumed before; -1: Redis does not have it. One script, so two requests racing
+ * with one code cannot both win.
  */
 const CONSUME_ONCE = `
 local raw = redis.call('GET', KEYS[1])
-if not raw then return 0 end
+if not raw then return -1 end
 local payload = cjson.decode(raw)
 if payload.consumed then return 0 end
 payload.consumed = tonumber(ARGV[1])
@@ -16,14 +18,20 @@ redis.call('SET', KEYS[1], cjson.encode(payload), 'KEEPTTL')
 return 1
 `;
 
+const NOT_IN_REDIS = -1;
+
 /**
- * oidc-provider artifacts of one short-lived model in Redis. Keys per grant, user code and uid
- * are kept beside the payload so revocation and look-ups need no scan.
+ * oidc-provider artifacts of one short-lived model (access tokens, codes, interactions) in
+ * Redis, with PostgreSQL (`fallback`) answering whenever Redis does not: a write while Redis is
+ * away or failing goes to PostgreSQL, and a look-up Redis cannot answer (away, or a miss, since
+ * the artifact may have been written during an outage) is asked of PostgreSQL. Keys per grant,
+ * user code and uid are kept beside the payload so revocation and look-ups need no scan.
  */
 export class RedisArtifactAdapter implements Adapter {
   constructor(
     private readonly type: string,
-    private readonly redis: Redis,
+    private readonly gate: RedisGate,
+    private readonly fallback: Adapter,
   ) {}
 
   private key(id: string): string {
@@ -31,13 +39,73 @@ export class RedisArtifactAdapter implements Adapter {
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+    await this.gate.run(
+      (redis) => this.write(redis, id, payload, expiresIn),
+      () => this.fallback.upsert(id, payload, expiresIn),
+    );
+  }
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    const cached = await this.gate.run((redis) => this.read(redis, id), async () => undefined);
+    return cached ?? (await this.fallback.find(id)) ?? undefined;
+  }
+
+  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    const cached = await this.gate.run(async (redis) => {
+      const id = await redis.get(`oidc:uid:${uid}`);
+      return id ? this.read(redis, id) : undefined;
+    }, async () => undefined);
+    return cached ?? (await this.fallback.findByUid(uid)) ?? undefined;
+  }
+
+  async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    const cached = await this.gate.run(async (redis) => {
+      const id = await redis.get(`oidc:userCode:${userCode}`);
+      return id ? this.read(redis, id) : undefined;
+    }, async () => undefined);
+    return cached ?? (await this.fallback.findByUserCode(userCode)) ?? undefined;
+  }
+
+  async consume(id: string): Promise<void> {
+    const outcome = await this.gate.run(
+      async (redis) => Number(await redis.eval(CONSUME_ONCE, 1, this.key(id), Math.floor(Date.now() / 1000))),
+      async () => NOT_IN_REDIS,
+    );
+    if (outcome === 1) return;
+    if (outcome === 0) throw new errors.InvalidGrant(alreadyUsedDetail(this.type));
+    await this.fallback.consume(id);
+  }
+
+  async destroy(id: string): Promise<void> {
+    const deleted = await this.gate.run((redis) => redis.del(this.key(id)), async () => 0);
+    if (deleted === 0) await this.fallback.destroy(id);
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    // Both stores: the grant's artifacts may have been written to either.
+    await Promise.all([
+      this.gate.run(async (redis) => {
+        const keys = await redis.lrange(`oidc:grant:${grantId}`, 0, -1);
+        const own = keys.filter((k) => k.startsWith(`oidc:${this.type}:`));
+        if (own.length) await redis.del(...own);
+      }, async () => undefined),
+      this.fallback.revokeByGrantId(grantId),
+    ]);
+  }
+
+  private async read(redis: Redis, id: string): Promise<AdapterPayload | undefined> {
+    const raw = await redis.get(this.key(id));
+    return raw ? (JSON.parse(raw) as AdapterPayload) : undefined;
+  }
+
+  private async write(redis: Redis, id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     const key = this.key(id);
     if (!payload.grantId && !payload.userCode && !payload.uid) {
       // Nothing to index (client-credentials tokens): one command, no transaction.
-      await (expiresIn ? this.redis.set(key, JSON.stringify(payload), 'EX', expiresIn) : this.redis.set(key, JSON.stringify(payload)));
+      await (expiresIn ? redis.set(key, JSON.stringify(payload), 'EX', expiresIn) : redis.set(key, JSON.stringify(payload)));
       return;
     }
-    const multi = this.redis.multi();
+    const multi = redis.multi();
     if (expiresIn) multi.set(key, JSON.stringify(payload), 'EX', expiresIn);
     else multi.set(key, JSON.stringify(payload));
     if (payload.grantId) {
@@ -48,37 +116,8 @@ export class RedisArtifactAdapter implements Adapter {
     }
     if (payload.userCode) multi.set(`oidc:userCode:${payload.userCode}`, id, 'EX', expiresIn ?? 600);
     if (payload.uid) multi.set(`oidc:uid:${payload.uid}`, id, 'EX', expiresIn ?? 3600);
-    await multi.exec();
-  }
-
-  async find(id: string): Promise<AdapterPayload | undefined> {
-    const raw = await this.redis.get(this.key(id));
-    return raw ? (JSON.parse(raw) as AdapterPayload) : undefined;
-  }
-
-  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-    const id = await this.redis.get(`oidc:uid:${uid}`);
-    return id ? this.find(id) : undefined;
-  }
-
-  async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-    const id = await this.redis.get(`oidc:userCode:${userCode}`);
-    return id ? this.find(id) : undefined;
-  }
-
-  async consume(id: string): Promise<void> {
-    const consumed = await this.redis.eval(CONSUME_ONCE, 1, this.key(id), Math.floor(Date.now() / 1000));
-    if (consumed !== 1) throw new errors.InvalidGrant(alreadyUsedDetail(this.type));
-  }
-
-  async destroy(id: string): Promise<void> {
-    await this.redis.del(this.key(id));
-  }
-
-  async revokeByGrantId(grantId: string): Promise<void> {
-    const grantKey = `oidc:grant:${grantId}`;
-    const keys = await this.redis.lrange(grantKey, 0, -1);
-    const own = keys.filter((k) => k.startsWith(`oidc:${this.type}:`));
-    if (own.length) await this.redis.del(...own);
+    const results = await multi.exec();
+    const failed = results?.find(([err]) => err)?.[0];
+    if (failed) throw failed;
   }
 }

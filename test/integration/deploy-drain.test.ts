@@ -1,0 +1,85 @@
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { ChainTraffic, signInChains, summarize } from '../../bench/support/chain-traffic.js';
+import { sleep } from '../../bench/support/processes.js';
+import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
+import { startProcessFleet, type ProcessFleet } from '../helpers/gatehouse-processes.js';
+import { storageKinds } from '../helpers/test-gatehouse.js';
+
+const withRealStorage = storageKinds().includes('postgres+redis');
+const CHAINS = 20;
+
+/**
+ * A deploy stops one replica with SIGTERM while another takes its traffic. Twenty mobile apps
+ * refresh back to back over keep-alive connections, through a load balancer that moves to the
+ * other replica when the first refuses connections; a burst of requests is in flight at the
+ * signal. Nothing is lost: every request gets its answer (with `Connection: close` from the
+ * stopping replica), every chain goes on on the other one, and the stopped process exits cleanly
+ * and in time.
+ */
+(withRealStorage ? describe : describe.skip)('a deploy: SIGTERM to one of two replicas under traffic', () => {
+  let fleet: ProcessFleet;
+
+  beforeAll(async () => {
+    fleet = await startProcessFleet(2, { env: { SHUTDOWN_TIMEOUT_MS: '10000' } });
+  }, 120_000);
+  afterAll(async () => fleet?.stop(), 60_000);
+
+  it('loses no chain and resets no request; readiness fails at once; the process exits in time', async () => {
+    const [stopping, staying] = fleet.processes as [NonNullable<ProcessFleet['processes'][0]>, NonNullable<ProcessFleet['processes'][0]>];
+    const tokens = await signInChains(stopping.origin, CHAINS, { issuer: fleet.issuer });
+    const traffic = new ChainTraffic({ origins: [stopping.origin, staying.origin], tokens, timeoutMs: 20_000 });
+    traffic.start();
+    await sleep(1_500);
+
+    // Connections opened before the signal: the burst, and one that asks for readiness after it.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 50 });
+    await Promise.all(Array.from({ length: 41 }, () => send(agent, stopping.origin, { path: '/healthz' })));
+    const burst = Array.from({ length: 40 }, () => send(agent, stopping.origin, clientCredentials()));
+    const signalledAt = performance.now();
+    stopping.sigterm();
+    await sleep(100);
+    const readiness = await send(agent, stopping.origin, { path: '/readyz' });
+
+    const exit = await stopping.exited;
+    const answered = await Promise.all(burst);
+    await sleep(1_000);
+    await traffic.stop();
+    agent.destroy();
+
+    expect(readiness).toMatchObject({ status: 503, connection: 'close' });
+    expect(answered.map((a) => a.status)).toEqual(answered.map(() => 200));
+    expect(exit).toMatchObject({ code: 0 });
+    expect(exit.at - performance.timeOrigin - signalledAt).toBeLessThan(10_000);
+
+    const all = summarize(traffic.outcomes);
+    expect([...traffic.lost.values()]).toEqual([]);
+    expect(all.byResult.reset ?? 0).toBe(0);
+    expect(all.failed).toBe(0);
+    // Every chain went on, on the replica that stayed.
+    const after = traffic.between(signalledAt).filter((o) => o.result === 'ok' && o.origin === staying.origin);
+    expect(new Set(after.map((o) => o.chain)).size).toBe(CHAINS);
+  }, 120_000);
+});
+
+function clientCredentials() {
+  return {
+    path: '/token',
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${DEMO.integration.clientId}:${DEMO.integration.secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+  };
+}
+
+/** One request on `agent`'s connections; a connection error is an answer of status 0 here. */
+function send(agent: http.Agent, origin: string, request: { path: string; method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; connection?: string; error?: string }> {
+  return new Promise((resolve) => {
+    const outgoing = http.request(`${origin}${request.path}`, { method: request.method ?? 'GET', agent, headers: request.headers });
+    outgoing.on('error', (err: NodeJS.ErrnoException) => resolve({ status: 0, error: err.code ?? err.message }));
+    outgoing.on('response', (response) => {
+      response.resume();
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, connection: response.headers.connection }));
+    });
+    outgoing.end(request.body);
+  });
+}
