@@ -30,15 +30,26 @@ describe('a password change that fails half-way', () => {
     await server.gatehouse.events.flush();
     const eventsBefore = await knex('events').where({ user_id: created.id }).count<{ count: number }[]>('* as count');
 
-    await expect(
-      server.gatehouse.services.passwords.change(tenant, before, {
-        password: 'an-entirely-new-secret-77',
-        signOutReason: 'password_changed_by_admin',
-        how: 'by an administrator',
-        // An audit event the database refuses (a tenant id that is no id): the commit never comes.
-        audit: [{ type: 'admin.password_set', tenant_id: 'not-a-tenant-id', user_id: created.id }],
-      }),
-    ).rejects.toThrow();
+    // The database refuses this user's audit event (a trigger of this test): the commit never comes.
+    await knex.raw(`CREATE FUNCTION refuse_audit_of_test() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.type = 'admin.password_set' AND NEW.user_id = '${created.id}' THEN RAISE EXCEPTION 'audit refused by the test'; END IF;
+        RETURN NEW;
+      END $$`);
+    await knex.raw('CREATE TRIGGER refuse_audit_of_test BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse_audit_of_test()');
+    try {
+      await expect(
+        server.gatehouse.services.passwords.change(tenant, before, {
+          password: 'an-entirely-new-secret-77',
+          signOutReason: 'password_changed_by_admin',
+          how: 'by an administrator',
+          audit: [{ type: 'admin.password_set', tenant_id: tenant.id, user_id: created.id }],
+        }),
+      ).rejects.toThrow(/audit refused by the test/);
+    } finally {
+      await knex.raw('DROP TRIGGER refuse_audit_of_test ON events');
+      await knex.raw('DROP FUNCTION refuse_audit_of_test()');
+    }
 
     await server.gatehouse.events.flush();
     const after = (await users.findById(created.id))!;
