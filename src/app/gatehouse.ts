@@ -71,7 +71,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     const repositories = (options.decorateRepositories ?? ((r) => r))(createRepositories(knex));
     const hasher = new PasswordHasher(config.bcryptCost);
     const outbox = config.delivery === 'outbox' ? new DevOutbox(logger) : undefined;
-    const courier: Courier = outbox ?? new AwsCourier(config.awsRegion!, config.emailFrom);
+    const courier: Courier = outbox ?? new AwsCourier(config.awsRegion!, config.emailFrom, config.awsCredentials);
     const events = new EventLog(knex, logger);
     const background = new BackgroundTasks();
     const clientUsage = new ClientUsageRecorder(repositories.clients, logger, (task) => background.run(task));

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -24,6 +25,11 @@ export interface GatehouseConfig {
   delivery: 'aws' | 'outbox';
   /** `AWS_REGION`: SES/SNS region. */
   awsRegion?: string;
+  /**
+   * `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` (`AWS_SESSION_TOKEN`): static SES/SNS credentials.
+   * Absent means the SDK's own chain (instance role, IRSA, shared files).
+   */
+  awsCredentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** `EMAIL_FROM`: sender address of every email. */
   emailFrom: string;
   /** `BCRYPT_COST`: bcrypt work factor for passwords. */
@@ -52,6 +58,48 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+/**
+ * Variables that hold secrets. Each may instead name a file holding the value (`NAME_FILE`, e.g.
+ * a Kubernetes Secret mounted as a volume): a secret in a file stays out of the process
+ * environment, which child processes, crash reports and `/proc/<pid>/environ` expose.
+ */
+export const SECRET_VARIABLES = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'COOKIE_KEYS',
+  'JWKS',
+  'BOOTSTRAP_OPERATOR_CLIENT_ID',
+  'BOOTSTRAP_OPERATOR_CLIENT_SECRET',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+] as const;
+
+/**
+ * The environment with every `NAME_FILE` replaced by `NAME` holding the file's content
+ * (surrounding whitespace trimmed: files written by editors and `echo` end in a newline).
+ */
+export function withSecretFiles(env: Env, readFile: (file: string) => string = (file) => readFileSync(file, 'utf8')): Env {
+  const resolved: Env = { ...env };
+  for (const name of SECRET_VARIABLES) {
+    const file = env[`${name}_FILE`];
+    if (file === undefined || file === '') continue;
+    if (env[name] !== undefined && env[name] !== '') {
+      throw new ConfigError(`${name}_FILE`, `set either ${name} or ${name}_FILE, not both`);
+    }
+    let content: string;
+    try {
+      content = readFile(file);
+    } catch (err) {
+      throw new ConfigError(`${name}_FILE`, `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    }
+    content = content.trim();
+    if (content === '') throw new ConfigError(`${name}_FILE`, `${file} is empty`);
+    resolved[name] = content;
+  }
+  return resolved;
+}
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -101,13 +149,15 @@ function parseJwks(raw: string | undefined): GatehouseConfig['jwks'] {
   return { keys: keys as Record<string, unknown>[] };
 }
 
-export function loadConfig(env: Env = process.env): GatehouseConfig {
+export function loadConfig(environment: Env = process.env): GatehouseConfig {
+  const env = withSecretFiles(environment);
   const production = env.NODE_ENV === 'production';
   const port = read(env, 'PORT', integer(0, 65535, 3000));
   const issuer = (read(env, 'ISSUER', url(['http:', 'https:'])) ?? `http://localhost:${port}`).replace(/\/$/, '');
   const databaseUrl = read(env, 'DATABASE_URL', url(['postgres:', 'postgresql:']));
   const redisUrl = read(env, 'REDIS_URL', url(['redis:', 'rediss:']));
   const awsRegion = env.AWS_REGION || undefined;
+  const awsCredentials = readAwsCredentials(env);
   const delivery = read(env, 'DELIVERY', z.enum(['aws', 'outbox']).optional()) ?? (awsRegion ? 'aws' : 'outbox');
   const cookieKeys = env.COOKIE_KEYS ? env.COOKIE_KEYS.split(',').map((k) => k.trim()).filter(Boolean) : undefined;
   if (cookieKeys && cookieKeys.some((k) => k.length < 32)) {
@@ -132,6 +182,7 @@ export function loadConfig(env: Env = process.env): GatehouseConfig {
     dataDir: path.resolve(env.DATA_DIR || './data'),
     delivery,
     awsRegion,
+    awsCredentials,
     emailFrom: env.EMAIL_FROM || 'Gatehouse <no-reply@gatehouse.localhost>',
     bcryptCost: read(env, 'BCRYPT_COST', integer(4, 31, 12)),
     bootstrapOperator: bootstrapId && bootstrapSecret ? { clientId: bootstrapId, clientSecret: bootstrapSecret } : undefined,
@@ -145,6 +196,37 @@ export function loadConfig(env: Env = process.env): GatehouseConfig {
   if (delivery === 'aws' && !awsRegion) throw new ConfigError('AWS_REGION', 'is required when DELIVERY=aws');
   if (production) assertSafeForProduction(config);
   return config;
+}
+
+function readAwsCredentials(env: Env): GatehouseConfig['awsCredentials'] {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID || undefined;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY || undefined;
+  if (!accessKeyId && !secretAccessKey) return undefined;
+  if (!accessKeyId || !secretAccessKey) {
+    throw new ConfigError(accessKeyId ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID', 'static AWS credentials need both the key id and the secret key');
+  }
+  return { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined };
+}
+
+/** What `migrate` needs, and nothing else: the migration Job gets only the database's address. */
+export interface MigrationConfig {
+  production: boolean;
+  databaseUrl?: string;
+  dataDir: string;
+  logLevel: string;
+}
+
+export function loadMigrationConfig(environment: Env = process.env): MigrationConfig {
+  const env = withSecretFiles(environment);
+  const production = env.NODE_ENV === 'production';
+  const databaseUrl = read(env, 'DATABASE_URL', url(['postgres:', 'postgresql:']));
+  if (production && !databaseUrl) throw new ConfigError('DATABASE_URL', 'is required in production (the embedded database is for development)');
+  return {
+    production,
+    databaseUrl,
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    logLevel: read(env, 'LOG_LEVEL', z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).optional()) ?? 'info',
+  };
 }
 
 /** DESIGN §2: production refuses every development convenience. */

@@ -3,16 +3,17 @@ import { SNSClient, PublishCommand } from '@aws-sdk/client-sns';
 import type { Courier, EmailMessage, SmsMessage } from './courier.js';
 
 /**
- * Email through SES and SMS through SNS. The SDK reads credentials and the standard
- * AWS_ENDPOINT_URL_SES / AWS_ENDPOINT_URL_SNS overrides from the environment itself.
+ * Email through SES and SMS through SNS. The SDK reads the standard AWS_ENDPOINT_URL_SES /
+ * AWS_ENDPOINT_URL_SNS overrides from the environment itself, and its credential chain (roles,
+ * IRSA) unless static credentials are given (they may come from files, see `*_FILE`).
  */
 export class AwsCourier implements Courier {
   private readonly ses: SESClient;
   private readonly sns: SNSClient;
 
-  constructor(region: string, private readonly from: string) {
-    this.ses = new SESClient({ region });
-    this.sns = new SNSClient({ region });
+  constructor(region: string, private readonly from: string, credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) {
+    this.ses = new SESClient({ region, credentials });
+    this.sns = new SNSClient({ region, credentials });
   }
 
   async sendEmail(message: EmailMessage): Promise<void> {
