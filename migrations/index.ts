@@ -7,6 +7,8 @@ import * as m005 from './20261124_005_user_devices.js';
 import * as m006 from './20261124_006_password_history.js';
 import * as m007 from './20261124_007_event_indexes.js';
 import * as m010 from './20261124_010_sms_second_factor.js';
+import * as m101 from './20261201_001_event_request_ids.js';
+import * as m102 from './20261201_002_signing_key_sightings.js';
 
 export interface Migration {
   name: string;
@@ -27,4 +29,6 @@ export const migrations: Migration[] = [
   { name: '20261124_006_password_history', ...m006 },
   { name: '20261124_007_event_indexes', ...m007 },
   { name: '20261124_010_sms_second_factor', ...m010 },
+  { name: '20261201_001_event_request_ids', ...m101 },
+  { name: '20261201_002_signing_key_sightings', ...m102 },
 ];

@@ -4,8 +4,9 @@ import type Provider from 'oidc-provider';
 import { bootstrapOperatorClient } from '../domain/clients/bootstrap-operator.js';
 import { ClientUsageRecorder } from '../domain/clients/client-usage.js';
 import type { GatehouseConfig } from '../infrastructure/config/config.js';
-import { loadProviderSecrets } from '../infrastructure/config/signing-keys.js';
+import { loadProviderSecrets, signingKeysOf } from '../infrastructure/config/signing-keys.js';
 import { AwsCourier } from '../infrastructure/courier/aws-courier.js';
+import { CountingCourier } from '../infrastructure/courier/counting-courier.js';
 import type { Courier } from '../infrastructure/courier/courier.js';
 import { DevOutbox } from '../infrastructure/courier/dev-outbox.js';
 import { seedDemo } from '../entrypoints/demo/demo-seed.js';
@@ -13,7 +14,10 @@ import { EventLog } from '../domain/events/event-log.js';
 import { scheduleCleanup } from '../domain/maintenance/cleanup-schedule.js';
 import { ExpiredDataCleanup } from '../domain/maintenance/expired-data-cleanup.js';
 import type { Logger } from '../infrastructure/observability/logger.js';
-import { Metrics } from '../infrastructure/observability/metrics.js';
+import { Metrics, type ConnectionPool } from '../infrastructure/observability/metrics.js';
+import { startMetricsServer } from '../infrastructure/observability/metrics-server.js';
+import { recordSigningKeySightings } from '../infrastructure/storage/signing-key-sightings.js';
+import { watchIssuedTokens } from '../entrypoints/oidc/issued-tokens.js';
 import { createAdapterFactory } from '../entrypoints/oidc/adapters/adapter-factory.js';
 import { ClientAdapter } from '../entrypoints/oidc/adapters/client.adapter.js';
 import { createProvider } from '../entrypoints/oidc/create-provider.js';
@@ -43,6 +47,9 @@ export interface GatehouseOptions {
 
 export interface Gatehouse {
   server: http.Server;
+  /** Serves GET /metrics on METRICS_PORT, apart from the public server. */
+  metricsServer: http.Server;
+  metrics: Metrics;
   provider: Provider;
   database: Database;
   redis?: Redis;
@@ -59,7 +66,7 @@ export interface Gatehouse {
 export async function startGatehouse(config: GatehouseConfig, logger: Logger, options: GatehouseOptions = {}): Promise<Gatehouse> {
   const database = await openDatabase({ url: config.databaseUrl, embeddedDataDir: options.embeddedInMemory ? undefined : config.dataDir });
   const redis = config.redisUrl ? connectRedis(config.redisUrl, config.redisKeyPrefix) : undefined;
-  redis?.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+  redis?.on('error', (err) => logger.warn({ err }, 'redis error'));
   try {
     if (redis) await waitForRedis(redis);
     if (config.migrateOnStart) {
@@ -70,9 +77,12 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     const { knex } = database;
     const repositories = (options.decorateRepositories ?? ((r) => r))(createRepositories(knex));
     const hasher = new PasswordHasher(config.bcryptCost);
+    const metrics = new Metrics();
     const outbox = config.delivery === 'outbox' ? new DevOutbox(logger) : undefined;
-    const courier: Courier = outbox ?? new AwsCourier(config.awsRegion!, config.emailFrom, config.awsCredentials);
+    const delivery: Courier = outbox ?? new AwsCourier(config.awsRegion!, config.emailFrom, config.awsCredentials);
+    const courier = new CountingCourier(delivery, (channel, status, reason) => metrics.message(channel, status, reason));
     const events = new EventLog(knex, logger);
+    events.observe((event) => metrics.observeEvent(event));
     const background = new BackgroundTasks();
     const clientUsage = new ClientUsageRecorder(repositories.clients, logger, (task) => background.run(task));
     const clientAdapter = new ClientAdapter(repositories.clients);
@@ -105,6 +115,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       }),
     });
     provider.on('server_error', (_ctx, err) => logger.error({ err }, 'provider error'));
+    watchIssuedTokens(provider, (grant, kind) => metrics.tokenIssued(grant, kind));
     installProviderEvents(provider, { events, users: repositories.users, logger });
 
     services = createServices({
@@ -127,8 +138,13 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     if (config.bootstrapOperator) await bootstrapOperatorClient(repositories.clients, config.bootstrapOperator);
 
     const pages = { provider, logger, ...repositories, ...services, secureCookies: config.issuer.startsWith('https://') };
-    const metrics = new Metrics();
     metrics.watchEventLog(events);
+    metrics.watchDatabasePool(() => (knex.client as { pool?: ConnectionPool }).pool);
+    if (redis) metrics.watchRedis(redis);
+    const smsBudget = services.smsBudget;
+    metrics.watchSmsBudgets(() => smsBudget.useThisMonth(now(), repositories.tenants), logger);
+    const signingKeys = await recordSigningKeySightings(knex, signingKeysOf(secrets.jwks));
+    metrics.watchSigningKeys(() => signingKeys);
     const app = createHttpApp({
       provider,
       pages,
@@ -146,20 +162,26 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       ],
     });
 
+    const metricsServer = await startMetricsServer(metrics, config.metricsPort, logger);
     const server = http.createServer(app.callback());
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, resolve);
+    }).catch(async (err: unknown) => {
+      await closeServer(metricsServer);
+      throw err;
     });
     const cleanup = new ExpiredDataCleanup(knex);
     const cleanupSchedule = scheduleCleanup(cleanup, logger);
 
     return {
       server,
+      metricsServer,
+      metrics,
       provider,
       database,
       redis,
-      courier,
+      courier: delivery,
       events,
       services,
       cleanup,
@@ -168,9 +190,11 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
         await background.drain();
         await cleanupSchedule.stop();
         await events.flush();
-        if (courier instanceof AwsCourier) courier.close();
+        if (delivery instanceof AwsCourier) delivery.close();
         redis?.disconnect();
         await database.close();
+        // Last: Prometheus can scrape a replica while it drains.
+        await closeServer(metricsServer);
       },
     };
   } catch (err) {
@@ -188,4 +212,10 @@ async function drain(server: http.Server): Promise<void> {
   force.unref();
   await closed;
   clearTimeout(force);
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  return closed;
 }

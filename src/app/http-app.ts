@@ -10,6 +10,7 @@ import { securityHeaders } from '../infrastructure/http/security-headers.js';
 import { createInteractionRouter, type HostedPageDependencies } from '../entrypoints/pages/interaction.routes.js';
 import type { Logger } from '../infrastructure/observability/logger.js';
 import type { Metrics } from '../infrastructure/observability/metrics.js';
+import { observeRequests } from '../infrastructure/observability/request-observation.js';
 import { Router } from '@koa/router';
 import { ADMIN_PREFIX, createAdminRouter, type AdminDependencies } from '../entrypoints/admin/admin.router.js';
 import { sendProblem } from '../infrastructure/http/problem.js';
@@ -30,7 +31,7 @@ export interface HttpAppDependencies {
 }
 
 /** Paths Gatehouse serves itself; everything else is the provider's (the token endpoint stays lean). */
-const OWN_PATHS = ['/healthz', '/readyz', '/metrics', '/dev', '/interaction', '/forgot-password', ADMIN_PREFIX, '/demo'];
+const OWN_PATHS = ['/healthz', '/readyz', '/dev', '/interaction', '/forgot-password', ADMIN_PREFIX, '/demo'];
 
 function isOwnPath(path: string): boolean {
   return path === '/' || OWN_PATHS.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
@@ -46,14 +47,12 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
   const app = deps.provider;
   app.silent = true;
 
+  // Before every other middleware, the provider's own included: the request id, the access-log
+  // line and the duration cover the whole request. (/metrics has its own port: metrics-server.ts.)
+  app.middleware.unshift(observeRequests({ logger: deps.logger, metrics: deps.metrics }));
   app.use(securityHeaders());
-  app.use(deps.metrics.middleware());
 
   const ops = new Router();
-  ops.get('/metrics', async (ctx) => {
-    ctx.type = deps.metrics.registry.contentType;
-    ctx.body = await deps.metrics.registry.metrics();
-  });
   if (deps.outbox) {
     const outbox = deps.outbox;
     ops.get('/dev/outbox', (ctx) => {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { startGatehouse, type Gatehouse, type GatehouseOptions } from '../../src/app/gatehouse.js';
 import { loadConfig } from '../../src/infrastructure/config/config.js';
+import type { DestinationStream } from 'pino';
 import { createLogger } from '../../src/infrastructure/observability/logger.js';
 
 /** The storage combinations every shared suite runs against. */
@@ -24,6 +25,8 @@ export function storageKinds(): StorageKind[] {
 
 export interface TestGatehouse {
   issuer: string;
+  /** Where GET /metrics is served (its own port). */
+  metricsUrl(): string;
   storage: StorageKind;
   gatehouse: Gatehouse;
   /** Stops the server and starts it again on the same database, keys and port. */
@@ -64,13 +67,15 @@ async function createScratchDatabase(adminUrl: string): Promise<{ url: string; d
 
 export async function startTestGatehouse(
   storage: StorageKind,
-  options: { env?: Record<string, string>; gatehouse?: GatehouseOptions } = {},
+  options: { env?: Record<string, string>; gatehouse?: GatehouseOptions; logDestination?: DestinationStream } = {},
 ): Promise<TestGatehouse> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-test-'));
   const scratch = storage === 'embedded' ? undefined : await createScratchDatabase(process.env.TEST_DATABASE_URL!);
   const env: Record<string, string> = {
     PORT: String(port),
+    // Suites run side by side: each takes a free metrics port.
+    METRICS_PORT: '0',
     DATA_DIR: dataDir,
     BCRYPT_COST: '4',
     SEED_DEMO: '1',
@@ -80,13 +85,14 @@ export async function startTestGatehouse(
     ...options.env,
   };
   const config = loadConfig(env);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, options.logDestination);
   const start = () => startGatehouse(config, logger, { devicePollIntervalSeconds: 1, ...options.gatehouse });
 
   const handle: TestGatehouse = {
     issuer: config.issuer,
     storage,
     gatehouse: await start(),
+    metricsUrl: () => `http://127.0.0.1:${(handle.gatehouse.metricsServer.address() as { port: number }).port}/metrics`,
     async restart() {
       await handle.gatehouse.close();
       handle.gatehouse = await start();

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../../infrastructure/observability/logger.js';
+import { currentRequestId } from '../../infrastructure/observability/request-context.js';
 import type { GatehouseEvent } from './event-types.js';
 
 const MAX_QUEUED = 10_000;
@@ -10,7 +11,8 @@ const BATCH = 500;
  * break a sign-in: the queue is bounded and what does not fit is dropped and counted.
  */
 export class EventLog {
-  private queue: (GatehouseEvent & { at: Date })[] = [];
+  private queue: (GatehouseEvent & { at: Date; request_id?: string })[] = [];
+  private readonly observers: ((event: GatehouseEvent) => void)[] = [];
   private flushing?: Promise<void>;
   dropped = 0;
 
@@ -19,12 +21,28 @@ export class EventLog {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * Calls `observer` with every event recorded from now on, written or dropped (metrics count
+   * outcomes from here). An observer that throws is ignored: it must not fail the recording.
+   */
+  observe(observer: (event: GatehouseEvent) => void): void {
+    this.observers.push(observer);
+  }
+
+  /** Queues the event, stamped with the time and the id of the request being handled, if any. */
   record(event: GatehouseEvent): void {
+    for (const observer of this.observers) {
+      try {
+        observer(event);
+      } catch (err) {
+        this.logger.warn({ err, type: event.type }, 'an event observer failed');
+      }
+    }
     if (this.queue.length >= MAX_QUEUED) {
       this.dropped++;
       return;
     }
-    this.queue.push({ ...event, at: new Date() });
+    this.queue.push({ ...event, at: new Date(), request_id: currentRequestId() });
     this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
   }
 
@@ -55,7 +73,7 @@ export class EventLog {
   }
 }
 
-function toRow(event: GatehouseEvent & { at: Date }) {
+function toRow(event: GatehouseEvent & { at: Date; request_id?: string }) {
   return {
     at: event.at,
     type: event.type,
@@ -68,5 +86,6 @@ function toRow(event: GatehouseEvent & { at: Date }) {
     reason: event.reason ?? null,
     actor: event.actor ? JSON.stringify(event.actor) : null,
     details: event.details ? JSON.stringify(event.details) : null,
+    request_id: event.request_id ?? null,
   };
 }

@@ -12,7 +12,10 @@ export class UserMail {
   constructor(private readonly deps: { courier: Courier; logger: Logger }) {}
 
   async send(template: EmailTemplate, user: Pick<UserRecord, 'id' | 'email' | 'name' | 'username'>, organisation: string | undefined, data: Record<string, unknown> = {}): Promise<boolean> {
-    if (!user.email) return false;
+    if (!user.email) {
+      this.deps.courier.withheld?.('email', 'no_address');
+      return false;
+    }
     try {
       await this.deps.courier.sendEmail(renderEmail(template, user.email, { name: user.name ?? user.username, username: user.username, organisation: organisation ?? 'your organisation', ...data }));
       return true;

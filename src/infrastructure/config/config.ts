@@ -11,6 +11,8 @@ export interface GatehouseConfig {
   production: boolean;
   /** `PORT`: HTTP port (0 picks a free one, used by tests). */
   port: number;
+  /** `METRICS_PORT`: port of `GET /metrics`, apart from the public port (0 picks a free one). */
+  metricsPort: number;
   /** `ISSUER`: public issuer URL, `http://localhost:$PORT` by default. */
   issuer: string;
   /** `DATABASE_URL`: PostgreSQL; absent means the embedded PGlite database under `dataDir`. */
@@ -153,6 +155,8 @@ export function loadConfig(environment: Env = process.env): GatehouseConfig {
   const env = withSecretFiles(environment);
   const production = env.NODE_ENV === 'production';
   const port = read(env, 'PORT', integer(0, 65535, 3000));
+  const metricsPort = read(env, 'METRICS_PORT', integer(0, 65535, 9464));
+  if (metricsPort !== 0 && metricsPort === port) throw new ConfigError('METRICS_PORT', 'must differ from PORT: metrics stay off the public port');
   const issuer = (read(env, 'ISSUER', url(['http:', 'https:'])) ?? `http://localhost:${port}`).replace(/\/$/, '');
   const databaseUrl = read(env, 'DATABASE_URL', url(['postgres:', 'postgresql:']));
   const redisUrl = read(env, 'REDIS_URL', url(['redis:', 'rediss:']));
@@ -175,6 +179,7 @@ export function loadConfig(environment: Env = process.env): GatehouseConfig {
   const config: GatehouseConfig = {
     production,
     port,
+    metricsPort,
     issuer,
     databaseUrl,
     redisUrl,

@@ -32,3 +32,24 @@ function readOrCreate<T>(dir: string, file: string, create: () => T): T {
   writeFileSync(location, JSON.stringify(value), { mode: 0o600 });
   return value;
 }
+
+/**
+ * The keys that sign: the provider signs with the first key of the algorithm it uses, so the
+ * first key of each algorithm signs and the ones after it only verify (kept for tokens they
+ * signed before a rotation).
+ */
+export function signingKeysOf(jwks: ProviderSecrets['jwks']): { kid: string; alg: string }[] {
+  const seen = new Map<string, string>();
+  for (const key of jwks.keys) {
+    const alg = typeof key.alg === 'string' ? key.alg : defaultAlg(key);
+    if (alg && typeof key.kid === 'string' && !seen.has(alg)) seen.set(alg, key.kid);
+  }
+  return [...seen].map(([alg, kid]) => ({ kid, alg }));
+}
+
+function defaultAlg(key: Record<string, unknown>): string | undefined {
+  if (key.kty === 'RSA') return 'RS256';
+  if (key.kty === 'EC') return key.crv === 'P-384' ? 'ES384' : key.crv === 'P-521' ? 'ES512' : 'ES256';
+  if (key.kty === 'OKP') return 'EdDSA';
+  return undefined;
+}

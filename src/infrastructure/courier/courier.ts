@@ -15,7 +15,14 @@ export interface SmsMessage {
   text: string;
 }
 
+export type Channel = 'email' | 'sms';
+
 export interface Courier {
   sendEmail(message: EmailMessage): Promise<void>;
   sendSms(message: SmsMessage): Promise<void>;
+  /**
+   * Told of a message Gatehouse decided not to send (a rate limit, the SMS budget, no address),
+   * so that counts of messages are complete. `reason` is a code, never the message.
+   */
+  withheld?(channel: Channel, reason: string): void;
 }

@@ -49,6 +49,13 @@ export class SmsSender {
   }
 
   async send(request: SmsSendRequest): Promise<{ sent: true } | { sent: false; reason: SmsRefusal; retryAfterSeconds?: number }> {
+    const outcome = await this.attempt(request);
+    // A delivery failure was counted by the courier itself; the others never reached it.
+    if (!outcome.sent && outcome.reason !== 'delivery_failed') this.deps.courier.withheld?.('sms', outcome.reason);
+    return outcome;
+  }
+
+  private async attempt(request: SmsSendRequest): Promise<{ sent: true } | { sent: false; reason: SmsRefusal; retryAfterSeconds?: number }> {
     const { tenant, user } = request;
     if (!this.countryAllowed(tenant, request.phone)) return { sent: false, reason: 'country_not_allowed' };
     for (const [reason, limit, key] of [
