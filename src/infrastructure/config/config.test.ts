@@ -10,6 +10,7 @@ const productionBase = {
   COOKIE_KEYS: 'k'.repeat(16) + 'abcdefghijklmnopqrstuvwxyz',
   JWKS: JSON.stringify({ keys: [{ kty: 'RSA', d: 'x', n: 'y', e: 'AQAB' }] }),
   AWS_REGION: 'eu-west-1',
+  EMAIL_FROM: 'Gatehouse <no-reply@example.com>',
 };
 
 function failure(env: Record<string, string>): string {
@@ -113,5 +114,55 @@ describe('secrets in files (NAME_FILE)', () => {
   it('gives the migration only what it needs: the database address, from the environment or a file', () => {
     expect(loadMigrationConfig({ NODE_ENV: 'production', DATABASE_URL_FILE: secretFile('db-url', 'postgres://db/gatehouse\n') })).toMatchObject({ production: true, databaseUrl: 'postgres://db/gatehouse' });
     expect(() => loadMigrationConfig({ NODE_ENV: 'production' })).toThrow('DATABASE_URL: is required in production');
+  });
+});
+
+describe('the production guard', () => {
+  it.each(['prod', 'Production', 'PRODUCTION', 'production ', 'staging', 'dev'])('refuses NODE_ENV=%j with one line naming the variable', (value) => {
+    const message = failure({ ...productionBase, NODE_ENV: value });
+    expect(message).toMatch(/^NODE_ENV: must be production, development or test, exactly/);
+    expect(message).not.toContain('\n');
+    if (/^prod/i.test(value.trim())) expect(message).toMatch(/did you mean production\?$/);
+  });
+
+  it('refuses a near miss of NODE_ENV for migrations too', () => {
+    expect(() => loadMigrationConfig({ NODE_ENV: 'Production', DATABASE_URL: 'postgres://db/x' })).toThrow(/^NODE_ENV: /);
+  });
+
+  it('runs unchecked as development or test, or with NODE_ENV unset', () => {
+    for (const NODE_ENV of ['development', 'test', '']) expect(loadConfig({ NODE_ENV }).production).toBe(false);
+  });
+
+  it.each([
+    ['the same character 32 times', 'x'.repeat(32)],
+    ['a short unit repeated', 'cookie12'.repeat(4)],
+    ['too little randomness', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab'],
+    ['a placeholder', 'change-me-please-0123456789abcdefghij'],
+  ])('refuses a cookie key made of %s', (_case, weak) => {
+    expect(failure({ ...productionBase, COOKIE_KEYS: `${productionBase.COOKIE_KEYS},${weak}` })).toMatch(/^COOKIE_KEYS: key 2 .*openssl rand -base64 32$/);
+  });
+
+  it('refuses a weak bootstrap operator secret even when it is long', () => {
+    expect(failure({ ...productionBase, BOOTSTRAP_OPERATOR_CLIENT_ID: 'op', BOOTSTRAP_OPERATOR_CLIENT_SECRET: 'abcdefghij'.repeat(4) })).toMatch(/^BOOTSTRAP_OPERATOR_CLIENT_SECRET: is one short sequence repeated/);
+  });
+
+  it('accepts keys and secrets from openssl rand, base64 characters included', () => {
+    const config = loadConfig({ ...productionBase, EMAIL_FROM: 'no-reply@example.com', COOKIE_KEYS: 'mO1q8yGQ2n7Lk+Z3/4vXh0sRtJcWbE5dAfPuI6eNo9Y=,3f9a0c7e1b2d4f6a8c0e2b4d6f8a1c3e', BOOTSTRAP_OPERATOR_CLIENT_ID: 'op', BOOTSTRAP_OPERATOR_CLIENT_SECRET: 'Xq3+/vB8=kP2rT9wLm4ZsN7yCj1HdF6gQe0uA5oI' });
+    expect(config.cookieKeys).toHaveLength(2);
+  });
+
+  it('requires EMAIL_FROM with AWS delivery in production, and checks its form whenever it is set', () => {
+    const { EMAIL_FROM: _none, ...withoutSender } = { ...productionBase, EMAIL_FROM: undefined };
+    expect(failure(withoutSender as Record<string, string>)).toBe('EMAIL_FROM: is required with DELIVERY=aws in production: the sender address verified in SES');
+    expect(loadConfig({ ...productionBase, EMAIL_FROM: 'Gatehouse <no-reply@example.com>' }).emailFrom).toBe('Gatehouse <no-reply@example.com>');
+    expect(failure({ EMAIL_FROM: 'Gatehouse' })).toMatch(/^EMAIL_FROM: must be an email address/);
+    // Outside production the development sender stays the default.
+    expect(loadConfig({}).emailFrom).toBe('Gatehouse <no-reply@gatehouse.localhost>');
+  });
+
+  it('keeps metrics off the public port', () => {
+    expect(loadConfig({}).metricsPort).toBe(9464);
+    expect(loadConfig({ METRICS_PORT: '0', PORT: '0' }).metricsPort).toBe(0);
+    expect(failure({ PORT: '8080', METRICS_PORT: '8080' })).toBe('METRICS_PORT: must differ from PORT: metrics stay off the public port');
   });
 });

@@ -1,13 +1,17 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { secretWeakness } from './secret-strength.js';
 
 /**
  * The one typed configuration object, built from the environment once at start.
  * Every key is documented where it is declared; DESIGN §2 is the public contract.
  */
 export interface GatehouseConfig {
-  /** `NODE_ENV`: `production` turns on the safety checks of DESIGN §2. */
+  /**
+   * `NODE_ENV`: `production` turns on the safety checks of DESIGN §2; `development` and `test`
+   * (or unset) do not. Any other value, `prod` or `Production` included, refuses to start.
+   */
   production: boolean;
   /** `PORT`: HTTP port (0 picks a free one, used by tests). */
   port: number;
@@ -151,9 +155,23 @@ function parseJwks(raw: string | undefined): GatehouseConfig['jwks'] {
   return { keys: keys as Record<string, unknown>[] };
 }
 
+/**
+ * Exactly `production`, `development` or `test`. A near miss (`prod`, `Production`) stops
+ * start-up rather than being read either way: taken as development it would silently drop every
+ * production check, and libraries that look for exactly `production` (Koa, the provider) would
+ * still disagree with Gatehouse if it were taken as production.
+ */
+function isProduction(env: Env): boolean {
+  const value = env.NODE_ENV;
+  if (value === undefined || value === '' || value === 'development' || value === 'test') return false;
+  if (value === 'production') return true;
+  const hint = /^prod/i.test(value.trim()) ? '; did you mean production?' : '';
+  throw new ConfigError('NODE_ENV', `must be production, development or test, exactly (got "${value.slice(0, 40)}")${hint}`);
+}
+
 export function loadConfig(environment: Env = process.env): GatehouseConfig {
   const env = withSecretFiles(environment);
-  const production = env.NODE_ENV === 'production';
+  const production = isProduction(env);
   const port = read(env, 'PORT', integer(0, 65535, 3000));
   const metricsPort = read(env, 'METRICS_PORT', integer(0, 65535, 9464));
   if (metricsPort !== 0 && metricsPort === port) throw new ConfigError('METRICS_PORT', 'must differ from PORT: metrics stay off the public port');
@@ -188,7 +206,7 @@ export function loadConfig(environment: Env = process.env): GatehouseConfig {
     delivery,
     awsRegion,
     awsCredentials,
-    emailFrom: env.EMAIL_FROM || 'Gatehouse <no-reply@gatehouse.localhost>',
+    emailFrom: readEmailFrom(env, production && delivery === 'aws'),
     bcryptCost: read(env, 'BCRYPT_COST', integer(4, 31, 12)),
     bootstrapOperator: bootstrapId && bootstrapSecret ? { clientId: bootstrapId, clientSecret: bootstrapSecret } : undefined,
     cookieKeys,
@@ -201,6 +219,19 @@ export function loadConfig(environment: Env = process.env): GatehouseConfig {
   if (delivery === 'aws' && !awsRegion) throw new ConfigError('AWS_REGION', 'is required when DELIVERY=aws');
   if (production) assertSafeForProduction(config);
   return config;
+}
+
+/** `Name <address>` or a bare address; required when real mail leaves (production with SES). */
+function readEmailFrom(env: Env, required: boolean): string {
+  const value = env.EMAIL_FROM?.trim();
+  if (!value) {
+    if (required) throw new ConfigError('EMAIL_FROM', 'is required with DELIVERY=aws in production: the sender address verified in SES');
+    return 'Gatehouse <no-reply@gatehouse.localhost>';
+  }
+  if (!/^([^<>]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/.test(value)) {
+    throw new ConfigError('EMAIL_FROM', 'must be an email address, optionally with a name: Gatehouse <no-reply@example.com>');
+  }
+  return value;
 }
 
 function readAwsCredentials(env: Env): GatehouseConfig['awsCredentials'] {
@@ -223,7 +254,7 @@ export interface MigrationConfig {
 
 export function loadMigrationConfig(environment: Env = process.env): MigrationConfig {
   const env = withSecretFiles(environment);
-  const production = env.NODE_ENV === 'production';
+  const production = isProduction(env);
   const databaseUrl = read(env, 'DATABASE_URL', url(['postgres:', 'postgresql:']));
   if (production && !databaseUrl) throw new ConfigError('DATABASE_URL', 'is required in production (the embedded database is for development)');
   return {
@@ -240,10 +271,17 @@ function assertSafeForProduction(config: GatehouseConfig): void {
   if (config.seedDemo) throw new ConfigError('SEED_DEMO', 'must be off in production');
   if (config.delivery === 'outbox') throw new ConfigError('DELIVERY', 'must be aws in production (the outbox is for development)');
   if (!config.cookieKeys) throw new ConfigError('COOKIE_KEYS', 'is required in production');
+  config.cookieKeys.forEach((key, i) => {
+    const weakness = secretWeakness(key);
+    if (weakness) throw new ConfigError('COOKIE_KEYS', `key ${i + 1} ${weakness}; generate one with: openssl rand -base64 32`);
+  });
   if (!config.jwks) throw new ConfigError('JWKS', 'is required in production');
   if (!config.issuer.startsWith('https://')) throw new ConfigError('ISSUER', 'must be an https URL in production');
   const secret = config.bootstrapOperator?.clientSecret;
   if (secret !== undefined && (secret.length < 32 || new Set(secret).size < 10)) {
     throw new ConfigError('BOOTSTRAP_OPERATOR_CLIENT_SECRET', 'must be at least 32 random characters in production');
   }
+  const weakness = secret === undefined ? undefined : secretWeakness(secret);
+  if (weakness) throw new ConfigError('BOOTSTRAP_OPERATOR_CLIENT_SECRET', `${weakness}; generate one with: openssl rand -base64 32`);
+
 }
