@@ -34,17 +34,18 @@ function readOrCreate<T>(dir: string, file: string, create: () => T): T {
 }
 
 /**
- * The keys that sign: the provider signs with the first key of the algorithm it uses, so the
- * first key of each algorithm signs and the ones after it only verify (kept for tokens they
- * signed before a rotation).
+ * The keys that sign, one per algorithm, chosen as the provider chooses: among the keys of the
+ * algorithm's type, those that state `alg` and `use: "sig"` come first, then JWKS order. The
+ * others only verify (kept for tokens they signed before a rotation).
  */
 export function signingKeysOf(jwks: ProviderSecrets['jwks']): { kid: string; alg: string }[] {
-  const seen = new Map<string, string>();
-  for (const key of jwks.keys) {
-    const alg = typeof key.alg === 'string' ? key.alg : defaultAlg(key);
-    if (alg && typeof key.kid === 'string' && !seen.has(alg)) seen.set(alg, key.kid);
-  }
-  return [...seen].map(([alg, kid]) => ({ kid, alg }));
+  const algs = new Set(jwks.keys.map((key) => (typeof key.alg === 'string' ? key.alg : defaultAlg(key))).filter((alg): alg is string => Boolean(alg)));
+  return [...algs].flatMap((alg) => {
+    const score = (key: Record<string, unknown>) => Number(key.alg === alg) + Number(key.use === 'sig');
+    const candidates = jwks.keys.filter((key) => typeof key.kid === 'string' && key.use !== 'enc' && (key.alg === undefined ? defaultAlg(key) === alg : key.alg === alg));
+    const chosen = candidates.reduce<Record<string, unknown> | undefined>((best, key) => (best === undefined || score(key) > score(best) ? key : best), undefined);
+    return chosen ? [{ kid: chosen.kid as string, alg }] : [];
+  });
 }
 
 function defaultAlg(key: Record<string, unknown>): string | undefined {
