@@ -9,6 +9,7 @@ import * as m007 from './20261124_007_event_indexes.js';
 import * as m010 from './20261124_010_sms_second_factor.js';
 import * as m101 from './20261201_001_event_request_ids.js';
 import * as m102 from './20261201_002_signing_key_sightings.js';
+import * as m103 from './20261201_003_key_ring.js';
 
 export interface Migration {
   name: string;
@@ -31,4 +32,5 @@ export const migrations: Migration[] = [
   { name: '20261124_010_sms_second_factor', ...m010 },
   { name: '20261201_001_event_request_ids', ...m101 },
   { name: '20261201_002_signing_key_sightings', ...m102 },
+  { name: '20261201_003_key_ring', ...m103 },
 ];

@@ -1,10 +1,14 @@
+import { hkdfSync } from 'node:crypto';
 import http from 'node:http';
 import type { Redis } from 'ioredis';
 import type Provider from 'oidc-provider';
 import { bootstrapOperatorClient } from '../domain/clients/bootstrap-operator.js';
 import { ClientUsageRecorder } from '../domain/clients/client-usage.js';
 import type { GatehouseConfig } from '../infrastructure/config/config.js';
-import { loadProviderSecrets, signingKeysOf } from '../infrastructure/config/signing-keys.js';
+import { loadProviderSecrets, signingKeysOf, type ProviderSecrets } from '../infrastructure/config/signing-keys.js';
+import { KeyEncryption } from '../infrastructure/keys/key-encryption.js';
+import { KeyRing, type RingSnapshot } from '../infrastructure/keys/key-ring.js';
+import { followKeyRing } from '../entrypoints/oidc/live-keys.js';
 import { AwsCourier } from '../infrastructure/courier/aws-courier.js';
 import { CountingCourier } from '../infrastructure/courier/counting-courier.js';
 import type { Courier } from '../infrastructure/courier/courier.js';
@@ -56,6 +60,10 @@ export interface Gatehouse {
   courier: Courier;
   events: EventLog;
   services: Services;
+  /** Signing and cookie keys in the database (KEY_ENCRYPTION_KEY); absent when they come from variables. */
+  keyRing?: KeyRing;
+  /** Re-reads the key ring at once (it does every KEY_REFRESH_SECONDS on its own). */
+  refreshKeys(): Promise<void>;
   /** Deletes expired events and rows; runs hourly on its own, tests call `run` directly. */
   cleanup: ExpiredDataCleanup;
   /** Stops taking connections, lets in-flight requests finish, then closes storage. */
@@ -88,7 +96,23 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     const clientAdapter = new ClientAdapter(repositories.clients);
     const marks = redis ? new RedisEphemeralMarks(redis) : new PostgresEphemeralMarks(knex);
     const devicePollIntervalSeconds = options.devicePollIntervalSeconds ?? 5;
-    const secrets = loadProviderSecrets(config);
+    // Keys from the database (KEY_ENCRYPTION_KEY) rotate while running; otherwise from JWKS/COOKIE_KEYS.
+    const keyRing = config.keyRing
+      ? new KeyRing(knex, new KeyEncryption(config.keyRing.keyEncryptionKey, config.keyRing.previousKeyEncryptionKey), config.keyRing)
+      : undefined;
+    let ringSnapshot: RingSnapshot | undefined;
+    let secrets: ProviderSecrets;
+    if (keyRing) {
+      await keyRing.seed({ jwks: config.jwks, cookieKeys: config.cookieKeys });
+      ringSnapshot = await keyRing.snapshot();
+      secrets = { jwks: ringSnapshot.jwks, cookieKeys: ringSnapshot.cookieKeys };
+    } else {
+      secrets = loadProviderSecrets(config);
+    }
+    // One-time codes and failed-password fingerprints are keyed from a secret every replica
+    // shares for good: the first cookie key, or with a key ring (whose cookie keys rotate while
+    // running) the key-encryption key.
+    const derivationSecret = config.keyRing ? Buffer.from(hkdfSync('sha256', config.keyRing.keyEncryptionKey, 'gatehouse', 'derivation-secret', 32)).toString('base64url') : secrets.cookieKeys[0]!;
     const now = options.now ?? (() => new Date());
     // The interaction policy asks the second-factor service, which is built after the provider.
     let services: Services | undefined;
@@ -98,6 +122,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       secrets,
       users: repositories.users,
       trustProxy: config.trustProxy,
+      idTokenAlg: config.keyRing?.signingAlg,
       devicePollIntervalSeconds,
       pages: providerPages,
       secondFactorDue: async ({ accountId, amr, deviceHash, warningAcknowledged }) => {
@@ -128,7 +153,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       events,
       logger,
       issuer: config.issuer,
-      secret: secrets.cookieKeys[0]!,
+      secret: derivationSecret,
       invalidateClient: (clientId) => clientAdapter.invalidate(clientId),
       now,
       background: (task) => background.run(task),
@@ -143,12 +168,16 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     if (redis) metrics.watchRedis(redis);
     const smsBudget = services.smsBudget;
     metrics.watchSmsBudgets(() => smsBudget.useThisMonth(now(), repositories.tenants), logger);
-    const signingKeys = await recordSigningKeySightings(knex, signingKeysOf(secrets.jwks));
+    let signingKeys = ringSnapshot ? ringSnapshot.signing : await recordSigningKeySightings(knex, signingKeysOf(secrets.jwks));
     metrics.watchSigningKeys(() => signingKeys);
+    const keyFollower =
+      keyRing && ringSnapshot
+        ? followKeyRing(provider, keyRing, { refreshSeconds: config.keyRing!.refreshSeconds, initial: ringSnapshot, logger, onApplied: (snapshot) => (signingKeys = snapshot.signing) })
+        : undefined;
     const app = createHttpApp({
       provider,
       pages,
-      admin: { ...pages, issuer: config.issuer },
+      admin: { ...pages, issuer: config.issuer, events, keyRing, afterKeyRotation: keyFollower ? () => keyFollower.refresh() : undefined },
       logger,
       metrics,
       issuer: config.issuer,
@@ -185,7 +214,10 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       events,
       services,
       cleanup,
+      keyRing,
+      refreshKeys: async () => keyFollower?.refresh(),
       async close() {
+        keyFollower?.stop();
         await drain(server);
         await background.drain();
         await cleanupSchedule.stop();

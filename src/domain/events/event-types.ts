@@ -31,6 +31,7 @@ export const EVENT_TYPES = [
   'admin.client_deleted',
   'admin.client_secret_rotated',
   'admin.devices_forgotten',
+  'admin.key_rotated',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

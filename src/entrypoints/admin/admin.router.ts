@@ -7,6 +7,7 @@ import { registerTenantRoutes } from './tenants/tenant.routes.js';
 import { registerUserRoutes, type UserRouteDependencies } from './users/user.routes.js';
 import { registerEventRoutes, type EventRouteDependencies } from './events/event.routes.js';
 import { registerUserSupportRoutes, type UserSupportRouteDependencies } from './users/user-support.routes.js';
+import { registerKeyRoutes, type KeyRouteDependencies } from './keys/key.routes.js';
 import type { TenantService } from '../../domain/tenants/tenant.service.js';
 import type { SmsBudget } from '../../domain/second-factor/sms/sms-budget.js';
 
@@ -14,7 +15,8 @@ export type AdminDependencies = AdminAuthenticationDependencies &
   UserRouteDependencies &
   UserSupportRouteDependencies &
   EventRouteDependencies &
-  ClientRouteDependencies & { tenantService: TenantService; smsBudget: SmsBudget; issuer: string };
+  ClientRouteDependencies &
+  KeyRouteDependencies & { tenantService: TenantService; smsBudget: SmsBudget; issuer: string };
 
 export const ADMIN_PREFIX = '/admin/v1';
 
@@ -40,6 +42,7 @@ export function createAdminRouter(deps: AdminDependencies): Router {
   registerUserSupportRoutes(api, deps);
   registerEventRoutes(api, deps);
   registerClientRoutes(api, deps);
+  registerKeyRoutes(api, deps);
   const document = api.document(`${deps.issuer}${ADMIN_PREFIX}`);
   return router;
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, SECRET_VARIABLES, loadConfig, loadMigrationConfig } from './config.js';
+import { ConfigError, SECRET_VARIABLES, loadConfig, loadKeysCommandConfig, loadMigrationConfig } from './config.js';
 
 const productionBase = {
   NODE_ENV: 'production',
@@ -95,7 +95,7 @@ describe('secrets in files (NAME_FILE)', () => {
 
   it('has a _FILE variant for every secret variable', () => {
     expect([...SECRET_VARIABLES].sort()).toEqual(
-      ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'BOOTSTRAP_OPERATOR_CLIENT_ID', 'BOOTSTRAP_OPERATOR_CLIENT_SECRET', 'COOKIE_KEYS', 'DATABASE_URL', 'JWKS', 'REDIS_URL'].sort(),
+      ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'BOOTSTRAP_OPERATOR_CLIENT_ID', 'BOOTSTRAP_OPERATOR_CLIENT_SECRET', 'COOKIE_KEYS', 'DATABASE_URL', 'JWKS', 'KEY_ENCRYPTION_KEY', 'KEY_ENCRYPTION_KEY_PREVIOUS', 'REDIS_URL'].sort(),
     );
   });
 
@@ -164,5 +164,35 @@ describe('the production guard', () => {
     expect(loadConfig({}).metricsPort).toBe(9464);
     expect(loadConfig({ METRICS_PORT: '0', PORT: '0' }).metricsPort).toBe(0);
     expect(failure({ PORT: '8080', METRICS_PORT: '8080' })).toBe('METRICS_PORT: must differ from PORT: metrics stay off the public port');
+  });
+});
+
+describe('keys in the database (KEY_ENCRYPTION_KEY)', () => {
+  const kek = Buffer.alloc(32, 7).toString('base64');
+  const ring = { KEY_ENCRYPTION_KEY: kek, KEY_PUBLISH_SECONDS: '86400', SIGNING_KEY_RETENTION_SECONDS: '86400' };
+
+  it('reads the key ring settings, with their defaults', () => {
+    expect(loadConfig({ KEY_ENCRYPTION_KEY: kek }).keyRing).toMatchObject({ signingAlg: 'RS256', publishSeconds: 86_400, signingRetentionSeconds: 86_400, cookieRetentionSeconds: 400 * 86_400, refreshSeconds: 60 });
+    expect(loadConfig({ KEY_ENCRYPTION_KEY: kek, SIGNING_KEY_ALG: 'EdDSA' }).keyRing?.signingAlg).toBe('EdDSA');
+    expect(loadConfig({}).keyRing).toBeUndefined();
+  });
+
+  it('names the variable of a bad setting', () => {
+    expect(failure({ KEY_ENCRYPTION_KEY: 'short' })).toBe('KEY_ENCRYPTION_KEY: must be 32 random bytes as base64 or hex: openssl rand -base64 32');
+    expect(failure({ KEY_ENCRYPTION_KEY: kek, SIGNING_KEY_ALG: 'HS256' })).toMatch(/^SIGNING_KEY_ALG: must be one of RS256, ES256, EdDSA/);
+    expect(failure({ KEY_ENCRYPTION_KEY: kek, KEY_PUBLISH_SECONDS: '60', KEY_REFRESH_SECONDS: '60' })).toMatch(/^KEY_PUBLISH_SECONDS: must be at least twice KEY_REFRESH_SECONDS/);
+    expect(failure({ KEY_ENCRYPTION_KEY_PREVIOUS: kek })).toBe('KEY_ENCRYPTION_KEY: is required when KEY_ENCRYPTION_KEY_PREVIOUS is set');
+  });
+
+  it('needs neither JWKS nor COOKIE_KEYS in production, but refuses retention and publication shorter than an hour', () => {
+    const { JWKS: _jwks, COOKIE_KEYS: _cookies, ...withoutKeys } = productionBase;
+    expect(loadConfig({ ...withoutKeys, ...ring }).keyRing).toBeDefined();
+    expect(failure({ ...withoutKeys, ...ring, SIGNING_KEY_RETENTION_SECONDS: '60' })).toMatch(/^SIGNING_KEY_RETENTION_SECONDS: must be at least 3600 in production/);
+    expect(failure({ ...withoutKeys, ...ring, KEY_PUBLISH_SECONDS: '600' })).toMatch(/^KEY_PUBLISH_SECONDS: must be at least 3600 in production/);
+  });
+
+  it('gives the keys command the database and the ring, and requires the key-encryption key', () => {
+    expect(loadKeysCommandConfig({ DATABASE_URL: 'postgres://db/x', KEY_ENCRYPTION_KEY: kek }).keyRing.publishSeconds).toBe(86_400);
+    expect(() => loadKeysCommandConfig({ DATABASE_URL: 'postgres://db/x' })).toThrow('KEY_ENCRYPTION_KEY: is required');
   });
 });

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { secretWeakness } from './secret-strength.js';
+import { SIGNING_ALGS, type SigningAlg } from '../keys/key-generation.js';
+import { parseKeyEncryptionKey } from '../keys/key-encryption.js';
 
 /**
  * The one typed configuration object, built from the environment once at start.
@@ -54,6 +56,28 @@ export interface GatehouseConfig {
   migrateOnStart: boolean;
   /** `TRUST_PROXY`: number of trusted reverse proxies in front of Gatehouse (0 = none). */
   trustProxy: number;
+  /**
+   * `KEY_ENCRYPTION_KEY` (32 bytes, base64 or hex): signing and cookie keys live in the database,
+   * sealed with it, and rotate without restarts (`npm run keys`); `JWKS`/`COOKIE_KEYS`, when set,
+   * only seed an empty ring. Absent: the keys come from those variables, as they are.
+   */
+  keyRing?: KeyRingConfig;
+}
+
+export interface KeyRingConfig {
+  keyEncryptionKey: Buffer;
+  /** `KEY_ENCRYPTION_KEY_PREVIOUS`: still opens keys it sealed, until `keys reencrypt`. */
+  previousKeyEncryptionKey?: Buffer;
+  /** `SIGNING_KEY_ALG`: RS256 (default), ES256 or EdDSA: new signing keys and clients' default ID-token algorithm. */
+  signingAlg: SigningAlg;
+  /** `KEY_PUBLISH_SECONDS`: a new key is published this long before it signs (default a day). */
+  publishSeconds: number;
+  /** `SIGNING_KEY_RETENTION_SECONDS`: a replaced signing key verifies this long after (default a day). */
+  signingRetentionSeconds: number;
+  /** `COOKIE_KEY_RETENTION_SECONDS`: a replaced cookie key is accepted this long after (default 400 days, the longest cookie). */
+  cookieRetentionSeconds: number;
+  /** `KEY_REFRESH_SECONDS`: how often a replica re-reads the ring (default 60). */
+  refreshSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -80,6 +104,8 @@ export const SECRET_VARIABLES = [
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
   'AWS_SESSION_TOKEN',
+  'KEY_ENCRYPTION_KEY',
+  'KEY_ENCRYPTION_KEY_PREVIOUS',
 ] as const;
 
 /**
@@ -215,10 +241,44 @@ export function loadConfig(environment: Env = process.env): GatehouseConfig {
     logLevel: read(env, 'LOG_LEVEL', z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).optional()) ?? 'info',
     migrateOnStart: read(env, 'MIGRATE_ON_START', flag(true)),
     trustProxy: read(env, 'TRUST_PROXY', integer(0, 10, 0)),
+    keyRing: readKeyRing(env),
   };
   if (delivery === 'aws' && !awsRegion) throw new ConfigError('AWS_REGION', 'is required when DELIVERY=aws');
   if (production) assertSafeForProduction(config);
   return config;
+}
+
+const DAY = 86_400;
+
+function readKeyEncryptionKey(env: Env, name: string): Buffer | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const key = parseKeyEncryptionKey(raw);
+  if (!key) throw new ConfigError(name, 'must be 32 random bytes as base64 or hex: openssl rand -base64 32');
+  return key;
+}
+
+export function readKeyRing(env: Env): KeyRingConfig | undefined {
+  const keyEncryptionKey = readKeyEncryptionKey(env, 'KEY_ENCRYPTION_KEY');
+  const previousKeyEncryptionKey = readKeyEncryptionKey(env, 'KEY_ENCRYPTION_KEY_PREVIOUS');
+  if (!keyEncryptionKey) {
+    if (previousKeyEncryptionKey) throw new ConfigError('KEY_ENCRYPTION_KEY', 'is required when KEY_ENCRYPTION_KEY_PREVIOUS is set');
+    return undefined;
+  }
+  const ring: KeyRingConfig = {
+    keyEncryptionKey,
+    previousKeyEncryptionKey,
+    signingAlg: read(env, 'SIGNING_KEY_ALG', z.enum(SIGNING_ALGS, { message: `must be one of ${SIGNING_ALGS.join(', ')}` }).optional()) ?? 'RS256',
+    publishSeconds: read(env, 'KEY_PUBLISH_SECONDS', integer(1, 30 * DAY, DAY)),
+    signingRetentionSeconds: read(env, 'SIGNING_KEY_RETENTION_SECONDS', integer(1, 400 * DAY, DAY)),
+    cookieRetentionSeconds: read(env, 'COOKIE_KEY_RETENTION_SECONDS', integer(1, 400 * DAY, 400 * DAY)),
+    refreshSeconds: read(env, 'KEY_REFRESH_SECONDS', integer(1, 3600, 60)),
+  };
+  // Every replica must have read a new key before any signs with it.
+  if (ring.publishSeconds < 2 * ring.refreshSeconds) {
+    throw new ConfigError('KEY_PUBLISH_SECONDS', `must be at least twice KEY_REFRESH_SECONDS (${ring.refreshSeconds}), so every replica knows a key before one signs with it`);
+  }
+  return ring;
 }
 
 /** `Name <address>` or a bare address; required when real mail leaves (production with SES). */
@@ -265,17 +325,36 @@ export function loadMigrationConfig(environment: Env = process.env): MigrationCo
   };
 }
 
+/** What `npm run keys` needs: the database and the key ring's settings. */
+export interface KeysCommandConfig extends MigrationConfig {
+  keyRing: KeyRingConfig;
+}
+
+export function loadKeysCommandConfig(environment: Env = process.env): KeysCommandConfig {
+  const migration = loadMigrationConfig(environment);
+  const keyRing = readKeyRing(withSecretFiles(environment));
+  if (!keyRing) throw new ConfigError('KEY_ENCRYPTION_KEY', 'is required: keys live in the database only with it');
+  return { ...migration, keyRing };
+}
+
 /** DESIGN §2: production refuses every development convenience. */
 function assertSafeForProduction(config: GatehouseConfig): void {
   if (!config.databaseUrl) throw new ConfigError('DATABASE_URL', 'is required in production (the embedded database is for development)');
   if (config.seedDemo) throw new ConfigError('SEED_DEMO', 'must be off in production');
   if (config.delivery === 'outbox') throw new ConfigError('DELIVERY', 'must be aws in production (the outbox is for development)');
-  if (!config.cookieKeys) throw new ConfigError('COOKIE_KEYS', 'is required in production');
-  config.cookieKeys.forEach((key, i) => {
+  if (!config.cookieKeys && !config.keyRing) throw new ConfigError('COOKIE_KEYS', 'is required in production (or KEY_ENCRYPTION_KEY, to keep keys in the database)');
+  config.cookieKeys?.forEach((key, i) => {
     const weakness = secretWeakness(key);
     if (weakness) throw new ConfigError('COOKIE_KEYS', `key ${i + 1} ${weakness}; generate one with: openssl rand -base64 32`);
   });
-  if (!config.jwks) throw new ConfigError('JWKS', 'is required in production');
+  if (!config.jwks && !config.keyRing) throw new ConfigError('JWKS', 'is required in production (or KEY_ENCRYPTION_KEY, to keep keys in the database)');
+  // ID tokens live an hour: a signing key must verify at least that long after it is replaced.
+  if (config.keyRing && config.keyRing.signingRetentionSeconds < 3600) {
+    throw new ConfigError('SIGNING_KEY_RETENTION_SECONDS', 'must be at least 3600 in production: ID tokens signed by a replaced key live an hour');
+  }
+  if (config.keyRing && config.keyRing.publishSeconds < 3600) {
+    throw new ConfigError('KEY_PUBLISH_SECONDS', 'must be at least 3600 in production: relying parties cache JWKS');
+  }
   if (!config.issuer.startsWith('https://')) throw new ConfigError('ISSUER', 'must be an https URL in production');
   const secret = config.bootstrapOperator?.clientSecret;
   if (secret !== undefined && (secret.length < 32 || new Set(secret).size < 10)) {

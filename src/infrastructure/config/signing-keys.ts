@@ -1,4 +1,5 @@
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { generateSigningKey } from '../keys/key-generation.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { GatehouseConfig } from './config.js';
@@ -19,10 +20,7 @@ export function loadProviderSecrets(config: GatehouseConfig): ProviderSecrets {
   };
 }
 
-export function generateSigningKey(): Record<string, unknown> {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), use: 'sig', alg: 'RS256' };
-}
+export { generateSigningKey, SIGNING_ALGS, type SigningAlg } from '../keys/key-generation.js';
 
 function readOrCreate<T>(dir: string, file: string, create: () => T): T {
   const location = path.join(dir, file);
