@@ -108,7 +108,9 @@ with a key. Every listed key must exist in the Secret (a pod without it does not
   (list "BOOTSTRAP_OPERATOR_CLIENT_ID" $k.bootstrapOperatorClientId)
   (list "BOOTSTRAP_OPERATOR_CLIENT_SECRET" $k.bootstrapOperatorClientSecret)
   (list "AWS_ACCESS_KEY_ID" $k.awsAccessKeyId)
-  (list "AWS_SECRET_ACCESS_KEY" $k.awsSecretAccessKey) }}
+  (list "AWS_SECRET_ACCESS_KEY" $k.awsSecretAccessKey)
+  (list "KEY_ENCRYPTION_KEY" $k.keyEncryptionKey)
+  (list "KEY_ENCRYPTION_KEY_PREVIOUS" $k.keyEncryptionKeyPrevious) }}
 {{- $set := list }}
 {{- range $all }}
 {{- if index . 1 }}
