@@ -8,7 +8,7 @@ import type { GatehouseConfig } from '../infrastructure/config/config.js';
 import { loadProviderSecrets, signingKeysOf, type ProviderSecrets } from '../infrastructure/config/signing-keys.js';
 import { KeyEncryption } from '../infrastructure/keys/key-encryption.js';
 import { KeyRing, type RingSnapshot } from '../infrastructure/keys/key-ring.js';
-import { followKeyRing } from '../entrypoints/oidc/live-keys.js';
+import { followKeyRing, type KeyFollower } from '../entrypoints/oidc/live-keys.js';
 import { AwsCourier } from '../infrastructure/courier/aws-courier.js';
 import { CountingCourier } from '../infrastructure/courier/counting-courier.js';
 import type { Courier } from '../infrastructure/courier/courier.js';
@@ -170,14 +170,12 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     metrics.watchSmsBudgets(() => smsBudget.useThisMonth(now(), repositories.tenants), logger);
     let signingKeys = ringSnapshot ? ringSnapshot.signing : await recordSigningKeySightings(knex, signingKeysOf(secrets.jwks));
     metrics.watchSigningKeys(() => signingKeys);
-    const keyFollower =
-      keyRing && ringSnapshot
-        ? followKeyRing(provider, keyRing, { refreshSeconds: config.keyRing!.refreshSeconds, initial: ringSnapshot, logger, onApplied: (snapshot) => (signingKeys = snapshot.signing) })
-        : undefined;
+    // Started once the server listens: a start-up that fails leaves no timer behind.
+    let keyFollower: KeyFollower | undefined;
     const app = createHttpApp({
       provider,
       pages,
-      admin: { ...pages, issuer: config.issuer, events, keyRing, afterKeyRotation: keyFollower ? () => keyFollower.refresh() : undefined },
+      admin: { ...pages, issuer: config.issuer, events, keyRing, afterKeyRotation: async () => keyFollower?.refresh() },
       logger,
       metrics,
       issuer: config.issuer,
@@ -200,6 +198,9 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       await closeServer(metricsServer);
       throw err;
     });
+    if (keyRing && ringSnapshot) {
+      keyFollower = followKeyRing(provider, keyRing, { refreshSeconds: config.keyRing!.refreshSeconds, initial: ringSnapshot, logger, onApplied: (snapshot) => (signingKeys = snapshot.signing) });
+    }
     const cleanup = new ExpiredDataCleanup(knex);
     const cleanupSchedule = scheduleCleanup(cleanup, logger);
 
