@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './infrastructure/config/config.js';
+import { ConfigError, loadMigrationConfig } from './infrastructure/config/config.js';
 import { createLogger } from './infrastructure/observability/logger.js';
 import { openDatabase } from './infrastructure/storage/database.js';
 import { migrateToLatest } from './infrastructure/storage/migrator.js';
@@ -6,7 +6,8 @@ import { JobQueue } from './infrastructure/queue/job-queue.js';
 
 /** `npm run migrate`: applies pending migrations and exits (a Kubernetes Job runs this). */
 try {
-  const config = loadConfig();
+  // Only DATABASE_URL (or DATABASE_URL_FILE) is read: the Job that runs this holds no other secret.
+  const config = loadMigrationConfig();
   const logger = createLogger(config.logLevel);
   const database = await openDatabase({ url: config.databaseUrl, embeddedDataDir: config.dataDir });
   try {

@@ -30,6 +30,8 @@ export async function launchGatehouse(settings: BenchSettings, bcryptCost: numbe
     kind: 'gatehouse',
     env: {
       PORT: String(port),
+      // Any free port: two benches (or a bench beside a dev server) must not collide on 9464.
+      METRICS_PORT: '0',
       // The loopback address, not localhost: every request of the bench goes to 127.0.0.1.
       ISSUER: `http://127.0.0.1:${port}`,
       ...storage.env,

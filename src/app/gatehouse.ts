@@ -1,9 +1,17 @@
+import { hkdfSync } from 'node:crypto';
 import http from 'node:http';
 import type Provider from 'oidc-provider';
 import { bootstrapOperatorClient } from '../domain/clients/bootstrap-operator.js';
 import { ClientUsageRecorder } from '../domain/clients/client-usage.js';
 import type { GatehouseConfig } from '../infrastructure/config/config.js';
-import { loadProviderSecrets } from '../infrastructure/config/signing-keys.js';
+import { loadProviderSecrets, signingKeysOf, type ProviderSecrets } from '../infrastructure/config/signing-keys.js';
+import { KeyEncryption } from '../infrastructure/keys/key-encryption.js';
+import { KeyRing, type RingSnapshot } from '../infrastructure/keys/key-ring.js';
+import { followKeyRing, type KeyFollower } from '../entrypoints/oidc/live-keys.js';
+import { CountingCourier } from '../infrastructure/courier/counting-courier.js';
+import { startMetricsServer } from '../infrastructure/observability/metrics-server.js';
+import { recordSigningKeySightings } from '../infrastructure/storage/signing-key-sightings.js';
+import { watchIssuedTokens } from '../entrypoints/oidc/issued-tokens.js';
 import { AwsCourier } from '../infrastructure/courier/aws-courier.js';
 import type { Courier } from '../infrastructure/courier/courier.js';
 import { DevOutbox } from '../infrastructure/courier/dev-outbox.js';
@@ -12,7 +20,7 @@ import { EventLog } from '../domain/events/event-log.js';
 import { scheduleCleanup } from '../domain/maintenance/cleanup-schedule.js';
 import { ExpiredDataCleanup } from '../domain/maintenance/expired-data-cleanup.js';
 import type { Logger } from '../infrastructure/observability/logger.js';
-import { Metrics } from '../infrastructure/observability/metrics.js';
+import { Metrics, type ConnectionPool } from '../infrastructure/observability/metrics.js';
 import { createAdapterFactory } from '../entrypoints/oidc/adapters/adapter-factory.js';
 import { ClientAdapter } from '../entrypoints/oidc/adapters/client.adapter.js';
 import { createProvider } from '../entrypoints/oidc/create-provider.js';
@@ -48,6 +56,9 @@ export interface GatehouseOptions {
 
 export interface Gatehouse {
   server: http.Server;
+  /** Serves GET /metrics on METRICS_PORT, apart from the public server. */
+  metricsServer: http.Server;
+  metrics: Metrics;
   provider: Provider;
   database: Database;
   /** Redis when configured, behind the gate that sets it aside while it does not answer. */
@@ -55,6 +66,10 @@ export interface Gatehouse {
   courier: Courier;
   events: EventLog;
   services: Services;
+  /** Signing and cookie keys in the database (KEY_ENCRYPTION_KEY); absent when they come from variables. */
+  keyRing?: KeyRing;
+  /** Re-reads the key ring at once (it does every KEY_REFRESH_SECONDS on its own). */
+  refreshKeys(): Promise<void>;
   /** Deletes expired events and rows; runs hourly on its own, tests call `run` directly. */
   cleanup: ExpiredDataCleanup;
   /**
@@ -93,15 +108,35 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     await queue.define(DELIVERY_QUEUE, DELIVERY_RETRIES);
     const repositories = (options.decorateRepositories ?? ((r) => r))(createRepositories(knex));
     const hasher = new PasswordHasher(config.bcryptCost);
+    const metrics = new Metrics();
     const outbox = config.delivery === 'outbox' ? new DevOutbox(logger) : undefined;
-    const courier: Courier = outbox ?? new AwsCourier(config.awsRegion!, config.emailFrom);
+    const delivery: Courier = outbox ?? new AwsCourier(config.awsRegion!, config.emailFrom, config.awsCredentials);
+    // What the outbox's worker sends through it is counted (sent, failed) for the metrics.
+    const courier = new CountingCourier(delivery, (channel, status, reason) => metrics.message(channel, status, reason));
     const events = new EventLog(knex, logger);
+    events.observe((event) => metrics.observeEvent(event));
     const background = new BackgroundTasks();
     const clientUsage = new ClientUsageRecorder(repositories.clients, logger, (task) => background.run(task));
     const clientAdapter = new ClientAdapter(repositories.clients);
     const marks = redis ? new RedisEphemeralMarks(redis, new PostgresEphemeralMarks(knex)) : new PostgresEphemeralMarks(knex);
     const devicePollIntervalSeconds = options.devicePollIntervalSeconds ?? 5;
-    const secrets = loadProviderSecrets(config);
+    // Keys from the database (KEY_ENCRYPTION_KEY) rotate while running; otherwise from JWKS/COOKIE_KEYS.
+    const keyRing = config.keyRing
+      ? new KeyRing(knex, new KeyEncryption(config.keyRing.keyEncryptionKey, config.keyRing.previousKeyEncryptionKey), config.keyRing)
+      : undefined;
+    let ringSnapshot: RingSnapshot | undefined;
+    let secrets: ProviderSecrets;
+    if (keyRing) {
+      await keyRing.seed({ jwks: config.jwks, cookieKeys: config.cookieKeys });
+      ringSnapshot = await keyRing.snapshot();
+      secrets = { jwks: ringSnapshot.jwks, cookieKeys: ringSnapshot.cookieKeys };
+    } else {
+      secrets = loadProviderSecrets(config);
+    }
+    // One-time codes and failed-password fingerprints are keyed from secrets every replica
+    // shares for good: the cookie keys, or with a key ring (whose cookie keys rotate while
+    // running) one secret derived from the key-encryption key.
+    const derivationSecrets = config.keyRing ? [Buffer.from(hkdfSync('sha256', config.keyRing.keyEncryptionKey, 'gatehouse', 'derivation-secret', 32)).toString('base64url')] : secrets.cookieKeys;
     const now = options.now ?? (() => new Date());
     // One adapter per model, shared by the provider and the services that revoke grants.
     const adapters = memoizeByName(
@@ -123,8 +158,8 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       events,
       logger,
       issuer: config.issuer,
-      secret: secrets.cookieKeys[0]!,
-      secrets: secrets.cookieKeys,
+      secret: derivationSecrets[0]!,
+      secrets: derivationSecrets,
       invalidateClient: (clientId) => clientAdapter.invalidate(clientId),
       now,
       background: (task) => background.run(task),
@@ -138,6 +173,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       secrets,
       users: repositories.users,
       trustProxy: config.trustProxy,
+      idTokenAlg: config.keyRing?.signingAlg,
       devicePollIntervalSeconds,
       pages: providerPages,
       signIn: { facts: services.signInFacts, flow: services.signInFlow },
@@ -145,6 +181,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       adapter: adapters,
     });
     provider.on('server_error', (_ctx, err) => (isStorageFault(err) ? logger.warn({ err: err.message }, 'storage unavailable') : logger.error({ err }, 'provider error')));
+    watchIssuedTokens(provider, (grant, kind) => metrics.tokenIssued(grant, kind));
     installProviderEvents(provider, { events, users: repositories.users, logger });
 
     if (config.seedDemo) await seedDemo({ tenants: repositories.tenants, users: repositories.users, clients: repositories.clients, hasher, issuer: config.issuer });
@@ -152,12 +189,19 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
 
     const pages = { provider, logger, ...repositories, ...services, secureCookies: config.issuer.startsWith('https://') };
     let drain: ConnectionDrain | undefined;
-    const metrics = new Metrics();
     metrics.watchEventLog(events);
+    metrics.watchDatabasePool(() => (knex.client as { pool?: ConnectionPool }).pool);
+    if (redisClient) metrics.watchRedis(redisClient);
+    const smsBudget = services.smsBudget;
+    metrics.watchSmsBudgets(() => smsBudget.useThisMonth(now(), repositories.tenants), logger);
+    let signingKeys = ringSnapshot ? ringSnapshot.signing : await recordSigningKeySightings(knex, signingKeysOf(secrets.jwks));
+    metrics.watchSigningKeys(() => signingKeys);
+    // Started once the server listens: a start-up that fails leaves no timer behind.
+    let keyFollower: KeyFollower | undefined;
     const app = createHttpApp({
       provider,
       pages,
-      admin: { ...pages, issuer: config.issuer },
+      admin: { ...pages, issuer: config.issuer, events, keyRing, afterKeyRotation: async () => keyFollower?.refresh() },
       logger,
       metrics,
       issuer: config.issuer,
@@ -176,25 +220,37 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       },
     });
 
+    const metricsServer = await startMetricsServer(metrics, config.metricsPort, logger);
     const server = http.createServer(app.callback());
     drain = new ConnectionDrain(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, resolve);
+    }).catch(async (err: unknown) => {
+      await closeServer(metricsServer);
+      throw err;
     });
+    if (keyRing && ringSnapshot) {
+      keyFollower = followKeyRing(provider, keyRing, { refreshSeconds: config.keyRing!.refreshSeconds, initial: ringSnapshot, logger, onApplied: (snapshot) => (signingKeys = snapshot.signing) });
+    }
     const cleanup = new ExpiredDataCleanup(knex, repositories.artifacts);
     const cleanupSchedule = scheduleCleanup(cleanup, logger);
 
     return {
       server,
+      metricsServer,
+      metrics,
       provider,
       database,
       redis,
-      courier,
+      courier: delivery,
       events,
       services,
       cleanup,
+      keyRing,
+      refreshKeys: async () => keyFollower?.refresh(),
       async close() {
+        keyFollower?.stop();
         const deadline = Date.now() + config.shutdownTimeoutMs;
         // What is left after the requests is for the work they started and closing storage,
         // which a database that does not answer can make slow.
@@ -207,10 +263,12 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
         await before(() => events.flush(), 'event log');
         // Sends under way finish; the rest stay queued for the next start or another replica.
         await before(() => sending.stop(), 'outbox');
-        if (courier instanceof AwsCourier) courier.close();
+        if (delivery instanceof AwsCourier) delivery.close();
         redis?.close();
         redisClient?.disconnect();
         await before(() => database.close(), 'database');
+        // Last: Prometheus can scrape a replica while it drains.
+        await closeServer(metricsServer);
       },
     };
   } catch (err) {
@@ -243,4 +301,10 @@ function memoizeByName(factory: (name: string) => Adapter): (name: string) => Ad
     if (!adapter) made.set(name, (adapter = factory(name)));
     return adapter;
   };
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  return closed;
 }

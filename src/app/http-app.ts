@@ -18,6 +18,7 @@ import { createInteractionRouter, type HostedPageDependencies } from '../entrypo
 import { createAssetRouter } from '../entrypoints/pages/assets.routes.js';
 import type { Logger } from '../infrastructure/observability/logger.js';
 import type { Metrics } from '../infrastructure/observability/metrics.js';
+import { observeRequests } from '../infrastructure/observability/request-observation.js';
 import { Router } from '@koa/router';
 import { ADMIN_PREFIX, createAdminRouter, type AdminDependencies } from '../entrypoints/admin/admin.router.js';
 import { sendProblem } from '../infrastructure/http/problem.js';
@@ -56,11 +57,11 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
   const app = deps.provider;
   app.silent = true;
 
+  // Before every other middleware, the provider's own included: the request id, the access-log
+  // line and the duration cover the whole request. (/metrics has its own port: metrics-server.ts.)
+  app.middleware.unshift(observeRequests({ logger: deps.logger, metrics: deps.metrics }));
+
   const ops = new Router();
-  ops.get('/metrics', async (ctx) => {
-    ctx.type = deps.metrics.registry.contentType;
-    ctx.body = await deps.metrics.registry.metrics();
-  });
   if (deps.outbox) {
     const outbox = deps.outbox;
     ops.get('/dev/outbox', async (ctx) => {
@@ -74,7 +75,6 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
   app.use(inputGuard({ htmlPage: htmlErrorPage, isOwnPath }));
   app.use(refuseCrossSiteForms({ issuer: deps.issuer, htmlPage: htmlErrorPage, isFormPath: isOwnFormPath }));
   app.use(allowClientFormTargets());
-  app.use(deps.metrics.middleware());
   app.use(limitUserCodeGuesses(deps.pages.userCodeGuesses, () => deps.provider.cookieName('session')));
 
   mountOwnRoutes(app, routers, {

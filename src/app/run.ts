@@ -31,7 +31,7 @@ const gatehouse = await startGatehouse(config, logger).catch((err: unknown) => {
 });
 
 const { port } = gatehouse.server.address() as AddressInfo;
-logger.info({ issuer: config.issuer, port, database: gatehouse.database.embedded ? 'embedded' : 'postgres', redis: Boolean(gatehouse.redis), delivery: config.delivery }, 'gatehouse listening');
+logger.info({ issuer: config.issuer, port, metricsPort: (gatehouse.metricsServer.address() as AddressInfo).port, database: gatehouse.database.embedded ? 'embedded' : 'postgres', redis: Boolean(gatehouse.redis), delivery: config.delivery }, 'gatehouse listening');
 if (config.seedDemo) {
   console.log(`
   Gatehouse is running at ${config.issuer}

@@ -85,7 +85,7 @@ export function createServices(context: ServiceContext) {
   const signOut = new SignOutService(knex, repositories.artifacts, createGrantRevoker(context.adapters, (err, grantId) => logger.warn({ err, grantId }, 'could not clear a revoked grant outside PostgreSQL')));
   const smsBudget = new SmsBudget(knex);
   const deliveryHistory = new MessageRepository(knex);
-  const outbox = new Outbox({ knex, messages: deliveryHistory, queue: context.queue, now: context.now });
+  const outbox = new Outbox({ knex, messages: deliveryHistory, queue: context.queue, now: context.now, onSuppressed: (channel, reason) => courier.withheld?.(channel, reason) });
   const mail = new UserMail({ outbox, apps: new SignInApps(knex, issuer), logger });
   const codesPerUsername = limiters.create('recovery-username', RECOVERY_LIMITS.codesPerUsernameHour, 3600);
   const lockNotifier = new LockNotifier({ mail, tenants, perUser: limiters.create('lock-notice', LOCK_NOTICES_PER_HOUR, 3600), logger, background: context.background });

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { startGatehouse, type Gatehouse, type GatehouseOptions } from '../../src/app/gatehouse.js';
 import { loadConfig } from '../../src/infrastructure/config/config.js';
+import type { DestinationStream } from 'pino';
 import { createLogger } from '../../src/infrastructure/observability/logger.js';
 
 /** The storage combinations every shared suite runs against. */
@@ -24,6 +25,8 @@ export function storageKinds(): StorageKind[] {
 
 export interface TestGatehouse {
   issuer: string;
+  /** Where GET /metrics is served (its own port). */
+  metricsUrl(): string;
   storage: StorageKind;
   gatehouse: Gatehouse;
   /** The real PostgreSQL database (absent on the embedded one): another instance may share it. */
@@ -66,7 +69,7 @@ export async function createScratchDatabase(adminUrl: string): Promise<{ url: st
 
 export async function startTestGatehouse(
   storage: StorageKind,
-  options: { env?: Record<string, string>; gatehouse?: GatehouseOptions; sharedDatabase?: string; /** A PostgreSQL server of the test's own, instead of TEST_DATABASE_URL's. */ postgresUrl?: string } = {},
+  options: { env?: Record<string, string>; gatehouse?: GatehouseOptions; sharedDatabase?: string; /** A PostgreSQL server of the test's own, instead of TEST_DATABASE_URL's. */ postgresUrl?: string; logDestination?: DestinationStream } = {},
 ): Promise<TestGatehouse> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-test-'));
@@ -74,6 +77,8 @@ export async function startTestGatehouse(
   const scratch = storage === 'embedded' ? undefined : options.sharedDatabase ? { url: options.sharedDatabase, drop: async () => undefined } : await createScratchDatabase(options.postgresUrl ?? process.env.TEST_DATABASE_URL!);
   const env: Record<string, string> = {
     PORT: String(port),
+    // Suites run side by side: each takes a free metrics port.
+    METRICS_PORT: '0',
     DATA_DIR: dataDir,
     BCRYPT_COST: '4',
     SEED_DEMO: '1',
@@ -83,7 +88,7 @@ export async function startTestGatehouse(
     ...options.env,
   };
   const config = loadConfig(env);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, options.logDestination);
   const start = () => startGatehouse(config, logger, { devicePollIntervalSeconds: 1, ...options.gatehouse });
 
   const handle: TestGatehouse = {
@@ -91,6 +96,7 @@ export async function startTestGatehouse(
     storage,
     databaseUrl: scratch?.url,
     gatehouse: await start(),
+    metricsUrl: () => `http://127.0.0.1:${(handle.gatehouse.metricsServer.address() as { port: number }).port}/metrics`,
     async restart() {
       await handle.gatehouse.close();
       handle.gatehouse = await start();

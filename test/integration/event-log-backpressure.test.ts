@@ -18,7 +18,7 @@ const onRealPostgres = fullestStorage() !== 'embedded';
   afterAll(async () => server?.stop());
 
   async function metric(name: string): Promise<number> {
-    const text = await (await fetch(`${server.issuer}/metrics`)).text();
+    const text = await (await fetch(server.metricsUrl())).text();
     return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
   }
 

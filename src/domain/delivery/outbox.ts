@@ -16,7 +16,14 @@ export const DELIVERY_RETRIES = { retryLimit: 5, retryDelaySeconds: 1, expireInS
  */
 export class Outbox {
   constructor(
-    private readonly deps: { knex: Knex; messages: MessageRepository; queue: Pick<JobQueue, 'enqueue' | 'wake'>; now: () => Date },
+    private readonly deps: {
+      knex: Knex;
+      messages: MessageRepository;
+      queue: Pick<JobQueue, 'enqueue' | 'wake'>;
+      now: () => Date;
+      /** Told of every message a rule stopped (the metrics count them). */
+      onSuppressed?: (channel: MessageDraft['channel'], reason: SuppressionReason) => void;
+    },
   ) {}
 
   /**
@@ -37,7 +44,9 @@ export class Outbox {
 
   /** Records a message a rule stopped: nothing is sent, the row says why. */
   async suppress(draft: Omit<MessageDraft, 'payload' | 'code'>, reason: SuppressionReason, writer?: JobWriter): Promise<MessageRecord> {
-    return this.deps.messages.insertSuppressed(draft, reason, this.deps.now(), writer);
+    const message = await this.deps.messages.insertSuppressed(draft, reason, this.deps.now(), writer);
+    this.deps.onSuppressed?.(draft.channel, reason);
+    return message;
   }
 
   /** Fetches new jobs now rather than at the next poll. */

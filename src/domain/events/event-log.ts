@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Logger } from '../../infrastructure/observability/logger.js';
 import { isUuid } from '../../infrastructure/storage/uuid.js';
 import { isEventReason, isEventType, type GatehouseEvent } from './event-types.js';
+import { currentRequestId } from '../../infrastructure/observability/request-context.js';
 
 const MAX_QUEUED = 10_000;
 const BATCH = 500;
@@ -15,7 +16,8 @@ const BATCH = 500;
  * transaction of the change they record, so neither exists without the other.
  */
 export class EventLog {
-  private queue: (GatehouseEvent & { at: Date })[] = [];
+  private queue: (GatehouseEvent & { at: Date; request_id?: string })[] = [];
+  private readonly observers: ((event: GatehouseEvent) => void)[] = [];
   private flushing?: Promise<void>;
   dropped = 0;
 
@@ -24,12 +26,28 @@ export class EventLog {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * Calls `observer` with every event recorded from now on, written or dropped (metrics count
+   * outcomes from here). An observer that throws is ignored: it must not fail the recording.
+   */
+  observe(observer: (event: GatehouseEvent) => void): void {
+    this.observers.push(observer);
+  }
+
+  /** Queues the event, stamped with the time and the id of the request being handled, if any. */
   record(event: GatehouseEvent): void {
+    for (const observer of this.observers) {
+      try {
+        observer(event);
+      } catch (err) {
+        this.logger.warn({ err, type: event.type }, 'an event observer failed');
+      }
+    }
     if (this.queue.length >= MAX_QUEUED) {
       this.dropped++;
       return;
     }
-    this.queue.push({ ...event, at: new Date() });
+    this.queue.push({ ...event, at: new Date(), request_id: currentRequestId() });
     this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
   }
 
@@ -96,7 +114,7 @@ export type EventRow = ReturnType<typeof toEventRow>;
  * UUIDs are kept in details instead, and text loses what PostgreSQL refuses (NUL, lone
  * surrogates) and what would only bloat the log.
  */
-export function toEventRow(event: GatehouseEvent & { at: Date }) {
+export function toEventRow(event: GatehouseEvent & { at: Date; request_id?: string }) {
   const extra: Record<string, string> = {};
   let type: string = event.type;
   if (!isEventType(type)) {
@@ -129,6 +147,7 @@ export function toEventRow(event: GatehouseEvent & { at: Date }) {
     reason,
     actor: json(event.actor),
     details: json(details),
+    request_id: text(event.request_id ?? currentRequestId(), 128),
   };
 }
 

@@ -36,6 +36,7 @@ export const EVENT_TYPES = [
   'admin.devices_forgotten',
   'admin.second_factor_removed',
   'admin.second_factor_bypass_issued',
+  'admin.key_rotated',
   // What a type or reason outside these lists is stored as (the raw value goes into details).
   'unknown',
 ] as const;

@@ -15,6 +15,8 @@ export interface EventRecord {
   reason: string | null;
   actor: Actor | null;
   details: Record<string, unknown> | null;
+  /** The X-Request-Id of the request that recorded it (its log lines carry the same). */
+  request_id?: string | null;
 }
 
 export interface EventFilter {

@@ -63,4 +63,10 @@ export class TenantRepository {
     if (options.onlyId) query.where({ id: options.onlyId });
     return (await query).map((row) => toTenant(row as TenantRow)!);
   }
+
+  /** The tenants of these ids that exist, in no particular order. */
+  async findByIds(ids: string[]): Promise<TenantRecord[]> {
+    if (ids.length === 0) return [];
+    return (await this.knex<TenantRow>('tenants').whereIn('id', ids)).map((row) => toTenant(row as TenantRow)!);
+  }
 }

@@ -62,6 +62,11 @@ function isOperatorOrAdmin(actor: AdminActor): boolean {
   return actor.kind === 'operator' || actor.user.role === 'admin';
 }
 
+/** Keys and other deployment-wide settings: operators only. */
+export function assertIsOperator(actor: AdminActor): void {
+  if (actor.kind !== 'operator') forbid('Only operators manage keys.');
+}
+
 function forbid(message: string): never {
   throw new GatehouseError('forbidden', message);
 }

@@ -10,6 +10,7 @@ import { registerEventRoutes, type EventRouteDependencies } from './events/event
 import { registerUserSupportRoutes, type UserSupportRouteDependencies } from './users/user-support.routes.js';
 import { registerUserMethodRoutes, type UserMethodRouteDependencies } from './users/user-methods.routes.js';
 import { registerMessageRoutes, type MessageRouteDependencies } from './messages/message.routes.js';
+import { registerKeyRoutes, type KeyRouteDependencies } from './keys/key.routes.js';
 import type { TenantService } from '../../domain/tenants/tenant.service.js';
 import type { SmsBudget } from '../../domain/second-factor/sms/sms-budget.js';
 
@@ -19,7 +20,8 @@ export type AdminDependencies = AdminAuthenticationDependencies &
   UserMethodRouteDependencies &
   MessageRouteDependencies &
   EventRouteDependencies &
-  ClientRouteDependencies & { tenantService: TenantService; smsBudget: SmsBudget; issuer: string };
+  ClientRouteDependencies &
+  KeyRouteDependencies & { tenantService: TenantService; smsBudget: SmsBudget; issuer: string };
 
 export const ADMIN_PREFIX = '/admin/v1';
 
@@ -51,6 +53,7 @@ export function createAdminRouter(deps: AdminDependencies): Router {
   registerMessageRoutes(api, deps);
   registerEventRoutes(api, deps);
   registerClientRoutes(api, deps);
+  registerKeyRoutes(api, deps);
   const document = api.document(`${deps.issuer}${ADMIN_PREFIX}`);
   return router;
 }

@@ -26,6 +26,8 @@ export interface ProviderDependencies {
   signIn: SignInPolicyDependencies;
   /** The hosted pages the provider renders itself (device flow, logout, errors), from pages/. */
   pages: ProviderPages;
+  /** ID-token algorithm of clients that do not name one (SIGNING_KEY_ALG); RS256 when absent. */
+  idTokenAlg?: string;
 }
 
 /** Page sources of `features.deviceFlow`, `features.rpInitiatedLogout` and `renderError`. */
@@ -62,11 +64,13 @@ export function createProvider(deps: ProviderDependencies): Provider {
       // Secrets are stored hashed, so nothing may be derived from them (no HS* algorithms).
       clientAuthSigningAlgValues: ['RS256', 'PS256', 'ES256'],
       requestObjectSigningAlgValues: ['RS256', 'PS256', 'ES256'],
-      idTokenSigningAlgValues: ['RS256', 'PS256', 'ES256'],
-      userinfoSigningAlgValues: ['RS256', 'PS256', 'ES256'],
-      introspectionSigningAlgValues: ['RS256', 'PS256', 'ES256'],
-      authorizationSigningAlgValues: ['RS256', 'PS256', 'ES256'],
+      // EdDSA too: signing keys may be Ed25519 (SIGNING_KEY_ALG=EdDSA).
+      idTokenSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+      userinfoSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+      introspectionSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+      authorizationSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA'],
     },
+    clientDefaults: { id_token_signed_response_alg: (deps.idTokenAlg ?? 'RS256') as 'RS256' },
     extraClientMetadata: { properties: [...GATEHOUSE_CLIENT_METADATA] },
     features: {
       devInteractions: { enabled: false },

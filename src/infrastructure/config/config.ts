@@ -1,15 +1,24 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { secretWeakness } from './secret-strength.js';
+import { SIGNING_ALGS, type SigningAlg } from '../keys/key-generation.js';
+import { parseKeyEncryptionKey } from '../keys/key-encryption.js';
 
 /**
  * The one typed configuration object, built from the environment once at start.
  * Every key is documented where it is declared; DESIGN §2 is the public contract.
  */
 export interface GatehouseConfig {
-  /** `NODE_ENV`: `production` turns on the safety checks of DESIGN §2. */
+  /**
+   * `NODE_ENV`: `production` turns on the safety checks of DESIGN §2; `development` and `test`
+   * (or unset) do not. Any other value, `prod` or `Production` included, refuses to start.
+   */
   production: boolean;
   /** `PORT`: HTTP port (0 picks a free one, used by tests). */
   port: number;
+  /** `METRICS_PORT`: port of `GET /metrics`, apart from the public port (0 picks a free one). */
+  metricsPort: number;
   /** `ISSUER`: public issuer URL, `http://localhost:$PORT` by default. */
   issuer: string;
   /** `DATABASE_URL`: PostgreSQL; absent means the embedded PGlite database under `dataDir`. */
@@ -24,6 +33,11 @@ export interface GatehouseConfig {
   delivery: 'aws' | 'outbox';
   /** `AWS_REGION`: SES/SNS region. */
   awsRegion?: string;
+  /**
+   * `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` (`AWS_SESSION_TOKEN`): static SES/SNS credentials.
+   * Absent means the SDK's own chain (instance role, IRSA, shared files).
+   */
+  awsCredentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** `EMAIL_FROM`: sender address of every email. */
   emailFrom: string;
   /** `BCRYPT_COST`: bcrypt work factor for passwords. */
@@ -67,6 +81,28 @@ export interface GatehouseConfig {
    * a database does not answer. Fits Kubernetes' default 30 s grace period.
    */
   shutdownTimeoutMs: number;
+  /**
+   * `KEY_ENCRYPTION_KEY` (32 bytes, base64 or hex): signing and cookie keys live in the database,
+   * sealed with it, and rotate without restarts (`npm run keys`); `JWKS`/`COOKIE_KEYS`, when set,
+   * only seed an empty ring. Absent: the keys come from those variables, as they are.
+   */
+  keyRing?: KeyRingConfig;
+}
+
+export interface KeyRingConfig {
+  keyEncryptionKey: Buffer;
+  /** `KEY_ENCRYPTION_KEY_PREVIOUS`: still opens keys it sealed, until `keys reencrypt`. */
+  previousKeyEncryptionKey?: Buffer;
+  /** `SIGNING_KEY_ALG`: RS256 (default), ES256 or EdDSA: new signing keys and clients' default ID-token algorithm. */
+  signingAlg: SigningAlg;
+  /** `KEY_PUBLISH_SECONDS`: a new key is published this long before it signs (default a day). */
+  publishSeconds: number;
+  /** `SIGNING_KEY_RETENTION_SECONDS`: a replaced signing key verifies this long after (default a day). */
+  signingRetentionSeconds: number;
+  /** `COOKIE_KEY_RETENTION_SECONDS`: a replaced cookie key is accepted this long after (default 400 days, the longest cookie). */
+  cookieRetentionSeconds: number;
+  /** `KEY_REFRESH_SECONDS`: how often a replica re-reads the ring (default 60). */
+  refreshSeconds: number;
 }
 
 export interface StorageTimeouts {
@@ -84,6 +120,50 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+/**
+ * Variables that hold secrets. Each may instead name a file holding the value (`NAME_FILE`, e.g.
+ * a Kubernetes Secret mounted as a volume): a secret in a file stays out of the process
+ * environment, which child processes, crash reports and `/proc/<pid>/environ` expose.
+ */
+export const SECRET_VARIABLES = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'COOKIE_KEYS',
+  'JWKS',
+  'BOOTSTRAP_OPERATOR_CLIENT_ID',
+  'BOOTSTRAP_OPERATOR_CLIENT_SECRET',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'KEY_ENCRYPTION_KEY',
+  'KEY_ENCRYPTION_KEY_PREVIOUS',
+] as const;
+
+/**
+ * The environment with every `NAME_FILE` replaced by `NAME` holding the file's content
+ * (surrounding whitespace trimmed: files written by editors and `echo` end in a newline).
+ */
+export function withSecretFiles(env: Env, readFile: (file: string) => string = (file) => readFileSync(file, 'utf8')): Env {
+  const resolved: Env = { ...env };
+  for (const name of SECRET_VARIABLES) {
+    const file = env[`${name}_FILE`];
+    if (file === undefined || file === '') continue;
+    if (env[name] !== undefined && env[name] !== '') {
+      throw new ConfigError(`${name}_FILE`, `set either ${name} or ${name}_FILE, not both`);
+    }
+    let content: string;
+    try {
+      content = readFile(file);
+    } catch (err) {
+      throw new ConfigError(`${name}_FILE`, `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    }
+    content = content.trim();
+    if (content === '') throw new ConfigError(`${name}_FILE`, `${file} is empty`);
+    resolved[name] = content;
+  }
+  return resolved;
+}
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -133,13 +213,31 @@ function parseJwks(raw: string | undefined): GatehouseConfig['jwks'] {
   return { keys: keys as Record<string, unknown>[] };
 }
 
-export function loadConfig(env: Env = process.env): GatehouseConfig {
-  const production = env.NODE_ENV === 'production';
+/**
+ * Exactly `production`, `development` or `test`. A near miss (`prod`, `Production`) stops
+ * start-up rather than being read either way: taken as development it would silently drop every
+ * production check, and libraries that look for exactly `production` (Koa, the provider) would
+ * still disagree with Gatehouse if it were taken as production.
+ */
+function isProduction(env: Env): boolean {
+  const value = env.NODE_ENV;
+  if (value === undefined || value === '' || value === 'development' || value === 'test') return false;
+  if (value === 'production') return true;
+  const hint = /^prod/i.test(value.trim()) ? '; did you mean production?' : '';
+  throw new ConfigError('NODE_ENV', `must be production, development or test, exactly (got "${value.slice(0, 40)}")${hint}`);
+}
+
+export function loadConfig(environment: Env = process.env): GatehouseConfig {
+  const env = withSecretFiles(environment);
+  const production = isProduction(env);
   const port = read(env, 'PORT', integer(0, 65535, 3000));
+  const metricsPort = read(env, 'METRICS_PORT', integer(0, 65535, 9464));
+  if (metricsPort !== 0 && metricsPort === port) throw new ConfigError('METRICS_PORT', 'must differ from PORT: metrics stay off the public port');
   const issuer = (read(env, 'ISSUER', url(['http:', 'https:'])) ?? `http://localhost:${port}`).replace(/\/$/, '');
   const databaseUrl = read(env, 'DATABASE_URL', url(['postgres:', 'postgresql:']));
   const redisUrl = read(env, 'REDIS_URL', url(['redis:', 'rediss:']));
   const awsRegion = env.AWS_REGION || undefined;
+  const awsCredentials = readAwsCredentials(env);
   const delivery = read(env, 'DELIVERY', z.enum(['aws', 'outbox']).optional()) ?? (awsRegion ? 'aws' : 'outbox');
   const cookieKeys = env.COOKIE_KEYS ? env.COOKIE_KEYS.split(',').map((k) => k.trim()).filter(Boolean) : undefined;
   if (cookieKeys && cookieKeys.some((k) => k.length < 32)) {
@@ -157,6 +255,7 @@ export function loadConfig(env: Env = process.env): GatehouseConfig {
   const config: GatehouseConfig = {
     production,
     port,
+    metricsPort,
     issuer,
     databaseUrl,
     redisUrl,
@@ -164,7 +263,8 @@ export function loadConfig(env: Env = process.env): GatehouseConfig {
     dataDir: path.resolve(env.DATA_DIR || './data'),
     delivery,
     awsRegion,
-    emailFrom: env.EMAIL_FROM || 'Gatehouse <no-reply@gatehouse.localhost>',
+    awsCredentials,
+    emailFrom: readEmailFrom(env, production && delivery === 'aws'),
     bcryptCost: read(env, 'BCRYPT_COST', integer(4, 31, 12)),
     bootstrapOperator: bootstrapId && bootstrapSecret ? { clientId: bootstrapId, clientSecret: bootstrapSecret } : undefined,
     cookieKeys,
@@ -182,10 +282,100 @@ export function loadConfig(env: Env = process.env): GatehouseConfig {
       redisCommandMs: read(env, 'REDIS_COMMAND_TIMEOUT_MS', integer(50, 60_000, 1_000)),
     },
     shutdownTimeoutMs: read(env, 'SHUTDOWN_TIMEOUT_MS', integer(1_000, 600_000, 25_000)),
+    keyRing: readKeyRing(env),
   };
   if (delivery === 'aws' && !awsRegion) throw new ConfigError('AWS_REGION', 'is required when DELIVERY=aws');
   if (production) assertSafeForProduction(config);
   return config;
+}
+
+const DAY = 86_400;
+
+function readKeyEncryptionKey(env: Env, name: string): Buffer | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const key = parseKeyEncryptionKey(raw);
+  if (!key) throw new ConfigError(name, 'must be 32 random bytes as base64 or hex: openssl rand -base64 32');
+  return key;
+}
+
+export function readKeyRing(env: Env): KeyRingConfig | undefined {
+  const keyEncryptionKey = readKeyEncryptionKey(env, 'KEY_ENCRYPTION_KEY');
+  const previousKeyEncryptionKey = readKeyEncryptionKey(env, 'KEY_ENCRYPTION_KEY_PREVIOUS');
+  if (!keyEncryptionKey) {
+    if (previousKeyEncryptionKey) throw new ConfigError('KEY_ENCRYPTION_KEY', 'is required when KEY_ENCRYPTION_KEY_PREVIOUS is set');
+    return undefined;
+  }
+  const ring: KeyRingConfig = {
+    keyEncryptionKey,
+    previousKeyEncryptionKey,
+    signingAlg: read(env, 'SIGNING_KEY_ALG', z.enum(SIGNING_ALGS, { message: `must be one of ${SIGNING_ALGS.join(', ')}` }).optional()) ?? 'RS256',
+    publishSeconds: read(env, 'KEY_PUBLISH_SECONDS', integer(1, 30 * DAY, DAY)),
+    signingRetentionSeconds: read(env, 'SIGNING_KEY_RETENTION_SECONDS', integer(1, 400 * DAY, DAY)),
+    cookieRetentionSeconds: read(env, 'COOKIE_KEY_RETENTION_SECONDS', integer(1, 400 * DAY, 400 * DAY)),
+    refreshSeconds: read(env, 'KEY_REFRESH_SECONDS', integer(1, 3600, 60)),
+  };
+  // Every replica must have read a new key before any signs with it.
+  if (ring.publishSeconds < 2 * ring.refreshSeconds) {
+    throw new ConfigError('KEY_PUBLISH_SECONDS', `must be at least twice KEY_REFRESH_SECONDS (${ring.refreshSeconds}), so every replica knows a key before one signs with it`);
+  }
+  return ring;
+}
+
+/** `Name <address>` or a bare address; required when real mail leaves (production with SES). */
+function readEmailFrom(env: Env, required: boolean): string {
+  const value = env.EMAIL_FROM?.trim();
+  if (!value) {
+    if (required) throw new ConfigError('EMAIL_FROM', 'is required with DELIVERY=aws in production: the sender address verified in SES');
+    return 'Gatehouse <no-reply@gatehouse.localhost>';
+  }
+  if (!/^([^<>]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/.test(value)) {
+    throw new ConfigError('EMAIL_FROM', 'must be an email address, optionally with a name: Gatehouse <no-reply@example.com>');
+  }
+  return value;
+}
+
+function readAwsCredentials(env: Env): GatehouseConfig['awsCredentials'] {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID || undefined;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY || undefined;
+  if (!accessKeyId && !secretAccessKey) return undefined;
+  if (!accessKeyId || !secretAccessKey) {
+    throw new ConfigError(accessKeyId ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID', 'static AWS credentials need both the key id and the secret key');
+  }
+  return { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined };
+}
+
+/** What `migrate` needs, and nothing else: the migration Job gets only the database's address. */
+export interface MigrationConfig {
+  production: boolean;
+  databaseUrl?: string;
+  dataDir: string;
+  logLevel: string;
+}
+
+export function loadMigrationConfig(environment: Env = process.env): MigrationConfig {
+  const env = withSecretFiles(environment);
+  const production = isProduction(env);
+  const databaseUrl = read(env, 'DATABASE_URL', url(['postgres:', 'postgresql:']));
+  if (production && !databaseUrl) throw new ConfigError('DATABASE_URL', 'is required in production (the embedded database is for development)');
+  return {
+    production,
+    databaseUrl,
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    logLevel: read(env, 'LOG_LEVEL', z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).optional()) ?? 'info',
+  };
+}
+
+/** What `npm run keys` needs: the database and the key ring's settings. */
+export interface KeysCommandConfig extends MigrationConfig {
+  keyRing: KeyRingConfig;
+}
+
+export function loadKeysCommandConfig(environment: Env = process.env): KeysCommandConfig {
+  const migration = loadMigrationConfig(environment);
+  const keyRing = readKeyRing(withSecretFiles(environment));
+  if (!keyRing) throw new ConfigError('KEY_ENCRYPTION_KEY', 'is required: keys live in the database only with it');
+  return { ...migration, keyRing };
 }
 
 /** DESIGN §2: production refuses every development convenience. */
@@ -193,12 +383,26 @@ function assertSafeForProduction(config: GatehouseConfig): void {
   if (!config.databaseUrl) throw new ConfigError('DATABASE_URL', 'is required in production (the embedded database is for development)');
   if (config.seedDemo) throw new ConfigError('SEED_DEMO', 'must be off in production');
   if (config.delivery === 'outbox') throw new ConfigError('DELIVERY', 'must be aws in production (the outbox is for development)');
-  if (!config.cookieKeys) throw new ConfigError('COOKIE_KEYS', 'is required in production');
-  if (!config.jwks) throw new ConfigError('JWKS', 'is required in production');
+  if (!config.cookieKeys && !config.keyRing) throw new ConfigError('COOKIE_KEYS', 'is required in production (or KEY_ENCRYPTION_KEY, to keep keys in the database)');
+  config.cookieKeys?.forEach((key, i) => {
+    const weakness = secretWeakness(key);
+    if (weakness) throw new ConfigError('COOKIE_KEYS', `key ${i + 1} ${weakness}; generate one with: openssl rand -base64 32`);
+  });
+  if (!config.jwks && !config.keyRing) throw new ConfigError('JWKS', 'is required in production (or KEY_ENCRYPTION_KEY, to keep keys in the database)');
+  // ID tokens live an hour: a signing key must verify at least that long after it is replaced.
+  if (config.keyRing && config.keyRing.signingRetentionSeconds < 3600) {
+    throw new ConfigError('SIGNING_KEY_RETENTION_SECONDS', 'must be at least 3600 in production: ID tokens signed by a replaced key live an hour');
+  }
+  if (config.keyRing && config.keyRing.publishSeconds < 3600) {
+    throw new ConfigError('KEY_PUBLISH_SECONDS', 'must be at least 3600 in production: relying parties cache JWKS');
+  }
   if (!config.issuer.startsWith('https://')) throw new ConfigError('ISSUER', 'must be an https URL in production');
   if (config.snsTrustedUrlPrefix) throw new ConfigError('SNS_TRUSTED_URL_PREFIX', 'must not be set in production (only SNS\'s own https hosts are trusted there)');
   const secret = config.bootstrapOperator?.clientSecret;
   if (secret !== undefined && (secret.length < 32 || new Set(secret).size < 10)) {
     throw new ConfigError('BOOTSTRAP_OPERATOR_CLIENT_SECRET', 'must be at least 32 random characters in production');
   }
+  const weakness = secret === undefined ? undefined : secretWeakness(secret);
+  if (weakness) throw new ConfigError('BOOTSTRAP_OPERATOR_CLIENT_SECRET', `${weakness}; generate one with: openssl rand -base64 32`);
+
 }

@@ -1,4 +1,5 @@
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { generateSigningKey } from '../keys/key-generation.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { GatehouseConfig } from './config.js';
@@ -19,10 +20,7 @@ export function loadProviderSecrets(config: GatehouseConfig): ProviderSecrets {
   };
 }
 
-export function generateSigningKey(): Record<string, unknown> {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), use: 'sig', alg: 'RS256' };
-}
+export { generateSigningKey, SIGNING_ALGS, type SigningAlg } from '../keys/key-generation.js';
 
 function readOrCreate<T>(dir: string, file: string, create: () => T): T {
   const location = path.join(dir, file);
@@ -31,4 +29,26 @@ function readOrCreate<T>(dir: string, file: string, create: () => T): T {
   const value = create();
   writeFileSync(location, JSON.stringify(value), { mode: 0o600 });
   return value;
+}
+
+/**
+ * The keys that sign, one per algorithm, chosen as the provider chooses: among the keys of the
+ * algorithm's type, those that state `alg` and `use: "sig"` come first, then JWKS order. The
+ * others only verify (kept for tokens they signed before a rotation).
+ */
+export function signingKeysOf(jwks: ProviderSecrets['jwks']): { kid: string; alg: string }[] {
+  const algs = new Set(jwks.keys.map((key) => (typeof key.alg === 'string' ? key.alg : defaultAlg(key))).filter((alg): alg is string => Boolean(alg)));
+  return [...algs].flatMap((alg) => {
+    const score = (key: Record<string, unknown>) => Number(key.alg === alg) + Number(key.use === 'sig');
+    const candidates = jwks.keys.filter((key) => typeof key.kid === 'string' && key.use !== 'enc' && (key.alg === undefined ? defaultAlg(key) === alg : key.alg === alg));
+    const chosen = candidates.reduce<Record<string, unknown> | undefined>((best, key) => (best === undefined || score(key) > score(best) ? key : best), undefined);
+    return chosen ? [{ kid: chosen.kid as string, alg }] : [];
+  });
+}
+
+function defaultAlg(key: Record<string, unknown>): string | undefined {
+  if (key.kty === 'RSA') return 'RS256';
+  if (key.kty === 'EC') return key.crv === 'P-384' ? 'ES384' : key.crv === 'P-521' ? 'ES512' : 'ES256';
+  if (key.kty === 'OKP') return 'EdDSA';
+  return undefined;
 }

@@ -6,16 +6,17 @@ import { DeliveryError, type Accepted, type Courier, type EmailMessage, type Sms
 const RETRYABLE_CODES = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'ThrottledException', 'ServiceUnavailable', 'InternalFailure', 'InternalError', 'RequestTimeout', 'RequestTimeoutException', 'TimeoutError']);
 
 /**
- * Email through SES and SMS through SNS. The SDK reads credentials and the standard
- * AWS_ENDPOINT_URL_SES / AWS_ENDPOINT_URL_SNS overrides from the environment itself. The SDK's
+ * Email through SES and SMS through SNS. The SDK reads the standard AWS_ENDPOINT_URL_SES /
+ * AWS_ENDPOINT_URL_SNS overrides from the environment itself, and its credential chain (roles,
+ * IRSA) unless static credentials are given (they may come from files, see `*_FILE`). The SDK's
  * own retries are off: the outbox retries durably, with its own backoff, and counts attempts.
  */
 export class AwsCourier implements Courier {
   private readonly ses: SESClient;
   private readonly sns: SNSClient;
 
-  constructor(region: string, private readonly from: string) {
-    const common = { region, maxAttempts: 1, requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 } };
+  constructor(region: string, private readonly from: string, credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) {
+    const common = { region, credentials, maxAttempts: 1, requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 } };
     this.ses = new SESClient(common);
     this.sns = new SNSClient(common);
   }

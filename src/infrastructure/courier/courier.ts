@@ -16,6 +16,8 @@ export interface SmsMessage {
   text: string;
 }
 
+export type Channel = 'email' | 'sms';
+
 /** The provider accepted the message, under this id (SES and SNS message ids). */
 export interface Accepted {
   providerMessageId: string;
@@ -39,4 +41,9 @@ export class DeliveryError extends Error {
 export interface Courier {
   sendEmail(message: EmailMessage): Promise<Accepted>;
   sendSms(message: SmsMessage): Promise<Accepted>;
+  /**
+   * Told of a message Gatehouse decided not to send (a rate limit, the SMS budget, no address),
+   * so that counts of messages are complete. `reason` is a code, never the message.
+   */
+  withheld?(channel: Channel, reason: string): void;
 }

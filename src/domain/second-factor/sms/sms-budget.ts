@@ -50,4 +50,14 @@ export class SmsBudget {
     const sent = Number(row?.sent ?? 0);
     return { month, sent, budget, remaining: Math.max(0, budget - sent), exhausted_at: row?.exhausted_at ?? (sent >= budget ? now : null) };
   }
+
+  /** Every tenant that sent SMS this month, with its budget (what the metrics report). */
+  async useThisMonth(now: Date, tenants: { findByIds(ids: string[]): Promise<TenantRecord[]> }): Promise<{ tenant_id: string; tenant: string; sent: number; budget: number }[]> {
+    const rows = await this.knex('sms_usage').where({ month: monthOf(now) }).select<{ tenant_id: string; sent: number }[]>('tenant_id', 'sent');
+    const byId = new Map((await tenants.findByIds(rows.map((row) => row.tenant_id))).map((tenant) => [tenant.id, tenant]));
+    return rows.flatMap((row) => {
+      const tenant = byId.get(row.tenant_id);
+      return tenant ? [{ tenant_id: tenant.id, tenant: tenant.slug, sent: Number(row.sent), budget: tenant.settings.sms.monthly_budget }] : [];
+    });
+  }
 }

@@ -34,6 +34,7 @@ export const eventSchema = z
     reason: z.string().nullable().openapi({ description: 'A reason code, e.g. wrong_password, previous_password, locked, password_changed_by_admin, client_secret_expired' }),
     actor: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'Who acted: an operator client or a tenant administrator' }),
     details: z.record(z.string(), z.unknown()).nullable(),
+    request_id: z.string().nullable().openapi({ description: 'The X-Request-Id of the request that recorded the event; every log line of that request carries it too' }),
   })
   .openapi('Event');
 
@@ -53,5 +54,6 @@ export function eventView(event: EventRecord): z.infer<typeof eventSchema> {
     reason: event.reason,
     actor: event.actor as Record<string, unknown> | null,
     details: event.details,
+    request_id: event.request_id ?? null,
   };
 }
