@@ -37,7 +37,8 @@ export class GatehouseProcess {
     if (!env.PORT || env.PORT === '0') throw new Error('give the process a PORT of its own (freePort())');
     const child = spawnTracked(process.execPath, args, {
       // Only what it is given (and where to find programs): the caller decides every setting.
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LOG_LEVEL: 'info', ...env },
+      // METRICS_PORT 0: a free port of its own, so replicas on one machine never collide.
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LOG_LEVEL: 'info', METRICS_PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const handle = new GatehouseProcess(label, `http://127.0.0.1:${env.PORT}`, child);

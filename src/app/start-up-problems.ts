@@ -7,6 +7,8 @@ import type { GatehouseConfig } from '../infrastructure/config/config.js';
 export function explainStartUpFailure(err: unknown, config: Pick<GatehouseConfig, 'port' | 'databaseUrl' | 'redisUrl' | 'dataDir'>): string | undefined {
   const e = err as { code?: string; message?: string; syscall?: string; address?: string; port?: number } | undefined;
   const message = e?.message ?? '';
+  // Said in full where it was found (the metrics server names its variable).
+  if (/^METRICS_PORT: /.test(message)) return message;
   if (e?.code === 'EADDRINUSE') return `port ${config.port} is already in use; stop the program using it, or start Gatehouse on another port (PORT=${config.port + 1} npm start)`;
   if (e?.code === 'ELOCKED') return `the embedded database in ${config.dataDir} is used by another running Gatehouse; stop that one, or give this one its own DATA_DIR (or a DATABASE_URL)`;
   const database = config.databaseUrl ? describe(config.databaseUrl) : undefined;

@@ -159,6 +159,7 @@ describe('signing and cookie keys in the database', () => {
 
 /** The scratch database of the running server, for the command line to reach. */
 function serverDatabaseUrl(server: TestGatehouse): string {
-  const { user, host, port, database } = server.gatehouse.database.knex.client.config.connection as { user: string; host: string; port: string; database: string };
-  return `postgres://${user}@${host}:${port}/${database}`;
+  const connection = server.gatehouse.database.knex.client.config.connection as { connectionString?: string; user?: string; host?: string; port?: string; database?: string };
+  if (connection.connectionString) return connection.connectionString;
+  return `postgres://${connection.user}@${connection.host}:${connection.port}/${connection.database}`;
 }

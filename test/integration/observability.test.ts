@@ -138,7 +138,8 @@ describe('metrics port and access log', () => {
     const creation = access.find((line) => line.method === 'POST' && line.route === '/admin/v1/tenants/:t/users');
     expect(creation).toBeDefined();
     const sameRequest = lines.filter((line) => line.request_id === creation!.request_id).map((line) => line.msg);
-    expect(sameRequest).toEqual(expect.arrayContaining(['dev outbox: email', 'request']));
+    // (The invitation itself leaves later, from the outbox's worker, outside this request.)
+    expect(sameRequest).toContain('request');
     const createdEvent = await knex('events').where({ type: 'admin.user_created' }).first<{ request_id: string }>();
     expect(createdEvent.request_id).toBe(creation!.request_id);
   });

@@ -17,7 +17,7 @@ beforeAll(() => {
 
 function start(env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH!, LOG_LEVEL: 'silent', BCRYPT_COST: '4', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH!, LOG_LEVEL: 'silent', BCRYPT_COST: '4', METRICS_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -63,7 +63,7 @@ describe('start-up failures say what to do in one line', () => {
   });
 
   it('refuses a second process on the same embedded data directory', async () => {
-    const first = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH!, LOG_LEVEL: 'info', BCRYPT_COST: '4', PORT: String(await freePort()), DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const first = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH!, LOG_LEVEL: 'info', BCRYPT_COST: '4', METRICS_PORT: '0', PORT: String(await freePort()), DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('first process did not start')), 60_000);
