@@ -82,7 +82,12 @@ export function createServices(context: ServiceContext) {
   const { knex, repositories, hasher, courier, events, logger, issuer } = context;
   const { users, tenants } = repositories;
   const limiters = new RateLimiters({ gate: context.redis, knex });
-  const signOut = new SignOutService(knex, repositories.artifacts, createGrantRevoker(context.adapters, (err, grantId) => logger.warn({ err, grantId }, 'could not clear a revoked grant outside PostgreSQL')));
+  const signOut = new SignOutService(
+    knex,
+    repositories.artifacts,
+    createGrantRevoker(context.adapters, (err, grantId) => logger.warn({ err, grantId }, 'could not clear a revoked grant outside PostgreSQL')),
+    (userId, trx) => repositories.devices.forgetAll(userId, trx),
+  );
   const smsBudget = new SmsBudget(knex);
   const deliveryHistory = new MessageRepository(knex);
   const outbox = new Outbox({ knex, messages: deliveryHistory, queue: context.queue, now: context.now, onSuppressed: (channel, reason) => courier.withheld?.(channel, reason) });

@@ -204,7 +204,13 @@ describe('sign-in lockout', () => {
     const home = new HttpBrowser();
     home.headers['x-forwarded-for'] = '192.0.2.60';
     await signInWithCode(mobile, { username: 'pia', password: 'pia-original-password', redirectUri: callback(), browser: home });
-    expect((await adminCall(issuer, operator, 'PUT', `/tenants/demo/users/${pia.id}/password`, { password: 'pia-replacement-password' })).status).toBe(200);
+    // An administrator gives pia a temporary password (that forgets every browser pia used), and
+    // pia chooses a new one at home: home is a browser that signed in as pia again.
+    expect((await adminCall(issuer, operator, 'PUT', `/tenants/demo/users/${pia.id}/password`, { password: 'pia-temporary-password', temporary: true })).status).toBe(200);
+    const forcedChange = await (await loginForm('192.0.2.60', home)).submit('pia', 'pia-temporary-password');
+    expect(forcedChange.page).toMatch(/name="new_password"/);
+    const changed = await home.go(new URL(HttpBrowser.formAction(forcedChange.page, /password-change$/), issuer).toString(), { form: { new_password: 'pia-replacement-password', confirm_password: 'pia-replacement-password' } }, callback());
+    expect(changed.startsWith(callback())).toBe(true);
 
     const today = new Date().toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
     const atHome = await (await loginForm('192.0.2.60', home)).submit('pia', 'pia-original-password');

@@ -30,11 +30,16 @@ export interface SignOutCut {
  * or downloader presenting one is told why; `tokens_valid_after` refuses anything that escaped
  * (a refresh checks it in the statement that rotates).
  */
+/** The cut-offs an administrator makes (a password set, a sign-out, a disabled or deleted account). */
+const ADMINISTRATORS_CUTS: ReadonlySet<RevocationReason> = new Set(['password_changed_by_admin', 'signed_out_by_admin', 'account_disabled', 'user_deleted']);
+
 export class SignOutService {
   constructor(
     private readonly knex: Knex,
     private readonly artifacts: ArtifactRepository,
     private readonly revokeGrant: GrantRevoker,
+    /** Forgets the browsers a user signed in from (inside the sign-out's transaction). */
+    private readonly forgetBrowsers?: (userId: string, trx: Knex.Transaction) => Promise<number>,
   ) {}
 
   /**
@@ -64,6 +69,11 @@ export class SignOutService {
     await trx('users').where({ id: userId }).update({ tokens_valid_after: cut, tokens_revoked_reason: reason, updated_at: trx.fn.now() });
     await artifacts.tombstoneRefreshTokensOf(userId, reason);
     const sessionsEnded = await artifacts.deleteSessionsOf(userId);
+    // Incident response: after an administrator's cut no browser keeps what it earned before —
+    // neither a passed second step nor being "known" (spared the username-wide lockout, told
+    // about previous passwords). The person's own reset keeps them (only the second step is
+    // forgotten there).
+    if (ADMINISTRATORS_CUTS.has(reason)) await this.forgetBrowsers?.(userId, trx);
     return {
       grantIds,
       report: {
