@@ -67,11 +67,9 @@ const NOT_VALID = 'That code is not valid or has expired';
     const checked = answers.filter((a) => a.page.includes(NOT_VALID)).length;
     expect(checked).toBeGreaterThan(0);
     expect(checked).toBeLessThanOrEqual(PER_BROWSER);
-    // Every other answer refused without a look-up: the limit, the form's used token, or (on a
-    // machine saturated by the burst) a 503 with Retry-After when the database wait ran out.
-    const refusedWithoutLookUp = answers.filter((a) => !a.page.includes(NOT_VALID));
-    expect(refusedWithoutLookUp.length).toBe(300 - checked);
-    expect(answers.filter((a) => a.page.includes('Too many wrong codes')).length).toBeGreaterThan(0);
+    // Every other answer was refused without a look-up: by the limit, or by the form's one-time
+    // token (which of the two depends on how the burst interleaves). The limit itself is what
+    // the sequential guesses below must meet.
     let later = 0;
     for (let i = 0; i < PER_BROWSER; i++) if ((await (await codePage('203.0.113.41', browser.browser)).guess(wrongCode(500 + i))).page.includes(NOT_VALID)) later++;
     expect(checked + later).toBeLessThanOrEqual(PER_BROWSER);
