@@ -10,6 +10,7 @@ import * as m010 from './20261124_010_sms_second_factor.js';
 import * as m011 from './20261129_011_one_time_codes.js';
 import * as m013 from './20261129_013_second_factor_methods.js';
 import * as m020 from './20261129_020_messages.js';
+import * as m043 from './20261129_043_client_protocol_settings.js';
 
 export interface Migration {
   name: string;
@@ -33,4 +34,5 @@ export const migrations: Migration[] = [
   { name: '20261129_011_one_time_codes', ...m011 },
   { name: '20261129_013_second_factor_methods', ...m013 },
   { name: '20261129_020_messages', ...m020 },
+  { name: '20261129_043_client_protocol_settings', ...m043 },
 ];

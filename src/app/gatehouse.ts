@@ -4,7 +4,7 @@ import type Provider from 'oidc-provider';
 import { bootstrapOperatorClient } from '../domain/clients/bootstrap-operator.js';
 import { ClientUsageRecorder } from '../domain/clients/client-usage.js';
 import type { GatehouseConfig } from '../infrastructure/config/config.js';
-import { loadProviderSecrets } from '../infrastructure/config/signing-keys.js';
+import { idTokenSigningAlgorithms, loadProviderSecrets } from '../infrastructure/config/signing-keys.js';
 import { AwsCourier } from '../infrastructure/courier/aws-courier.js';
 import type { Courier } from '../infrastructure/courier/courier.js';
 import { DevOutbox } from '../infrastructure/courier/dev-outbox.js';
@@ -114,6 +114,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       now,
       background: (task) => background.run(task),
       queue,
+      idTokenSigningAlgs: idTokenSigningAlgorithms(secrets.jwks),
     });
     const sending = queue;
     await sending.work<{ messageId: string }>(DELIVERY_QUEUE, database.embedded ? 2 : 4, (job) => services.delivery.deliver(job));

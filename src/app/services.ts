@@ -72,6 +72,8 @@ export interface ServiceContext {
   background: RunInBackground;
   /** Durable jobs: every email and SMS is sent through them. */
   queue: Pick<JobQueue, 'enqueue' | 'wake'>;
+  /** What Gatehouse's signing keys can sign ID tokens with (clients may pick one). */
+  idTokenSigningAlgs?: string[];
 }
 
 /** The service layer, built once: each service gets only what it needs. */
@@ -199,7 +201,7 @@ export function createServices(context: ServiceContext) {
     secondFactor,
     secondFactorAdmin: new SecondFactorAdminService({ factors, recoveryCodes, recoveryCodeStore, bypasses, users, devices: repositories.devices, mail, events, now: context.now }),
     smsBudget,
-    clientAdmin: new ClientAdminService(knex, events, context.invalidateClient),
+    clientAdmin: new ClientAdminService(knex, events, context.invalidateClient, { idTokenSigningAlgs: context.idTokenSigningAlgs ?? ['RS256'] }),
     signInFacts: new SignInFactsLoader({ users, tenants, devices: repositories.devices }, (request) => readDeviceHash(request as Context)),
     signInFlow: new SignInFlow(secondFactor),
     passkeySignIn: new PasskeySignIn({ passkey, codes, users, tenants, signInEvents: protection.signInEvents }),

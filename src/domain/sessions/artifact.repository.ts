@@ -9,6 +9,7 @@ import type { ActiveGrant, ArtifactWrite, ClientTokenActivity, StoredArtifact, U
 const COLUMNS = 'payload, consumed_at, revoked_at, revoked_reason, account_id';
 const LIVE = '(expires_at IS NULL OR expires_at > now())';
 const FIND_SQL = `SELECT ${COLUMNS} FROM oidc_artifacts WHERE type = ? AND id = ? AND ${LIVE}`;
+const FIND_EXPIRED_TOO_SQL = `SELECT ${COLUMNS} FROM oidc_artifacts WHERE type = ? AND id = ?`;
 const CONSUME_SQL = 'UPDATE oidc_artifacts SET consumed_at = now() WHERE type = ? AND id = ? AND consumed_at IS NULL';
 const ON_CONFLICT = `ON CONFLICT (type, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id, user_code = EXCLUDED.user_code,
     uid = EXCLUDED.uid, account_id = EXCLUDED.account_id, client_id = EXCLUDED.client_id, expires_at = EXCLUDED.expires_at`;
@@ -40,9 +41,13 @@ export class ArtifactRepository {
 
   // --- The provider's adapter -------------------------------------------------------------
 
-  /** A live (unexpired) artifact, consumed and revoked ones included: the caller decides. */
-  async find(type: string, id: string): Promise<StoredArtifact | undefined> {
-    const { rows } = await this.knex.raw<{ rows: StoredArtifact[] }>(FIND_SQL, [type, id]);
+  /**
+   * A live (unexpired) artifact, consumed and revoked ones included: the caller decides.
+   * `expiredToo`: also one that expired and was not cleaned up yet (the caller tells why it is
+   * refused, as a device polling with an expired code must be told `expired_token`).
+   */
+  async find(type: string, id: string, options: { expiredToo?: boolean } = {}): Promise<StoredArtifact | undefined> {
+    const { rows } = await this.knex.raw<{ rows: StoredArtifact[] }>(options.expiredToo ? FIND_EXPIRED_TOO_SQL : FIND_SQL, [type, id]);
     return rows[0];
   }
 

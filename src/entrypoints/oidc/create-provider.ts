@@ -10,6 +10,10 @@ import { createFindAccount } from './find-account.js';
 import { createInteractionPolicy, type SignInPolicyDependencies } from './interaction-policy.js';
 import * as lifetimes from './lifetimes.js';
 import { CLAIMS_BY_SCOPE, SCOPES } from '../../domain/clients/scopes.js';
+import { ACR_VALUES } from './acr.js';
+import { installInteroperability } from './interoperability.js';
+import { pkceRequired } from './pkce-policy.js';
+import { resourceServerInfo } from './resource-servers.js';
 
 export interface ProviderDependencies {
   issuer: string;
@@ -51,8 +55,10 @@ export function createProvider(deps: ProviderDependencies): Provider {
     claims: CLAIMS_BY_SCOPE,
     conformIdTokenClaims: false,
     responseTypes: ['code'],
-    pkce: { required: () => true },
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    acrValues: ACR_VALUES,
+    pkce: { required: pkceRequired },
+    // No client_secret_jwt: secrets are stored as digests, so an HMAC made with one cannot be checked.
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     enabledJWA: {
       // Secrets are stored hashed, so nothing may be derived from them (no HS* algorithms).
       clientAuthSigningAlgValues: ['RS256', 'PS256', 'ES256'],
@@ -80,6 +86,9 @@ export function createProvider(deps: ProviderDependencies): Provider {
       // A client revokes only its own tokens.
       revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
+      claimsParameter: { enabled: true },
+      resourceIndicators: { enabled: true, getResourceServerInfo: resourceServerInfo },
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: { enabled: true, ...deps.pages.logout },
       deviceFlow: { enabled: true, charset: 'base-20', mask: '****-****', ...deps.pages.deviceFlow },
     },
@@ -126,6 +135,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
       await settlePendingConsume(ctx);
     }
   });
+  installInteroperability(provider);
   installHashedClientSecrets(provider, deps.recordSecretUse);
   advertisePollingInterval(provider, deps.devicePollIntervalSeconds);
   return provider;

@@ -32,3 +32,15 @@ function readOrCreate<T>(dir: string, file: string, create: () => T): T {
   writeFileSync(location, JSON.stringify(value), { mode: 0o600 });
   return value;
 }
+
+/** The algorithms ID tokens may be signed with: Gatehouse offers RS256, PS256 and ES256, as its keys allow. */
+export function idTokenSigningAlgorithms(jwks: ProviderSecrets['jwks']): string[] {
+  const offered = ['RS256', 'PS256', 'ES256'];
+  const algs = new Set<string>();
+  for (const key of jwks.keys) {
+    if (key.use !== undefined && key.use !== 'sig') continue;
+    const possible = key.kty === 'RSA' ? ['RS256', 'PS256'] : key.kty === 'EC' && key.crv === 'P-256' ? ['ES256'] : [];
+    for (const alg of possible) if (key.alg === undefined || key.alg === alg) algs.add(alg);
+  }
+  return offered.filter((alg) => algs.has(alg));
+}
