@@ -33,6 +33,8 @@ import { createServices, type Services } from './services.js';
 import { JobQueue } from '../infrastructure/queue/job-queue.js';
 import { SnsMessageVerifier } from '../infrastructure/courier/sns-message-verifier.js';
 import { DELIVERY_QUEUE, DELIVERY_RETRIES } from '../domain/delivery/outbox.js';
+import { LOGOUT_NOTICE_QUEUE, LOGOUT_NOTICE_RETRIES, type LogoutNotice } from '../domain/sessions/logout-notices.js';
+import { createLogoutTokenSender, queueBackchannelLogouts } from '../entrypoints/oidc/backchannel-logout.js';
 
 export interface GatehouseOptions {
   /** RFC 8628 polling interval; tests shorten it. */
@@ -76,6 +78,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     // The outbox's job queue: its schema is migrated with Gatehouse's own tables.
     queue = await JobQueue.start(knex, { migrate: config.migrateOnStart, logger });
     await queue.define(DELIVERY_QUEUE, DELIVERY_RETRIES);
+    await queue.define(LOGOUT_NOTICE_QUEUE, LOGOUT_NOTICE_RETRIES);
     const repositories = (options.decorateRepositories ?? ((r) => r))(createRepositories(knex));
     const hasher = new PasswordHasher(config.bcryptCost);
     const outbox = config.delivery === 'outbox' ? new DevOutbox(logger) : undefined;
@@ -131,6 +134,8 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       adapter: adapters,
     });
     provider.on('server_error', (_ctx, err) => logger.error({ err }, 'provider error'));
+    queueBackchannelLogouts(provider, services.logoutNotices);
+    await sending.work<LogoutNotice>(LOGOUT_NOTICE_QUEUE, 2, createLogoutTokenSender(provider, logger));
     installProviderEvents(provider, { events, users: repositories.users, logger });
 
     if (config.seedDemo) await seedDemo({ tenants: repositories.tenants, users: repositories.users, clients: repositories.clients, hasher, issuer: config.issuer });

@@ -19,6 +19,7 @@ import { RecoveryFlowRepository } from '../domain/recovery/recovery-flow.reposit
 import { RECOVERY_LIMITS, RecoveryService } from '../domain/recovery/recovery.service.js';
 import { SessionViewService } from '../domain/sessions/session-view.service.js';
 import { SignOutService } from '../domain/sessions/sign-out.service.js';
+import { LogoutNotices } from '../domain/sessions/logout-notices.js';
 import { TenantService } from '../domain/tenants/tenant.service.js';
 import { createSignInProtection } from './sign-in-protection.js';
 import { SecondFactorService } from '../domain/second-factor/second-factor.service.js';
@@ -71,7 +72,7 @@ export interface ServiceContext {
   /** Starts work the request does not wait for; shutdown lets it finish. */
   background: RunInBackground;
   /** Durable jobs: every email and SMS is sent through them. */
-  queue: Pick<JobQueue, 'enqueue' | 'wake'>;
+  queue: Pick<JobQueue, 'enqueue' | 'wake' | 'outcome'>;
   /** What Gatehouse's signing keys can sign ID tokens with (clients may pick one). */
   idTokenSigningAlgs?: string[];
 }
@@ -81,7 +82,8 @@ export function createServices(context: ServiceContext) {
   const { knex, repositories, hasher, courier, events, logger, issuer } = context;
   const { users, tenants } = repositories;
   const limiters = new RateLimiters({ redis: context.redis, knex });
-  const signOut = new SignOutService(knex, repositories.artifacts, createGrantRevoker(context.adapters));
+  const logoutNotices = new LogoutNotices(context.queue, knex);
+  const signOut = new SignOutService(knex, repositories.artifacts, createGrantRevoker(context.adapters), logoutNotices);
   const smsBudget = new SmsBudget(knex);
   const deliveryHistory = new MessageRepository(knex);
   const outbox = new Outbox({ knex, messages: deliveryHistory, queue: context.queue, now: context.now });
@@ -193,6 +195,7 @@ export function createServices(context: ServiceContext) {
     delivery: new DeliveryWorker({ messages: deliveryHistory, courier, codes, logger, now: context.now }),
     sesNotifications: new SesNotifications({ messages: deliveryHistory, now: context.now }),
     signOut,
+    logoutNotices,
     passwords,
     recovery,
     tenantService: new TenantService(tenants, events),

@@ -125,9 +125,33 @@ export class ArtifactRepository {
   async grantsOf(userId: string): Promise<UserGrant[]> {
     const rows = await this.knex('oidc_artifacts as a')
       .leftJoin('clients as c', 'c.client_id', 'a.client_id')
-      .select('a.id as grant_id', 'a.client_id', 'c.kind as client_kind', 'c.name as client_name')
+      .select('a.id as grant_id', 'a.client_id', 'c.kind as client_kind', 'c.name as client_name', 'c.backchannel_logout_uri')
       .where({ 'a.type': 'Grant', 'a.account_id': userId });
-    return rows.map((row) => ({ grant_id: row.grant_id, client_id: row.client_id, client_kind: row.client_kind ?? null, client_name: row.client_name ?? null }));
+    return rows.map((row) => ({
+      grant_id: row.grant_id,
+      client_id: row.client_id,
+      client_kind: row.client_kind ?? null,
+      client_name: row.client_name ?? null,
+      backchannel_logout_uri: row.backchannel_logout_uri ?? null,
+    }));
+  }
+
+  /**
+   * The session ids (`sid`) each client knows of a user's browser sessions, read from the
+   * provider's sessions (expired ones not cleaned up yet too: the app may keep its session
+   * longer): a logout token naming them lets the app end exactly those.
+   */
+  async sessionIdsPerClient(userId: string): Promise<Map<string, string[]>> {
+    const rows = await this.knex('oidc_artifacts').select('payload').where({ type: 'Session', account_id: userId });
+    const sids = new Map<string, string[]>();
+    for (const row of rows as Pick<StoredArtifact, 'payload'>[]) {
+      const authorizations = (row.payload.authorizations ?? {}) as Record<string, { sid?: unknown }>;
+      for (const [clientId, authorization] of Object.entries(authorizations)) {
+        if (typeof authorization?.sid !== 'string') continue;
+        sids.set(clientId, [...(sids.get(clientId) ?? []), authorization.sid]);
+      }
+    }
+    return sids;
   }
 
   /** How many usable refresh tokens (not consumed, revoked or expired) a user has, per grant id. */

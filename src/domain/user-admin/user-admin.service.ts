@@ -44,6 +44,8 @@ export interface UserAdminDependencies {
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** How long an administrator's call waits for an email's fate before answering. */
 const ADMIN_WAIT_MS = 5_000;
+/** How long it waits for the apps' logout tokens to be taken (or refused) before answering. */
+const LOGOUT_NOTICE_WAIT_MS = 3_000;
 
 /**
  * What administrators do to a tenant's users. Authorization happens before (admin routes);
@@ -101,7 +103,7 @@ export class UserAdminService {
       await this.notifyPhoneChange(tenant, updated);
     }
     if (changes.disabled === true && !user.disabled) {
-      const signedOut = await this.deps.signOut.signOutEverywhere(user.id, 'account_disabled');
+      const signedOut = await this.deps.signOut.withNoticeOutcomes(await this.deps.signOut.signOutEverywhere(user.id, 'account_disabled'), LOGOUT_NOTICE_WAIT_MS);
       this.deps.events.record({ type: 'user.signed_out', tenant_id: tenant.id, user_id: user.id, actor, reason: 'account_disabled', details: { ...signedOut } });
       return { user: updated, signed_out: signedOut };
     }
@@ -118,7 +120,7 @@ export class UserAdminService {
   async setPassword(tenant: TenantRecord, user: UserRecord, input: { password: string; temporary?: boolean }, actor: Actor): Promise<SignOutReport> {
     const report = await this.deps.passwords.change(tenant, user, { password: input.password, temporary: input.temporary, signOutReason: 'password_changed_by_admin', how: 'by an administrator', actor });
     this.deps.events.record({ type: 'admin.password_set', tenant_id: tenant.id, user_id: user.id, actor, details: { temporary: input.temporary === true } });
-    return report!;
+    return this.deps.signOut.withNoticeOutcomes(report!, LOGOUT_NOTICE_WAIT_MS);
   }
 
   /**
@@ -147,7 +149,7 @@ export class UserAdminService {
   }
 
   async signOutEverywhere(tenant: TenantRecord, user: UserRecord, actor: Actor): Promise<SignOutReport> {
-    const report = await this.deps.signOut.signOutEverywhere(user.id, 'signed_out_by_admin');
+    const report = await this.deps.signOut.withNoticeOutcomes(await this.deps.signOut.signOutEverywhere(user.id, 'signed_out_by_admin'), LOGOUT_NOTICE_WAIT_MS);
     this.deps.events.record({ type: 'admin.user_signed_out', tenant_id: tenant.id, user_id: user.id, actor });
     this.deps.events.record({ type: 'user.signed_out', tenant_id: tenant.id, user_id: user.id, actor, reason: 'signed_out_by_admin', details: { ...report } });
     return report;

@@ -65,6 +65,19 @@ export const signOutReportSchema = z
   .object({
     sessions_ended: z.number().int(),
     grants_revoked: z.array(z.object({ client_id: z.string(), client_kind: z.string().nullable(), client_name: z.string().nullable(), refresh_tokens_revoked: z.number().int() })),
+    logout_notices: z
+      .array(
+        z.object({
+          client_id: z.string(),
+          client_name: z.string().nullable(),
+          status: z.enum(['delivered', 'queued', 'retrying', 'failed']),
+          reason: z.string().optional().openapi({ description: 'Why the last attempt failed (retrying, failed)' }),
+        }),
+      )
+      .openapi({
+        description:
+          'Web apps with a backchannel_logout_uri, sent a logout token: delivered (the app took it), queued, retrying (the app did not answer; retried for about an hour) or failed (it refused the token, or every attempt failed)',
+      }),
   })
   .openapi('SignOutReport');
 
