@@ -11,6 +11,7 @@ import * as m011 from './20261129_011_one_time_codes.js';
 import * as m013 from './20261129_013_second_factor_methods.js';
 import * as m020 from './20261129_020_messages.js';
 import * as m043 from './20261129_043_client_protocol_settings.js';
+import * as m044 from './20261129_044_user_profile_claims.js';
 
 export interface Migration {
   name: string;
@@ -35,4 +36,5 @@ export const migrations: Migration[] = [
   { name: '20261129_013_second_factor_methods', ...m013 },
   { name: '20261129_020_messages', ...m020 },
   { name: '20261129_043_client_protocol_settings', ...m043 },
+  { name: '20261129_044_user_profile_claims', ...m044 },
 ];

@@ -14,7 +14,16 @@ import { toE164 } from '../users/phone-number.js';
 import type { UserRepository } from '../users/user.repository.js';
 import type { Role, UserRecord } from '../users/user.js';
 
-export interface NewUserInput {
+/** Standard profile claims an administrator may set (released with the profile scope). */
+export interface ProfileClaimsInput {
+  given_name?: string | null;
+  family_name?: string | null;
+  locale?: string | null;
+  zoneinfo?: string | null;
+}
+const PROFILE_CLAIMS = ['given_name', 'family_name', 'locale', 'zoneinfo'] as const;
+
+export interface NewUserInput extends ProfileClaimsInput {
   username: string;
   email: string;
   name?: string;
@@ -23,7 +32,7 @@ export interface NewUserInput {
   password?: string;
 }
 
-export interface UserChanges {
+export interface UserChanges extends ProfileClaimsInput {
   email?: string;
   name?: string | null;
   phone?: string | null;
@@ -70,6 +79,7 @@ export class UserAdminService {
       username: input.username,
       email: input.email,
       name: input.name ?? null,
+      ...Object.fromEntries(PROFILE_CLAIMS.map((claim) => [claim, input[claim] ?? null])),
       phone,
       role: input.role ?? 'member',
       password_hash: await this.deps.hasher.hash(password),
@@ -88,6 +98,7 @@ export class UserAdminService {
     if (changes.email !== undefined) update.email = changes.email;
     if (changes.name !== undefined) update.name = changes.name;
     if (changes.role !== undefined) update.role = changes.role;
+    for (const claim of PROFILE_CLAIMS) if (changes[claim] !== undefined) update[claim] = changes[claim];
     if (changes.disabled !== undefined) update.disabled = changes.disabled;
     if (changes.phone !== undefined) {
       update.phone = changes.phone === null ? null : this.phoneOrThrow(changes.phone, settings.country);
