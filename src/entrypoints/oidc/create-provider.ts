@@ -12,6 +12,7 @@ import * as lifetimes from './lifetimes.js';
 import { CLAIMS_BY_SCOPE, SCOPES } from '../../domain/clients/scopes.js';
 import { ACR_VALUES } from './acr.js';
 import { installInteroperability } from './interoperability.js';
+import { introspectJwtAccessTokens, rememberJwtAccessToken } from './jwt-access-tokens.js';
 import { pkceRequired } from './pkce-policy.js';
 import { resourceServerInfo } from './resource-servers.js';
 
@@ -69,6 +70,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
       authorizationSigningAlgValues: ['RS256', 'PS256', 'ES256'],
     },
     extraClientMetadata: { properties: [...GATEHOUSE_CLIENT_METADATA] },
+    formats: { customizers: { jwt: rememberJwtAccessToken } },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -104,8 +106,9 @@ export function createProvider(deps: ProviderDependencies): Provider {
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     rotateRefreshToken: true,
     ttl: {
-      AccessToken: lifetimes.ACCESS_TOKEN_TTL,
-      ClientCredentials: lifetimes.ACCESS_TOKEN_TTL,
+      // An API's own lifetime (JWTs are short, see resource-servers.ts), else the default.
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? lifetimes.ACCESS_TOKEN_TTL,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? lifetimes.ACCESS_TOKEN_TTL,
       IdToken: lifetimes.ID_TOKEN_TTL,
       AuthorizationCode: lifetimes.AUTHORIZATION_CODE_TTL,
       DeviceCode: lifetimes.DEVICE_CODE_TTL,
@@ -136,6 +139,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
     }
   });
   installInteroperability(provider);
+  introspectJwtAccessTokens(provider, deps.secrets.jwks);
   installHashedClientSecrets(provider, deps.recordSecretUse);
   advertisePollingInterval(provider, deps.devicePollIntervalSeconds);
   return provider;

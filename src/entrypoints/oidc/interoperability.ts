@@ -1,11 +1,8 @@
-import { Readable } from 'node:stream';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { REFUSAL_WORDING } from './refusal-wording.js';
+import { readBody, replaceBody } from './request-body.js';
 import { PROVIDER_GRANT_TYPE_NOT_ALLOWED, PROVIDER_NO_CLIENT_AUTHENTICATION } from './token-refusals.js';
-
-// The provider refuses bodies over 56 KiB too.
-const BODY_LIMIT = 56 * 1024;
 
 /**
  * What standard relying parties send that the provider, as configured, would refuse although the
@@ -110,23 +107,4 @@ function answerWithTheSpecifiedErrorCodes(provider: Provider): void {
       body.error_description = REFUSAL_WORDING.client_authentication_required;
     }
   });
-}
-
-/** The raw body, or undefined past the limit. */
-async function readBody(req: NodeJS.ReadableStream): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > BODY_LIMIT) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** The provider reads the body from `ctx.req`: give it the rewritten one. */
-function replaceBody(ctx: { req: NodeJS.ReadableStream & { headers: Record<string, unknown> } }, body: string): void {
-  const bytes = Buffer.from(body);
-  ctx.req.headers['content-length'] = String(bytes.length);
-  ctx.req = Object.assign(Readable.from([bytes], { objectMode: false }), { headers: ctx.req.headers }) as never;
 }
