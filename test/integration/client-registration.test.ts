@@ -4,7 +4,7 @@ import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { REFUSAL_WORDING } from '../../src/entrypoints/oidc/refusal-wording.js';
 import { OPERATOR_ENV, adminCall, createUser, operatorToken } from '../helpers/admin-api.js';
 import { HttpBrowser } from '../helpers/browserless.js';
-import { verifyJwt } from '../helpers/logout-receiver.js';
+import { verifyJwt } from '../helpers/jwt.js';
 import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
 import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
 
