@@ -35,14 +35,25 @@ export class RunningProcess {
     return new RunningProcess(name, child);
   }
 
-  /** The next line of output that matches, within `timeoutMs`. */
+  /** Lines before this index were read by `nextLine`. */
+  private read = 0;
+
+  /** The next line of output not read yet that matches (printed already, or within `timeoutMs`). */
   nextLine(matching: RegExp, timeoutMs = 10_000): Promise<string> {
+    for (; this.read < this.output.length; this.read++) {
+      const line = this.output[this.read]!;
+      if (matching.test(line)) {
+        this.read++;
+        return Promise.resolve(line);
+      }
+    }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.lineListeners.delete(listener);
         reject(new Error(`${this.name}: no line matching ${matching} within ${timeoutMs} ms; output:\n${this.output.join('\n')}`));
       }, timeoutMs);
       const listener = (line: string) => {
+        this.read = this.output.length;
         if (!matching.test(line)) return;
         clearTimeout(timer);
         this.lineListeners.delete(listener);
