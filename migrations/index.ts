@@ -12,6 +12,8 @@ import * as m012 from './20261129_012_username_skeletons.js';
 import * as m013 from './20261129_013_second_factor_methods.js';
 import * as m020 from './20261129_020_messages.js';
 import * as m030 from './20261129_030_refresh_token_successors.js';
+import * as m043 from './20261129_043_client_protocol_settings.js';
+import * as m044 from './20261129_044_user_profile_claims.js';
 import * as m101 from './20261201_001_event_request_ids.js';
 import * as m102 from './20261201_002_signing_key_sightings.js';
 import * as m103 from './20261201_003_key_ring.js';
@@ -40,6 +42,8 @@ export const migrations: Migration[] = [
   { name: '20261129_013_second_factor_methods', ...m013 },
   { name: '20261129_020_messages', ...m020 },
   { name: '20261129_030_refresh_token_successors', ...m030 },
+  { name: '20261129_043_client_protocol_settings', ...m043 },
+  { name: '20261129_044_user_profile_claims', ...m044 },
   { name: '20261201_001_event_request_ids', ...m101 },
   { name: '20261201_002_signing_key_sightings', ...m102 },
   { name: '20261201_003_key_ring', ...m103 },

@@ -4,7 +4,7 @@ import type Provider from 'oidc-provider';
 import { bootstrapOperatorClient } from '../domain/clients/bootstrap-operator.js';
 import { ClientUsageRecorder } from '../domain/clients/client-usage.js';
 import type { GatehouseConfig } from '../infrastructure/config/config.js';
-import { loadProviderSecrets, signingKeysOf, type ProviderSecrets } from '../infrastructure/config/signing-keys.js';
+import { idTokenSigningAlgorithms, loadProviderSecrets, signingKeysOf, type ProviderSecrets } from '../infrastructure/config/signing-keys.js';
 import { KeyEncryption } from '../infrastructure/keys/key-encryption.js';
 import { KeyRing, type RingSnapshot } from '../infrastructure/keys/key-ring.js';
 import { followKeyRing, type KeyFollower } from '../entrypoints/oidc/live-keys.js';
@@ -42,6 +42,8 @@ import { createServices, type Services } from './services.js';
 import { JobQueue } from '../infrastructure/queue/job-queue.js';
 import { SnsMessageVerifier } from '../infrastructure/courier/sns-message-verifier.js';
 import { DELIVERY_QUEUE, DELIVERY_RETRIES } from '../domain/delivery/outbox.js';
+import { LOGOUT_NOTICE_QUEUE, LOGOUT_NOTICE_RETRIES, type LogoutNotice } from '../domain/sessions/logout-notices.js';
+import { createLogoutTokenSender, queueBackchannelLogouts } from '../entrypoints/oidc/backchannel-logout.js';
 
 export interface GatehouseOptions {
   /** RFC 8628 polling interval; tests shorten it. */
@@ -106,6 +108,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     // The outbox's job queue: its schema is migrated with Gatehouse's own tables.
     queue = await JobQueue.start(knex, { migrate: config.migrateOnStart, logger });
     await queue.define(DELIVERY_QUEUE, DELIVERY_RETRIES);
+    await queue.define(LOGOUT_NOTICE_QUEUE, LOGOUT_NOTICE_RETRIES);
     const repositories = (options.decorateRepositories ?? ((r) => r))(createRepositories(knex));
     const hasher = new PasswordHasher(config.bcryptCost);
     const metrics = new Metrics();
@@ -164,6 +167,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       now,
       background: (task) => background.run(task),
       queue,
+      idTokenSigningAlgs: idTokenSigningAlgorithms(secrets.jwks),
     });
     const sending = queue;
     await sending.work<{ messageId: string }>(DELIVERY_QUEUE, database.embedded ? 2 : 4, (job) => services.delivery.deliver(job));
@@ -182,6 +186,8 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     });
     provider.on('server_error', (_ctx, err) => (isStorageFault(err) ? logger.warn({ err: err.message }, 'storage unavailable') : logger.error({ err }, 'provider error')));
     watchIssuedTokens(provider, (grant, kind) => metrics.tokenIssued(grant, kind));
+    queueBackchannelLogouts(provider, services.logoutNotices);
+    await sending.work<LogoutNotice>(LOGOUT_NOTICE_QUEUE, 2, createLogoutTokenSender(provider, logger));
     installProviderEvents(provider, { events, users: repositories.users, logger });
 
     if (config.seedDemo) await seedDemo({ tenants: repositories.tenants, users: repositories.users, clients: repositories.clients, hasher, issuer: config.issuer });

@@ -19,6 +19,7 @@ import { RecoveryFlowRepository } from '../domain/recovery/recovery-flow.reposit
 import { RECOVERY_LIMITS, RecoveryService } from '../domain/recovery/recovery.service.js';
 import { SessionViewService } from '../domain/sessions/session-view.service.js';
 import { SignOutService } from '../domain/sessions/sign-out.service.js';
+import { LogoutNotices } from '../domain/sessions/logout-notices.js';
 import { TenantService } from '../domain/tenants/tenant.service.js';
 import { createSignInProtection } from './sign-in-protection.js';
 import { SecondFactorService } from '../domain/second-factor/second-factor.service.js';
@@ -72,7 +73,9 @@ export interface ServiceContext {
   /** Starts work the request does not wait for; shutdown lets it finish. */
   background: RunInBackground;
   /** Durable jobs: every email and SMS is sent through them. */
-  queue: Pick<JobQueue, 'enqueue' | 'wake'>;
+  queue: Pick<JobQueue, 'enqueue' | 'wake' | 'outcome'>;
+  /** What Gatehouse's signing keys can sign ID tokens with (clients may pick one). */
+  idTokenSigningAlgs?: string[];
 }
 
 const ADMIN_MESSAGES_PER_HOUR = 5;
@@ -82,11 +85,13 @@ export function createServices(context: ServiceContext) {
   const { knex, repositories, hasher, courier, events, logger, issuer } = context;
   const { users, tenants } = repositories;
   const limiters = new RateLimiters({ gate: context.redis, knex });
+  const logoutNotices = new LogoutNotices(context.queue, knex);
   const signOut = new SignOutService(
     knex,
     repositories.artifacts,
     createGrantRevoker(context.adapters, (err, grantId) => logger.warn({ err, grantId }, 'could not clear a revoked grant outside PostgreSQL')),
     (userId, trx) => repositories.devices.forgetAll(userId, trx),
+    logoutNotices,
   );
   const smsBudget = new SmsBudget(knex);
   const deliveryHistory = new MessageRepository(knex);
@@ -199,6 +204,7 @@ export function createServices(context: ServiceContext) {
     delivery: new DeliveryWorker({ messages: deliveryHistory, courier, codes, logger, now: context.now }),
     sesNotifications: new SesNotifications({ messages: deliveryHistory, now: context.now }),
     signOut,
+    logoutNotices,
     passwords,
     recovery,
     tenantService: new TenantService(tenants, events, knex),
@@ -207,7 +213,7 @@ export function createServices(context: ServiceContext) {
     secondFactor,
     secondFactorAdmin: new SecondFactorAdminService({ factors, recoveryCodes, recoveryCodeStore, bypasses, users, devices: repositories.devices, mail, events, now: context.now }),
     smsBudget,
-    clientAdmin: new ClientAdminService(knex, events, context.invalidateClient),
+    clientAdmin: new ClientAdminService(knex, events, context.invalidateClient, { idTokenSigningAlgs: context.idTokenSigningAlgs ?? ['RS256'] }),
     signInFacts: new SignInFactsLoader({ users, tenants, devices: repositories.devices }, (request) => readDeviceHash(request as Context)),
     signInFlow: new SignInFlow(secondFactor),
     passkeySignIn: new PasskeySignIn({ passkey, codes, users, tenants, signInEvents: protection.signInEvents }),

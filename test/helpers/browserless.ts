@@ -1,3 +1,44 @@
+import http from 'node:http';
+
+/**
+ * One request as a browser navigates: `Sec-Fetch-Mode: navigate` and `Sec-Fetch-Dest: document`,
+ * which relying parties such as mod_auth_openidc read to tell a page load from a script's
+ * request (fetch() would always say `cors`).
+ */
+async function navigate(url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<{ status: number; headers: Headers; text: string }> {
+  const target = new URL(url);
+  if (target.protocol !== 'http:') throw new Error(`the HTTP browser speaks plain http only: ${url}`);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      target,
+      {
+        method: init.method,
+        headers: {
+          ...init.headers,
+          'sec-fetch-mode': 'navigate',
+          'sec-fetch-dest': 'document',
+          'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) gatehouse-tests',
+          ...(init.body !== undefined ? { 'content-length': String(Buffer.byteLength(init.body)) } : {}),
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(response.headers)) {
+            for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, one);
+          }
+          resolve({ status: response.statusCode ?? 0, headers, text: Buffer.concat(chunks).toString('utf8') });
+        });
+      },
+    );
+    request.on('error', reject);
+    request.end(init.body);
+  });
+}
+
 /**
  * A tiny cookie-keeping HTTP user agent: follows redirects by hand and posts forms the way a
  * browser without JavaScript would. Used where a full browser would only slow the suite.
@@ -17,9 +58,8 @@ export class HttpBrowser {
     let body: string | undefined = init.form ? new URLSearchParams(init.form).toString() : undefined;
     for (let hop = 0; hop < 20; hop++) {
       if (stopAt && current.startsWith(stopAt)) return current;
-      const response = await fetch(current, {
+      const response = await navigate(current, {
         method,
-        redirect: 'manual',
         headers: {
           ...this.headers,
           cookie: this.cookieHeader(),
@@ -39,7 +79,7 @@ export class HttpBrowser {
         body = undefined;
         continue;
       }
-      const html = await response.text();
+      const html = response.text;
       // A page that submits itself on load (the provider's form_post): do what a browser does.
       if (html.includes('document.forms[0].submit()')) {
         current = new URL(HttpBrowser.formAction(html), current).toString();

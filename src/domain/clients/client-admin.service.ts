@@ -7,19 +7,34 @@ import { GatehouseError, type FieldError } from '../../infrastructure/http/gateh
 import type { TenantRecord } from '../tenants/tenant.js';
 import { redirectUriProblems } from './client-redirect-uris.js';
 import { generateClientSecret, hashClientSecret } from './client-secret.js';
-import { ClientRepository, isConfidentialKind, type ClientKind, type ClientRecordWithUsage } from './client.repository.js';
+import { clientSettingsProblems, DEFAULT_CLIENT_SETTINGS, type SettingsContext } from './client-settings.js';
+import { ClientRepository, isConfidentialKind, type ClientKind, type ClientRecordWithUsage, type ClientSettings } from './client.repository.js';
 
-export interface NewClientInput {
+/** Settings as a request names them: undefined, not named; null, back to the default. */
+export type ClientSettingsInput = { [K in keyof ClientSettings]?: ClientSettings[K] | null };
+
+export interface NewClientInput extends ClientSettingsInput {
   kind: ClientKind;
   name: string;
   redirect_uris?: string[];
   scopes?: string[];
 }
 
-export interface ClientChanges {
+export interface ClientChanges extends ClientSettingsInput {
   name?: string;
   redirect_uris?: string[];
   scopes?: string[];
+}
+
+const SETTING_NAMES = Object.keys(DEFAULT_CLIENT_SETTINGS) as (keyof ClientSettings)[];
+
+/** The settings a request names, null ones replaced by their default. */
+function namedSettings(input: ClientSettingsInput): Partial<ClientSettings> {
+  return Object.fromEntries(SETTING_NAMES.filter((name) => input[name] !== undefined).map((name) => [name, input[name] ?? DEFAULT_CLIENT_SETTINGS[name]]));
+}
+
+function settingsOf(client: ClientSettings): ClientSettings {
+  return Object.fromEntries(SETTING_NAMES.map((name) => [name, client[name] ?? DEFAULT_CLIENT_SETTINGS[name]])) as unknown as ClientSettings;
 }
 
 /** What each kind gets when the request names no scopes. */
@@ -60,6 +75,7 @@ export class ClientAdminService {
     private readonly events: EventLog,
     /** Drops a client from the provider's in-process cache after a change. */
     private readonly invalidateClient: (clientId: string) => void,
+    private readonly settingsContext: SettingsContext = { idTokenSigningAlgs: ['RS256'] },
   ) {
     this.clients = new ClientRepository(knex);
   }
@@ -76,7 +92,9 @@ export class ClientAdminService {
   async create(tenant: TenantRecord, input: NewClientInput, actor: Actor): Promise<{ client: ClientRecordWithUsage; secret?: string }> {
     const redirectUris = input.redirect_uris ?? [];
     const requestedScopes = input.scopes ?? DEFAULT_SCOPES[input.kind];
-    assertNoProblems([...redirectUriProblems(input.kind, redirectUris), ...scopeProblems(input.kind, requestedScopes)]);
+    const named = namedSettings(input);
+    const settings = { ...DEFAULT_CLIENT_SETTINGS, ...named };
+    assertNoProblems([...redirectUriProblems(input.kind, redirectUris), ...scopeProblems(input.kind, requestedScopes), ...clientSettingsProblems(input.kind, settings, this.settingsContext)]);
     const scopes = unique(requestedScopes);
 
     const secret = isConfidentialKind(input.kind) ? generateClientSecret() : undefined;
@@ -88,6 +106,7 @@ export class ClientAdminService {
         name: input.name,
         redirect_uris: redirectUris,
         scopes: scopes.join(' '),
+        ...settings,
         secret_hash: secret ? hashClientSecret(secret) : null,
         secret_created_at: secret ? new Date() : null,
         // There is no way to set it here: only the bootstrap or an operator makes operators.
@@ -99,7 +118,7 @@ export class ClientAdminService {
         client_id: inserted.client_id,
         client_kind: inserted.kind,
         actor,
-        details: { name: inserted.name, redirect_uris: redirectUris, scopes },
+        details: { name: inserted.name, redirect_uris: redirectUris, scopes, ...(Object.keys(named).length ? { settings: Object.keys(named) } : {}) },
       });
       return inserted;
     });
@@ -109,16 +128,20 @@ export class ClientAdminService {
 
   /** Changes name, redirect URIs or scopes; the ones given are checked against the client's kind. */
   async update(tenant: TenantRecord, client: ClientRecordWithUsage, changes: ClientChanges, actor: Actor): Promise<ClientRecordWithUsage> {
+    const named = namedSettings(changes);
+    const settings: ClientSettings = { ...settingsOf(client), ...named };
     assertNoProblems([
       ...(changes.redirect_uris ? redirectUriProblems(client.kind, changes.redirect_uris) : []),
       ...(changes.scopes ? scopeProblems(client.kind, changes.scopes) : []),
+      ...(Object.keys(named).length ? clientSettingsProblems(client.kind, settings, this.settingsContext) : []),
     ]);
     const scopes = changes.scopes && unique(changes.scopes);
     const changed = Object.keys(changes).filter((key) => changes[key as keyof ClientChanges] !== undefined);
     if (!changed.length) return client;
 
+    const changedSettings = Object.fromEntries(Object.keys(named).map((name) => [name, settings[name as keyof ClientSettings]]));
     const updated = await this.knex.transaction(async (trx) => {
-      const row = await new ClientRepository(trx).update(client.client_id, { name: changes.name, redirect_uris: changes.redirect_uris, scopes: scopes?.join(' ') });
+      const row = await new ClientRepository(trx).update(client.client_id, { name: changes.name, redirect_uris: changes.redirect_uris, scopes: scopes?.join(' '), ...changedSettings });
       if (!row) return undefined;
       await this.events.writeIn(trx, {
         type: 'admin.client_updated',

@@ -18,19 +18,41 @@ const REVERSE_DOMAIN_SCHEME = /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+$/;
  * normalised.
  */
 export function redirectUriProblems(kind: ClientKind, uris: readonly string[]): FieldError[] {
+  return uriListProblems(kind, uris, 'redirect_uris', { required: true });
+}
+
+/**
+ * Where RP-initiated logout may send the browser back to (OpenID Connect RP-Initiated Logout
+ * 1.0 §3.1): the same rules as redirect URIs, but none is required.
+ */
+export function postLogoutRedirectUriProblems(kind: ClientKind, uris: readonly string[]): FieldError[] {
+  return uriListProblems(kind, uris, 'post_logout_redirect_uris', { required: false });
+}
+
+/**
+ * Where a web app receives logout tokens (OpenID Connect Back-Channel Logout 1.0 §2.2): Gatehouse
+ * posts to it from its servers, so the web rules hold (https, or http to the developer's machine),
+ * and it must not have a fragment.
+ */
+export function backchannelLogoutUriProblem(uri: string): string | undefined {
+  return commonRedirectProblem(uri) ?? webRedirectProblem(uri);
+}
+
+function uriListProblems(kind: ClientKind, uris: readonly string[], field: string, options: { required: boolean }): FieldError[] {
+  const what = field === 'redirect_uris' ? 'redirect URIs' : 'post-logout redirect URIs';
   switch (kind) {
     case 'downloader':
-      return uris.length ? [{ field: 'redirect_uris', message: 'downloader clients have no redirect URIs: they sign in with the device grant' }] : [];
+      return uris.length ? [{ field, message: `downloader clients have no ${what}: they sign in with the device grant` }] : [];
     case 'integration':
-      return uris.length ? [{ field: 'redirect_uris', message: 'integration clients have no redirect URIs: they use client_credentials' }] : [];
+      return uris.length ? [{ field, message: `integration clients have no ${what}: they use client_credentials` }] : [];
     case 'web':
     case 'mobile': {
-      if (!uris.length) return [{ field: 'redirect_uris', message: `${kind} clients need at least one redirect URI` }];
+      if (options.required && !uris.length) return [{ field, message: `${kind} clients need at least one redirect URI` }];
       const check = kind === 'web' ? webRedirectProblem : mobileRedirectProblem;
       const problems: FieldError[] = [];
       uris.forEach((uri, index) => {
         const message = uris.indexOf(uri) < index ? 'listed twice' : (commonRedirectProblem(uri) ?? check(uri));
-        if (message) problems.push({ field: `redirect_uris.${index}`, message });
+        if (message) problems.push({ field: `${field}.${index}`, message });
       });
       return problems;
     }

@@ -5,14 +5,45 @@ import { ArtifactRepository } from '../sessions/artifact.repository.js';
 export type ClientKind = 'web' | 'mobile' | 'downloader' | 'integration';
 export const CLIENT_KINDS: readonly ClientKind[] = ['web', 'mobile', 'downloader', 'integration'];
 
-export interface ClientRecord {
+/** How a client authenticates at the token endpoint (public kinds: `none`). */
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+export type AccessTokenFormat = 'opaque' | 'jwt';
+
+/** An API (RFC 8707 resource indicator) the client may ask access tokens for, with the scopes it defines. */
+export interface ClientResource {
+  uri: string;
+  scopes: string[];
+}
+
+/** What a relying party registers beside its redirect URIs (see client-settings.ts for the rules). */
+export interface ClientSettings {
+  post_logout_redirect_uris: string[];
+  backchannel_logout_uri: string | null;
+  /** null: the kind's default (client_secret_basic for confidential kinds, none for public ones). */
+  token_endpoint_auth_method: TokenEndpointAuthMethod | null;
+  /** Public keys for private_key_jwt. */
+  jwks: { keys: Record<string, unknown>[] } | null;
+  /** null: RS256. */
+  id_token_signed_response_alg: string | null;
+  default_max_age: number | null;
+  require_auth_time: boolean;
+  /** Confidential clients only: public ones always use PKCE. */
+  require_pkce: boolean;
+  /** Format of the access tokens issued for the client's resources (tokens for userinfo stay opaque). */
+  access_token_format: AccessTokenFormat;
+  resources: ClientResource[];
+}
+
+/** Settings stored as JSON. */
+const JSON_SETTINGS = ['redirect_uris', 'post_logout_redirect_uris', 'jwks', 'resources'] as const;
+
+export interface ClientRecord extends ClientSettings {
   client_id: string;
   /** null: operator-owned (the vendor's own apps, for every tenant's people). */
   tenant_id: string | null;
   kind: ClientKind;
   name: string;
   redirect_uris: string[];
-  post_logout_redirect_uris: string[];
   scopes: string;
   secret_hash: string | null;
   previous_secret_hash: string | null;
@@ -23,7 +54,11 @@ export interface ClientRecord {
 }
 
 export type NewClient = Pick<ClientRecord, 'client_id' | 'tenant_id' | 'kind' | 'name' | 'scopes'> &
-  Partial<Pick<ClientRecord, 'redirect_uris' | 'post_logout_redirect_uris' | 'secret_hash' | 'is_operator'>>;
+  Partial<Pick<ClientRecord, 'redirect_uris' | 'secret_hash' | 'is_operator'>> &
+  Partial<ClientSettings>;
+
+/** What an administrator may change after creation. */
+export type ClientUpdate = Partial<Pick<ClientRecord, 'name' | 'redirect_uris' | 'scopes'> & ClientSettings>;
 
 /** A client row with the secret and usage times the admin API shows (never the digests' values). */
 export interface ClientRecordWithUsage extends ClientRecord {
@@ -47,11 +82,7 @@ export class ClientRepository {
 
   /** Inserts, or refreshes the definition of, a client (seeding and bootstrap are idempotent). */
   async upsert(client: NewClient): Promise<void> {
-    const row = {
-      ...client,
-      redirect_uris: JSON.stringify(client.redirect_uris ?? []),
-      post_logout_redirect_uris: JSON.stringify(client.post_logout_redirect_uris ?? []),
-    };
+    const row = asRow({ redirect_uris: [], post_logout_redirect_uris: [], ...client });
     await this.knex('clients')
       .insert(row)
       .onConflict('client_id')
@@ -77,25 +108,17 @@ export class ClientRepository {
 
   async insert(client: NewClient & { secret_created_at?: Date | null }): Promise<ClientRecordWithUsage> {
     const [row] = await this.knex<ClientRecordWithUsage>('clients')
-      .insert({
-        ...client,
-        redirect_uris: JSON.stringify(client.redirect_uris ?? []) as never,
-        post_logout_redirect_uris: JSON.stringify(client.post_logout_redirect_uris ?? []) as never,
-      })
+      .insert(asRow({ redirect_uris: [], post_logout_redirect_uris: [], ...client }) as never)
       .returning('*');
     return row!;
   }
 
   /** undefined when the client no longer exists. */
-  async update(clientId: string, changes: { name?: string; redirect_uris?: string[]; scopes?: string }): Promise<ClientRecordWithUsage | undefined> {
+  async update(clientId: string, changes: ClientUpdate): Promise<ClientRecordWithUsage | undefined> {
+    const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
     const [row] = await this.knex<ClientRecordWithUsage>('clients')
       .where({ client_id: clientId })
-      .update({
-        ...(changes.name !== undefined ? { name: changes.name } : {}),
-        ...(changes.redirect_uris !== undefined ? { redirect_uris: JSON.stringify(changes.redirect_uris) as never } : {}),
-        ...(changes.scopes !== undefined ? { scopes: changes.scopes } : {}),
-        updated_at: this.knex.fn.now() as never,
-      })
+      .update({ ...asRow(defined), updated_at: this.knex.fn.now() } as never)
       .returning('*');
     return row;
   }
@@ -134,4 +157,13 @@ export class ClientRepository {
       return { deleted: deleted > 0, artifacts };
     });
   }
+}
+
+/** JSON columns are written as JSON text: the driver would make a PostgreSQL array of a JS array. */
+function asRow<T extends Record<string, unknown>>(values: T): Record<string, unknown> {
+  const row: Record<string, unknown> = { ...values };
+  for (const column of JSON_SETTINGS) {
+    if (row[column] !== undefined) row[column] = row[column] === null ? null : JSON.stringify(row[column]);
+  }
+  return row;
 }

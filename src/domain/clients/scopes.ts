@@ -4,7 +4,8 @@ export const SCOPES = ['openid', 'profile', 'email', 'phone', 'offline_access', 
 export const CLAIMS_BY_SCOPE = {
   // amr (RFC 8176) says how this sign-in was made; listed under openid so every ID token has it.
   openid: ['sub', 'amr'],
-  profile: ['name', 'preferred_username', 'tenant', 'role', 'updated_at'],
+  // The standard profile claims Gatehouse keeps (OpenID Connect Core §5.4), then its own.
+  profile: ['name', 'given_name', 'family_name', 'preferred_username', 'locale', 'zoneinfo', 'updated_at', 'tenant', 'role'],
   email: ['email', 'email_verified'],
   phone: ['phone_number', 'phone_number_verified'],
 };

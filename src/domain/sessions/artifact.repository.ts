@@ -9,6 +9,7 @@ import type { ActiveGrant, ArtifactWrite, ClientTokenActivity, RefreshChainState
 const COLUMNS = 'payload, consumed_at, revoked_at, revoked_reason, account_id';
 const LIVE = '(expires_at IS NULL OR expires_at > now())';
 const FIND_SQL = `SELECT ${COLUMNS} FROM oidc_artifacts WHERE type = ? AND id = ? AND ${LIVE}`;
+const FIND_EXPIRED_TOO_SQL = `SELECT ${COLUMNS} FROM oidc_artifacts WHERE type = ? AND id = ?`;
 const CONSUME_SQL = 'UPDATE oidc_artifacts SET consumed_at = now() WHERE type = ? AND id = ? AND consumed_at IS NULL';
 const ON_CONFLICT = `ON CONFLICT (type, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id, user_code = EXCLUDED.user_code,
     uid = EXCLUDED.uid, account_id = EXCLUDED.account_id, client_id = EXCLUDED.client_id, expires_at = EXCLUDED.expires_at`;
@@ -73,9 +74,13 @@ export class ArtifactRepository {
 
   // --- The provider's adapter -------------------------------------------------------------
 
-  /** A live (unexpired) artifact, consumed and revoked ones included: the caller decides. */
-  async find(type: string, id: string): Promise<StoredArtifact | undefined> {
-    const { rows } = await this.knex.raw<{ rows: StoredArtifact[] }>(FIND_SQL, [type, id]);
+  /**
+   * A live (unexpired) artifact, consumed and revoked ones included: the caller decides.
+   * `expiredToo`: also one that expired and was not cleaned up yet (the caller tells why it is
+   * refused, as a device polling with an expired code must be told `expired_token`).
+   */
+  async find(type: string, id: string, options: { expiredToo?: boolean } = {}): Promise<StoredArtifact | undefined> {
+    const { rows } = await this.knex.raw<{ rows: StoredArtifact[] }>(options.expiredToo ? FIND_EXPIRED_TOO_SQL : FIND_SQL, [type, id]);
     return rows[0];
   }
 
@@ -172,9 +177,33 @@ export class ArtifactRepository {
   async grantsOf(userId: string): Promise<UserGrant[]> {
     const rows = await this.knex('oidc_artifacts as a')
       .leftJoin('clients as c', 'c.client_id', 'a.client_id')
-      .select('a.id as grant_id', 'a.client_id', 'c.kind as client_kind', 'c.name as client_name')
+      .select('a.id as grant_id', 'a.client_id', 'c.kind as client_kind', 'c.name as client_name', 'c.backchannel_logout_uri')
       .where({ 'a.type': 'Grant', 'a.account_id': userId });
-    return rows.map((row) => ({ grant_id: row.grant_id, client_id: row.client_id, client_kind: row.client_kind ?? null, client_name: row.client_name ?? null }));
+    return rows.map((row) => ({
+      grant_id: row.grant_id,
+      client_id: row.client_id,
+      client_kind: row.client_kind ?? null,
+      client_name: row.client_name ?? null,
+      backchannel_logout_uri: row.backchannel_logout_uri ?? null,
+    }));
+  }
+
+  /**
+   * The session ids (`sid`) each client knows of a user's browser sessions, read from the
+   * provider's sessions (expired ones not cleaned up yet too: the app may keep its session
+   * longer): a logout token naming them lets the app end exactly those.
+   */
+  async sessionIdsPerClient(userId: string): Promise<Map<string, string[]>> {
+    const rows = await this.knex('oidc_artifacts').select('payload').where({ type: 'Session', account_id: userId });
+    const sids = new Map<string, string[]>();
+    for (const row of rows as Pick<StoredArtifact, 'payload'>[]) {
+      const authorizations = (row.payload.authorizations ?? {}) as Record<string, { sid?: unknown }>;
+      for (const [clientId, authorization] of Object.entries(authorizations)) {
+        if (typeof authorization?.sid !== 'string') continue;
+        sids.set(clientId, [...(sids.get(clientId) ?? []), authorization.sid]);
+      }
+    }
+    return sids;
   }
 
   /** How many usable refresh tokens (not consumed, revoked or expired) a user has, per grant id. */

@@ -44,6 +44,8 @@ export interface UserGrant {
   client_id: string;
   client_kind: string | null;
   client_name: string | null;
+  /** Where the app takes logout tokens, if it registered one. */
+  backchannel_logout_uri: string | null;
 }
 
 /** A user's grants and refresh tokens of one client, summed up for the diagnosis. */

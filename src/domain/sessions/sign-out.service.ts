@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import type { ArtifactRepository } from './artifact.repository.js';
+import type { UserGrant } from './artifact.js';
+import type { LogoutNotice, LogoutNotices, LogoutNoticeStatus } from './logout-notices.js';
 import type { RevocationReason } from './revocation-reasons.js';
 
 /**
@@ -14,13 +16,22 @@ export type WithinSignOut = (trx: Knex.Transaction, report: SignOutReport) => Pr
 export interface SignOutReport {
   sessions_ended: number;
   grants_revoked: { client_id: string; client_kind: string | null; client_name: string | null; refresh_tokens_revoked: number }[];
+  /** The apps told over their back-channel logout URI, and whether they took it. */
+  logout_notices: { client_id: string; client_name: string | null; status: LogoutNoticeStatus; reason?: string }[];
 }
 
-/** A sign-out done inside a transaction, with what remains to sweep once it committed. */
+/** A sign-out done inside a transaction, with what remains to do once it committed. */
 export interface SignOutCut {
+  userId: string;
   report: SignOutReport;
   grantIds: string[];
+  grants: UserGrant[];
+  /** The session ids each app knew, read before the sessions went: a logout token names them. */
+  sessionIds: Map<string, string[]>;
 }
+
+/** The cut-offs an administrator makes (a password set, a sign-out, a disabled or deleted account). */
+const ADMINISTRATORS_CUTS: ReadonlySet<RevocationReason> = new Set(['password_changed_by_admin', 'signed_out_by_admin', 'account_disabled', 'user_deleted']);
 
 /**
  * Signs a user out everywhere: every browser session, every grant and every refresh token of
@@ -28,25 +39,27 @@ export interface SignOutCut {
  * (the new password, the disabled flag, the audit events): a crash between them cannot leave
  * old tokens alive. Refresh tokens stay behind as tombstones with the reason, so the mobile app
  * or downloader presenting one is told why; `tokens_valid_after` refuses anything that escaped
- * (a refresh checks it in the statement that rotates).
+ * (a refresh checks it in the statement that rotates). Web apps that registered a back-channel
+ * logout URI are sent a logout token once it committed, so their own sessions end too.
  */
-/** The cut-offs an administrator makes (a password set, a sign-out, a disabled or deleted account). */
-const ADMINISTRATORS_CUTS: ReadonlySet<RevocationReason> = new Set(['password_changed_by_admin', 'signed_out_by_admin', 'account_disabled', 'user_deleted']);
-
 export class SignOutService {
+  /** The logout tokens queued for a report, per app, until `withNoticeOutcomes` reads them. */
+  private readonly queued = new WeakMap<SignOutReport, { clientId: string; jobIds: string[] }[]>();
+
   constructor(
     private readonly knex: Knex,
     private readonly artifacts: ArtifactRepository,
     private readonly revokeGrant: GrantRevoker,
     /** Forgets the browsers a user signed in from (inside the sign-out's transaction). */
     private readonly forgetBrowsers?: (userId: string, trx: Knex.Transaction) => Promise<number>,
+    private readonly logoutNotices?: LogoutNotices,
   ) {}
 
   /**
    * Signs the user out in a transaction of its own; `alongside` writes the change that causes it
    * in the same transaction.
    */
-  async signOutEverywhere(userId: string, reason: RevocationReason, alongside?: (trx: Knex.Transaction, report: SignOutReport) => Promise<void>): Promise<SignOutReport> {
+  async signOutEverywhere(userId: string, reason: RevocationReason, alongside?: WithinSignOut): Promise<SignOutReport> {
     const cut = await this.knex.transaction(async (trx) => {
       const done = await this.cutOff(trx, userId, reason);
       await alongside?.(trx, done.report);
@@ -61,6 +74,8 @@ export class SignOutService {
     const artifacts = this.artifacts.within(trx);
     const counts = await artifacts.liveRefreshTokensPerGrant(userId);
     const grants = await artifacts.grantsOf(userId);
+    // Read before the sessions go: they say which session of each app to end.
+    const sessionIds = await artifacts.sessionIdsPerClient(userId);
     // Grants first (see deleteGrantsOf): refreshes under way finish before the tombstones are laid.
     const grantIds = await artifacts.deleteGrantsOf(userId);
     // Whole seconds: token `iat` has second precision, and a sign-in in the same second as the
@@ -75,16 +90,67 @@ export class SignOutService {
     // forgotten there).
     if (ADMINISTRATORS_CUTS.has(reason)) await this.forgetBrowsers?.(userId, trx);
     return {
+      userId,
       grantIds,
+      grants,
+      sessionIds,
       report: {
         sessions_ended: sessionsEnded,
         grants_revoked: grants.map((g) => ({ client_id: g.client_id, client_kind: g.client_kind, client_name: g.client_name, refresh_tokens_revoked: counts.get(g.grant_id) ?? 0 })),
+        logout_notices: [],
       },
     };
   }
 
-  /** After the commit: access tokens and codes kept outside PostgreSQL, and caches of the grants. */
+  /**
+   * After the commit: access tokens and codes kept outside PostgreSQL, caches of the grants, and
+   * the logout tokens to the apps that take them (queued durably; the report lists them).
+   */
   async sweep(cut: SignOutCut): Promise<void> {
     await Promise.all(cut.grantIds.map((grantId) => this.revokeGrant(grantId)));
+    const notified = await this.notifyApps(cut.userId, cut.grants, cut.sessionIds);
+    cut.report.logout_notices = notified.map((n) => ({ client_id: n.clientId, client_name: n.clientName, status: 'queued' }));
+    this.queued.set(cut.report, notified);
+  }
+
+  /**
+   * The report with what each app's logout token came to once its first attempt is over (or as
+   * it stands after `timeoutMs`): for an administrator's answer, who is told which apps took it.
+   */
+  async withNoticeOutcomes(report: SignOutReport, timeoutMs: number): Promise<SignOutReport> {
+    const queued = this.queued.get(report);
+    if (!queued?.length || !this.logoutNotices) return report;
+    const outcomes = await this.logoutNotices.outcomes(queued.flatMap((q) => q.jobIds), timeoutMs);
+    let next = 0;
+    const perApp = queued.map((q) => outcomes.slice(next, (next += q.jobIds.length)));
+    return {
+      ...report,
+      logout_notices: report.logout_notices.map((notice, index) => {
+        // An app is as far as its least advanced token (one per session it knew).
+        const worst = perApp[index]!.reduce((a, b) => (RANK[b.status] > RANK[a.status] ? b : a));
+        return { ...notice, status: worst.status, ...(worst.reason ? { reason: worst.reason } : {}) };
+      }),
+    };
+  }
+
+  /** One logout token per session the app knew, or one for every session of the user there. */
+  private async notifyApps(userId: string, grants: UserGrant[], sessionIds: Map<string, string[]>): Promise<{ clientId: string; clientName: string | null; jobIds: string[] }[]> {
+    if (!this.logoutNotices) return [];
+    const apps = new Map<string, string | null>();
+    for (const grant of grants) if (grant.backchannel_logout_uri) apps.set(grant.client_id, grant.client_name);
+    if (apps.size === 0) return [];
+    const queued: { clientId: string; clientName: string | null; jobIds: string[] }[] = [];
+    const notices: LogoutNotice[] = [];
+    for (const [clientId, clientName] of apps) {
+      const sids = sessionIds.get(clientId) ?? [];
+      const perApp: LogoutNotice[] = sids.length ? sids.map((sid) => ({ clientId, accountId: userId, sid })) : [{ clientId, accountId: userId }];
+      notices.push(...perApp);
+      queued.push({ clientId, clientName, jobIds: [] });
+    }
+    const ids = await this.logoutNotices.send(notices);
+    for (const app of queued) app.jobIds = notices.flatMap((n, i) => (n.clientId === app.clientId ? [ids[i]!] : []));
+    return queued;
   }
 }
+
+const RANK: Record<LogoutNoticeStatus, number> = { delivered: 0, queued: 1, retrying: 2, failed: 3 };

@@ -15,7 +15,16 @@ import { toE164 } from '../users/phone-number.js';
 import type { UserRepository } from '../users/user.repository.js';
 import { normalizeUsername, type Role, type UserRecord } from '../users/user.js';
 
-export interface NewUserInput {
+/** Standard profile claims an administrator may set (released with the profile scope). */
+export interface ProfileClaimsInput {
+  given_name?: string | null;
+  family_name?: string | null;
+  locale?: string | null;
+  zoneinfo?: string | null;
+}
+const PROFILE_CLAIMS = ['given_name', 'family_name', 'locale', 'zoneinfo'] as const;
+
+export interface NewUserInput extends ProfileClaimsInput {
   username: string;
   email: string;
   name?: string;
@@ -24,7 +33,7 @@ export interface NewUserInput {
   password?: string;
 }
 
-export interface UserChanges {
+export interface UserChanges extends ProfileClaimsInput {
   email?: string;
   name?: string | null;
   phone?: string | null;
@@ -46,6 +55,8 @@ export interface UserAdminDependencies {
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** How long an administrator's call waits for an email's fate before answering. */
 const ADMIN_WAIT_MS = 5_000;
+/** How long it waits for the apps' logout tokens to be taken (or refused) before answering. */
+const LOGOUT_NOTICE_WAIT_MS = 3_000;
 
 /**
  * What administrators do to a tenant's users. Authorization happens before (admin routes);
@@ -75,6 +86,7 @@ export class UserAdminService {
           username: input.username,
           email: input.email,
           name: input.name ?? null,
+          ...Object.fromEntries(PROFILE_CLAIMS.map((claim) => [claim, input[claim] ?? null])),
           phone,
           role: input.role ?? 'member',
           password_hash: passwordHash,
@@ -101,6 +113,7 @@ export class UserAdminService {
     if (changes.email !== undefined) update.email = changes.email;
     if (changes.name !== undefined) update.name = changes.name;
     if (changes.role !== undefined) update.role = changes.role;
+    for (const claim of PROFILE_CLAIMS) if (changes[claim] !== undefined) update[claim] = changes[claim];
     if (changes.disabled !== undefined) update.disabled = changes.disabled;
     if (changes.phone !== undefined) {
       update.phone = changes.phone === null ? null : this.phoneOrThrow(changes.phone, settings.country);
@@ -128,7 +141,7 @@ export class UserAdminService {
       await this.deps.devices.forgetSecondFactor(user.id);
       await this.notifyPhoneChange(tenant, updated!);
     }
-    return signedOut ? { user: updated, signed_out: signedOut } : { user: updated };
+    return signedOut ? { user: updated, signed_out: await this.deps.signOut.withNoticeOutcomes(signedOut, LOGOUT_NOTICE_WAIT_MS) } : { user: updated };
   }
 
   async delete(tenant: TenantRecord, user: UserRecord, actor: Actor): Promise<void> {
@@ -142,7 +155,7 @@ export class UserAdminService {
   async setPassword(tenant: TenantRecord, user: UserRecord, input: { password: string; temporary?: boolean }, actor: Actor): Promise<SignOutReport> {
     const audit = [{ type: 'admin.password_set', tenant_id: tenant.id, user_id: user.id, actor, details: { temporary: input.temporary === true } } as const];
     const report = await this.deps.passwords.change(tenant, user, { password: input.password, temporary: input.temporary, signOutReason: 'password_changed_by_admin', how: 'by an administrator', actor, audit });
-    return report!;
+    return this.deps.signOut.withNoticeOutcomes(report!, LOGOUT_NOTICE_WAIT_MS);
   }
 
   /**
@@ -173,12 +186,13 @@ export class UserAdminService {
   }
 
   async signOutEverywhere(tenant: TenantRecord, user: UserRecord, actor: Actor): Promise<SignOutReport> {
-    return this.deps.signOut.signOutEverywhere(user.id, 'signed_out_by_admin', (trx, report) =>
+    const report = await this.deps.signOut.signOutEverywhere(user.id, 'signed_out_by_admin', (trx, report) =>
       this.deps.events.writeWithin(trx, [
         { type: 'admin.user_signed_out', tenant_id: tenant.id, user_id: user.id, actor },
         { type: 'user.signed_out', tenant_id: tenant.id, user_id: user.id, actor, reason: 'signed_out_by_admin', details: { ...report } },
       ]),
     );
+    return this.deps.signOut.withNoticeOutcomes(report, LOGOUT_NOTICE_WAIT_MS);
   }
 
   /** 409 for a username taken, or one that could be mistaken for a taken one (Unicode TS #39). */

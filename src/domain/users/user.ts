@@ -12,6 +12,13 @@ export interface UserRecord {
   username_skeleton: string | null;
   email: string | null;
   name: string | null;
+  /** Standard profile claims (OpenID Connect Core §5.1), released with the profile scope when set. */
+  given_name: string | null;
+  family_name: string | null;
+  /** BCP 47 language tag, such as en-US. */
+  locale: string | null;
+  /** IANA time zone, such as Europe/Berlin. */
+  zoneinfo: string | null;
   phone: string | null;
   phone_verified: boolean;
   role: Role;
@@ -31,7 +38,7 @@ export interface UserRecord {
 }
 
 export type NewUser = Pick<UserRecord, 'tenant_id' | 'username' | 'role'> &
-  Partial<Pick<UserRecord, 'email' | 'name' | 'phone' | 'password_hash' | 'password_temporary' | 'password_expires_at'>>;
+  Partial<Pick<UserRecord, 'email' | 'name' | 'given_name' | 'family_name' | 'locale' | 'zoneinfo' | 'phone' | 'password_hash' | 'password_temporary' | 'password_expires_at'>>;
 
 /**
  * Usernames compare case-insensitively everywhere, Unicode-normalised as RFC 8265's

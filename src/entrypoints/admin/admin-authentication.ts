@@ -28,6 +28,8 @@ export function authenticateAdmin(deps: AdminAuthenticationDependencies): Middle
 async function resolveActor(deps: AdminAuthenticationDependencies, value: string): Promise<AdminActor> {
   const token = (await deps.provider.AccessToken.find(value)) ?? (await deps.provider.ClientCredentials.find(value));
   if (!token || token.isExpired) unauthorized('The access token is invalid or has expired.');
+  // A token issued for an API (RFC 8707 resource) is for that API only.
+  if ((token as { aud?: unknown }).aud !== undefined) unauthorized('This access token was issued for another API.');
   if (!token.scopes.has('admin')) throw new GatehouseError('forbidden', 'The access token lacks the admin scope.');
 
   const accountId = (token as { accountId?: string }).accountId;

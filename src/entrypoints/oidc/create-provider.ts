@@ -11,6 +11,11 @@ import * as lifetimes from './lifetimes.js';
 import { answerUnavailable, failFastAccounts } from './unavailable.js';
 import { answerWithCurrentToken } from './adapters/refresh-rotation.js';
 import { CLAIMS_BY_SCOPE, SCOPES } from '../../domain/clients/scopes.js';
+import { ACR_VALUES } from './acr.js';
+import { installInteroperability } from './interoperability.js';
+import { introspectJwtAccessTokens, rememberJwtAccessToken } from './jwt-access-tokens.js';
+import { pkceRequired } from './pkce-policy.js';
+import { resourceServerInfo } from './resource-servers.js';
 
 export interface ProviderDependencies {
   issuer: string;
@@ -58,8 +63,10 @@ export function createProvider(deps: ProviderDependencies): Provider {
     claims: CLAIMS_BY_SCOPE,
     conformIdTokenClaims: false,
     responseTypes: ['code'],
-    pkce: { required: () => true },
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    acrValues: ACR_VALUES,
+    pkce: { required: pkceRequired },
+    // No client_secret_jwt: secrets are stored as digests, so an HMAC made with one cannot be checked.
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     enabledJWA: {
       // Secrets are stored hashed, so nothing may be derived from them (no HS* algorithms).
       clientAuthSigningAlgValues: ['RS256', 'PS256', 'ES256'],
@@ -72,6 +79,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
     },
     clientDefaults: { id_token_signed_response_alg: (deps.idTokenAlg ?? 'RS256') as 'RS256' },
     extraClientMetadata: { properties: [...GATEHOUSE_CLIENT_METADATA] },
+    formats: { customizers: { jwt: rememberJwtAccessToken } },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -89,6 +97,9 @@ export function createProvider(deps: ProviderDependencies): Provider {
       // A client revokes only its own tokens.
       revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
+      claimsParameter: { enabled: true },
+      resourceIndicators: { enabled: true, getResourceServerInfo: resourceServerInfo },
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: { enabled: true, ...deps.pages.logout },
       deviceFlow: { enabled: true, charset: 'base-20', mask: '****-****', ...deps.pages.deviceFlow },
     },
@@ -104,8 +115,9 @@ export function createProvider(deps: ProviderDependencies): Provider {
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     rotateRefreshToken: true,
     ttl: {
-      AccessToken: lifetimes.ACCESS_TOKEN_TTL,
-      ClientCredentials: lifetimes.ACCESS_TOKEN_TTL,
+      // An API's own lifetime (JWTs are short, see resource-servers.ts), else the default.
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? lifetimes.ACCESS_TOKEN_TTL,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? lifetimes.ACCESS_TOKEN_TTL,
       IdToken: lifetimes.ID_TOKEN_TTL,
       AuthorizationCode: lifetimes.AUTHORIZATION_CODE_TTL,
       DeviceCode: lifetimes.DEVICE_CODE_TTL,
@@ -130,6 +142,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
   }
   answerUnavailable(provider, deps.pages.renderError as Parameters<typeof answerUnavailable>[1]);
   answerWithCurrentToken(provider);
+  installInteroperability(provider);
+  introspectJwtAccessTokens(provider, deps.secrets.jwks);
   installHashedClientSecrets(provider, deps.recordSecretUse);
   advertisePollingInterval(provider, deps.devicePollIntervalSeconds);
   return provider;

@@ -63,6 +63,10 @@ export function toAccount(user: UserRecord): Account {
       return {
         sub: user.id,
         name: user.name ?? undefined,
+        given_name: user.given_name ?? undefined,
+        family_name: user.family_name ?? undefined,
+        locale: user.locale ?? undefined,
+        zoneinfo: user.zoneinfo ?? undefined,
         preferred_username: user.username,
         tenant: user.tenant_id,
         role: user.role,

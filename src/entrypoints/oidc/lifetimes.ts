@@ -6,6 +6,11 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 export const ACCESS_TOKEN_TTL = HOUR;
+/**
+ * A JWT access token cannot be recalled: an API that verifies it locally accepts it until it
+ * expires, whatever happened since (sign-out, password change). Short, so that window is too.
+ */
+export const JWT_ACCESS_TOKEN_TTL = 10 * MINUTE;
 export const ID_TOKEN_TTL = HOUR;
 /** Refresh tokens: 30 days counted from the sign-in that started the chain, whatever the rotations. */
 export const REFRESH_TOKEN_ABSOLUTE_TTL = 30 * DAY;

@@ -55,13 +55,14 @@ export function installProviderEvents(provider: Provider, deps: ProviderEventDep
 }
 
 function readRefusal(ctx: KoaContextWithOIDC, err: unknown): Refusal | undefined {
-  const error = err as { error?: string; error_detail?: string };
+  const error = err as { error?: string; error_detail?: string; error_description?: string };
   const facts = refusalFacts(err);
   const classified = classifyRefusal({
     route: ctx.oidc?.route ?? '',
     grantType: typeof ctx.oidc?.params?.grant_type === 'string' ? ctx.oidc.params.grant_type : undefined,
     error: error.error ?? '',
     detail: error.error_detail,
+    description: error.error_description,
     facts,
   });
   if (!classified) return undefined;

@@ -41,6 +41,13 @@ export const REFUSAL_WORDING = {
   // Any endpoint: a database did not answer in time. Nothing was changed; the same request
   // (the same refresh token) works once it answers again.
   temporarily_unavailable: 'the service is briefly unavailable; nothing was changed, try again in a moment',
+  // The authorization endpoint, to the app's developer: which setting decides.
+  pkce_required_public: 'this app is a public client, so every authorization request must use PKCE: send code_challenge with code_challenge_method=S256',
+  pkce_required_confidential:
+    'this client is registered with require_pkce on: send code_challenge with code_challenge_method=S256, or have an administrator set require_pkce to false in the client registration (for a server-side app that sends a nonce)',
+  grant_type_not_registered: 'this client is not registered for this grant type',
+  client_authentication_required: 'this endpoint needs client authentication: send the client credentials (HTTP Basic, or as the client registered)',
+  resource_not_registered: 'this client is not registered for this resource: an administrator adds the API to the client resources',
 
   // The authorization endpoint, sent back to the app with the person's sign-in ended.
   too_many_wrong_codes: 'too many wrong codes; sign in again',

@@ -3,7 +3,15 @@ import path from 'node:path';
 import { errors } from 'oidc-provider';
 import { REVOCATION_REASONS } from '../../domain/sessions/revocation-reasons.js';
 import { clientSecretExpiredMessage, REFUSAL_WORDING, revocationMessage } from './refusal-wording.js';
-import { alreadyUsedDetail, classifyRefusal, PROVIDER_ACCOUNT_NOT_FOUND_SUFFIX, PROVIDER_CLIENT_AUTH_DETAILS, PROVIDER_GRANT_DETAILS } from './token-refusals.js';
+import {
+  alreadyUsedDetail,
+  classifyRefusal,
+  PROVIDER_ACCOUNT_NOT_FOUND_SUFFIX,
+  PROVIDER_CLIENT_AUTH_DETAILS,
+  PROVIDER_GRANT_DETAILS,
+  PROVIDER_GRANT_TYPE_NOT_ALLOWED,
+  PROVIDER_NO_CLIENT_AUTHENTICATION,
+} from './token-refusals.js';
 
 const DEVICE = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -26,6 +34,10 @@ describe('token endpoint refusals', () => {
     expect(classifyRefusal({ route: 'token', grantType: DEVICE, error: 'expired_token' })).toEqual({ type: 'token.device_code_denied', reason: 'expired_token' });
     expect(classifyRefusal({ route: 'token', grantType: DEVICE, error: 'access_denied' })).toEqual({ type: 'token.device_code_denied', reason: 'access_denied' });
     expect(classifyRefusal({ route: 'token', grantType: 'client_credentials', error: 'invalid_scope' })).toEqual({ type: 'token.client_credentials_denied', reason: 'invalid_scope' });
+  });
+
+  it('record a grant type the client is not registered for as unauthorized_client, which is what the client is told', () => {
+    expect(classifyRefusal({ route: 'token', grantType: 'client_credentials', error: 'invalid_request', description: PROVIDER_GRANT_TYPE_NOT_ALLOWED })).toEqual({ type: 'token.client_credentials_denied', reason: 'unauthorized_client' });
   });
 
   it('do not record a device that is merely waiting for its person, or polling too fast', () => {
@@ -77,6 +89,10 @@ describe('the provider details the refusals depend on', () => {
 
   it.each(Object.keys(PROVIDER_CLIENT_AUTH_DETAILS))('invalid_client "%s" is still raised by oidc-provider', (detail) => {
     expect(raises('InvalidClientAuth', detail)).toBe(true);
+  });
+
+  it.each([PROVIDER_GRANT_TYPE_NOT_ALLOWED, PROVIDER_NO_CLIENT_AUTHENTICATION])('invalid_request "%s" is still raised by oidc-provider (answered with the RFC error code instead)', (description) => {
+    expect(messagesOf('InvalidRequest')).toContain(description);
   });
 
   it('the account-not-found refusal still ends with the same words', () => {

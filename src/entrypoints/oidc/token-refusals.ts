@@ -13,6 +13,8 @@ export interface ProviderRefusal {
   error: string;
   /** The provider's internal detail ("refresh token already used"): never shown as is. */
   detail?: string;
+  /** The provider's error_description, for the refusals it raises with no detail. */
+  description?: string;
   /** What Gatehouse attached when it raised the refusal itself (see readable-refusal.ts). */
   facts?: RefusalFacts;
 }
@@ -55,6 +57,12 @@ export const PROVIDER_GRANT_DETAILS: Readonly<Record<string, WordedRefusal>> = {
   'device code not found': 'device_code_invalid',
   'device code already consumed': 'device_code_reused',
 };
+
+/** The provider's description when a client asks for a grant type it is not registered for (an `invalid_request`). */
+export const PROVIDER_GRANT_TYPE_NOT_ALLOWED = 'requested grant type is not allowed for this client';
+
+/** The provider's description when a request that needs client authentication has none (an `invalid_request`). */
+export const PROVIDER_NO_CLIENT_AUTHENTICATION = 'no client authentication mechanism provided';
 
 /** The end of the provider's detail when a token's user is gone ("refresh token invalid (…)"). */
 export const PROVIDER_ACCOUNT_NOT_FOUND_SUFFIX = 'invalid (referenced account not found)';
@@ -107,6 +115,8 @@ export function classifyRefusal(refusal: ProviderRefusal): ClassifiedRefusal | u
     if (detail.endsWith(PROVIDER_ACCOUNT_NOT_FOUND_SUFFIX)) return { type, ...worded('account_not_found') };
     return { type, reason: 'invalid_grant' };
   }
+  // Answered as unauthorized_client (RFC 6749 §5.2, see interoperability.ts).
+  if (refusal.error === 'invalid_request' && refusal.description === PROVIDER_GRANT_TYPE_NOT_ALLOWED) return { type, reason: 'unauthorized_client' };
   // expired_token, access_denied, invalid_scope, unauthorized_client …: the code says it.
   return { type, reason: refusal.error };
 }

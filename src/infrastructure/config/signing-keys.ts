@@ -52,3 +52,15 @@ function defaultAlg(key: Record<string, unknown>): string | undefined {
   if (key.kty === 'OKP') return 'EdDSA';
   return undefined;
 }
+
+/** The algorithms ID tokens may be signed with: Gatehouse offers RS256, PS256, ES256 and EdDSA, as its keys allow. */
+export function idTokenSigningAlgorithms(jwks: ProviderSecrets['jwks']): string[] {
+  const offered = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+  const algs = new Set<string>();
+  for (const key of jwks.keys) {
+    if (key.use !== undefined && key.use !== 'sig') continue;
+    const possible = key.kty === 'RSA' ? ['RS256', 'PS256'] : key.kty === 'EC' && key.crv === 'P-256' ? ['ES256'] : key.kty === 'OKP' ? ['EdDSA'] : [];
+    for (const alg of possible) if (key.alg === undefined || key.alg === alg) algs.add(alg);
+  }
+  return offered.filter((alg) => algs.has(alg));
+}

@@ -14,6 +14,13 @@ export interface QueueDefinition {
   expireInSeconds: number;
 }
 
+export interface JobOutcome {
+  state: 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
+  retryCount: number;
+  /** What the handler returned (completed), or the error of the last attempt (retry, failed). */
+  output?: Record<string, unknown>;
+}
+
 export interface JobAttempt<T> {
   id: string;
   data: T;
@@ -63,17 +70,28 @@ export class JobQueue {
     await this.boss.send(name, data, { id: options.id, db: executorOf(writer) });
   }
 
-  /** Runs `handler` on up to `concurrency` jobs at a time; a thrown error schedules a retry. */
-  async work<T extends object>(name: string, concurrency: number, handler: (job: JobAttempt<T>) => Promise<void>): Promise<void> {
+  /**
+   * Runs `handler` on up to `concurrency` jobs at a time; a thrown error schedules a retry. What
+   * the handler returns is kept with the finished job (see `outcome`).
+   */
+  async work<T extends object>(name: string, concurrency: number, handler: (job: JobAttempt<T>) => Promise<object | void>): Promise<void> {
     const ids: string[] = [];
     for (let i = 0; i < concurrency; i++) {
       ids.push(
         await this.boss.work<T>(name, { pollingIntervalSeconds: this.pollingIntervalSeconds, batchSize: 1, includeMetadata: true }, async ([job]) => {
-          if (job) await handler({ id: job.id, data: job.data, retryCount: job.retryCount, retryLimit: job.retryLimit });
+          if (job) return handler({ id: job.id, data: job.data, retryCount: job.retryCount, retryLimit: job.retryLimit });
+          return undefined;
         }),
       );
     }
     this.workers.set(name, ids);
+  }
+
+  /** Where a job stands, with what its handler returned once it finished; undefined if unknown. */
+  async outcome(name: string, id: string): Promise<JobOutcome | undefined> {
+    const job = await this.boss.getJobById(name, id, { includeArchive: true });
+    if (!job) return undefined;
+    return { state: job.state, retryCount: job.retryCount, output: (job as { output?: unknown }).output as Record<string, unknown> | undefined };
   }
 
   /** A job was just written here: fetch it now rather than at the next poll. */

@@ -85,7 +85,7 @@ export function registerClientRoutes(api: AdminApi, deps: ClientRouteDependencie
   api.route({
     method: 'patch',
     path: '/tenants/{t}/clients/{id}',
-    summary: "Change a client's name, redirect URIs or scopes",
+    summary: "Change a client's name, redirect URIs, scopes or protocol settings (null puts a setting back to its default)",
     body: updateClientSchema,
     success: { status: 200, schema: clientSchema, description: 'The updated client' },
     errors: [403, 404],

@@ -9,6 +9,10 @@ export interface UserView {
   username: string;
   email: string | null;
   name: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  locale: string | null;
+  zoneinfo: string | null;
   phone: string | null;
   phone_verified: boolean;
   role: UserRecord['role'];
@@ -36,6 +40,10 @@ export function userView(user: UserRecord, lockedUntil?: Date): UserView {
     username: user.username,
     email: user.email,
     name: user.name,
+    given_name: user.given_name ?? null,
+    family_name: user.family_name ?? null,
+    locale: user.locale ?? null,
+    zoneinfo: user.zoneinfo ?? null,
     phone: user.phone,
     phone_verified: user.phone_verified,
     role: user.role,

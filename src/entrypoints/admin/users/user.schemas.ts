@@ -1,8 +1,25 @@
 import { z } from 'zod';
+import { isTimeZone } from '../../../infrastructure/formatting/human-time.js';
 import { pageQuerySchema } from '../pagination.js';
 import { emailBounceSchema, messageSchema } from '../messages/message.schemas.js';
 
 const role = z.enum(['admin', 'staff', 'member']);
+
+const isLanguageTag = (tag: string) => {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
+};
+
+/** Standard profile claims (OpenID Connect Core §5.1), released to apps with the profile scope. */
+const profileClaims = {
+  given_name: z.string().trim().min(1).max(100).nullable().optional(),
+  family_name: z.string().trim().min(1).max(100).nullable().optional(),
+  locale: z.string().trim().max(35).refine(isLanguageTag, 'must be a BCP 47 language tag such as "en-US"').nullable().optional(),
+  zoneinfo: z.string().trim().max(64).refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin"').nullable().optional(),
+};
 
 export const userSchema = z
   .object({
@@ -11,6 +28,10 @@ export const userSchema = z
     username: z.string(),
     email: z.string().nullable(),
     name: z.string().nullable(),
+    given_name: z.string().nullable(),
+    family_name: z.string().nullable(),
+    locale: z.string().nullable(),
+    zoneinfo: z.string().nullable(),
     phone: z.string().nullable().openapi({ description: 'E.164' }),
     phone_verified: z.boolean(),
     role,
@@ -35,6 +56,7 @@ export const createUserSchema = z
       .regex(/^[\p{L}\p{N}._@+-]+$/u, 'letters, digits and . _ @ + - only'),
     email: z.string().trim().email().max(254),
     name: z.string().trim().min(1).max(200).optional(),
+    ...profileClaims,
     phone: z.string().trim().min(3).max(32).optional().openapi({ description: 'E.164 or a national number of the tenant\'s country' }),
     role: role.optional(),
     password: z.string().min(1).max(1024).optional().openapi({ description: 'Without it the user is emailed a temporary password and must change it at first sign-in' }),
@@ -46,6 +68,7 @@ export const updateUserSchema = z
   .object({
     email: z.string().trim().email().max(254).optional(),
     name: z.string().trim().min(1).max(200).nullable().optional(),
+    ...profileClaims,
     phone: z.string().trim().min(3).max(32).nullable().optional(),
     role: role.optional(),
     disabled: z.boolean().optional(),
@@ -66,6 +89,19 @@ export const signOutReportSchema = z
   .object({
     sessions_ended: z.number().int(),
     grants_revoked: z.array(z.object({ client_id: z.string(), client_kind: z.string().nullable(), client_name: z.string().nullable(), refresh_tokens_revoked: z.number().int() })),
+    logout_notices: z
+      .array(
+        z.object({
+          client_id: z.string(),
+          client_name: z.string().nullable(),
+          status: z.enum(['delivered', 'queued', 'retrying', 'failed']),
+          reason: z.string().optional().openapi({ description: 'Why the last attempt failed (retrying, failed)' }),
+        }),
+      )
+      .openapi({
+        description:
+          'Web apps with a backchannel_logout_uri, sent a logout token: delivered (the app took it), queued, retrying (the app did not answer; retried for about an hour) or failed (it refused the token, or every attempt failed)',
+      }),
   })
   .openapi('SignOutReport');
 

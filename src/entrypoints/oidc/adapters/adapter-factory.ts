@@ -28,7 +28,7 @@ export function createAdapterFactory(deps: AdapterDependencies): (name: string) 
     if (name === 'Client') return failFast(deps.clients);
     let adapter: Adapter =
       DURABLE_MODELS.has(name) || !deps.redis
-        ? new PostgresArtifactAdapter(name, deps.artifacts, { refreshChains: name === 'RefreshToken' })
+        ? new PostgresArtifactAdapter(name, deps.artifacts, { refreshChains: name === 'RefreshToken', findExpired: name === 'DeviceCode' })
         : new RedisArtifactAdapter(name, deps.redis, new PostgresArtifactAdapter(name, deps.artifacts));
     if (name === 'DeviceCode' && deps.decorateDeviceCode) adapter = deps.decorateDeviceCode(adapter);
     if (name === 'Grant') adapter = explainMissingGrant(cacheReads(adapter, GRANT_CACHE_TTL_MS), deps.artifacts);

@@ -15,6 +15,11 @@ export interface PostgresAdapterOptions {
    * its rotation is answered with the chain's current token (see refresh-rotation.ts).
    */
   refreshChains?: boolean;
+  /**
+   * DeviceCode: an expired code is still found (until the cleanup deletes it), so the provider
+   * answers a device that polls too late with `expired_token` (RFC 8628 §3.5), not as unknown.
+   */
+  findExpired?: boolean;
 }
 
 /** oidc-provider artifacts of one model, stored in PostgreSQL through the artifact repository. */
@@ -57,7 +62,7 @@ export class PostgresArtifactAdapter implements Adapter {
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    const row = await this.artifacts.find(this.type, id);
+    const row = await this.artifacts.find(this.type, id, { expiredToo: this.options.findExpired });
     if (!row) return undefined;
     if (row.revoked_at) return this.refuseRevoked(row.revoked_reason, row.account_id);
     if (!this.options.refreshChains) return withConsumed(row);

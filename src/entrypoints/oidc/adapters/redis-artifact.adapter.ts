@@ -111,8 +111,12 @@ export class RedisArtifactAdapter implements Adapter {
     if (payload.grantId) {
       const grantKey = `oidc:grant:${payload.grantId}`;
       multi.rpush(grantKey, key);
-      // The index lives as long as the longest artifact it lists.
-      if (expiresIn) multi.expire(grantKey, expiresIn, 'GT');
+      // The index lives as long as the longest artifact it lists. GT alone never sets a first
+      // TTL (a key without one counts as infinite), so NX gives the new list its first one.
+      if (expiresIn) {
+        multi.expire(grantKey, expiresIn, 'NX');
+        multi.expire(grantKey, expiresIn, 'GT');
+      }
     }
     if (payload.userCode) multi.set(`oidc:userCode:${payload.userCode}`, id, 'EX', expiresIn ?? 600);
     if (payload.uid) multi.set(`oidc:uid:${payload.uid}`, id, 'EX', expiresIn ?? 3600);

@@ -18,7 +18,9 @@ export async function grantFirstPartyScopes(provider: Provider, details: Interac
   if (!grant || grant.accountId !== user.id) grant = new provider.Grant({ accountId: user.id, clientId });
   grant.addOIDCScope(granted.join(' '));
   if (refused.length) grant.rejectOIDCScope(refused.join(' '));
-  const missingClaims = (details.prompt.details as { missingOIDCClaims?: string[] }).missingOIDCClaims;
-  if (missingClaims?.length) grant.addOIDCClaims(missingClaims);
+  const missing = details.prompt.details as { missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+  if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
+  // The APIs the client is registered for (resource-servers.ts), with the scopes they define.
+  for (const [resource, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(resource, scopes.join(' '));
   return grant.save();
 }

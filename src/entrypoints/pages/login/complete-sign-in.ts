@@ -6,6 +6,7 @@ import { grantFirstPartyScopes } from '../consent/first-party-grant.js';
 import type { InteractionDependencies, InteractionDetails } from '../interaction-context.js';
 import { signInSource } from '../sign-in-source.js';
 import { REFUSAL_WORDING } from '../../oidc/refusal-wording.js';
+import { acrFor } from '../../oidc/acr.js';
 
 /**
  * Ends the first step of an authorization request (a password, or a passkey: `amr`): the user
@@ -25,7 +26,7 @@ export async function finishPasswordStep(ctx: Context, deps: InteractionDependen
   }
   const grantId = await grantFirstPartyScopes(deps.provider, details, user);
   await completeIfLastStep(ctx, deps, details, facts, { amr, passwordEnteredNow: true });
-  const url = await deps.provider.interactionResult(ctx.req, ctx.res, { login: { accountId: user.id, amr }, consent: { grantId } }, { mergeWithLastSubmission: false });
+  const url = await deps.provider.interactionResult(ctx.req, ctx.res, { login: { accountId: user.id, amr, acr: acrFor(amr) }, consent: { grantId } }, { mergeWithLastSubmission: false });
   seeOther(ctx, url);
 }
 

@@ -11,6 +11,7 @@ import { renderMessage, renderPage } from '../rendering/page-renderer.js';
 import type { InteractionDependencies, InteractionDetails } from '../interaction-context.js';
 import { completeIfLastStep, progressOf, seeOther } from '../login/complete-sign-in.js';
 import { REFUSAL_WORDING } from '../../oidc/refusal-wording.js';
+import { acrFor } from '../../oidc/acr.js';
 
 export interface SecondFactorPageDependencies extends InteractionDependencies {
   secondFactor: SecondFactorService;
@@ -61,7 +62,7 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
         case 'passed': {
           const amr = [...new Set([...((step.details.session?.amr as string[] | undefined) ?? ['pwd']), result.amr])];
           await completeIfLastStep(ctx, deps, step.details, step.facts, progressOf(step.details, { amr }));
-          const url = await deps.provider.interactionResult(ctx.req, ctx.res, { login: { accountId: step.facts.user.id, amr } }, { mergeWithLastSubmission: true });
+          const url = await deps.provider.interactionResult(ctx.req, ctx.res, { login: { accountId: step.facts.user.id, amr, acr: acrFor(amr) } }, { mergeWithLastSubmission: true });
           if (!result.recoveryCodes) return seeOther(ctx, url);
           // A first method set up comes with recovery codes: shown once, then on to the app.
           ctx.type = 'html';
