@@ -113,7 +113,7 @@ describe('OpenID Foundation Config OP test plan (mirrored)', () => {
       expect(endpoints.length).toBeGreaterThan(5);
       for (const [, url] of endpoints) expect(new URL(url as string).origin).toBe(new URL(suite.issuer).origin);
       // These tests run over plain http on loopback; production insists on https.
-      expect(() => loadConfig({ NODE_ENV: 'production', ISSUER: 'http://id.example.com', DATABASE_URL: 'postgres://db/gatehouse', DELIVERY: 'aws', AWS_REGION: 'eu-west-1', COOKIE_KEYS: 'k'.repeat(32), JWKS: JSON.stringify({ keys: [{ kty: 'RSA', d: 'x' }] }) })).toThrow(/ISSUER/);
+      expect(() => loadConfig({ NODE_ENV: 'production', ISSUER: 'http://id.example.com', DATABASE_URL: 'postgres://db/gatehouse', DELIVERY: 'aws', EMAIL_FROM: 'no-reply@example.com', AWS_REGION: 'eu-west-1', COOKIE_KEYS: 'mO1q8yGQ2n7Lk+Z3/4vXh0sRtJcWbE5dAfPuI6eNo9Y=', JWKS: JSON.stringify({ keys: [{ kty: 'RSA', d: 'x' }] }) })).toThrow(/ISSUER/);
     });
 
     it('EnsureServerConfigurationCodeChallengeMethodsSupportedIsAnArray', () => {

@@ -14,10 +14,11 @@ async function navigate(url: string, init: { method: string; headers: Record<str
       {
         method: init.method,
         headers: {
+          // A default only: tests that sign in from a named app set their own.
+          'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) gatehouse-tests',
           ...init.headers,
           'sec-fetch-mode': 'navigate',
           'sec-fetch-dest': 'document',
-          'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) gatehouse-tests',
           ...(init.body !== undefined ? { 'content-length': String(Buffer.byteLength(init.body)) } : {}),
         },
       },

@@ -34,6 +34,8 @@ export function observeRequests(deps: { logger: Logger; metrics: Metrics }): Mid
   return (ctx, next) => {
     const requestId = requestIdFrom(ctx.get('x-request-id') || undefined);
     const started = process.hrtime.bigint();
+    // Read while the socket is still there: once a client hangs up, Koa's ip getter throws.
+    const ip = ctx.ip;
     ctx.set('X-Request-Id', requestId);
     return runInRequest({ requestId }, async () => {
       // Bound here, inside the request: the line is written from the response's event, which
@@ -51,7 +53,7 @@ export function observeRequests(deps: { logger: Logger; metrics: Metrics }): Mid
           route,
           status,
           duration_ms: Math.round(seconds * 10_000) / 10,
-          ip: ctx.ip,
+          ip,
           user_agent: ctx.get('user-agent').slice(0, 256) || undefined,
           client_id: (ctx as { oidc?: { client?: { clientId?: string } } }).oidc?.client?.clientId,
           ...(aborted ? { aborted: true } : {}),
