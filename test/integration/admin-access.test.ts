@@ -1,10 +1,11 @@
 import * as oidc from 'openid-client';
+import { startOperatorGatehouse } from '../helpers/operator-gatehouse.js';
 import { hashClientSecret } from '../../src/domain/clients/client-secret.js';
 import { ClientRepository } from '../../src/domain/clients/client.repository.js';
 import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
-import { OPERATOR_ENV, adminCall, operatorToken } from '../helpers/admin-api.js';
+import { adminCall } from '../helpers/admin-api.js';
 import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
-import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
+import type { TestGatehouse } from '../helpers/test-gatehouse.js';
 
 /**
  * Who may do what (DESIGN §5), cell by cell: the admin scope is necessary, not sufficient;
@@ -22,9 +23,7 @@ describe('admin API access', () => {
     (await signInWithCode(await discoverClient(issuer, DEMO.web.clientId, DEMO.web.secret), { username, password, redirectUri: `${issuer}${DEMO.callbackPath}`, scope })).tokens.access_token;
 
   beforeAll(async () => {
-    server = await startTestGatehouse(fullestStorage(), { env: OPERATOR_ENV });
-    issuer = server.issuer;
-    operator = await operatorToken(issuer);
+    ({ server, issuer, operator } = await startOperatorGatehouse());
     tenantAdmin = await userToken('admin', DEMO.password);
     demoTenantId = (await adminCall(issuer, operator, 'GET', '/tenants/demo')).body.id;
     expect((await adminCall(issuer, operator, 'POST', '/tenants', { slug: 'acme', name: 'Acme Clinics' })).status).toBe(201);

@@ -1,12 +1,13 @@
+import { startOperatorGatehouse } from '../helpers/operator-gatehouse.js';
 import { webcrypto } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { REFUSAL_WORDING } from '../../src/entrypoints/oidc/refusal-wording.js';
-import { OPERATOR_ENV, adminCall, createUser, operatorToken } from '../helpers/admin-api.js';
+import { adminCall, createUser } from '../helpers/admin-api.js';
 import { HttpBrowser } from '../helpers/browserless.js';
 import { verifyJwt } from '../helpers/jwt.js';
 import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
-import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
+import type { TestGatehouse } from '../helpers/test-gatehouse.js';
 
 const API = 'https://api.clinic.example';
 
@@ -23,10 +24,8 @@ describe('client registration for relying parties', () => {
   let operator: string;
 
   beforeAll(async () => {
-    server = await startTestGatehouse(fullestStorage(), { env: OPERATOR_ENV });
-    issuer = server.issuer;
+    ({ server, issuer, operator } = await startOperatorGatehouse());
     callback = `${issuer}${DEMO.callbackPath}`;
-    operator = await operatorToken(issuer);
   });
   afterAll(async () => server?.stop());
 

@@ -1,11 +1,12 @@
 import * as oidc from 'openid-client';
+import { startOperatorGatehouse } from '../helpers/operator-gatehouse.js';
 import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { ACR } from '../../src/entrypoints/oidc/acr.js';
 import { REFUSAL_WORDING } from '../../src/entrypoints/oidc/refusal-wording.js';
-import { OPERATOR_ENV, adminCall, createUser, operatorToken } from '../helpers/admin-api.js';
+import { adminCall, createUser } from '../helpers/admin-api.js';
 import { HttpBrowser } from '../helpers/browserless.js';
 import { confirmDevice, discoverClient, signInWithCode } from '../helpers/relying-party.js';
-import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
+import type { TestGatehouse } from '../helpers/test-gatehouse.js';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -22,10 +23,8 @@ describe('standard requests', () => {
   let operator: string;
 
   beforeAll(async () => {
-    server = await startTestGatehouse(fullestStorage(), { env: OPERATOR_ENV });
-    issuer = server.issuer;
+    ({ server, issuer, operator } = await startOperatorGatehouse());
     callback = `${issuer}${DEMO.callbackPath}`;
-    operator = await operatorToken(issuer);
   });
   afterAll(async () => server?.stop());
 

@@ -1,6 +1,7 @@
 import type { DevOutbox } from '../../src/infrastructure/courier/dev-outbox.js';
-import { OPERATOR_ENV, adminCall, createUser, operatorToken } from '../helpers/admin-api.js';
-import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
+import { startOperatorGatehouse } from '../helpers/operator-gatehouse.js';
+import { adminCall, createUser } from '../helpers/admin-api.js';
+import { fullestStorage, type TestGatehouse } from '../helpers/test-gatehouse.js';
 
 const PER_HOUR = 5;
 const onRealPostgres = fullestStorage() !== 'embedded';
@@ -17,9 +18,7 @@ const onRealPostgres = fullestStorage() !== 'embedded';
   let operator: string;
 
   beforeAll(async () => {
-    server = await startTestGatehouse(fullestStorage(), { env: OPERATOR_ENV });
-    issuer = server.issuer;
-    operator = await operatorToken(issuer);
+    ({ server, issuer, operator } = await startOperatorGatehouse());
   });
   afterAll(async () => server?.stop());
 

@@ -1,8 +1,9 @@
 import pg from 'pg';
+import { startOperatorGatehouse } from '../helpers/operator-gatehouse.js';
 import { randomBytes } from 'node:crypto';
 import knexFactory from 'knex';
-import { OPERATOR_ENV, adminCall, createUser, operatorToken } from '../helpers/admin-api.js';
-import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
+import { adminCall, createUser } from '../helpers/admin-api.js';
+import { fullestStorage, type TestGatehouse } from '../helpers/test-gatehouse.js';
 import { migrations } from '../../migrations/index.js';
 
 // The embedded database serves every connection from one session and does not hold up under
@@ -21,9 +22,7 @@ describe('look-alike usernames', () => {
   let operator: string;
 
   beforeAll(async () => {
-    server = await startTestGatehouse(fullestStorage(), { env: OPERATOR_ENV });
-    issuer = server.issuer;
-    operator = await operatorToken(issuer);
+    ({ server, issuer, operator } = await startOperatorGatehouse());
   });
   afterAll(async () => server?.stop());
 

@@ -1,7 +1,8 @@
+import { startOperatorGatehouse } from '../helpers/operator-gatehouse.js';
 import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
-import { OPERATOR_ENV, adminCall, createUser, operatorToken } from '../helpers/admin-api.js';
+import { adminCall, createUser } from '../helpers/admin-api.js';
 import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
-import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
+import type { TestGatehouse } from '../helpers/test-gatehouse.js';
 
 /**
  * The attack: staff listed an administrator's sessions (200) while that administrator's events
@@ -36,9 +37,7 @@ describe('staff reach member users only, on every per-user call', () => {
   ];
 
   beforeAll(async () => {
-    server = await startTestGatehouse(fullestStorage(), { env: OPERATOR_ENV });
-    issuer = server.issuer;
-    operator = await operatorToken(issuer);
+    ({ server, issuer, operator } = await startOperatorGatehouse());
     tenantAdmin = await userToken('admin', DEMO.password);
     const staffUser = await createUser(issuer, operator, { username: 'steph', role: 'staff', password: 'staff-password-42' });
     staff = await userToken('steph', 'staff-password-42');

@@ -1,7 +1,8 @@
+import { startOperatorGatehouse } from '../helpers/operator-gatehouse.js';
 import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
-import { OPERATOR_ENV, adminCall, operatorToken } from '../helpers/admin-api.js';
+import { adminCall } from '../helpers/admin-api.js';
 import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
-import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
+import type { TestGatehouse } from '../helpers/test-gatehouse.js';
 
 /**
  * The attack: a tenant's administrator raised its own SMS budget to 1,000,000 and allowed more
@@ -16,9 +17,7 @@ describe("a tenant administrator raising the tenant's SMS budget", () => {
   let tenantAdmin: string;
 
   beforeAll(async () => {
-    server = await startTestGatehouse(fullestStorage(), { env: OPERATOR_ENV });
-    issuer = server.issuer;
-    operator = await operatorToken(issuer);
+    ({ server, issuer, operator } = await startOperatorGatehouse());
     tenantAdmin = (await signInWithCode(await discoverClient(issuer, DEMO.web.clientId, DEMO.web.secret), { username: 'admin', password: DEMO.password, redirectUri: `${issuer}${DEMO.callbackPath}`, scope: 'openid admin' })).tokens.access_token;
   });
   afterAll(async () => server?.stop());
