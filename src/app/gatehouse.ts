@@ -187,7 +187,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     provider.on('server_error', (_ctx, err) => (isStorageFault(err) ? logger.warn({ err: err.message }, 'storage unavailable') : logger.error({ err }, 'provider error')));
     watchIssuedTokens(provider, (grant, kind) => metrics.tokenIssued(grant, kind));
     queueBackchannelLogouts(provider, services.logoutNotices);
-    await sending.work<LogoutNotice>(LOGOUT_NOTICE_QUEUE, 2, createLogoutTokenSender(provider, logger));
+    await sending.work<LogoutNotice>(LOGOUT_NOTICE_QUEUE, 2, createLogoutTokenSender(provider, logger, { publicOnly: config.production }));
     installProviderEvents(provider, { events, users: repositories.users, logger });
 
     if (config.seedDemo) await seedDemo({ tenants: repositories.tenants, users: repositories.users, clients: repositories.clients, hasher, issuer: config.issuer });

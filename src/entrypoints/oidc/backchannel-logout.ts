@@ -3,6 +3,7 @@ import type Provider from 'oidc-provider';
 import type { LogoutNotice, LogoutNoticeResult, LogoutNotices } from '../../domain/sessions/logout-notices.js';
 import type { JobAttempt } from '../../infrastructure/queue/job-queue.js';
 import type { Logger } from '../../infrastructure/observability/logger.js';
+import { postForm } from '../../infrastructure/http/outbound-post.js';
 
 const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 const SEND_TIMEOUT_MS = 5_000;
@@ -24,7 +25,7 @@ export function queueBackchannelLogouts(provider: Provider, notices: LogoutNotic
  * 204 is taken; a 4xx is the app refusing the token, which retrying would not change; anything
  * else (or no answer) is retried with backoff by the queue.
  */
-export function createLogoutTokenSender(provider: Provider, logger: Logger): (job: JobAttempt<LogoutNotice>) => Promise<LogoutNoticeResult> {
+export function createLogoutTokenSender(provider: Provider, logger: Logger, options: { publicOnly: boolean }): (job: JobAttempt<LogoutNotice>) => Promise<LogoutNoticeResult> {
   return async (job) => {
     const { clientId, accountId, sid } = job.data;
     const client = await provider.Client.find(clientId);
@@ -44,16 +45,13 @@ export function createLogoutTokenSender(provider: Provider, logger: Logger): (jo
 
     let status: number;
     try {
-      const response = await fetch(uri, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'Gatehouse back-channel logout' },
-        body: new URLSearchParams({ logout_token: logoutToken }),
-        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
-      });
-      status = response.status;
-      await response.body?.cancel();
+      status = await postForm(uri, { logout_token: logoutToken }, { timeoutMs: SEND_TIMEOUT_MS, publicOnly: options.publicOnly, userAgent: 'Gatehouse back-channel logout' });
     } catch (err) {
+      if ((err as { code?: string }).code === 'EPRIVATEADDRESS') {
+        // Retrying will not make the address public: the administrator must register another URI.
+        logger.warn({ clientId }, 'logout token not sent: the app\'s backchannel_logout_uri is on a private network');
+        return { delivered: false, refused: (err as Error).message };
+      }
       const reason = `could not reach the app: ${(err as Error).name === 'TimeoutError' ? `no answer within ${SEND_TIMEOUT_MS / 1000} s` : (err as Error).message}`;
       logger.warn({ clientId, attempt: job.retryCount + 1, reason }, 'logout token not delivered');
       throw new Error(reason);
