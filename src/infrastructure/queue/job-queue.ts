@@ -1,6 +1,10 @@
 import type { Knex } from 'knex';
 import PgBoss from 'pg-boss';
+import { currentRequestId, runInRequest } from '../observability/request-context.js';
 import type { Logger } from '../observability/logger.js';
+
+/** Where a job keeps the id of the request that queued it (taken off before its handler sees it). */
+const ORIGIN_REQUEST_ID = 'origin_request_id';
 
 /** Where a job is written: the pool, or an open transaction (the job then commits with it). */
 export type JobWriter = Knex | Knex.Transaction;
@@ -67,7 +71,9 @@ export class JobQueue {
 
   /** Writes a job; with a transaction it exists only if that commits. `id` makes it unique. */
   async enqueue<T extends object>(name: string, data: T, writer: JobWriter, options: { id?: string } = {}): Promise<void> {
-    await this.boss.send(name, data, { id: options.id, db: executorOf(writer) });
+    const requestId = currentRequestId();
+    const payload = requestId ? { ...data, [ORIGIN_REQUEST_ID]: requestId } : data;
+    await this.boss.send(name, payload, { id: options.id, db: executorOf(writer) });
   }
 
   /**
@@ -79,8 +85,12 @@ export class JobQueue {
     for (let i = 0; i < concurrency; i++) {
       ids.push(
         await this.boss.work<T>(name, { pollingIntervalSeconds: this.pollingIntervalSeconds, batchSize: 1, includeMetadata: true }, async ([job]) => {
-          if (job) return handler({ id: job.id, data: job.data, retryCount: job.retryCount, retryLimit: job.retryLimit });
-          return undefined;
+          if (!job) return undefined;
+          // The attempt runs as part of the request that queued it: its log lines carry that
+          // request's id, so support can follow a sign-out or a reset to its email or logout token.
+          const { [ORIGIN_REQUEST_ID]: origin, ...data } = job.data as T & { [ORIGIN_REQUEST_ID]?: string };
+          const attempt = () => handler({ id: job.id, data: data as T, retryCount: job.retryCount, retryLimit: job.retryLimit });
+          return typeof origin === 'string' ? runInRequest({ requestId: origin }, attempt) : attempt();
         }),
       );
     }
