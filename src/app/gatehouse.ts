@@ -36,7 +36,9 @@ import { isStorageFault } from '../infrastructure/storage/storage-faults.js';
 import type { Adapter } from 'oidc-provider';
 import { BackgroundTasks } from '../infrastructure/lifecycle/background-tasks.js';
 import { createHttpApp } from './http-app.js';
-import { providerPages } from '../entrypoints/pages/provider-pages.js';
+import { createProviderPages } from '../entrypoints/pages/provider-pages.js';
+import { UpstreamSignOut } from '../entrypoints/pages/single-sign-on/upstream-sign-out.js';
+import { SecretBox } from '../infrastructure/crypto/secret-box.js';
 import { createRepositories, type Repositories } from './repositories.js';
 import { createServices, type Services } from './services.js';
 import { JobQueue } from '../infrastructure/queue/job-queue.js';
@@ -168,10 +170,22 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       background: (task) => background.run(task),
       queue,
       idTokenSigningAlgs: idTokenSigningAlgorithms(secrets.jwks),
+      production: config.production,
+      ssoEntraAuthority: config.ssoEntraAuthority,
     });
     const sending = queue;
     await sending.work<{ messageId: string }>(DELIVERY_QUEUE, database.embedded ? 2 : 4, (job) => services.delivery.deliver(job));
 
+    const secureCookies = config.issuer.startsWith('https://');
+    const upstreamSignOut = new UpstreamSignOut({
+      users: repositories.users,
+      connections: services.ssoConnections,
+      upstream: services.upstream,
+      seal: new SecretBox(derivationSecrets, 'sso-sign-out'),
+      issuer: config.issuer,
+      secureCookies,
+      logger,
+    });
     const provider = createProvider({
       issuer: config.issuer,
       secrets,
@@ -179,7 +193,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       trustProxy: config.trustProxy,
       idTokenAlg: config.keyRing?.signingAlg,
       devicePollIntervalSeconds,
-      pages: providerPages,
+      pages: createProviderPages({ upstreamSignOut }),
       signIn: { facts: services.signInFacts, flow: services.signInFlow },
       recordSecretUse: (clientId, previous) => clientUsage.record(clientId, previous),
       adapter: adapters,
@@ -193,7 +207,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     if (config.seedDemo) await seedDemo({ tenants: repositories.tenants, users: repositories.users, clients: repositories.clients, hasher, issuer: config.issuer });
     if (config.bootstrapOperator) await bootstrapOperatorClient(repositories.clients, config.bootstrapOperator);
 
-    const pages = { provider, logger, ...repositories, ...services, secureCookies: config.issuer.startsWith('https://') };
+    const pages = { provider, logger, ...repositories, ...services, upstreamSignOut, issuer: config.issuer, secureCookies };
     let drain: ConnectionDrain | undefined;
     metrics.watchEventLog(events);
     metrics.watchDatabasePool(() => (knex.client as { pool?: ConnectionPool }).pool);

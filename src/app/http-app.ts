@@ -75,6 +75,7 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
   app.use(inputGuard({ htmlPage: htmlErrorPage, isOwnPath }));
   app.use(refuseCrossSiteForms({ issuer: deps.issuer, htmlPage: htmlErrorPage, isFormPath: isOwnFormPath }));
   app.use(allowClientFormTargets());
+  app.use(deps.pages.upstreamSignOut.middleware());
   app.use(limitUserCodeGuesses(deps.pages.userCodeGuesses, () => deps.provider.cookieName('session')));
 
   mountOwnRoutes(app, routers, {

@@ -50,6 +50,12 @@ import { DeliveryWorker } from '../domain/delivery/delivery-worker.js';
 import { SesNotifications } from '../domain/delivery/ses-notifications.js';
 import { SignInApps } from '../domain/clients/sign-in-apps.js';
 import { usernameDigest } from '../domain/recovery/recovery.service.js';
+import { SsoConnectionRepository } from '../domain/federation/sso-connection.repository.js';
+import { FederatedIdentityRepository } from '../domain/federation/federated-identity.repository.js';
+import { SsoConnectionService } from '../domain/federation/sso-connection.service.js';
+import { FederatedSignIn } from '../domain/federation/federated-sign-in.service.js';
+import { HomeRealm } from '../domain/federation/home-realm.js';
+import { OpenIdUpstream } from '../infrastructure/federation/openid-upstream.js';
 
 export interface ServiceContext {
   knex: Knex;
@@ -76,6 +82,10 @@ export interface ServiceContext {
   queue: Pick<JobQueue, 'enqueue' | 'wake' | 'outcome'>;
   /** What Gatehouse's signing keys can sign ID tokens with (clients may pick one). */
   idTokenSigningAlgs?: string[];
+  /** Production: outbound calls to tenants' providers go to public https addresses only. */
+  production?: boolean;
+  /** Where Microsoft Entra ID directories are found. */
+  ssoEntraAuthority?: string;
 }
 
 const ADMIN_MESSAGES_PER_HOUR = 5;
@@ -98,6 +108,7 @@ export function createServices(context: ServiceContext) {
   const outbox = new Outbox({ knex, messages: deliveryHistory, queue: context.queue, now: context.now, onSuppressed: (channel, reason) => courier.withheld?.(channel, reason) });
   const mail = new UserMail({ outbox, apps: new SignInApps(knex, issuer), logger });
   const codesPerUsername = limiters.create('recovery-username', RECOVERY_LIMITS.codesPerUsernameHour, 3600);
+  const federation = createFederation(context);
   const lockNotifier = new LockNotifier({ mail, tenants, perUser: limiters.create('lock-notice', LOCK_NOTICES_PER_HOUR, 3600), logger, background: context.background });
   const protection = createSignInProtection({
     knex,
@@ -116,6 +127,7 @@ export function createServices(context: ServiceContext) {
       bounce: await deliveryHistory.bounceOf(user.email),
       resetCodes: { ...(await codesPerUsername.peek(usernameDigest(user.username))), limit: RECOVERY_LIMITS.codesPerUsernameHour },
     }),
+    singleSignOn: (tenantId) => federation.ssoConnections.ofTenant(tenantId),
     smsBudget: async (tenantId) => {
       const tenant = await tenants.findById(tenantId);
       if (!tenant) return { exhausted: false };
@@ -199,6 +211,7 @@ export function createServices(context: ServiceContext) {
     linkTo: (flow) => `${issuer}${flow.interaction_uid ? `/interaction/${flow.interaction_uid}` : ''}/forgot-password/${flow.id}`,
   });
   return {
+    ...federation,
     deliveryHistory,
     outbox,
     delivery: new DeliveryWorker({ messages: deliveryHistory, courier, codes, logger, now: context.now }),
@@ -227,3 +240,23 @@ export function createServices(context: ServiceContext) {
 }
 
 export type Services = ReturnType<typeof createServices>;
+
+/** Sign-in through tenants' own OpenID Connect providers (Microsoft Entra ID or any issuer). */
+function createFederation(context: ServiceContext) {
+  const { knex, events, logger, issuer } = context;
+  const connections = new SsoConnectionRepository(knex);
+  const identities = new FederatedIdentityRepository(knex);
+  const clientSecrets = new SecretBox(context.secrets, 'sso-client-secrets');
+  const production = context.production ?? false;
+  const upstream = new OpenIdUpstream({ entraAuthority: context.ssoEntraAuthority ?? 'https://login.microsoftonline.com', secrets: clientSecrets, production });
+  return {
+    ssoConnections: connections,
+    federatedIdentities: identities,
+    ssoConnectionAdmin: new SsoConnectionService({ knex, connections, identities, secrets: clientSecrets, events, issuer, production }),
+    federatedSignIn: new FederatedSignIn({ knex, connections, identities, users: context.repositories.users, tenants: context.repositories.tenants, upstream, events, logger, now: context.now }),
+    homeRealm: new HomeRealm(connections, context.repositories.tenants),
+    // What a browser carries to the upstream and back (state, nonce, PKCE verifier), sealed.
+    ssoTripSeal: new SecretBox(context.secrets, 'sso-trips'),
+    upstream,
+  };
+}

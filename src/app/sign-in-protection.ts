@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { PasswordLoginService } from '../domain/sign-in/password-login.service.js';
 import { SignInService } from '../domain/sign-in/sign-in.service.js';
 import { DiagnosisRepository } from '../domain/diagnosis/diagnosis.repository.js';
-import { DiagnosisService, type DeliveryStatus, type SmsBudgetStatus } from '../domain/diagnosis/diagnosis.service.js';
+import { DiagnosisService, type DeliveryStatus, type SingleSignOnStatus, type SmsBudgetStatus } from '../domain/diagnosis/diagnosis.service.js';
 import type { EventLog } from '../domain/events/event-log.js';
 import { EventRepository } from '../domain/events/event.repository.js';
 import { SignInEvents } from '../domain/events/sign-in-events.js';
@@ -36,6 +36,8 @@ export interface SignInProtectionContext {
   enrolledMethods?: (user: UserRecord, tenant: TenantRecord) => Promise<string[]>;
   /** The user's recent emails and SMS, a bounced address, the reset codes' hourly count (the outbox provides them). */
   delivery?: DeliveryStatus;
+  /** The tenant's single sign-on, when it has one (the federation module). */
+  singleSignOn?: SingleSignOnStatus;
   /** A lock of a known user began. */
   onLocked?: (user: UserRecord, until: Date) => void;
 }
@@ -72,7 +74,7 @@ export function createSignInProtection(context: SignInProtectionContext) {
     logger,
     fingerprintKey: Buffer.from(hkdfSync('sha256', context.secret, 'gatehouse', 'failed-password-fingerprints', 32)),
   });
-  const diagnosis = new DiagnosisService({ repository: new DiagnosisRepository(knex, repositories.artifacts), events: eventHistory, lockout, smsBudget: context.smsBudget, enrolledMethods: context.enrolledMethods, delivery: context.delivery, now: context.now });
+  const diagnosis = new DiagnosisService({ repository: new DiagnosisRepository(knex, repositories.artifacts), events: eventHistory, lockout, smsBudget: context.smsBudget, enrolledMethods: context.enrolledMethods, delivery: context.delivery, singleSignOn: context.singleSignOn, now: context.now });
   return { signIn, lockout, passwordLogin, signInEvents, diagnosis, eventHistory, passwordHistory };
 }
 

@@ -164,4 +164,25 @@ describe('diagnosis', () => {
     const failedEarlier = { ...sent, status: 'failed' as const, reason: 'InternalFailure', created_at: at('09:00') };
     expect(diagnose(facts({ delivery: { messages: [sent, failedEarlier], resetCodes: { total: 2, limit: 5, resetsInMs: 1000 } } })).blockers).toEqual([]);
   });
+
+  it('names single sign-on: password sign-in off, and the newest refusal since the last sign-in with what to do', () => {
+    const refusedUnknown = event({ type: 'sso.refused', reason: 'unknown_user', user_id: null, at: at('10:20'), details: { upstream_username: 'ada@contoso.test' } });
+    const refusedEarlier = event({ type: 'sso.refused', reason: 'upstream_failed', at: at('09:00'), details: { cause: 'ECONNREFUSED' }, request_id: 'req-1' });
+    const result = diagnose(
+      facts({
+        events: [refusedEarlier],
+        singleSignOn: { required: true, displayName: 'Microsoft', unmatchedRefusals: [refusedUnknown] },
+      }),
+    );
+    expect(result.can_sign_in).toBe(false);
+    expect(result.blockers.map((b) => b.code)).toEqual(['sso_required', 'sso_unknown_user']);
+    expect(result.blockers[1]!.message).toContain('Microsoft signed in the person as ada@contoso.test, but no Gatehouse user is linked');
+
+    // A sign-in since then: the refusal no longer explains anything; an upstream failure alone does not stop sign-in.
+    const later = diagnose(facts({ events: [event({ type: 'login.succeeded', at: at('10:25') }), refusedEarlier], singleSignOn: { required: false, displayName: 'Microsoft', unmatchedRefusals: [refusedUnknown] } }));
+    expect(later).toMatchObject({ can_sign_in: true, blockers: [] });
+    const failing = diagnose(facts({ events: [refusedEarlier], singleSignOn: { required: false, displayName: 'Microsoft', unmatchedRefusals: [] } }));
+    expect(failing.can_sign_in).toBe(true);
+    expect(failing.blockers).toEqual([{ code: 'sso_upstream_failed', message: 'the sign-in through Microsoft did not complete (ECONNREFUSED); error id req-1 in the logs', since: refusedEarlier.at.toISOString() }]);
+  });
 });

@@ -23,6 +23,12 @@ export const BLOCKER_CODES = [
   'message_retrying',
   'message_suppressed',
   'reset_code_limit',
+  'sso_required',
+  'sso_unknown_user',
+  'sso_no_seat_left',
+  'sso_domain_not_allowed',
+  'sso_upstream_failed',
+  'sso_not_linked',
 ] as const;
 export type BlockerCode = (typeof BLOCKER_CODES)[number];
 
@@ -31,7 +37,17 @@ export type BlockerCode = (typeof BLOCKER_CODES)[number];
  * explain a refusal the person or an app meets (an old password, revoked tokens, an expired
  * secret) while the account itself can sign in.
  */
-const STOPS_SIGN_IN: ReadonlySet<BlockerCode> = new Set(['disabled', 'locked', 'temporary_password_expired', 'sms_budget_exhausted', 'no_usable_second_factor']);
+const STOPS_SIGN_IN: ReadonlySet<BlockerCode> = new Set([
+  'disabled',
+  'locked',
+  'temporary_password_expired',
+  'sms_budget_exhausted',
+  'no_usable_second_factor',
+  'sso_unknown_user',
+  'sso_no_seat_left',
+  'sso_domain_not_allowed',
+  'sso_not_linked',
+]);
 
 export interface Blocker {
   code: BlockerCode;
@@ -85,6 +101,13 @@ export interface DiagnosisFacts {
   enrolledMethods?: string[];
   /** Absent until the outbox is wired in. */
   delivery?: DeliveryFacts;
+  /** The tenant's single sign-on, when it has one. */
+  singleSignOn?: {
+    required: boolean;
+    displayName: string;
+    /** Refusals that named the user without finding them (no user linked), newest first. */
+    unmatchedRefusals: EventRecord[];
+  };
 }
 
 /** What the outbox knows of the user's emails and SMS. */
@@ -123,6 +146,7 @@ export function diagnose(facts: DiagnosisFacts): Diagnosis {
     ...oldPasswordRetried(facts),
     ...secretExpired(facts),
     ...delivery(facts),
+    ...singleSignOn(facts),
   ];
   return { can_sign_in: !blockers.some((b) => STOPS_SIGN_IN.has(b.code)), blockers, clients: clientStatuses(facts) };
 }
@@ -320,4 +344,38 @@ function latest(dates: (Date | null)[]): Date | null {
 
 function distinct<T>(values: T[]): T[] {
   return [...new Set(values)];
+}
+
+/** A refused sign-in through the tenant's provider: its blocker, and what to do about it. */
+const SSO_REFUSALS: Record<string, { code: BlockerCode; explain: (upstream: string, event: EventRecord) => string }> = {
+  unknown_user: { code: 'sso_unknown_user', explain: (upstream, e) => `${upstream} signed in ${named(e)}, but no Gatehouse user is linked to that account and the tenant does not create users on first sign-in; link it by giving the user that username or email (in one of the tenant's domains), or turn on just-in-time creation` },
+  no_seat_left: { code: 'sso_no_seat_left', explain: (upstream, e) => `${upstream} signed in ${named(e)}, but every seat of the tenant was taken, so no user was created; free a seat or ask the operator for more` },
+  domain_not_allowed: { code: 'sso_domain_not_allowed', explain: (upstream, e) => `${upstream} signed in ${named(e)}, whose email domain${typeof e.details?.domain === 'string' ? ` (${e.details.domain})` : ''} is not among the connection's allowed domains` },
+  username_taken: { code: 'sso_not_linked', explain: (upstream, e) => `${upstream} signed in ${named(e)}, but that username belongs to a Gatehouse user who could not be linked automatically (another tenant, a look-alike, or already linked to someone else)` },
+  upstream_failed: { code: 'sso_upstream_failed', explain: (upstream, e) => `the sign-in through ${upstream} did not complete (${String(e.details?.cause ?? 'error')}); error id ${e.request_id ?? 'unknown'} in the logs` },
+  wrong_directory: { code: 'sso_upstream_failed', explain: (upstream, e) => `${upstream} answered with a token of another directory than the configured one; error id ${e.request_id ?? 'unknown'}` },
+  upstream_refused: { code: 'sso_upstream_failed', explain: (upstream, e) => `${upstream} refused or the person cancelled (${String(e.details?.upstream_error ?? 'error')}); error id ${e.request_id ?? 'unknown'}` },
+};
+
+function named(event: EventRecord): string {
+  return typeof event.details?.upstream_username === 'string' ? `the person as ${event.details.upstream_username}` : 'the person';
+}
+
+/**
+ * Single sign-on: whether password sign-in is off for the tenant, and the newest refused sign-in
+ * through its provider since the user last signed in (attached to the user, or naming them).
+ */
+function singleSignOn({ singleSignOn: sso, events }: DiagnosisFacts): Blocker[] {
+  if (!sso) return [];
+  const blockers: Blocker[] = [];
+  if (sso.required) {
+    blockers.push({ code: 'sso_required', message: `signs in with ${sso.displayName} only (single sign-on is required): a password typed at Gatehouse leads to ${sso.displayName}, and passwords cannot be set or reset`, since: null });
+  }
+  const lastSuccess = events.find((e) => e.type === 'login.succeeded')?.at.getTime() ?? 0;
+  const refusal = [...events.filter((e) => e.type === 'sso.refused' && e.reason !== 'disabled'), ...sso.unmatchedRefusals]
+    .filter((e) => e.at.getTime() > lastSuccess)
+    .sort((a, b) => b.at.getTime() - a.at.getTime())[0];
+  const rule = refusal?.reason ? SSO_REFUSALS[refusal.reason] : undefined;
+  if (refusal && rule) blockers.push({ code: rule.code, message: rule.explain(sso.displayName, refusal), since: refusal.at.toISOString() });
+  return blockers;
 }

@@ -2,7 +2,7 @@ import type { UserRecord } from '../users/user.js';
 import type { EventRepository } from '../events/event.repository.js';
 import type { LockoutService } from '../lockout/lockout.service.js';
 import type { TenantRecord } from '../tenants/tenant.js';
-import { diagnose, type ClientFacts, type DeliveryFacts, type Diagnosis } from './diagnose.js';
+import { diagnose, type ClientFacts, type DeliveryFacts, type Diagnosis, type DiagnosisFacts } from './diagnose.js';
 import type { DiagnosisRepository } from './diagnosis.repository.js';
 
 /** Whether a tenant's SMS budget is used up this month (provided by the SMS second factor). */
@@ -10,6 +10,9 @@ export type SmsBudgetStatus = (tenantId: string) => Promise<{ exhausted: boolean
 
 /** What the outbox knows of a user's emails and SMS (provided by the delivery module). */
 export type DeliveryStatus = (user: UserRecord) => Promise<DeliveryFacts>;
+
+/** The tenant's single sign-on, when it has one (provided by the federation module). */
+export type SingleSignOnStatus = (tenantId: string) => Promise<{ required: boolean; display_name: string } | undefined>;
 
 export interface DiagnosisDependencies {
   repository: DiagnosisRepository;
@@ -19,6 +22,7 @@ export interface DiagnosisDependencies {
   /** The second-factor methods the user has set up that the tenant allows. */
   enrolledMethods?: (user: UserRecord, tenant: TenantRecord) => Promise<string[]>;
   delivery?: DeliveryStatus;
+  singleSignOn?: SingleSignOnStatus;
   now?: () => Date;
 }
 
@@ -27,6 +31,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const LOOK_BACK_MS = 30 * DAY_MS;
 const MAX_USER_EVENTS = 2_000;
 const MAX_CLIENT_FAILURES = 200;
+/** A refused single sign-on older than this no longer explains today's trouble. */
+const SSO_LOOK_BACK_MS = 7 * DAY_MS;
 
 /**
  * "Why can't I sign in?" in one call (DESIGN §5): gathers what the lockout counters, the user's
@@ -38,13 +44,14 @@ export class DiagnosisService {
   async diagnose(tenant: TenantRecord, user: UserRecord): Promise<Diagnosis> {
     const now = this.deps.now?.() ?? new Date();
     const since = new Date(now.getTime() - LOOK_BACK_MS);
-    const [events, tokens, locks, smsBudget, enrolledMethods, delivery] = await Promise.all([
+    const [events, tokens, locks, smsBudget, enrolledMethods, delivery, singleSignOn] = await Promise.all([
       this.deps.events.ofUser(user.id, since, MAX_USER_EVENTS),
       this.deps.repository.tokensOf(user.id, user.tokens_valid_after),
       this.deps.lockout.activeLocks(user),
       this.deps.smsBudget?.(tenant.id),
       this.deps.enrolledMethods?.(user, tenant),
       this.deps.delivery?.(user),
+      this.singleSignOn(tenant, user, now),
     ]);
 
     const clientIds = new Set([...tokens.map((t) => t.client_id), ...events.map((e) => e.client_id).filter((id): id is string => Boolean(id))]);
@@ -69,6 +76,15 @@ export class DiagnosisService {
       }),
     );
 
-    return diagnose({ now, user, mfaMode: tenant.settings.mfa.mode, locks, events, clients, smsBudget: smsBudget ?? undefined, enrolledMethods, delivery });
+    return diagnose({ now, user, mfaMode: tenant.settings.mfa.mode, locks, events, clients, smsBudget: smsBudget ?? undefined, enrolledMethods, delivery, singleSignOn });
+  }
+
+  /** The tenant's single sign-on, and refusals of it that named this user without finding them. */
+  private async singleSignOn(tenant: TenantRecord, user: UserRecord, now: Date): Promise<DiagnosisFacts['singleSignOn']> {
+    const connection = await this.deps.singleSignOn?.(tenant.id);
+    if (!connection) return undefined;
+    const identifiers = [user.username, user.email].filter((value): value is string => Boolean(value));
+    const unmatched = await this.deps.events.ssoRefusalsNaming(tenant.id, identifiers, new Date(now.getTime() - SSO_LOOK_BACK_MS), 20);
+    return { required: connection.required, displayName: connection.display_name, unmatchedRefusals: unmatched };
   }
 }

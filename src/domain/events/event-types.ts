@@ -37,6 +37,12 @@ export const EVENT_TYPES = [
   'admin.second_factor_removed',
   'admin.second_factor_bypass_issued',
   'admin.key_rotated',
+  'admin.sso_updated',
+  'admin.sso_removed',
+  // sign-in through the tenant's own provider (Microsoft Entra ID or another issuer)
+  'sso.refused',
+  'sso.user_linked',
+  'sso.user_created',
   // What a type or reason outside these lists is stored as (the raw value goes into details).
   'unknown',
 ] as const;
@@ -65,6 +71,14 @@ export const EVENT_REASONS = [
   'sms_budget_exhausted',
   'passkey_not_recognised',
   'passwordless_not_allowed',
+  // sign-in through the tenant's own provider
+  'sso_required',
+  'domain_not_allowed',
+  'no_seat_left',
+  'upstream_refused',
+  'upstream_failed',
+  'wrong_directory',
+  'username_taken',
   // lock scopes, unlocks
   'username_ip',
   'username',

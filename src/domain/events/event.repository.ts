@@ -53,6 +53,19 @@ export class EventRepository {
     return this.filtered({ clientId, since }).whereIn('type', types).orderBy([{ column: 'at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit);
   }
 
+  /**
+   * Refused sign-ins through the tenant's own provider that no Gatehouse user was found for, as
+   * the upstream named the person (`details.upstream_username`), newest first.
+   */
+  async ssoRefusalsNaming(tenantId: string, identifiers: string[], since: Date, limit: number): Promise<EventRecord[]> {
+    if (identifiers.length === 0) return [];
+    return this.filtered({ tenantId, since, type: 'sso.refused' })
+      .whereNull('user_id')
+      .whereRaw(`lower(details->>'upstream_username') = any(?)`, [identifiers.map((identifier) => identifier.toLowerCase())])
+      .orderBy([{ column: 'at', order: 'desc' }, { column: 'id', order: 'desc' }])
+      .limit(limit);
+  }
+
   /** Addresses a user failed to sign in from since `since` (the lockout counters cannot list them). */
   async failureIps(userId: string, since: Date): Promise<string[]> {
     const rows = await this.knex('events')

@@ -125,8 +125,9 @@ export class SecondFactorService {
     session: { amr?: string[]; warningAcknowledged?: boolean; addPhoneChosen?: boolean; passwordEnteredNow: boolean; secondFactorBypassed?: boolean },
   ): Promise<SecondFactorDecision | { step: 'none' }> {
     const amrs = new Set(Object.values(this.methods).flatMap((m) => (m ? [m.amr] : [])));
-    // Passed in this session already: neither the tenant nor the browser needs reading.
-    if (session.amr?.some((value) => amrs.has(value)) || session.secondFactorBypassed) return { step: 'none' };
+    // Passed in this session already (`mfa`: the tenant's own provider asserted MFA, and the
+    // tenant trusts it): neither the tenant nor the browser needs reading.
+    if (session.amr?.some((value) => amrs.has(value) || value === 'mfa') || session.secondFactorBypassed) return { step: 'none' };
     const { mfa } = (await facts.tenant()).settings;
     if (mfa.mode === 'off') return { step: 'none' };
     const { user } = facts;

@@ -10,6 +10,7 @@ describe('tenant settings', () => {
       lockout: { max_failures: 5, base_lock_seconds: 60, max_lock_seconds: 900, username_max_failures: 20, ip_failures_per_hour: 100 },
       password: { min_length: 10, temporary_ttl_days: 7 },
       events: { retention_days: 90 },
+      seats: { limit: null },
     });
   });
 

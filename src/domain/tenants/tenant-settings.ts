@@ -65,6 +65,13 @@ export const tenantSettingsSchema = z
       .object({ retention_days: z.number().int().min(1).max(3650).default(90) })
       .strict()
       .default({ retention_days: 90 }),
+    seats: z
+      .object({
+        /** Operator-only: how many users that are not disabled the tenant may have; null: no limit. */
+        limit: z.number().int().min(1).max(10_000_000).nullable().default(null),
+      })
+      .strict()
+      .default({ limit: null }),
   })
   .strict();
 
@@ -91,6 +98,7 @@ export const tenantSettingsPatchSchema = z
     lockout: patchOf(tenantSettingsSchema.shape.lockout.unwrap()),
     password: patchOf(tenantSettingsSchema.shape.password.unwrap()),
     events: patchOf(tenantSettingsSchema.shape.events.unwrap()),
+    seats: patchOf(tenantSettingsSchema.shape.seats.unwrap()),
   })
   .partial()
   .strict();

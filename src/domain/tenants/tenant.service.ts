@@ -58,6 +58,7 @@ export class TenantService {
  * each tenant's ceilings, and its administrators choose within them (only lower, only fewer).
  */
 function assertWithinCeilings(current: TenantSettings, patch: TenantSettingsPatch): void {
+  if (patch.seats !== undefined) throw new GatehouseError('forbidden', 'Only operators set the seat limit (seats.limit).');
   const sms = patch.sms ?? {};
   if (sms.budget_ceiling !== undefined || sms.country_ceiling !== undefined) {
     throw new GatehouseError('forbidden', 'Only operators set the SMS ceilings (sms.budget_ceiling, sms.country_ceiling).');

@@ -10,6 +10,7 @@ import type { PasswordChangeService } from '../passwords/password-change.service
 import { generateTemporaryPassword } from '../passwords/temporary-password.js';
 import type { SignOutReport, SignOutService } from '../sessions/sign-out.service.js';
 import type { TenantRecord } from '../tenants/tenant.js';
+import { takeSeat } from '../tenants/seats.js';
 import { maskEmail } from '../users/contact-masking.js';
 import { toE164 } from '../users/phone-number.js';
 import type { UserRepository } from '../users/user.repository.js';
@@ -69,17 +70,19 @@ export class UserAdminService {
   constructor(private readonly deps: UserAdminDependencies) {}
 
   /** `invitation`: the email with the temporary password, once sent or failed (or still retrying). */
-  async create(tenant: TenantRecord, input: NewUserInput, actor: Actor): Promise<{ user: UserRecord; invitation?: MessageRecord }> {
+  async create(tenant: TenantRecord, input: NewUserInput, actor: Actor, options: { withoutPassword?: boolean } = {}): Promise<{ user: UserRecord; invitation?: MessageRecord }> {
     const settings = tenant.settings;
     const phone = input.phone ? this.phoneOrThrow(input.phone, settings.country) : null;
     let password = input.password;
-    const temporary = password === undefined;
+    // Without a password (single sign-on only): nothing to hash, nothing to email.
+    const temporary = password === undefined && !options.withoutPassword;
     if (password !== undefined) this.deps.passwords.assertAcceptable(tenant, input.username, password);
     else password = generateTemporaryPassword(settings.password.min_length);
 
     await this.assertUsernameFree(input.username);
-    const passwordHash = await this.deps.hasher.hash(password);
+    const passwordHash = options.withoutPassword ? null : await this.deps.hasher.hash(password);
     const user = await this.deps.knex.transaction(async (trx) => {
+      await takeSeat(trx, tenant);
       const inserted = await this.deps.users.insert(
         {
           tenant_id: tenant.id,
@@ -123,6 +126,8 @@ export class UserAdminService {
     const phoneChanged = update.phone !== undefined && update.phone !== user.phone;
     let updated!: UserRecord;
     const write = async (trx: Knex.Transaction) => {
+      // Enabling a disabled user takes a seat again.
+      if (update.disabled === false && user.disabled) await takeSeat(trx, tenant);
       updated = await this.deps.users.update(user.id, update, trx);
       const roleChange = update.role !== undefined && update.role !== user.role ? { role: { from: user.role, to: update.role } } : {};
       await this.deps.events.writeIn(trx, { type: 'admin.user_updated', tenant_id: tenant.id, user_id: user.id, actor, details: { changed: Object.keys(update), ...roleChange } });

@@ -20,6 +20,12 @@ export class UserRepository {
     return this.knex<UserRecord>('users').where({ username_normalized: normalizeUsername(username) }).first();
   }
 
+  /** The tenant's user with this email (case-insensitively), when exactly one has it. */
+  async findByEmailInTenant(tenantId: string, email: string): Promise<UserRecord | undefined> {
+    const rows = await this.knex<UserRecord>('users').where({ tenant_id: tenantId }).whereRaw('lower(email) = ?', [email.toLowerCase()]).limit(2);
+    return rows.length === 1 ? rows[0] : undefined;
+  }
+
   /** Inserts a user unless the username is taken; returns the stored user either way. */
   async ensure(user: NewUser): Promise<UserRecord> {
     await this.knex('users')

@@ -5,6 +5,7 @@ import { AdminApi } from './admin-route.js';
 import { rejectMalformedBody } from '../../infrastructure/http/input-guard.js';
 import { registerClientRoutes, type ClientRouteDependencies } from './clients/client.routes.js';
 import { registerTenantRoutes } from './tenants/tenant.routes.js';
+import { registerSsoRoutes, type SsoRouteDependencies } from './tenants/sso.routes.js';
 import { registerUserRoutes, type UserRouteDependencies } from './users/user.routes.js';
 import { registerEventRoutes, type EventRouteDependencies } from './events/event.routes.js';
 import { registerUserSupportRoutes, type UserSupportRouteDependencies } from './users/user-support.routes.js';
@@ -21,7 +22,8 @@ export type AdminDependencies = AdminAuthenticationDependencies &
   MessageRouteDependencies &
   EventRouteDependencies &
   ClientRouteDependencies &
-  KeyRouteDependencies & { tenantService: TenantService; smsBudget: SmsBudget; issuer: string };
+  KeyRouteDependencies &
+  SsoRouteDependencies & { tenantService: TenantService; smsBudget: SmsBudget; issuer: string };
 
 export const ADMIN_PREFIX = '/admin/v1';
 
@@ -47,6 +49,7 @@ export function createAdminRouter(deps: AdminDependencies): Router {
   router.use(authenticateAdmin(deps));
 
   registerTenantRoutes(api, deps);
+  registerSsoRoutes(api, deps);
   registerUserRoutes(api, deps);
   registerUserSupportRoutes(api, deps);
   registerUserMethodRoutes(api, deps);

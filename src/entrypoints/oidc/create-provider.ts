@@ -64,6 +64,9 @@ export function createProvider(deps: ProviderDependencies): Provider {
     conformIdTokenClaims: false,
     responseTypes: ['code'],
     acrValues: ACR_VALUES,
+    // An application may say which organisation the person belongs to (a tenant's id or slug, or
+    // an email domain): home-realm discovery then sends them to its own sign-in at once.
+    extraParams: ['tenant_hint'],
     pkce: { required: pkceRequired },
     // No client_secret_jwt: secrets are stored as digests, so an HMAC made with one cannot be checked.
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],

@@ -7,6 +7,8 @@ import { registerPasswordChangeRoutes, renderPasswordChange, type PasswordChange
 import { DEFAULT_TENANT_SETTINGS } from '../../domain/tenants/tenant-settings.js';
 import { createSecondFactorPages, type SecondFactorPageDependencies } from './second-factor/second-factor.routes.js';
 import { registerLoginRoutes, renderLoginPage } from './login/login.routes.js';
+import { registerSsoRoutes } from './single-sign-on/sso.routes.js';
+import { routeByHints, type SsoPageDependencies } from './single-sign-on/upstream-redirect.js';
 import type { PasskeySignIn } from '../../domain/sign-in/passkey-sign-in.service.js';
 import { renderMessage } from './rendering/page-renderer.js';
 import { REFUSAL_WORDING } from '../oidc/refusal-wording.js';
@@ -18,7 +20,7 @@ import { htmlErrorPage } from './provider-pages.js';
  * The hosted pages of an authorization request. GET /interaction/:uid shows whatever the
  * interaction policy asks for next; each flow registers its own form handlers.
  */
-export type HostedPageDependencies = ForgotPasswordDependencies & PasswordChangeDependencies & SecondFactorPageDependencies & { passkeySignIn: PasskeySignIn };
+export type HostedPageDependencies = ForgotPasswordDependencies & PasswordChangeDependencies & SecondFactorPageDependencies & SsoPageDependencies & { passkeySignIn: PasskeySignIn };
 
 export function createInteractionRouter(deps: HostedPageDependencies): Router {
   const router = new Router();
@@ -38,8 +40,9 @@ export function createInteractionRouter(deps: HostedPageDependencies): Router {
     const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
     switch (details.prompt.name) {
       case 'login': {
+        if (await routeByHints(ctx, deps, details)) return;
         const client = await deps.provider.Client.find(String(details.params.client_id));
-        return renderLoginPage(ctx, details, { clientName: client?.clientName });
+        return renderLoginPage(ctx, details, { clientName: client?.clientName, ssoOffered: await deps.homeRealm.offered() });
       }
       case 'password_change': {
         const facts = await deps.signInFacts.forAccount(ctx, String(details.session?.accountId));
@@ -73,6 +76,7 @@ export function createInteractionRouter(deps: HostedPageDependencies): Router {
   });
 
   registerLoginRoutes(router, deps);
+  registerSsoRoutes(router, deps);
   registerForgotPasswordRoutes(router, deps);
   registerPasswordChangeRoutes(router, deps);
   secondFactorPages.register(router);

@@ -1,16 +1,18 @@
 import type { ProviderPages } from '../oidc/create-provider.js';
 import { devicePages } from './device/device-pages.js';
 import { renderProviderError } from './error-page.js';
-import { logoutPages } from './logout/logout-pages.js';
+import { createLogoutPages, type SignOutPreparation } from './logout/logout-pages.js';
 import { renderMessage } from './rendering/page-renderer.js';
 import type { HtmlErrorPage } from '../../infrastructure/http/error-handler.js';
 
 /** The pages the provider renders itself: the device flow, logout and its error page. */
-export const providerPages: ProviderPages = {
-  deviceFlow: devicePages,
-  logout: logoutPages,
-  renderError: renderProviderError as ProviderPages['renderError'],
-};
+export function createProviderPages(options: { upstreamSignOut?: SignOutPreparation } = {}): ProviderPages {
+  return {
+    deviceFlow: devicePages,
+    logout: createLogoutPages(options.upstreamSignOut),
+    renderError: renderProviderError as ProviderPages['renderError'],
+  };
+}
 
 /** An error of Gatehouse's own routes, for a browser. */
 export const htmlErrorPage: HtmlErrorPage = ({ title, message }) => renderMessage({ title, alert: true, message, linkUrl: '/', linkText: 'Go to the start page' });

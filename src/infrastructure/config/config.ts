@@ -82,6 +82,11 @@ export interface GatehouseConfig {
    */
   shutdownTimeoutMs: number;
   /**
+   * `SSO_ENTRA_AUTHORITY`: where Microsoft Entra ID directories are found, for tenants that sign
+   * in with Microsoft (`https://login.microsoftonline.com`; a national cloud's host instead).
+   */
+  ssoEntraAuthority: string;
+  /**
    * `KEY_ENCRYPTION_KEY` (32 bytes, base64 or hex): signing and cookie keys live in the database,
    * sealed with it, and rotate without restarts (`npm run keys`); `JWKS`/`COOKIE_KEYS`, when set,
    * only seed an empty ring. Absent: the keys come from those variables, as they are.
@@ -282,6 +287,7 @@ export function loadConfig(environment: Env = process.env): GatehouseConfig {
       redisCommandMs: read(env, 'REDIS_COMMAND_TIMEOUT_MS', integer(50, 60_000, 1_000)),
     },
     shutdownTimeoutMs: read(env, 'SHUTDOWN_TIMEOUT_MS', integer(1_000, 600_000, 25_000)),
+    ssoEntraAuthority: (read(env, 'SSO_ENTRA_AUTHORITY', url(['http:', 'https:'])) ?? 'https://login.microsoftonline.com').replace(/\/$/, ''),
     keyRing: readKeyRing(env),
   };
   if (delivery === 'aws' && !awsRegion) throw new ConfigError('AWS_REGION', 'is required when DELIVERY=aws');
@@ -397,6 +403,7 @@ function assertSafeForProduction(config: GatehouseConfig): void {
     throw new ConfigError('KEY_PUBLISH_SECONDS', 'must be at least 3600 in production: relying parties cache JWKS');
   }
   if (!config.issuer.startsWith('https://')) throw new ConfigError('ISSUER', 'must be an https URL in production');
+  if (!config.ssoEntraAuthority.startsWith('https://')) throw new ConfigError('SSO_ENTRA_AUTHORITY', 'must be an https URL in production');
   if (config.snsTrustedUrlPrefix) throw new ConfigError('SNS_TRUSTED_URL_PREFIX', 'must not be set in production (only SNS\'s own https hosts are trusted there)');
   const secret = config.bootstrapOperator?.clientSecret;
   if (secret !== undefined && (secret.length < 32 || new Set(secret).size < 10)) {

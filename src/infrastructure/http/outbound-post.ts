@@ -47,7 +47,7 @@ export function isPublicAddress(address: string): boolean {
 }
 
 /** A `dns.lookup` that fails unless every address of the name is public. */
-const publicAddressesOnly: LookupFunction = (hostname, options, callback) => {
+export const publicAddressesOnly: LookupFunction = (hostname, options, callback) => {
   dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, '', 0);
     const blocked = addresses.find((entry) => !isPublicAddress(entry.address));
@@ -59,6 +59,6 @@ const publicAddressesOnly: LookupFunction = (hostname, options, callback) => {
   });
 };
 
-function privateAddress(host: string, address: string): Error {
-  return Object.assign(new Error(`${host} is a private or reserved address (${address}), which Gatehouse does not post to`), { code: 'EPRIVATEADDRESS' });
+export function privateAddress(host: string, address: string): Error {
+  return Object.assign(new Error(`${host} is a private or reserved address (${address}), which Gatehouse does not connect to`), { code: 'EPRIVATEADDRESS' });
 }

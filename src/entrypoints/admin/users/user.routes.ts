@@ -19,6 +19,8 @@ import { visibleUser } from './user-scope.js';
 import type { RouterContext } from '@koa/router';
 import type { RateLimit } from '../../../infrastructure/rate-limits/rate-limiters.js';
 import { GatehouseError } from '../../../infrastructure/http/gatehouse-error.js';
+import type { SsoConnectionRepository } from '../../../domain/federation/sso-connection.repository.js';
+import { assertPasswordsInUse } from '../../../domain/federation/password-sign-in-rule.js';
 import {
   activeGrantsSchema,
   createUserSchema,
@@ -35,6 +37,7 @@ import {
 } from './user.schemas.js';
 
 export interface UserRouteDependencies {
+  ssoConnections: SsoConnectionRepository;
   /** Emails administrators' calls may send one person in an hour. */
   adminMessages: RateLimit;
   tenants: TenantRepository;
@@ -106,12 +109,16 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     handler: async ({ ctx, actor, params, body }) => {
       const tenant = await visibleTenant(deps.tenants, actor, params.t!);
       assertMayGiveRole(actor, body.role ?? 'member');
+      // Where the tenant requires its own provider, people get no Gatehouse password: they sign
+      // in there and are linked by their address in the tenant's domains.
+      const ssoOnly = (await deps.ssoConnections.ofTenant(tenant.id))?.required ?? false;
+      if (ssoOnly && body.password !== undefined) await assertPasswordsInUse(deps.ssoConnections, tenant.id);
       const create = async () => {
-        const { user, invitation } = await deps.userAdmin.create(tenant, body, eventActor(actor));
+        const { user, invitation } = await deps.userAdmin.create(tenant, body, eventActor(actor), { withoutPassword: ssoOnly });
         return { ...(await view(user)), ...(invitation ? { invitation: messageView(invitation) } : {}) };
       };
       // Without a password the address receives an invitation: limited per address.
-      return body.password === undefined ? withMessageLimit(ctx, `email:${body.email.toLowerCase()}`, create) : create();
+      return body.password === undefined && !ssoOnly ? withMessageLimit(ctx, `email:${body.email.toLowerCase()}`, create) : create();
     },
   });
 
@@ -161,9 +168,10 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     summary: 'Set a password; signs the user out of every app and device and says which',
     body: setPasswordSchema,
     success: { status: 200, schema: signOutReportSchema, description: 'What was cut off: sessions ended, grants revoked per client' },
-    errors: [403, 404],
+    errors: [403, 404, 409],
     handler: async ({ actor, params, body }) => {
       const { tenant, user } = await load(actor, params);
+      await assertPasswordsInUse(deps.ssoConnections, tenant.id);
       return deps.userAdmin.setPassword(tenant, user, body, eventActor(actor));
     },
   });
@@ -176,6 +184,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     errors: [403, 404, 409, 429, 502],
     handler: async ({ ctx, actor, params }) => {
       const { user } = await load(actor, params);
+      await assertPasswordsInUse(deps.ssoConnections, user.tenant_id);
       // The reset's own limit (codes per username an hour) speaks first: its words say when.
       await deps.recovery.refuseIfCodeLimitReached(user);
       const { codeExpiresAt, message } = await withMessageLimit(ctx, `user:${user.id}`, () => deps.recovery.startForUser(user, eventActor(actor)));
@@ -191,6 +200,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     errors: [403, 404, 409, 429, 502],
     handler: async ({ ctx, actor, params }) => {
       const { tenant, user } = await load(actor, params);
+      await assertPasswordsInUse(deps.ssoConnections, tenant.id);
       const { message, ...sent } = await withMessageLimit(ctx, `user:${user.id}`, () => deps.userAdmin.sendNewTemporaryPassword(tenant, user, eventActor(actor)));
       return { ...sent, ...(message ? { message: messageView(message) } : {}) };
     },

@@ -10,9 +10,11 @@ import { clock } from '../../../infrastructure/formatting/human-time.js';
 import type { UserRecord } from '../../../domain/users/user.js';
 import { finishPasswordStep, seeOther } from '../login/complete-sign-in.js';
 import type { InteractionDependencies } from '../interaction-context.js';
+import type { HomeRealm } from '../../../domain/federation/home-realm.js';
 
 export interface ForgotPasswordDependencies extends InteractionDependencies {
   recovery: RecoveryService;
+  homeRealm: HomeRealm;
 }
 
 const DEFAULT_MIN_LENGTH = DEFAULT_TENANT_SETTINGS.password.min_length;
@@ -30,6 +32,17 @@ export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswor
     router.post(base, async (ctx) => {
       const username = field(ctx, 'username').trim().slice(0, 256);
       if (!username) return renderStart(ctx, { error: 'Enter your username.' }, 400);
+      // Where the organisation requires its own sign-in there is no Gatehouse password to reset.
+      const connection = await deps.homeRealm.forIdentifier(username);
+      if (connection?.required) {
+        ctx.type = 'html';
+        ctx.body = renderMessage({
+          title: `Sign in with ${connection.display_name}`,
+          message: `Your organisation signs you in with ${connection.display_name}, so there is no Gatehouse password to reset. If you forgot your ${connection.display_name} password, reset it there (or ask your organisation's IT), then sign in with ${connection.display_name}.`,
+          ...(ctx.params.uid ? { linkUrl: `/interaction/${ctx.params.uid}/sso/retry?tenant=${connection.tenant_id}`, linkText: `Sign in with ${connection.display_name}` } : {}),
+        });
+        return;
+      }
       try {
         const flow = await deps.recovery.start({ username, interactionUid: ctx.params.uid, ip: ctx.ip, userAgent: ctx.get('user-agent') });
         seeOther(ctx, flowPath(ctx, flow.id));

@@ -4,10 +4,11 @@ import type { PasswordLoginOutcome } from '../../../domain/sign-in/password-logi
 import { readDeviceHash } from '../../../infrastructure/http/device-cookie.js';
 import { finishPasswordStep } from './complete-sign-in.js';
 import type { PasskeySignIn } from '../../../domain/sign-in/passkey-sign-in.service.js';
-import type { InteractionDependencies, InteractionDetails } from '../interaction-context.js';
+import type { InteractionDetails } from '../interaction-context.js';
 import { clock, day, minutesUntil } from '../../../infrastructure/formatting/human-time.js';
 import { renderPage } from '../rendering/page-renderer.js';
 import { signInSource } from '../sign-in-source.js';
+import { goUpstream, type SsoPageDependencies } from '../single-sign-on/upstream-redirect.js';
 
 // Long enough for any real username or passphrase, short enough that nobody makes us hash megabytes.
 const MAX_USERNAME_LENGTH = 256;
@@ -28,7 +29,7 @@ const MESSAGES = {
 
 type Details = InteractionDetails;
 
-export function renderLoginPage(ctx: Context, details: Details, view: { username?: string; error?: string; clientName?: string }): void {
+export function renderLoginPage(ctx: Context, details: Details, view: { username?: string; error?: string; clientName?: string; ssoOffered?: boolean }): void {
   const uid = details.uid;
   ctx.type = 'html';
   ctx.body = renderPage('login', {
@@ -37,6 +38,7 @@ export function renderLoginPage(ctx: Context, details: Details, view: { username
     forgotPasswordUrl: `/interaction/${uid}/forgot-password`,
     passkeyAction: `/interaction/${uid}/passkey`,
     passkeyOptionsUrl: `/interaction/${uid}/passkey-options`,
+    ssoAction: view.ssoOffered ? `/interaction/${uid}/sso` : undefined,
     username: view.username ?? (details.params.login_hint as string | undefined),
     error: view.error,
     clientName: view.clientName,
@@ -44,7 +46,7 @@ export function renderLoginPage(ctx: Context, details: Details, view: { username
 }
 
 /** The password step: POST /interaction/:uid/login; and a passkey instead, where the tenant allows it. */
-export function registerLoginRoutes(router: Router, deps: InteractionDependencies & { passkeySignIn: PasskeySignIn }): void {
+export function registerLoginRoutes(router: Router, deps: SsoPageDependencies & { passkeySignIn: PasskeySignIn }): void {
   router.get('/interaction/:uid/passkey-options', async (ctx) => {
     const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
     ctx.set('Cache-Control', 'no-store');
@@ -73,10 +75,14 @@ export function registerLoginRoutes(router: Router, deps: InteractionDependencie
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     const username = typeof body.username === 'string' ? body.username.trim().slice(0, MAX_USERNAME_LENGTH) : '';
     const password = typeof body.password === 'string' ? body.password.slice(0, MAX_PASSWORD_LENGTH) : '';
-    const again = (error: string, status: number) => {
+    const again = async (error: string, status: number) => {
       ctx.status = status;
-      renderLoginPage(ctx, details, { username, error, clientName: client?.clientName });
+      renderLoginPage(ctx, details, { username, error, clientName: client?.clientName, ssoOffered: await deps.homeRealm.offered() });
     };
+    // Home-realm discovery: a name without a password, or anyone of a tenant where single
+    // sign-on is required, goes to the organisation's own sign-in.
+    const connection = username ? await deps.homeRealm.forIdentifier(username) : undefined;
+    if (connection && (!password || connection.required)) return goUpstream(ctx, deps, details, connection, { loginHint: username, afterForm: true });
     if (!username || !password) return again(MESSAGES.missing, 400);
 
     const deviceHash = readDeviceHash(ctx);

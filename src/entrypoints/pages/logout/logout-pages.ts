@@ -2,16 +2,28 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import { renderMessage, renderPage } from '../rendering/page-renderer.js';
 import { readProviderForm } from '../provider-form.js';
 
-/** RP-initiated logout pages, plugged into `features.rpInitiatedLogout`. */
-export const logoutPages = {
-  async logoutSource(ctx: KoaContextWithOIDC, form: string) {
-    const { action, xsrf } = readProviderForm(form);
-    ctx.type = 'html';
-    ctx.body = renderPage('logout', { action, xsrf, clientName: ctx.oidc.client?.clientName });
-  },
+/** What the confirmation page asks of single sign-on: note a session whose sign-out continues upstream. */
+export interface SignOutPreparation {
+  prepare(ctx: KoaContextWithOIDC): Promise<void>;
+}
 
-  async postLogoutSuccessSource(ctx: KoaContextWithOIDC) {
-    ctx.type = 'html';
-    ctx.body = renderMessage({ title: 'Signed out', message: 'You are signed out of Gatehouse. You can close this page.' });
-  },
-};
+/** RP-initiated logout pages, plugged into `features.rpInitiatedLogout`. */
+export function createLogoutPages(upstream?: SignOutPreparation) {
+  return {
+    async logoutSource(ctx: KoaContextWithOIDC, form: string) {
+      const { action, xsrf } = readProviderForm(form);
+      await upstream?.prepare(ctx);
+      ctx.type = 'html';
+      ctx.body = renderPage('logout', { action, xsrf, clientName: ctx.oidc.client?.clientName });
+    },
+
+    async postLogoutSuccessSource(ctx: KoaContextWithOIDC) {
+      ctx.type = 'html';
+      ctx.body = renderSignedOut();
+    },
+  };
+}
+
+export function renderSignedOut(): string {
+  return renderMessage({ title: 'Signed out', message: 'You are signed out of Gatehouse. You can close this page.' });
+}

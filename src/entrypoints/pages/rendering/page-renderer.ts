@@ -25,6 +25,17 @@ export function renderPage(name: PageName, data: Record<string, unknown>): strin
 }
 
 /** A page with a title, one message and an optional way onward: errors, dead ends, notices. */
-export function renderMessage(message: { title: string; message: string; alert?: boolean; linkUrl?: string; linkText?: string }): string {
+export function renderMessage(message: {
+  title: string;
+  message: string;
+  alert?: boolean;
+  linkUrl?: string;
+  linkText?: string;
+  /** A second way onward. */
+  secondaryUrl?: string;
+  secondaryText?: string;
+  /** The request's id, which the logs and the event log carry too. */
+  errorId?: string;
+}): string {
   return renderPage('message', message);
 }

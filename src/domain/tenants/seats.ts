@@ -1,0 +1,23 @@
+import type { Knex } from 'knex';
+import { GatehouseError } from '../../infrastructure/http/gatehouse-error.js';
+import type { TenantRecord } from './tenant.js';
+
+/**
+ * A tenant's seat limit (`seats.limit`, set by the operator): how many users that are not
+ * disabled it may have. Checked inside the transaction that adds the user, with the tenant's row
+ * locked, so two parallel additions cannot both take the last seat.
+ */
+export async function takeSeat(trx: Knex.Transaction, tenant: TenantRecord): Promise<void> {
+  const limit = tenant.settings.seats.limit;
+  if (limit === null) return;
+  await trx('tenants').where({ id: tenant.id }).forUpdate().first('id');
+  const [{ count }] = (await trx('users').where({ tenant_id: tenant.id, disabled: false }).count({ count: '*' })) as [{ count: string | number }];
+  if (Number(count) >= limit) throw new NoSeatLeft(limit);
+}
+
+/** Every seat is taken: the admin API answers 409, a sign-in shows the page that says so. */
+export class NoSeatLeft extends GatehouseError {
+  constructor(readonly limit: number) {
+    super('conflict', `Every seat of this tenant is taken (${limit}): disable or delete a user, or ask your operator for more seats.`, { reason: 'no_seat_left' });
+  }
+}
