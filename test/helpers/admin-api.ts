@@ -1,5 +1,6 @@
 import * as oidc from 'openid-client';
-import { discoverClient } from './relying-party.js';
+import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
+import { discoverClient, signInWithCode } from './relying-party.js';
 
 export const OPERATOR = { clientId: 'operator', secret: 'operator-secret-0123456789abcdefghijkl' };
 export const OPERATOR_ENV = { BOOTSTRAP_OPERATOR_CLIENT_ID: OPERATOR.clientId, BOOTSTRAP_OPERATOR_CLIENT_SECRET: OPERATOR.secret };
@@ -8,6 +9,12 @@ export const OPERATOR_ENV = { BOOTSTRAP_OPERATOR_CLIENT_ID: OPERATOR.clientId, B
 export async function operatorToken(issuer: string): Promise<string> {
   const config = await discoverClient(issuer, OPERATOR.clientId, OPERATOR.secret);
   return (await oidc.clientCredentialsGrant(config, { scope: 'admin' })).access_token;
+}
+
+/** An admin-scoped token of the demo tenant's administrator, signed in through the demo web app. */
+export async function demoAdminToken(issuer: string): Promise<string> {
+  const web = await discoverClient(issuer, DEMO.web.clientId, DEMO.web.secret);
+  return (await signInWithCode(web, { username: 'admin', password: DEMO.password, redirectUri: `${issuer}${DEMO.callbackPath}`, scope: 'openid admin' })).tokens.access_token;
 }
 
 export interface AdminResponse<T = any> {

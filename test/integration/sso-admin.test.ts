@@ -1,7 +1,5 @@
-import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
-import { adminCall } from '../helpers/admin-api.js';
+import { adminCall, demoAdminToken } from '../helpers/admin-api.js';
 import { startOperatorGatehouse } from '../helpers/operator-gatehouse.js';
-import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
 import type { TestGatehouse } from '../helpers/test-gatehouse.js';
 
 const ENTRA_DIRECTORY = '3d9a4c1e-8b7f-4e2a-9c55-0f1e2d3c4b5a';
@@ -15,8 +13,7 @@ describe('single sign-on and seats in the admin API', () => {
 
   beforeAll(async () => {
     ({ server, issuer, operator } = await startOperatorGatehouse());
-    const web = await discoverClient(issuer, DEMO.web.clientId, DEMO.web.secret);
-    tenantAdmin = (await signInWithCode(web, { username: 'admin', password: DEMO.password, redirectUri: `${issuer}${DEMO.callbackPath}`, scope: 'openid admin' })).tokens.access_token;
+    tenantAdmin = await demoAdminToken(issuer);
   });
   afterAll(async () => server?.stop());
 

@@ -1,7 +1,5 @@
 import { startOperatorGatehouse } from '../helpers/operator-gatehouse.js';
-import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
-import { adminCall } from '../helpers/admin-api.js';
-import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
+import { adminCall, demoAdminToken } from '../helpers/admin-api.js';
 import type { TestGatehouse } from '../helpers/test-gatehouse.js';
 
 /**
@@ -18,7 +16,7 @@ describe("a tenant administrator raising the tenant's SMS budget", () => {
 
   beforeAll(async () => {
     ({ server, issuer, operator } = await startOperatorGatehouse());
-    tenantAdmin = (await signInWithCode(await discoverClient(issuer, DEMO.web.clientId, DEMO.web.secret), { username: 'admin', password: DEMO.password, redirectUri: `${issuer}${DEMO.callbackPath}`, scope: 'openid admin' })).tokens.access_token;
+    tenantAdmin = await demoAdminToken(issuer);
   });
   afterAll(async () => server?.stop());
 
