@@ -21,6 +21,7 @@ import { SessionViewService } from '../domain/sessions/session-view.service.js';
 import { SignOutService } from '../domain/sessions/sign-out.service.js';
 import { LogoutNotices } from '../domain/sessions/logout-notices.js';
 import { TenantService } from '../domain/tenants/tenant.service.js';
+import { TenantLogos } from '../domain/tenants/tenant-logo.js';
 import { createSignInProtection } from './sign-in-protection.js';
 import { SecondFactorService } from '../domain/second-factor/second-factor.service.js';
 import { ChallengeRepository } from '../domain/second-factor/challenge.repository.js';
@@ -106,7 +107,7 @@ export function createServices(context: ServiceContext) {
   const smsBudget = new SmsBudget(knex);
   const deliveryHistory = new MessageRepository(knex);
   const outbox = new Outbox({ knex, messages: deliveryHistory, queue: context.queue, now: context.now, onSuppressed: (channel, reason) => courier.withheld?.(channel, reason) });
-  const mail = new UserMail({ outbox, apps: new SignInApps(knex, issuer), logger });
+  const mail = new UserMail({ outbox, apps: new SignInApps(knex, issuer), logger, issuer });
   const codesPerUsername = limiters.create('recovery-username', RECOVERY_LIMITS.codesPerUsernameHour, 3600);
   const federation = createFederation(context);
   const lockNotifier = new LockNotifier({ mail, tenants, perUser: limiters.create('lock-notice', LOCK_NOTICES_PER_HOUR, 3600), logger, background: context.background });
@@ -221,6 +222,7 @@ export function createServices(context: ServiceContext) {
     passwords,
     recovery,
     tenantService: new TenantService(tenants, events, knex),
+    tenantLogos: new TenantLogos({ knex, tenants, events }),
     userAdmin: new UserAdminService({ knex, users, hasher, signOut, passwords, devices: repositories.devices, mail, events }),
     sessionView: new SessionViewService(repositories.artifacts),
     secondFactor,

@@ -58,9 +58,14 @@ describe('single sign-on and seats in the admin API', () => {
     const answers = await Promise.all(
       Array.from({ length: racers }, (_, i) => call(operator, 'POST', '/tenants/seated/users', { username: `seated-${i}`, email: `seated-${i}@example.com`, password: 'amber-lantern-42' })),
     );
-    expect(answers.filter((a) => a.status === 201)).toHaveLength(7);
+    // Never more than the limit. An overloaded server may also answer 503 (nothing was changed).
+    const created = answers.filter((a) => a.status === 201).length;
+    expect(created).toBeLessThanOrEqual(7);
     expect(answers.filter((a) => a.status === 409).every((a) => a.body.reason === 'no_seat_left')).toBe(true);
-    expect(answers.filter((a) => a.status !== 201 && a.status !== 409)).toEqual([]);
+    expect(answers.filter((a) => ![201, 409, 503].includes(a.status))).toEqual([]);
+    // The seats left are still there to take, and then no more.
+    for (let i = created; i < 7; i++) expect((await call(operator, 'POST', '/tenants/seated/users', { username: `seated-after-${i}`, email: `after-${i}@example.com`, password: 'amber-lantern-42' })).status).toBe(201);
+    expect((await call(operator, 'POST', '/tenants/seated/users', { username: 'seated-extra', email: 'extra@example.com', password: 'amber-lantern-42' })).status).toBe(409);
 
     // A disabled user frees a seat; enabling them again needs one.
     const { body: page } = await call(operator, 'GET', '/tenants/seated/users');

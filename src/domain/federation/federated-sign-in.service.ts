@@ -173,7 +173,6 @@ export class FederatedSignIn {
   /** Just-in-time: a new member of the tenant, linked, with no password; undefined when the username is taken. */
   private async create(connection: SsoConnection, tenant: TenantRecord, profile: UpstreamProfile, subject: string, source: SignInSource): Promise<UserRecord | undefined> {
     return this.deps.knex.transaction(async (trx) => {
-      await takeSeat(trx, tenant);
       const user = await this.deps.users.insert(
         {
           tenant_id: tenant.id,
@@ -191,6 +190,8 @@ export class FederatedSignIn {
       // A parallel first sign-in of the same person linked first: undo this user.
       if (!(await this.deps.identities.link({ tenant_id: tenant.id, subject, user_id: user.id }, trx))) throw new LinkedMeanwhile();
       await this.deps.events.writeIn(trx, { type: 'sso.user_created', tenant_id: tenant.id, user_id: user.id, ...sourceFields(source), details: { kind: connection.kind } });
+      // Last: the tenant's row stays locked only for the count and the commit.
+      await takeSeat(trx, tenant, { counted: true });
       return user;
     });
   }

@@ -5,6 +5,7 @@ import type { SignInApps } from '../clients/sign-in-apps.js';
 import type { Outbox } from '../delivery/outbox.js';
 import type { MessageRecord, SuppressionReason } from '../delivery/message.js';
 import { maskEmail } from '../users/contact-masking.js';
+import { brandOf } from '../tenants/branding.js';
 import { renderEmail, type EmailTemplate } from '../../infrastructure/courier/email-templates.js';
 import { inTimeZone } from '../../infrastructure/formatting/human-time.js';
 import type { Logger } from '../../infrastructure/observability/logger.js';
@@ -26,7 +27,7 @@ export interface MailOptions {
  * reports. Returns the message.
  */
 export class UserMail {
-  constructor(private readonly deps: { outbox: Outbox; apps: SignInApps; logger: Logger }) {}
+  constructor(private readonly deps: { outbox: Outbox; apps: SignInApps; logger: Logger; /** Where the logo is served from (emails need absolute URLs). */ issuer: string }) {}
 
   async send(template: EmailTemplate, user: Pick<UserRecord, 'id' | 'email' | 'name' | 'username' | 'tenant_id'>, tenant: TenantRecord | undefined, data: Record<string, unknown> = {}, options: MailOptions = {}): Promise<MessageRecord | undefined> {
     const write = async (): Promise<MessageRecord> => {
@@ -35,7 +36,15 @@ export class UserMail {
       const app = await this.deps.apps.describe(user.tenant_id, options.clientId ?? undefined, options.writer);
       const timeZone = tenant?.settings.time_zone ?? 'UTC';
       const facts = Object.fromEntries(Object.entries(data).map(([key, value]) => [key, value instanceof Date ? inTimeZone(value, timeZone) : value]));
-      const email = renderEmail(template, user.email, { name: user.name ?? user.username, username: user.username, organisation: tenant?.name ?? 'your organisation', app, ...facts });
+      const brand = tenant ? brandOf(tenant) : undefined;
+      const email = renderEmail(template, user.email, {
+        name: user.name ?? user.username,
+        username: user.username,
+        organisation: brand?.name ?? 'your organisation',
+        app,
+        brand: brand && { logoUrl: brand.logoPath && `${this.deps.issuer}${brand.logoPath}`, color: brand.primaryColor, supportContact: brand.supportContact, supportUrl: brand.supportUrl },
+        ...facts,
+      });
       return this.deps.outbox.enqueue(
         { ...recipient, destination: user.email, destination_masked: maskEmail(user.email), payload: { subject: email.subject, text: email.text, html: email.html }, code: options.code },
         options.writer,

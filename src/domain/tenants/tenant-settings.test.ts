@@ -11,6 +11,7 @@ describe('tenant settings', () => {
       password: { min_length: 10, temporary_ttl_days: 7 },
       events: { retention_days: 90 },
       seats: { limit: null },
+      branding: { display_name: null, primary_color: null, support_contact: null, support_url: null, logo_version: null },
     });
   });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isTimeZone } from '../../infrastructure/formatting/human-time.js';
+import { brandingPatchSchema, brandingSchema } from './branding.js';
 
 const timeZone = z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin" or "UTC"');
 
@@ -72,6 +73,8 @@ export const tenantSettingsSchema = z
       })
       .strict()
       .default({ limit: null }),
+    /** How the tenant's sign-in pages and emails look: name, colour, support contact (the logo is uploaded apart). */
+    branding: brandingSchema,
   })
   .strict();
 
@@ -99,6 +102,7 @@ export const tenantSettingsPatchSchema = z
     password: patchOf(tenantSettingsSchema.shape.password.unwrap()),
     events: patchOf(tenantSettingsSchema.shape.events.unwrap()),
     seats: patchOf(tenantSettingsSchema.shape.seats.unwrap()),
+    branding: brandingPatchSchema,
   })
   .partial()
   .strict();

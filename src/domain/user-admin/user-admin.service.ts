@@ -82,7 +82,6 @@ export class UserAdminService {
     await this.assertUsernameFree(input.username);
     const passwordHash = options.withoutPassword ? null : await this.deps.hasher.hash(password);
     const user = await this.deps.knex.transaction(async (trx) => {
-      await takeSeat(trx, tenant);
       const inserted = await this.deps.users.insert(
         {
           tenant_id: tenant.id,
@@ -99,6 +98,8 @@ export class UserAdminService {
         trx,
       );
       if (inserted) await this.deps.events.writeIn(trx, { type: 'admin.user_created', tenant_id: tenant.id, user_id: inserted.id, actor, details: { role: inserted.role, temporary_password: temporary } });
+      // Last, so the tenant's row is locked only until the commit right after.
+      if (inserted) await takeSeat(trx, tenant, { counted: true });
       return inserted;
     });
     // A parallel creation won the race for the name or a look-alike of it: the indexes decided.

@@ -6,6 +6,7 @@ import { rejectMalformedBody } from '../../infrastructure/http/input-guard.js';
 import { registerClientRoutes, type ClientRouteDependencies } from './clients/client.routes.js';
 import { registerTenantRoutes } from './tenants/tenant.routes.js';
 import { registerSsoRoutes, type SsoRouteDependencies } from './tenants/sso.routes.js';
+import { registerLogoRoutes, type LogoRouteDependencies } from './tenants/logo.routes.js';
 import { registerUserRoutes, type UserRouteDependencies } from './users/user.routes.js';
 import { registerEventRoutes, type EventRouteDependencies } from './events/event.routes.js';
 import { registerUserSupportRoutes, type UserSupportRouteDependencies } from './users/user-support.routes.js';
@@ -23,7 +24,8 @@ export type AdminDependencies = AdminAuthenticationDependencies &
   EventRouteDependencies &
   ClientRouteDependencies &
   KeyRouteDependencies &
-  SsoRouteDependencies & { tenantService: TenantService; smsBudget: SmsBudget; issuer: string };
+  SsoRouteDependencies &
+  LogoRouteDependencies & { tenantService: TenantService; smsBudget: SmsBudget; issuer: string };
 
 export const ADMIN_PREFIX = '/admin/v1';
 
@@ -43,13 +45,14 @@ export function createAdminRouter(deps: AdminDependencies): Router {
     ctx.set('Access-Control-Allow-Origin', '*');
     ctx.body = document;
   });
-  router.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' }));
+  router.use(bodyParser({ enableTypes: ['json'], jsonLimit: '256kb', encoding: 'utf-8' }));
   // Only the path decides the format here (problem+json), so the page renderer is never used.
   router.use(rejectMalformedBody(() => ''));
   router.use(authenticateAdmin(deps));
 
   registerTenantRoutes(api, deps);
   registerSsoRoutes(api, deps);
+  registerLogoRoutes(api, deps);
   registerUserRoutes(api, deps);
   registerUserSupportRoutes(api, deps);
   registerUserMethodRoutes(api, deps);

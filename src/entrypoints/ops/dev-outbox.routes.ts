@@ -19,7 +19,7 @@ export function devOutboxView(messages: MessageRecord[], courier: DevOutbox | un
       attempts: message.attempts,
       created_at: message.created_at.toISOString(),
       sent_at: message.sent_at?.toISOString() ?? null,
-      ...(delivered?.channel === 'email' ? { subject: delivered.subject, text: delivered.text } : delivered ? { text: delivered.text } : {}),
+      ...(delivered?.channel === 'email' ? { subject: delivered.subject, text: delivered.text, html: delivered.html } : delivered ? { text: delivered.text } : {}),
     };
   });
 }

@@ -15,17 +15,24 @@ import { REFUSAL_WORDING } from '../oidc/refusal-wording.js';
 import { rejectMalformedBody } from '../../infrastructure/http/input-guard.js';
 import { allowInteractionFormTargets } from '../oidc/form-targets.js';
 import { htmlErrorPage } from './provider-pages.js';
+import { brandSignInPages, type PageBrandDependencies } from './brand-of-interaction.js';
+import type { TenantLogos } from '../../domain/tenants/tenant-logo.js';
 
 /**
  * The hosted pages of an authorization request. GET /interaction/:uid shows whatever the
  * interaction policy asks for next; each flow registers its own form handlers.
  */
-export type HostedPageDependencies = ForgotPasswordDependencies & PasswordChangeDependencies & SecondFactorPageDependencies & SsoPageDependencies & { passkeySignIn: PasskeySignIn };
+export type HostedPageDependencies = ForgotPasswordDependencies &
+  PasswordChangeDependencies &
+  SecondFactorPageDependencies &
+  SsoPageDependencies &
+  PageBrandDependencies & { passkeySignIn: PasskeySignIn; tenantLogos: TenantLogos };
 
 export function createInteractionRouter(deps: HostedPageDependencies): Router {
   const router = new Router();
   const secondFactorPages = createSecondFactorPages(deps);
   router.use(expiredInteractionPage);
+  router.use(brandSignInPages(deps));
   router.use(async (ctx, next) => {
     // Sign-in pages carry personal details and one-time form tokens: never cached, never back-buttoned from a cache.
     ctx.set('Cache-Control', 'no-store');

@@ -35,6 +35,8 @@ export interface EmailData {
   username: string;
   organisation: string;
   app: { name: string; url: string };
+  /** The organisation's look, when its tenant set one: logo (absolute URL), colour, support contact. */
+  brand?: { logoUrl: string | null; color: string | null; supportContact: string | null; supportUrl: string | null };
   [fact: string]: unknown;
 }
 

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
+import { currentBrand } from './page-brand.js';
 
 const viewsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'views');
 
@@ -21,7 +22,8 @@ export type PageName = 'login' | 'message' | 'device-input' | 'device-confirm' |
 
 /** Renders a hosted page: server-side HTML that works without JavaScript. */
 export function renderPage(name: PageName, data: Record<string, unknown>): string {
-  return eta.render(name, data);
+  // The organisation the page is shown for (its name, logo, colour, support contact), if any.
+  return eta.render(name, { brand: currentBrand(), ...data });
 }
 
 /** A page with a title, one message and an optional way onward: errors, dead ends, notices. */
