@@ -18,6 +18,7 @@ import * as m101 from './20261201_001_event_request_ids.js';
 import * as m102 from './20261201_002_signing_key_sightings.js';
 import * as m103 from './20261201_003_key_ring.js';
 import * as m201 from './20261202_001_sso_connections.js';
+import * as m301 from './20261203_001_first_party_sessions.js';
 
 export interface Migration {
   name: string;
@@ -49,4 +50,5 @@ export const migrations: Migration[] = [
   { name: '20261201_002_signing_key_sightings', ...m102 },
   { name: '20261201_003_key_ring', ...m103 },
   { name: '20261202_001_sso_connections', ...m201 },
+  { name: '20261203_001_first_party_sessions', ...m301 },
 ];
