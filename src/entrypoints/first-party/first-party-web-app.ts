@@ -7,7 +7,7 @@ import type { TenantRecord } from '../../domain/tenants/tenant.js';
 import type { UserRepository } from '../../domain/users/user.repository.js';
 import type { UserRecord } from '../../domain/users/user.js';
 import type { SecretBox } from '../../infrastructure/crypto/secret-box.js';
-import { redeemCode, type SignedInClaims } from './code-exchange.js';
+import { CodeExchangeError, redeemCode, type SignedInClaims } from './code-exchange.js';
 
 /** Idle time after which the person signs in again (each request slides it forward). */
 const IDLE_MS = 15 * 60_000;
@@ -125,7 +125,12 @@ export class FirstPartyWebApp {
       codeVerifier: trip.verifier,
       nonce: trip.nonce,
       now,
+    }).catch((err: unknown) => {
+      // A refused code (replayed, expired, a revoked account) is the person's to retry; anything else is ours.
+      if (err instanceof CodeExchangeError) return undefined;
+      throw err;
     });
+    if (!claims) return { ok: false, error: 'code_refused' };
     const user = await this.options.users.findById(claims.sub);
     if (!user || user.disabled) return { ok: false, error: 'account_unavailable' };
     const session = await this.options.sessions.create({
@@ -222,8 +227,9 @@ export class FirstPartyWebApp {
   }
 }
 
+/** 32 bytes: 43 characters, the shortest PKCE verifier RFC 7636 allows. */
 function random(): string {
-  return randomBytes(24).toString('base64url');
+  return randomBytes(32).toString('base64url');
 }
 
 function sameText(a: string, b: string): boolean {
