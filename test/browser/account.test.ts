@@ -122,7 +122,12 @@ const PASSWORD = 'amber-lantern-42';
   it('shows a failed sign-in in the recent activity', async () => {
     const web = await discoverClient(server.issuer, DEMO.web.clientId, DEMO.web.secret);
     await expect(signInWithCode(web, { username: 'ada', password: 'not-the-password', redirectUri: `${server.issuer}${DEMO.callbackPath}` })).rejects.toThrow();
-    await server.gatehouse.events.flush();
+    // The failed attempt is recorded in the background (after the answer): wait for its row.
+    const knex = server.gatehouse.database.knex;
+    for (let i = 0; i < 50 && !(await knex('events').where({ user_id: userId, type: 'login.failed' }).first()); i++) {
+      await server.gatehouse.events.flush();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     await page.goto(`${server.issuer}/account/activity`);
     await expectAccessible();
     const items = await page.getByRole('listitem').allTextContents();
