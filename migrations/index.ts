@@ -19,6 +19,7 @@ import * as m102 from './20261201_002_signing_key_sightings.js';
 import * as m103 from './20261201_003_key_ring.js';
 import * as m201 from './20261202_001_sso_connections.js';
 import * as m202 from './20261202_002_tenant_logos.js';
+import * as m301 from './20261203_001_first_party_sessions.js';
 
 export interface Migration {
   name: string;
@@ -51,4 +52,5 @@ export const migrations: Migration[] = [
   { name: '20261201_003_key_ring', ...m103 },
   { name: '20261202_001_sso_connections', ...m201 },
   { name: '20261202_002_tenant_logos', ...m202 },
+  { name: '20261203_001_first_party_sessions', ...m301 },
 ];

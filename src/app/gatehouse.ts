@@ -1,5 +1,8 @@
 import { hkdfSync } from 'node:crypto';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ACCOUNT_APP, ensureFirstPartyClient, firstPartySecret } from '../domain/clients/first-party-clients.js';
+import { FirstPartyWebApp } from '../entrypoints/first-party/first-party-web-app.js';
 import type Provider from 'oidc-provider';
 import { bootstrapOperatorClient } from '../domain/clients/bootstrap-operator.js';
 import { ClientUsageRecorder } from '../domain/clients/client-usage.js';
@@ -206,6 +209,24 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
 
     if (config.seedDemo) await seedDemo({ tenants: repositories.tenants, users: repositories.users, clients: repositories.clients, hasher, issuer: config.issuer });
     if (config.bootstrapOperator) await bootstrapOperatorClient(repositories.clients, config.bootstrapOperator);
+    // The account page signs people in through Gatehouse itself, as its own first-party client.
+    const accountClientSecret = firstPartySecret(derivationSecrets[0]!, ACCOUNT_APP.clientId);
+    await ensureFirstPartyClient(repositories.clients, ACCOUNT_APP, { issuer: config.issuer, secret: accountClientSecret });
+    let listening: http.Server | undefined;
+    const accountWebApp = new FirstPartyWebApp({
+      app: ACCOUNT_APP,
+      issuer: config.issuer,
+      clientSecret: accountClientSecret,
+      // This process's own socket: the public issuer URL may not be reachable from inside (code-exchange.ts).
+      tokenEndpoint: () => `http://127.0.0.1:${(listening!.address() as AddressInfo).port}/token`,
+      sessions: services.firstPartySessions,
+      users: repositories.users,
+      tenants: repositories.tenants,
+      tripSeal: new SecretBox(derivationSecrets, 'first-party-trips'),
+      secureCookies: config.issuer.startsWith('https://'),
+      now,
+      onSignedIn: (ctx, user, claims) => events.record({ type: 'account.signed_in', tenant_id: user.tenant_id, user_id: user.id, client_id: ACCOUNT_APP.clientId, client_kind: 'web', ip: ctx.ip, user_agent: ctx.get('user-agent') || null, details: { amr: claims.amr ?? [] } }),
+    });
 
     const pages = { provider, logger, ...repositories, ...services, upstreamSignOut, issuer: config.issuer, secureCookies };
     let drain: ConnectionDrain | undefined;
@@ -228,6 +249,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       cookieKeys: secrets.cookieKeys,
       trustProxy: config.trustProxy,
       demoEnabled: config.seedDemo,
+      account: { webApp: accountWebApp, account: services.account },
       outbox: config.production ? undefined : { courier: outbox, messages: services.deliveryHistory },
       sesNotifications: { verifier: new SnsMessageVerifier({ trustedUrlPrefix: config.snsTrustedUrlPrefix }), notifications: services.sesNotifications, logger, topicArns: config.sesNotificationTopicArns },
       readiness: {
@@ -242,6 +264,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
 
     const metricsServer = await startMetricsServer(metrics, config.metricsPort, logger);
     const server = http.createServer(app.callback());
+    listening = server;
     drain = new ConnectionDrain(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -17,6 +17,7 @@ import { limitUserCodeGuesses, type UserCodeGuessLimits } from '../entrypoints/p
 import { createInteractionRouter, type HostedPageDependencies } from '../entrypoints/pages/interaction.routes.js';
 import { createAssetRouter } from '../entrypoints/pages/assets.routes.js';
 import { createBrandingRouter } from '../entrypoints/pages/branding.routes.js';
+import { createAccountRouter, type AccountDependencies } from '../entrypoints/account/account.routes.js';
 import type { Logger } from '../infrastructure/observability/logger.js';
 import type { Metrics } from '../infrastructure/observability/metrics.js';
 import { observeRequests } from '../infrastructure/observability/request-observation.js';
@@ -40,11 +41,13 @@ export interface HttpAppDependencies {
   outbox?: { courier?: DevOutbox; messages: MessageRepository };
   /** SES bounce and complaint notifications, through an SNS subscription. */
   sesNotifications: SesNotificationDependencies;
+  /** The person's own account page (/account) and the first-party sign-in it uses. */
+  account: AccountDependencies;
 }
 
 /** Where Gatehouse's own pages post their forms (the provider's device and logout forms included). */
 function isOwnFormPath(path: string): boolean {
-  return path === '/device' || path === '/session/end/confirm' || ['/interaction/', '/forgot-password'].some((prefix) => path.startsWith(prefix));
+  return path === '/device' || path === '/session/end/confirm' || ['/interaction/', '/forgot-password', '/account/'].some((prefix) => path.startsWith(prefix));
 }
 
 /**
@@ -69,7 +72,7 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
       ctx.body = { messages: devOutboxView(await outbox.messages.newest(100), outbox.courier) };
     });
   }
-  const routers = [createHealthRouter(deps.readiness), ops, createInteractionRouter(deps.pages), createAssetRouter(), createBrandingRouter(deps.pages), createAdminRouter(deps.admin), createDemoRouter({ issuer: deps.issuer, demoEnabled: deps.demoEnabled }), createSesNotificationRouter(deps.sesNotifications)];
+  const routers = [createHealthRouter(deps.readiness), ops, createInteractionRouter(deps.pages), createAssetRouter(), createBrandingRouter(deps.pages), createAdminRouter(deps.admin), createDemoRouter({ issuer: deps.issuer, demoEnabled: deps.demoEnabled }), createSesNotificationRouter(deps.sesNotifications), createAccountRouter(deps.account)];
   // Which paths are Gatehouse's own is read from the routers (see own-routes.ts).
   const isOwnPath = ownPathMatcher(routers);
   app.use(securityHeaders({ https: deps.issuer.startsWith('https://'), styleHashes: PAGE_STYLE_HASHES }));

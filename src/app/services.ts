@@ -1,3 +1,11 @@
+import { FreshSecondFactor } from '../domain/account/fresh-second-factor.js';
+import { AccountPassword } from '../domain/account/account-password.js';
+import { PhoneChange } from '../domain/account/phone-change.js';
+import { AccountMethods } from '../domain/account/account-methods.js';
+import { AccountApps } from '../domain/account/account-apps.js';
+import { AccountActivity } from '../domain/account/account-activity.js';
+import { ACCOUNT_APP } from '../domain/clients/first-party-clients.js';
+import { FirstPartySessionRepository } from '../domain/sessions/first-party-session.repository.js';
 import { hkdfSync } from 'node:crypto';
 import type { Context } from 'koa';
 import { readDeviceHash } from '../infrastructure/http/device-cookie.js';
@@ -171,9 +179,11 @@ export function createServices(context: ServiceContext) {
   // Passkeys belong to Gatehouse's own origin: the issuer's.
   const issuerUrl = new URL(issuer);
   const passkey = new PasskeyMethod({ challenges, codes, factors, relyingParty: { id: issuerUrl.hostname, origin: issuerUrl.origin, name: 'Gatehouse' }, now: context.now });
+  const sms = new SmsMethod({ challenges, codes, sender: smsSender, users, devices: repositories.devices, mail, now: context.now });
+  const totp = new TotpMethod({ challenges, codes, factors, secrets: new SecretBox(context.secrets, 'authenticator-apps'), now: context.now });
   const secondFactor = new SecondFactorService({
-    sms: new SmsMethod({ challenges, codes, sender: smsSender, users, devices: repositories.devices, mail, now: context.now }),
-    totp: new TotpMethod({ challenges, codes, factors, secrets: new SecretBox(context.secrets, 'authenticator-apps'), now: context.now }),
+    sms,
+    totp,
     passkey,
     recoveryCodes,
     challenges,
@@ -211,8 +221,34 @@ export function createServices(context: ServiceContext) {
     now: context.now,
     linkTo: (flow) => `${issuer}${flow.interaction_uid ? `/interaction/${flow.interaction_uid}` : ''}/forgot-password/${flow.id}`,
   });
+  const secondFactorAdmin = new SecondFactorAdminService({ factors, recoveryCodes, recoveryCodeStore, bypasses, users, devices: repositories.devices, mail, events, now: context.now });
+  const sessionView = new SessionViewService(repositories.artifacts);
+  const freshSecondFactor = new FreshSecondFactor({
+    sms,
+    totp,
+    recoveryCodes,
+    factors,
+    challenges,
+    events,
+    now: context.now,
+    secondFactorLockedUntil: (user) => protection.lockout.secondFactorLockedUntil(user),
+    onTooManyWrongCodes: async (user, ip) => {
+      await protection.lockout.recordSecondFactorFailure(user, { ip });
+    },
+  });
+  // What a person does on their own account page (/account).
+  const account = {
+    password: new AccountPassword({ signIn: protection.signIn, lockout: protection.lockout, passwords, signInEvents: protection.signInEvents }),
+    phone: new PhoneChange({ sms, challenges, users, devices: repositories.devices, mail, events, now: context.now }),
+    freshSecondFactor,
+    methods: new AccountMethods({ listing: secondFactorAdmin, factors, recoveryCodeStore, users, devices: repositories.devices, fresh: freshSecondFactor, events }),
+    apps: new AccountApps({ sessionView, signOut, events, ownClientId: ACCOUNT_APP.clientId }),
+    activity: new AccountActivity({ history: protection.eventHistory, clients: repositories.clients, now: context.now }),
+  };
   return {
     ...federation,
+    account,
+    firstPartySessions: new FirstPartySessionRepository(knex),
     deliveryHistory,
     outbox,
     delivery: new DeliveryWorker({ messages: deliveryHistory, courier, codes, logger, now: context.now }),
@@ -224,9 +260,9 @@ export function createServices(context: ServiceContext) {
     tenantService: new TenantService(tenants, events, knex),
     tenantLogos: new TenantLogos({ knex, tenants, events }),
     userAdmin: new UserAdminService({ knex, users, hasher, signOut, passwords, devices: repositories.devices, mail, events }),
-    sessionView: new SessionViewService(repositories.artifacts),
+    sessionView,
     secondFactor,
-    secondFactorAdmin: new SecondFactorAdminService({ factors, recoveryCodes, recoveryCodeStore, bypasses, users, devices: repositories.devices, mail, events, now: context.now }),
+    secondFactorAdmin,
     smsBudget,
     clientAdmin: new ClientAdminService(knex, events, context.invalidateClient, { idTokenSigningAlgs: context.idTokenSigningAlgs ?? ['RS256'] }),
     signInFacts: new SignInFactsLoader({ users, tenants, devices: repositories.devices }, (request) => readDeviceHash(request as Context)),

@@ -43,6 +43,14 @@ export const EVENT_TYPES = [
   'sso.refused',
   'sso.user_linked',
   'sso.user_created',
+  // the person's own account page
+  'account.signed_in',
+  'account.phone_change_started',
+  'account.phone_changed',
+  'account.second_factor_confirmed',
+  'account.method_renamed',
+  'account.method_removed',
+  'account.app_signed_out',
   // What a type or reason outside these lists is stored as (the raw value goes into details).
   'unknown',
 ] as const;
@@ -90,6 +98,7 @@ export const EVENT_REASONS = [
   'password_reset',
   'password_changed',
   'signed_out_by_admin',
+  'signed_out_by_user',
   'account_disabled',
   'user_deleted',
   'revoked',

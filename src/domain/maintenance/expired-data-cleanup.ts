@@ -14,6 +14,8 @@ const MESSAGE_GIVE_UP_MS = DAY_MS;
 export interface CleanupReport extends ExpiredArtifacts {
   events: number;
   ephemeral_marks: number;
+  /** Sessions of Gatehouse's own web apps (the account page) past their idle expiry. */
+  first_party_sessions: number;
   rate_limits: number;
   recovery_flows: number;
   messages: number;
@@ -41,6 +43,7 @@ export class ExpiredDataCleanup {
       events: await this.expireEvents(now),
       ...(await this.artifacts.deleteExpired(now)),
       ephemeral_marks: await this.inBatches('ephemeral_marks', (q) => q.where('expires_at', '<', now)),
+      first_party_sessions: await this.inBatches('first_party_sessions', (q) => q.where('expires_at', '<', now)),
       // rate-limiter-flexible keeps `expire` as epoch milliseconds; NULL means never.
       rate_limits: await this.inBatches('rate_limits', (q) => q.where('expire', '<', now.getTime())),
       recovery_flows: await this.inBatches('recovery_flows', (q) => q.where('expires_at', '<', new Date(now.getTime() - RECOVERY_FLOW_GRACE_MS))),

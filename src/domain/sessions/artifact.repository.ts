@@ -242,6 +242,21 @@ export class ArtifactRepository {
     return ids;
   }
 
+  /**
+   * Deletes the grants a user gave one client (and their device codes), tombstoning that
+   * client's refresh tokens of the user with `reason`; returns the grant ids. Grants first, as
+   * in deleteGrantsOf: a refresh rotating under one finishes before its token is tombstoned.
+   */
+  async deleteGrantsOfClient(userId: string, clientId: string, reason: string): Promise<{ grantIds: string[]; refreshTokensRevoked: number }> {
+    const grants = await this.knex('oidc_artifacts').where({ type: 'Grant', account_id: userId, client_id: clientId }).delete().returning<{ id: string }[]>('id');
+    const grantIds = grants.map((grant) => grant.id);
+    if (grantIds.length) await this.knex('oidc_artifacts').where({ type: 'DeviceCode' }).whereIn('grant_id', grantIds).delete();
+    const refreshTokensRevoked = Number(
+      await this.knex('oidc_artifacts').where({ type: 'RefreshToken', account_id: userId, client_id: clientId }).whereNull('revoked_at').update({ revoked_at: this.knex.fn.now(), revoked_reason: reason }),
+    );
+    return { grantIds, refreshTokensRevoked };
+  }
+
   /** Ends every browser session of a user; returns how many there were. */
   async deleteSessionsOf(userId: string): Promise<number> {
     return Number(await this.knex('oidc_artifacts').where({ type: 'Session', account_id: userId }).delete());

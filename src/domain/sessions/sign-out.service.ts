@@ -69,6 +69,26 @@ export class SignOutService {
     return cut.report;
   }
 
+  /**
+   * Signs the user out of one app only (the person's own "sign out" on the account page): that
+   * client's grants and refresh tokens go, in one transaction with `alongside`; the browser
+   * session and every other app stay. The app is sent a logout token if it takes them.
+   */
+  async signOutOfApp(userId: string, clientId: string, reason: RevocationReason, alongside?: (trx: Knex.Transaction, revoked: { grants: number; refresh_tokens: number }) => Promise<void>): Promise<{ grants: number; refresh_tokens: number }> {
+    const done = await this.knex.transaction(async (trx) => {
+      const artifacts = this.artifacts.within(trx);
+      const grants = (await artifacts.grantsOf(userId)).filter((grant) => grant.client_id === clientId);
+      const sessionIds = new Map([[clientId, (await artifacts.sessionIdsPerClient(userId)).get(clientId) ?? []]]);
+      const { grantIds, refreshTokensRevoked } = await artifacts.deleteGrantsOfClient(userId, clientId, reason);
+      const revoked = { grants: grantIds.length, refresh_tokens: refreshTokensRevoked };
+      await alongside?.(trx, revoked);
+      return { grantIds, grants, sessionIds, revoked };
+    });
+    await Promise.all(done.grantIds.map((grantId) => this.revokeGrant(grantId)));
+    await this.notifyApps(userId, done.grants, done.sessionIds);
+    return done.revoked;
+  }
+
   /** The sign-out, inside the caller's transaction; call `sweep` once it committed. */
   async cutOff(trx: Knex.Transaction, userId: string, reason: RevocationReason): Promise<SignOutCut> {
     const artifacts = this.artifacts.within(trx);

@@ -13,6 +13,7 @@ const REVOCATION_WORDING = {
   password_reset: 'the password was reset; sign in again',
   password_changed: 'the password was changed; sign in again',
   signed_out_by_admin: 'an administrator signed this user out; sign in again',
+  signed_out_by_user: 'the user signed this app out from their account page; sign in again',
   account_disabled: 'the account was disabled by an administrator',
   user_deleted: 'the account no longer exists',
 } as const satisfies Record<RevocationReason, string>;

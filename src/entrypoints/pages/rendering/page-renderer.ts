@@ -18,7 +18,9 @@ export const PAGE_STYLE_HASHES: readonly string[] = [...readFileSync(path.join(v
   (match) => `'sha256-${createHash('sha256').update(match[1]!).digest('base64')}'`,
 );
 
-export type PageName = 'login' | 'message' | 'device-input' | 'device-confirm' | 'logout' | 'home' | 'demo-result' | 'forgot-password' | 'recovery-code' | 'password-change' | 'code-entry' | 'phone-enroll' | 'mfa-warning' | 'totp-setup' | 'recovery-codes' | 'passkey';
+export type PageName = 'login' | 'message' | 'device-input' | 'device-confirm' | 'logout' | 'home' | 'demo-result' | 'forgot-password' | 'recovery-code' | 'password-change' | 'code-entry' | 'phone-enroll' | 'mfa-warning' | 'totp-setup' | 'recovery-codes' | 'passkey'
+  // the account page (/account)
+  | 'account-home' | 'account-password' | 'account-phone' | 'account-methods' | 'account-confirm' | 'account-apps' | 'account-activity' | 'account-message';
 
 /** Renders a hosted page: server-side HTML that works without JavaScript. */
 export function renderPage(name: PageName, data: Record<string, unknown>): string {

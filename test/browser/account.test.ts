@@ -1,0 +1,175 @@
+import * as oidc from 'openid-client';
+import type { Browser, Page } from 'playwright-core';
+import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
+import { OPERATOR_ENV, adminCall, operatorToken } from '../helpers/admin-api.js';
+import { accessibilityViolations } from '../helpers/accessibility.js';
+import { AwsRecorder, codeIn } from '../helpers/aws-recorder.js';
+import { chromiumAvailable, launchChromium } from '../helpers/chromium.js';
+import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
+import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
+
+const PASSWORD = 'amber-lantern-42';
+
+(chromiumAvailable() || process.env.CI ? describe : describe.skip)('the account page in a real browser', () => {
+  const aws = new AwsRecorder();
+  let server: TestGatehouse;
+  let browser: Browser;
+  let page: Page;
+  let userId: string;
+
+  beforeAll(async () => {
+    const env = aws.useForAws(await aws.start());
+    [server, browser] = await Promise.all([startTestGatehouse(fullestStorage(), { env: { ...OPERATOR_ENV, ...env } }), launchChromium()]);
+    const operator = await operatorToken(server.issuer);
+    await adminCall(server.issuer, operator, 'POST', '/tenants', { slug: 'acme', name: 'Acme Clinic', settings: { country: 'US', mfa: { mode: 'off' } } });
+    const created = await adminCall(server.issuer, operator, 'POST', '/tenants/acme/users', { username: 'ada', email: 'ada@acme.test', password: PASSWORD, phone: '+14155550170' });
+    userId = created.body.id;
+    // An authenticator app set up earlier (its secret is never read here: it is listed, named and removed).
+    await server.gatehouse.database.knex('user_factors').insert({ user_id: userId, kind: 'totp', name: 'Authenticator app', secret_sealed: 'unused', confirmed_at: new Date(Date.now() - 86_400_000) });
+    page = await (await browser.newContext()).newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await aws.stop();
+  });
+
+  const latestSms = () => codeIn(aws.sms.at(-1)!.message);
+  const alert = () => page.getByRole('alert').textContent();
+  const status = () => page.getByRole('status').textContent();
+  async function expectAccessible() {
+    await expect(accessibilityViolations(page)).resolves.toEqual([]);
+  }
+
+  it('signs in through Gatehouse itself and keeps only an httpOnly session cookie', async () => {
+    await page.goto(`${server.issuer}/account`);
+    await page.getByLabel('Username').fill('ada');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${server.issuer}/account`);
+    await expect(page.getByRole('heading', { name: 'Your account' }).count()).resolves.toBe(1);
+    const cookies = await page.context().cookies(`${server.issuer}/account`);
+    const session = cookies.find((c) => c.name === 'gh_account_session')!;
+    expect(session.httpOnly).toBe(true);
+    expect(session.expires * 1000 - Date.now()).toBeLessThanOrEqual(15 * 60_000 + 5_000);
+    await expectAccessible();
+  });
+
+  it('changes the mobile number once the texted code comes back', async () => {
+    await page.goto(`${server.issuer}/account/phone`);
+    await expectAccessible();
+    await page.getByLabel('New mobile number').fill('(415) 555-0171');
+    await page.getByRole('button', { name: 'Text me a code' }).click();
+    await expect(page.getByText('number ending in 0171').count()).resolves.toBe(1);
+    await expectAccessible();
+    expect(aws.sms.at(-1)!.phone).toBe('+14155550171');
+    await page.getByLabel('Code from the text message').fill(latestSms() === '000000' ? '111111' : '000000');
+    await page.getByRole('button', { name: 'Confirm the new number' }).click();
+    await expect(alert()).resolves.toMatch(/not right\. 4 tries left/);
+    await page.getByLabel('Code from the text message').fill(latestSms());
+    await page.getByRole('button', { name: 'Confirm the new number' }).click();
+    await expect(status()).resolves.toMatch(/mobile number was changed/);
+    expect((await server.gatehouse.database.knex('users').where({ id: userId }).first()).phone).toBe('+14155550171');
+  });
+
+  it('lists, names and removes methods, removal only after a fresh code of another method', async () => {
+    await page.goto(`${server.issuer}/account/methods`);
+    await expectAccessible();
+    await expect(page.getByRole('heading', { name: 'Text message' }).count()).resolves.toBe(1);
+    await page.getByLabel('Name of “Authenticator app”').fill('Work phone app');
+    await page.getByRole('button', { name: 'Save the name of “Authenticator app”' }).click();
+    await expect(status()).resolves.toMatch(/name was saved/);
+    await expect(page.getByRole('heading', { name: 'Work phone app' }).count()).resolves.toBe(1);
+
+    // No fresh second factor: refused.
+    await page.getByRole('button', { name: 'Remove “Work phone app”' }).click();
+    await expect(alert()).resolves.toMatch(/first confirm it is you/);
+    await expect(page.getByRole('heading', { name: 'Work phone app' }).count()).resolves.toBe(1);
+
+    await page.goto(`${server.issuer}/account/confirm`);
+    await expectAccessible();
+    await page.getByRole('button', { name: 'A code texted to your phone' }).click();
+    await expectAccessible();
+    await page.getByLabel('A code texted to your phone').fill(latestSms());
+    await page.getByRole('button', { name: 'Confirm', exact: true }).click();
+    await expect(status()).resolves.toMatch(/next 5 minutes/);
+
+    // A code of the phone cannot vouch for removing the phone itself.
+    await page.getByRole('button', { name: 'Remove “Text message”' }).click();
+    await expect(alert()).resolves.toMatch(/first confirm it is you/);
+
+    await page.getByRole('button', { name: 'Remove “Work phone app”' }).click();
+    await expect(status()).resolves.toMatch(/method was removed/);
+    await expect(page.getByRole('heading', { name: 'Work phone app' }).count()).resolves.toBe(0);
+    await server.gatehouse.events.flush();
+    const removed = await server.gatehouse.database.knex('events').where({ user_id: userId, type: 'account.method_removed' });
+    expect(removed).toHaveLength(1);
+  });
+
+  it('signs one app out: its refresh token then fails', async () => {
+    const mobile = await discoverClient(server.issuer, DEMO.mobile.clientId);
+    const { tokens } = await signInWithCode(mobile, { username: 'ada', password: PASSWORD, redirectUri: `${server.issuer}${DEMO.callbackPath}` });
+    expect(tokens.refresh_token).toBeTruthy();
+    await page.goto(`${server.issuer}/account/apps`);
+    await expectAccessible();
+    await expect(page.getByText(/Last used just now/).count()).resolves.toBe(1);
+    await page.getByRole('button', { name: 'Sign out of Demo mobile app' }).click();
+    await expect(status()).resolves.toMatch(/app was signed out/);
+    await expect(page.getByRole('heading', { name: 'Demo mobile app' }).count()).resolves.toBe(0);
+    await expect(oidc.refreshTokenGrant(mobile, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/account page/) });
+  });
+
+  it('shows a failed sign-in in the recent activity', async () => {
+    const web = await discoverClient(server.issuer, DEMO.web.clientId, DEMO.web.secret);
+    await expect(signInWithCode(web, { username: 'ada', password: 'not-the-password', redirectUri: `${server.issuer}${DEMO.callbackPath}` })).rejects.toThrow();
+    // The failed attempt is recorded in the background (after the answer): wait for its row.
+    const knex = server.gatehouse.database.knex;
+    for (let i = 0; i < 50 && !(await knex('events').where({ user_id: userId, type: 'login.failed' }).first()); i++) {
+      await server.gatehouse.events.flush();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await page.goto(`${server.issuer}/account/activity`);
+    await expectAccessible();
+    const items = await page.getByRole('listitem').allTextContents();
+    expect(items.some((text) => /Failed sign-in\s+to Demo web app/.test(text) && /wrong password/.test(text))).toBe(true);
+    expect(items.some((text) => /Signed in/.test(text))).toBe(true);
+  });
+
+  it('refuses a form posted from another site, and one without the session token', async () => {
+    const crossSite = await fetch(`${server.issuer}/account/password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+      body: 'current_password=x&new_password=y&confirm_password=y',
+    });
+    expect(crossSite.status).toBe(403);
+    await expect(crossSite.text()).resolves.toMatch(/sent from another site/);
+    // From the page itself but without the form token (a forged form would not know it).
+    const tokenless = await page.evaluate(async () => {
+      const response = await fetch('/account/password', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'current_password=x&new_password=y&confirm_password=y' });
+      return { status: response.status, text: await response.text() };
+    });
+    expect(tokenless.status).toBe(403);
+    expect(tokenless.text).toMatch(/form has expired/);
+  });
+
+  it('changes the password: the current one is required, other sessions are signed out, this one stays', async () => {
+    const web = await discoverClient(server.issuer, DEMO.web.clientId, DEMO.web.secret);
+    const { tokens } = await signInWithCode(web, { username: 'ada', password: PASSWORD, redirectUri: `${server.issuer}${DEMO.callbackPath}` });
+    await page.goto(`${server.issuer}/account/password`);
+    await expectAccessible();
+    await page.getByLabel('Current password').fill('wrong-password-1');
+    await page.getByLabel('New password', { exact: true }).fill('copper-kettle-77');
+    await page.getByLabel('Repeat the new password').fill('copper-kettle-77');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await expect(alert()).resolves.toMatch(/current password is not right/);
+    await expectAccessible();
+    await page.getByLabel('Current password').fill(PASSWORD);
+    await page.getByLabel('New password', { exact: true }).fill('copper-kettle-77');
+    await page.getByLabel('Repeat the new password').fill('copper-kettle-77');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await expect(status()).resolves.toMatch(/password was changed/);
+    await expect(page.getByRole('heading', { name: 'Your account' }).count()).resolves.toBe(1);
+    await expect(oidc.refreshTokenGrant(web, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/password was changed/) });
+    await expect(aws.waitForEmail('ada@acme.test', (e) => /password/i.test(e.subject))).resolves.toBeTruthy();
+  });
+});
