@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
+import { LANGUAGE_NAMES, LANGUAGES } from '../../../infrastructure/i18n/languages.js';
+import { pageLanguage, switcherReturnTo } from '../../../infrastructure/i18n/page-language.js';
+import { translator } from '../../../infrastructure/i18n/translator.js';
 
 const viewsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'views');
 
@@ -19,9 +22,15 @@ export const PAGE_STYLE_HASHES: readonly string[] = [...readFileSync(path.join(v
 
 export type PageName = 'login' | 'message' | 'device-input' | 'device-confirm' | 'logout' | 'home' | 'demo-result' | 'forgot-password' | 'recovery-code' | 'password-change' | 'code-entry' | 'phone-enroll' | 'mfa-warning' | 'totp-setup' | 'recovery-codes' | 'passkey';
 
-/** Renders a hosted page: server-side HTML that works without JavaScript. */
+/**
+ * Renders a hosted page: server-side HTML that works without JavaScript, in the request's
+ * language (`it.t`, `it.lang`), with the language switcher's links back to this page.
+ */
 export function renderPage(name: PageName, data: Record<string, unknown>): string {
-  return eta.render(name, data);
+  const language = pageLanguage();
+  const back = encodeURIComponent(switcherReturnTo());
+  const languages = LANGUAGES.map((code) => ({ language: code, name: LANGUAGE_NAMES[code], current: code === language, href: `/language?set=${code}&return=${back}` }));
+  return eta.render(name, { ...data, t: translator(language), lang: language, languages });
 }
 
 /** A page with a title, one message and an optional way onward: errors, dead ends, notices. */
