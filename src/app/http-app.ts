@@ -18,6 +18,7 @@ import { createInteractionRouter, type HostedPageDependencies } from '../entrypo
 import { createAssetRouter } from '../entrypoints/pages/assets.routes.js';
 import { createBrandingRouter } from '../entrypoints/pages/branding.routes.js';
 import { createAccountRouter, type AccountDependencies } from '../entrypoints/account/account.routes.js';
+import { createLanguageRouter, pageLanguageMiddleware } from '../entrypoints/pages/language/language.routes.js';
 import type { Logger } from '../infrastructure/observability/logger.js';
 import type { Metrics } from '../infrastructure/observability/metrics.js';
 import { observeRequests } from '../infrastructure/observability/request-observation.js';
@@ -72,9 +73,11 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
       ctx.body = { messages: devOutboxView(await outbox.messages.newest(100), outbox.courier) };
     });
   }
-  const routers = [createHealthRouter(deps.readiness), ops, createInteractionRouter(deps.pages), createAssetRouter(), createBrandingRouter(deps.pages), createAdminRouter(deps.admin), createDemoRouter({ issuer: deps.issuer, demoEnabled: deps.demoEnabled }), createSesNotificationRouter(deps.sesNotifications), createAccountRouter(deps.account)];
+  const routers = [createHealthRouter(deps.readiness), ops, createInteractionRouter(deps.pages), createAssetRouter(), createBrandingRouter(deps.pages), createLanguageRouter({ secureCookies: deps.issuer.startsWith('https://') }), createAdminRouter(deps.admin), createDemoRouter({ issuer: deps.issuer, demoEnabled: deps.demoEnabled }), createSesNotificationRouter(deps.sesNotifications), createAccountRouter(deps.account)];
   // Which paths are Gatehouse's own is read from the routers (see own-routes.ts).
   const isOwnPath = ownPathMatcher(routers);
+  // Before every page: the request's language (cookie, Accept-Language; ui_locales once known).
+  app.use(pageLanguageMiddleware());
   app.use(securityHeaders({ https: deps.issuer.startsWith('https://'), styleHashes: PAGE_STYLE_HASHES }));
   app.use(inputGuard({ htmlPage: htmlErrorPage, isOwnPath }));
   app.use(refuseCrossSiteForms({ issuer: deps.issuer, htmlPage: htmlErrorPage, isFormPath: isOwnFormPath }));

@@ -8,6 +8,7 @@ import { maskEmail } from '../users/contact-masking.js';
 import { brandOf } from '../tenants/branding.js';
 import { renderEmail, type EmailTemplate } from '../../infrastructure/courier/email-templates.js';
 import { inTimeZone } from '../../infrastructure/formatting/human-time.js';
+import { DEFAULT_LANGUAGE, languageOf } from '../../infrastructure/i18n/languages.js';
 import type { Logger } from '../../infrastructure/observability/logger.js';
 
 export interface MailOptions {
@@ -21,7 +22,8 @@ export interface MailOptions {
 
 /**
  * Emails to a user, through the outbox: every template gets the same greeting facts (name,
- * username, organisation, the app and where to sign in), instants in the tenant's time zone.
+ * username, organisation, the app and where to sign in), instants in the tenant's time zone,
+ * all in the user's language.
  * A user without an address gets a suppressed message, so support sees why nothing came.
  * Without a transaction, a failure to queue is logged, never allowed to undo what the email
  * reports. Returns the message.
@@ -29,22 +31,30 @@ export interface MailOptions {
 export class UserMail {
   constructor(private readonly deps: { outbox: Outbox; apps: SignInApps; logger: Logger; /** Where the logo is served from (emails need absolute URLs). */ issuer: string }) {}
 
-  async send(template: EmailTemplate, user: Pick<UserRecord, 'id' | 'email' | 'name' | 'username' | 'tenant_id'>, tenant: TenantRecord | undefined, data: Record<string, unknown> = {}, options: MailOptions = {}): Promise<MessageRecord | undefined> {
+  async send(template: EmailTemplate, user: Pick<UserRecord, 'id' | 'email' | 'name' | 'username' | 'tenant_id'> & { locale?: string | null }, tenant: TenantRecord | undefined, data: Record<string, unknown> = {}, options: MailOptions = {}): Promise<MessageRecord | undefined> {
     const write = async (): Promise<MessageRecord> => {
       const recipient = { tenant_id: user.tenant_id, user_id: user.id, channel: 'email' as const, purpose: template };
       if (!user.email) return this.deps.outbox.suppress({ ...recipient, destination: '', destination_masked: '' }, 'no_address', options.writer);
       const app = await this.deps.apps.describe(user.tenant_id, options.clientId ?? undefined, options.writer);
       const timeZone = tenant?.settings.time_zone ?? 'UTC';
-      const facts = Object.fromEntries(Object.entries(data).map(([key, value]) => [key, value instanceof Date ? inTimeZone(value, timeZone) : value]));
+      // The user's own language (users.locale, BCP 47), English when unset or not one Gatehouse speaks.
+      const language = languageOf(user.locale) ?? DEFAULT_LANGUAGE;
+      const facts = Object.fromEntries(Object.entries(data).map(([key, value]) => [key, value instanceof Date ? inTimeZone(value, timeZone, language) : value]));
       const brand = tenant ? brandOf(tenant) : undefined;
-      const email = renderEmail(template, user.email, {
-        name: user.name ?? user.username,
-        username: user.username,
-        organisation: brand?.name ?? 'your organisation',
-        app,
-        brand: brand && { logoUrl: brand.logoPath && `${this.deps.issuer}${brand.logoPath}`, color: brand.primaryColor, supportContact: brand.supportContact, supportUrl: brand.supportUrl },
-        ...facts,
-      });
+      // An empty organisation is named "your organisation" in the email's language.
+      const email = renderEmail(
+        template,
+        user.email,
+        {
+          name: user.name ?? user.username,
+          username: user.username,
+          organisation: brand?.name ?? '',
+          app,
+          brand: brand && { logoUrl: brand.logoPath && `${this.deps.issuer}${brand.logoPath}`, color: brand.primaryColor, supportContact: brand.supportContact, supportUrl: brand.supportUrl },
+          ...facts,
+        },
+        language,
+      );
       return this.deps.outbox.enqueue(
         { ...recipient, destination: user.email, destination_masked: maskEmail(user.email), payload: { subject: email.subject, text: email.text, html: email.html }, code: options.code },
         options.writer,

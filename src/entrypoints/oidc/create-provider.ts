@@ -1,3 +1,4 @@
+import { LANGUAGES } from '../../infrastructure/i18n/languages.js';
 import Provider, { type Adapter, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { UserRepository } from '../../domain/users/user.repository.js';
 import type { ProviderSecrets } from '../../infrastructure/config/signing-keys.js';
@@ -130,6 +131,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
       Session: (_ctx, session) => lifetimes.sessionTtl(session.loginTs),
     },
     renderError: deps.pages.renderError,
+    // Apps may ask for these in ui_locales; the hosted pages honour them (infrastructure/i18n).
+    discovery: { ui_locales_supported: [...LANGUAGES] },
   };
 
   const provider = new Provider(deps.issuer, configuration);

@@ -1,37 +1,41 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { renderMessage } from './rendering/page-renderer.js';
+import { t } from './rendering/page-text.js';
+import { applyUiLocales } from '../../infrastructure/i18n/page-language.js';
 
 /**
  * What a person sees when an OAuth request cannot go on (unknown client, wrong redirect URI,
  * expired step). Never a stack trace; always a way onward.
  */
 export async function renderProviderError(ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }) {
+  applyUiLocales(ctx.oidc?.params?.ui_locales);
   ctx.type = 'html';
   ctx.body = renderMessage({
-    title: 'This sign-in cannot continue',
+    title: t('common.cannot_continue'),
     alert: true,
     message: friendlyDescription(out),
     linkUrl: '/',
-    linkText: 'Start again from the application you were using',
+    linkText: t('error.start_again'),
   });
 }
 
 function friendlyDescription(out: { error: string; error_description?: string }): string {
   switch (out.error) {
     case 'invalid_client':
-      return 'The application that sent you here is not known to Gatehouse.';
+      return t('error.invalid_client');
     case 'temporarily_unavailable':
-      return 'Gatehouse is briefly unavailable. Nothing was changed: please try again in a moment.';
+      return t('error.temporarily_unavailable');
     case 'server_error':
-      return 'Something went wrong on our side. Please try again in a moment.';
+      return t('error.server_error');
     case 'invalid_redirect_uri':
-      return 'The application asked to return to an address it is not registered for.';
+      return t('error.invalid_redirect_uri');
     case 'session_not_found':
     case 'invalid_request':
       return out.error_description?.includes('interaction')
-        ? 'This sign-in page has expired. Go back to the application and sign in again.'
-        : `The request was not valid: ${out.error_description ?? out.error}.`;
+        ? t('error.interaction_expired')
+        : t('error.invalid_request', { detail: out.error_description ?? out.error });
     default:
-      return out.error_description ? `${out.error_description}.` : 'The request could not be completed.';
+      // The provider's own description is English: it names a protocol detail, not a person's task.
+      return out.error_description ? t('error.described', { detail: out.error_description }) : t('error.generic');
   }
 }

@@ -11,6 +11,8 @@ import { registerSsoRoutes } from './single-sign-on/sso.routes.js';
 import { routeByHints, type SsoPageDependencies } from './single-sign-on/upstream-redirect.js';
 import type { PasskeySignIn } from '../../domain/sign-in/passkey-sign-in.service.js';
 import { renderMessage } from './rendering/page-renderer.js';
+import { t } from './rendering/page-text.js';
+import { applyUiLocales } from '../../infrastructure/i18n/page-language.js';
 import { REFUSAL_WORDING } from '../oidc/refusal-wording.js';
 import { rejectMalformedBody } from '../../infrastructure/http/input-guard.js';
 import { allowInteractionFormTargets } from '../oidc/form-targets.js';
@@ -39,6 +41,14 @@ export function createInteractionRouter(deps: HostedPageDependencies): Router {
     await next();
     const uid = /^\/interaction\/([^/]+)/.exec(ctx.path)?.[1];
     if (uid && ctx.response.is('html')) await allowInteractionFormTargets(ctx, deps.provider, uid);
+  });
+  router.use(async (ctx, next) => {
+    // The application's ui_locales come first (page-language.ts): they are in the interaction.
+    if (/^\/interaction\/[^/]+/.test(ctx.path)) {
+      const details = await deps.provider.interactionDetails(ctx.req, ctx.res).catch(() => undefined);
+      applyUiLocales(details?.params.ui_locales);
+    }
+    await next();
   });
   router.use(bodyParser({ enableTypes: ['form'], formLimit: '16kb' }));
   router.use(rejectMalformedBody(htmlErrorPage));
@@ -70,7 +80,7 @@ export function createInteractionRouter(deps: HostedPageDependencies): Router {
       }
       default:
         ctx.status = 400;
-        ctx.body = renderMessage({ title: 'This sign-in cannot continue', alert: true, message: 'Gatehouse does not know this step. Go back to the application and sign in again.' });
+        ctx.body = renderMessage({ title: t('common.cannot_continue'), alert: true, message: t('interaction.unknown_step') });
     }
   });
 
@@ -99,11 +109,11 @@ async function expiredInteractionPage(ctx: Parameters<Parameters<Router['use']>[
     ctx.status = 400;
     ctx.type = 'html';
     ctx.body = renderMessage({
-      title: 'This sign-in page has expired',
+      title: t('interaction.expired_title'),
       alert: true,
-      message: 'It was open too long, or was already used. Go back to the application and sign in again.',
+      message: t('interaction.expired'),
       linkUrl: '/',
-      linkText: 'Go to the start page',
+      linkText: t('common.go_to_start_page'),
     });
   }
 }

@@ -59,3 +59,14 @@ describe('email templates', () => {
     }
   });
 });
+
+describe('email templates in the user\'s language', () => {
+  it('write the reset email in German, formally', () => {
+    const email = renderEmail('recovery-code', 'ann@example.test', { ...greeting, code: '123456', minutes: 15, link: 'https://id.example.test/forgot-password/x', byAdmin: false, expires: 'So., 29. Nov. 2026, 13:49 MEZ' }, 'de');
+    expect(email.subject).toBe('Ihr Code zum Zurücksetzen des Passworts');
+    expect(email.text).toContain('Guten Tag Ann & <Bo>,');
+    expect(email.text).toContain('Ihr Code: 123456');
+    expect(email.text).toContain('Gültig bis: So., 29. Nov. 2026, 13:49 MEZ');
+    expect(email.html).toContain('<html lang="de">');
+  });
+});

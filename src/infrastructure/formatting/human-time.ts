@@ -1,17 +1,34 @@
-/**
- * How instants read for people: on the hosted pages and in support's diagnosis. UTC, said so
- * (a tenant has a country, not a time zone), and short: "10:42 UTC" today, with the date
- * otherwise.
- */
-export function clock(at: Date, now: Date): string {
-  const iso = at.toISOString();
-  const time = `${iso.slice(11, 16)} UTC`;
-  return iso.slice(0, 10) === now.toISOString().slice(0, 10) ? time : `${iso.slice(0, 10)} ${time}`;
+/** Where an instant is read: the tenant's time zone where the tenant is known, in the page's language. */
+export interface ReadingPlace {
+  timeZone?: string;
+  /** A language of the catalogs ("de"); English when absent. */
+  language?: string;
 }
 
-/** "24 Nov 2026". */
-export function day(at: Date): string {
-  return at.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+// The region only picks conventions (24-hour clock, day before month) that suit each language.
+const LOCALES: Record<string, string> = { en: 'en-GB', de: 'de-DE', es: 'es-ES', fr: 'fr-FR' };
+const localeOf = (language: string | undefined) => LOCALES[language ?? 'en'] ?? 'en-GB';
+
+/**
+ * How instants read for people: on the hosted pages and in support's diagnosis. In the
+ * tenant's time zone when it is known (UTC otherwise), always with the zone named, and short:
+ * "10:42 UTC" or "13:49 CET" today, with the date otherwise.
+ */
+export function clock(at: Date, now: Date, place: ReadingPlace = {}): string {
+  const timeZone = place.timeZone ?? 'UTC';
+  const locale = localeOf(place.language);
+  const time = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone, timeZoneName: 'short' }).format(at);
+  // en-CA writes dates as YYYY-MM-DD: the same calendar day in the zone is the same string.
+  const isoDay = (d: Date) => new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone }).format(d);
+  if (isoDay(at) === isoDay(now)) return time;
+  // English keeps the ISO date it always showed; other languages read their own short date.
+  const date = place.language && place.language !== 'en' ? new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone }).format(at) : isoDay(at);
+  return `${date} ${time}`;
+}
+
+/** "24 Nov 2026" ("24. Nov. 2026" in German). */
+export function day(at: Date, place: ReadingPlace = {}): string {
+  return at.toLocaleDateString(localeOf(place.language), { day: 'numeric', month: 'short', year: 'numeric', timeZone: place.timeZone ?? 'UTC' });
 }
 
 /** "1 minute", "15 minutes": how long until `until`, rounded up. */
@@ -31,7 +48,11 @@ export function isTimeZone(timeZone: string): boolean {
 }
 
 /** "Tue 24 Nov 2026, 11:42 CET": an instant in a tenant's own time zone, for emails. */
-export function inTimeZone(at: Date, timeZone: string): string {
+export function inTimeZone(at: Date, timeZone: string, language = 'en'): string {
+  if (language !== 'en') {
+    // Each language's own order and words ("Di., 24. Nov. 2026, 11:42 MEZ"), the zone still named.
+    return new Intl.DateTimeFormat(localeOf(language), { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone, timeZoneName: 'short' }).format(at);
+  }
   const parts = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone, timeZoneName: 'short' }).formatToParts(at);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}, ${part('hour')}:${part('minute')} ${part('timeZoneName')}`;

@@ -1,3 +1,5 @@
+import { DEFAULT_LANGUAGE, languageOf } from '../../../infrastructure/i18n/languages.js';
+import { translator } from '../../../infrastructure/i18n/translator.js';
 import type { DeviceRepository } from '../../devices/device.repository.js';
 import type { UserMail } from '../../notifications/user-mail.js';
 import type { OneTimeCodeStore } from '../../one-time-codes/one-time-code.store.js';
@@ -59,7 +61,8 @@ export class SmsMethod implements SecondFactorMethod {
       tenant,
       user: attempt.user,
       phone: challenge.destination,
-      text: `${issued.code} is your ${tenant.name} sign-in code. It expires in 5 minutes. Never share it.`,
+      // In the user's language (users.locale), English when unset.
+      text: translator(languageOf(attempt.user.locale) ?? DEFAULT_LANGUAGE)('sms.code', { code: issued.code, organisation: tenant.name }),
       purpose: challenge.purpose === 'enroll' ? 'sms-enroll-code' : 'sms-sign-in-code',
       code: { ownerId: challenge.id, hash: issued.hash },
       ...attempt.request,

@@ -1,6 +1,7 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { renderMessage, renderPage } from '../rendering/page-renderer.js';
 import { readProviderForm } from '../provider-form.js';
+import { t } from '../rendering/page-text.js';
 import { markWrongUserCode } from './user-code-guesses.js';
 
 // What the provider raises for a code that matches no device waiting for its person.
@@ -36,9 +37,9 @@ export const devicePages = {
     if (err && WRONG_CODE_ERRORS.has(err.name)) markWrongUserCode(ctx);
     const { action, xsrf } = readProviderForm(form);
     let error: string | undefined;
-    if (err?.userCode !== undefined || err?.name === 'NoCodeError') error = 'That code is not valid or has expired. Check the code your device shows and try again.';
-    else if (err?.name === 'AbortedError') error = 'The connection of the device was cancelled. Start again on the device to get a new code.';
-    else if (err) error = 'Something went wrong. Start again on the device to get a new code.';
+    if (err?.userCode !== undefined || err?.name === 'NoCodeError') error = t('device.invalid_code');
+    else if (err?.name === 'AbortedError') error = t('device.aborted');
+    else if (err) error = t('device.failed');
     ctx.type = 'html';
     ctx.body = renderPage('device-input', { action, xsrf, error, userCode: err?.userCode });
   },
@@ -50,8 +51,8 @@ export const devicePages = {
   },
 
   async successSource(ctx: KoaContextWithOIDC) {
-    const name = ctx.oidc.client?.clientName ?? 'your device';
+    const name = ctx.oidc.client?.clientName ?? t('device.your_device');
     ctx.type = 'html';
-    ctx.body = renderMessage({ title: 'Device connected', message: `You are signed in on ${name}. You can close this page and return to the device.` });
+    ctx.body = renderMessage({ title: t('device.success_title'), message: t('device.success', { client: name }) });
   },
 };

@@ -1,6 +1,7 @@
 import type { Context, Middleware } from 'koa';
 import type { RateLimit } from '../../../infrastructure/rate-limits/rate-limiters.js';
 import { renderMessage } from '../rendering/page-renderer.js';
+import { t } from '../rendering/page-text.js';
 
 export interface UserCodeGuessLimits {
   /** Wrong codes per browser (its session cookie). */
@@ -37,9 +38,9 @@ export function limitUserCodeGuesses(limits: UserCodeGuessLimits, sessionCookie:
       ctx.set('Cache-Control', 'no-store');
       ctx.type = 'html';
       ctx.body = renderMessage({
-        title: 'Too many wrong codes',
+        title: t('device.too_many_title'),
         alert: true,
-        message: `Too many codes that did not match a device were entered here. Wait ${describeWait(wait)}, then check the code your device shows and try again.`,
+        message: t('device.too_many', { wait: describeWait(wait) }),
       });
       return;
     }
@@ -52,6 +53,6 @@ export function limitUserCodeGuesses(limits: UserCodeGuessLimits, sessionCookie:
 }
 
 function describeWait(seconds: number): string {
-  if (seconds < 90) return `${seconds} seconds`;
-  return `${Math.ceil(seconds / 60)} minutes`;
+  if (seconds < 90) return t('common.seconds', { count: seconds });
+  return t('common.minutes', { count: Math.ceil(seconds / 60) });
 }

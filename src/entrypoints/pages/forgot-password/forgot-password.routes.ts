@@ -4,9 +4,9 @@ import { errors } from 'oidc-provider';
 import { readDeviceHash } from '../../../infrastructure/http/device-cookie.js';
 import { GatehouseError } from '../../../infrastructure/http/gatehouse-error.js';
 import { renderMessage, renderPage } from '../rendering/page-renderer.js';
+import { pageClock, t } from '../rendering/page-text.js';
 import type { RecoveryFlow } from '../../../domain/recovery/recovery-flow.repository.js';
 import { RECOVERY_LIMITS, type CompletionFailure, type RecoveryService } from '../../../domain/recovery/recovery.service.js';
-import { clock } from '../../../infrastructure/formatting/human-time.js';
 import type { UserRecord } from '../../../domain/users/user.js';
 import { finishPasswordStep, seeOther } from '../login/complete-sign-in.js';
 import type { InteractionDependencies } from '../interaction-context.js';
@@ -31,15 +31,15 @@ export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswor
 
     router.post(base, async (ctx) => {
       const username = field(ctx, 'username').trim().slice(0, 256);
-      if (!username) return renderStart(ctx, { error: 'Enter your username.' }, 400);
+      if (!username) return renderStart(ctx, { error: t('forgot.enter_username') }, 400);
       // Where the organisation requires its own sign-in there is no Gatehouse password to reset.
       const connection = await deps.homeRealm.forIdentifier(username);
       if (connection?.required) {
         ctx.type = 'html';
         ctx.body = renderMessage({
-          title: `Sign in with ${connection.display_name}`,
-          message: `Your organisation signs you in with ${connection.display_name}, so there is no Gatehouse password to reset. If you forgot your ${connection.display_name} password, reset it there (or ask your organisation's IT), then sign in with ${connection.display_name}.`,
-          ...(ctx.params.uid ? { linkUrl: `/interaction/${ctx.params.uid}/sso/retry?tenant=${connection.tenant_id}`, linkText: `Sign in with ${connection.display_name}` } : {}),
+          title: t('forgot.sso_title', { provider: connection.display_name }),
+          message: t('forgot.sso_message', { provider: connection.display_name }),
+          ...(ctx.params.uid ? { linkUrl: `/interaction/${ctx.params.uid}/sso/retry?tenant=${connection.tenant_id}`, linkText: t('forgot.sso_title', { provider: connection.display_name }) } : {}),
         });
         return;
       }
@@ -47,7 +47,7 @@ export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswor
         const flow = await deps.recovery.start({ username, interactionUid: ctx.params.uid, ip: ctx.ip, userAgent: ctx.get('user-agent') });
         seeOther(ctx, flowPath(ctx, flow.id));
       } catch (err) {
-        if (err instanceof GatehouseError && err.code === 'rate_limited') return renderStart(ctx, { error: err.message, username }, 429);
+        if (err instanceof GatehouseError && err.code === 'rate_limited') return renderStart(ctx, { error: rateLimitText(err), username }, 429);
         throw err;
       }
     });
@@ -55,7 +55,7 @@ export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswor
     router.get(`${base}/:flowId`, async (ctx) => {
       const flow = await openFlow(ctx);
       if (!flow) return;
-      const notice = ctx.query.resent === '1' ? 'We sent a new code. Only the newest code works.' : undefined;
+      const notice = ctx.query.resent === '1' ? t('common.new_code_sent') : undefined;
       await renderCodeStep(ctx, flow, { notice });
     });
 
@@ -64,13 +64,13 @@ export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswor
       if (!flow) return;
       const result = await deps.recovery.resend(flow);
       if (result.sent) return seeOther(ctx, `${flowPath(ctx, flow.id)}?resent=1`);
-      if (result.reason === 'closed') return deadEnd(ctx, 'This reset has expired', 'Start again to get a new code.');
+      if (result.reason === 'closed') return deadEnd(ctx, t('forgot.closed_title'), t('forgot.get_new_code'));
       const error =
         result.reason === 'too_soon'
-          ? `Wait ${result.retryAfterSeconds} seconds before asking for another code.`
+          ? t('common.wait_before_new_code', { seconds: result.retryAfterSeconds })
           : result.reason === 'per_hour_limit'
-            ? `At most ${RECOVERY_LIMITS.codesPerUsernameHour} reset codes an hour are sent for a username. You can ask again at ${clock(new Date(Date.now() + result.retryAfterSeconds * 1000), new Date())}.`
-            : 'No more codes can be sent for this reset. Start again later.';
+            ? t('forgot.hourly_limit', { limit: RECOVERY_LIMITS.codesPerUsernameHour, time: pageClock(new Date(Date.now() + result.retryAfterSeconds * 1000), new Date()) })
+            : t('forgot.no_more_codes');
       await renderCodeStep(ctx, (await deps.recovery.find(flow.id))!, { error }, 429);
     });
 
@@ -108,17 +108,17 @@ export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswor
   async function explainFailure(ctx: RouterContext, flow: RecoveryFlow, failure: CompletionFailure): Promise<void> {
     switch (failure.reason) {
       case 'wrong_code':
-        return renderCodeStep(ctx, flow, { error: `That code is not right. ${failure.triesLeft} ${failure.triesLeft === 1 ? 'try' : 'tries'} left.` }, 400);
+        return renderCodeStep(ctx, flow, { error: t('common.wrong_code', { count: failure.triesLeft }) }, 400);
       case 'code_expired':
-        return renderCodeStep(ctx, flow, { error: 'That code has expired. Press "Resend code" to get a new one.' }, 400);
+        return renderCodeStep(ctx, flow, { error: t('forgot.code_expired') }, 400);
       case 'mismatch':
-        return renderCodeStep(ctx, flow, { error: 'The two new passwords are not the same.' }, 400);
+        return renderCodeStep(ctx, flow, { error: t('common.passwords_differ') }, 400);
       case 'password_policy':
-        return renderCodeStep(ctx, flow, { error: 'Choose a stronger password:', problems: failure.problems }, 400);
+        return renderCodeStep(ctx, flow, { error: t('common.stronger_password'), problems: failure.problems }, 400);
       case 'too_many_attempts':
-        return deadEnd(ctx, 'Too many wrong codes', 'For your safety this reset is closed. Start again to get a new code.');
+        return deadEnd(ctx, t('forgot.too_many_title'), t('forgot.too_many'));
       case 'expired':
-        return deadEnd(ctx, 'This reset has expired or was already used', 'Start again to get a new code.');
+        return deadEnd(ctx, t('forgot.expired_title'), t('forgot.get_new_code'));
     }
   }
 
@@ -126,7 +126,7 @@ export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswor
   function deadEnd(ctx: RouterContext, title: string, message: string): void {
     ctx.status = 400;
     ctx.type = 'html';
-    ctx.body = renderMessage({ title, message, alert: true, linkUrl: basePath(ctx), linkText: 'Start again' });
+    ctx.body = renderMessage({ title, message, alert: true, linkUrl: basePath(ctx), linkText: t('common.start_again') });
   }
 
   /**
@@ -143,18 +143,25 @@ export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswor
       }
     }
     ctx.type = 'html';
-    ctx.body = renderMessage({ title: 'Your password was changed', message: 'You are signed out of every app and device. Go back to your app and sign in with the new password.' });
+    ctx.body = renderMessage({ title: t('forgot.changed_title'), message: t('forgot.changed') });
   }
 
   /** The flow of the URL, if it belongs to this base; otherwise a page with a way back. */
   async function openFlow(ctx: RouterContext): Promise<RecoveryFlow | undefined> {
     const flow = await deps.recovery.find(ctx.params.flowId!);
     if (!flow || (ctx.params.uid !== undefined && flow.interaction_uid !== ctx.params.uid)) {
-      deadEnd(ctx, 'This reset link is not valid', 'It may be incomplete or from an older email.');
+      deadEnd(ctx, t('forgot.invalid_link_title'), t('forgot.invalid_link'));
       return undefined;
     }
     return flow;
   }
+}
+
+/** The recovery service's refusals carry how long to wait; the words are the page's. */
+function rateLimitText(err: GatehouseError): string {
+  const wait = Number(err.extensions.retry_after ?? 3600);
+  if (/^At most/.test(err.message)) return t('forgot.hourly_limit', { limit: RECOVERY_LIMITS.codesPerUsernameHour, time: pageClock(new Date(Date.now() + wait * 1000), new Date()) });
+  return t('forgot.network_limit', { wait: t('common.minutes', { count: Math.max(1, Math.ceil(wait / 60)) }) });
 }
 
 function basePath(ctx: RouterContext): string {

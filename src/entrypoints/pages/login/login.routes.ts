@@ -5,8 +5,8 @@ import { readDeviceHash } from '../../../infrastructure/http/device-cookie.js';
 import { finishPasswordStep } from './complete-sign-in.js';
 import type { PasskeySignIn } from '../../../domain/sign-in/passkey-sign-in.service.js';
 import type { InteractionDetails } from '../interaction-context.js';
-import { clock, day, minutesUntil } from '../../../infrastructure/formatting/human-time.js';
 import { renderPage } from '../rendering/page-renderer.js';
+import { pageClock, pageDay, pageMinutesUntil, t } from '../rendering/page-text.js';
 import { signInSource } from '../sign-in-source.js';
 import { goUpstream, type SsoPageDependencies } from '../single-sign-on/upstream-redirect.js';
 
@@ -14,17 +14,18 @@ import { goUpstream, type SsoPageDependencies } from '../single-sign-on/upstream
 const MAX_USERNAME_LENGTH = 256;
 const MAX_PASSWORD_LENGTH = 1024;
 
+// Catalog keys (infrastructure/i18n/locales), looked up in the page's language when shown.
 const PASSKEY_MESSAGES = {
-  not_recognised: 'That passkey is not known to Gatehouse. Sign in with your password.',
-  not_allowed: 'Your organisation asks for your password to sign in. Enter it above.',
-  disabled: "This account is disabled. Contact your organisation's administrator.",
+  not_recognised: 'login.passkey_not_recognised',
+  not_allowed: 'login.passkey_not_allowed',
+  disabled: 'login.disabled',
 };
 
 const MESSAGES = {
-  missing: 'Enter your username and password.',
-  invalid_credentials: 'The username or password is incorrect.',
-  disabled: 'This account is disabled. Contact your organisation\'s administrator.',
-  temporary_password_expired: 'This temporary password has expired. Ask your organisation\'s administrator for a new one.',
+  missing: 'login.missing',
+  invalid_credentials: 'login.invalid_credentials',
+  disabled: 'login.disabled',
+  temporary_password_expired: 'login.temporary_password_expired',
 };
 
 type Details = InteractionDetails;
@@ -62,7 +63,7 @@ export function registerLoginRoutes(router: Router, deps: SsoPageDependencies & 
     const result = await deps.passkeySignIn.verify(details.uid, response, signInSource(ctx, client));
     if (!result.ok) {
       ctx.status = result.reason === 'disabled' ? 401 : 400;
-      return renderLoginPage(ctx, details, { error: PASSKEY_MESSAGES[result.reason], clientName: client?.clientName });
+      return renderLoginPage(ctx, details, { error: t(PASSKEY_MESSAGES[result.reason]), clientName: client?.clientName });
     }
     const facts = deps.signInFacts.remember(ctx, deps.signInFacts.of(result.user, readDeviceHash(ctx), { tenant: result.tenant }));
     await finishPasswordStep(ctx, deps, details, facts, [result.amr]);
@@ -83,7 +84,7 @@ export function registerLoginRoutes(router: Router, deps: SsoPageDependencies & 
     // sign-on is required, goes to the organisation's own sign-in.
     const connection = username ? await deps.homeRealm.forIdentifier(username) : undefined;
     if (connection && (!password || connection.required)) return goUpstream(ctx, deps, details, connection, { loginHint: username, afterForm: true });
-    if (!username || !password) return again(MESSAGES.missing, 400);
+    if (!username || !password) return again(t(MESSAGES.missing), 400);
 
     const deviceHash = readDeviceHash(ctx);
     const result = await deps.passwordLogin.attempt({ username, password, deviceHash, source: signInSource(ctx, client) });
@@ -105,16 +106,17 @@ export function registerLoginRoutes(router: Router, deps: SsoPageDependencies & 
  */
 function refusalOf(outcome: Exclude<PasswordLoginOutcome, { ok: true }>, now: Date): { message: string; status: number; retryAfterSeconds?: number } {
   const locked = (until: Date) => ({ status: 429, retryAfterSeconds: Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)) });
-  const lockNotice = (until: Date) => `Too many failed attempts: sign-in is temporarily locked until ${clock(until, now)} (${minutesUntil(until, now)}).`;
+  // UTC, not the tenant's zone: a lock reads the same whether or not the username exists.
+  const lockNotice = (until: Date) => t('login.lock_notice', { until: pageClock(until, now), wait: pageMinutesUntil(until, now) });
   switch (outcome.reason) {
     case 'locked':
-      return { message: `${lockNotice(outcome.until)} Try again then, or reset your password.`, ...locked(outcome.until) };
+      return { message: `${lockNotice(outcome.until)} ${t('login.locked_then')}`, ...locked(outcome.until) };
     case 'invalid_credentials':
     case 'previous_password': {
-      const wrong = outcome.reason === 'previous_password' ? `This is a previous password; it was changed on ${day(outcome.changedAt)}.` : MESSAGES.invalid_credentials;
+      const wrong = outcome.reason === 'previous_password' ? t('login.previous_password', { day: pageDay(outcome.changedAt) }) : t(MESSAGES.invalid_credentials);
       return outcome.lockedUntil ? { message: `${wrong} ${lockNotice(outcome.lockedUntil)}`, ...locked(outcome.lockedUntil) } : { message: wrong, status: 401 };
     }
     default:
-      return { message: MESSAGES[outcome.reason], status: 401 };
+      return { message: t(MESSAGES[outcome.reason]), status: 401 };
   }
 }

@@ -1,6 +1,8 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { renderMessage, renderPage } from '../rendering/page-renderer.js';
 import { readProviderForm } from '../provider-form.js';
+import { t } from '../rendering/page-text.js';
+import { applyUiLocales } from '../../../infrastructure/i18n/page-language.js';
 
 /** What the confirmation page asks of single sign-on: note a session whose sign-out continues upstream. */
 export interface SignOutPreparation {
@@ -13,6 +15,7 @@ export function createLogoutPages(upstream?: SignOutPreparation) {
     async logoutSource(ctx: KoaContextWithOIDC, form: string) {
       const { action, xsrf } = readProviderForm(form);
       await upstream?.prepare(ctx);
+      applyUiLocales(ctx.oidc.params?.ui_locales);
       ctx.type = 'html';
       ctx.body = renderPage('logout', { action, xsrf, clientName: ctx.oidc.client?.clientName });
     },
@@ -25,5 +28,5 @@ export function createLogoutPages(upstream?: SignOutPreparation) {
 }
 
 export function renderSignedOut(): string {
-  return renderMessage({ title: 'Signed out', message: 'You are signed out of Gatehouse. You can close this page.' });
+  return renderMessage({ title: t('logout.signed_out_title'), message: t('logout.signed_out') });
 }

@@ -6,7 +6,7 @@ import type { InteractionDependencies, InteractionDetails } from '../interaction
 import { completeIfLastStep, progressOf, seeOther } from '../login/complete-sign-in.js';
 import type { LockoutService } from '../../../domain/lockout/lockout.service.js';
 import { lockoutSettingsOf } from '../../../domain/lockout/lockout-policy.js';
-import { clock, minutesUntil } from '../../../infrastructure/formatting/human-time.js';
+import { pageClock, pageMinutesUntil, t } from '../rendering/page-text.js';
 import { signInSource } from '../sign-in-source.js';
 import type { SignInEvents } from '../../../domain/events/sign-in-events.js';
 
@@ -35,7 +35,7 @@ export function registerPasswordChangeRoutes(router: Router, deps: PasswordChang
     const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string).slice(0, 1024) : '');
     const again = (error: string, problems?: string[]) => renderPasswordChange(ctx, details, tenant.settings.password.min_length, { error, problems }, 400);
 
-    if (user.password_expires_at && user.password_expires_at <= new Date()) return again('This temporary password has expired. Ask your administrator for a new one.');
+    if (user.password_expires_at && user.password_expires_at <= new Date()) return again(t('password_change.expired'));
     if (askCurrent(details)) {
       // The temporary password is a password like any other: guessing it here is as limited as at the login form.
       const client = await deps.provider.Client.find(String(details.params.client_id));
@@ -45,7 +45,7 @@ export function registerPasswordChangeRoutes(router: Router, deps: PasswordChang
       const locked = (until: Date) => {
         const now = new Date();
         ctx.set('Retry-After', String(Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000))));
-        return renderPasswordChange(ctx, details, tenant.settings.password.min_length, { error: `Too many failed attempts: the password change is locked until ${clock(until, now)} (${minutesUntil(until, now)}).` }, 429);
+        return renderPasswordChange(ctx, details, tenant.settings.password.min_length, { error: t('password_change.locked', { until: pageClock(until, now, tenant.settings.time_zone), wait: pageMinutesUntil(until, now) }) }, 429);
       };
       const lock = await deps.lockout.lockFor({ username: user.username, source, settings, spareUsernameLock: knownBrowser });
       if (lock) return locked(lock.until);
@@ -54,15 +54,15 @@ export function registerPasswordChangeRoutes(router: Router, deps: PasswordChang
         const started = await deps.lockout.recordFailure({ user, username: user.username, source, settings });
         const refusing = started.find((l) => l.scope !== 'username' || !knownBrowser);
         if (refusing) return locked(refusing.until);
-        return again('The temporary password is not right.');
+        return again(t('password_change.wrong_temporary'));
       }
       await deps.lockout.recordSuccess(user.username, source);
     }
     const newPassword = text('new_password');
-    if (newPassword !== text('confirm_password')) return again('The two new passwords are not the same.');
-    if (await deps.signIn.confirmPassword(user, newPassword)) return again('Choose a password different from the temporary one.');
+    if (newPassword !== text('confirm_password')) return again(t('common.passwords_differ'));
+    if (await deps.signIn.confirmPassword(user, newPassword)) return again(t('password_change.same_as_temporary'));
     const problems = deps.passwords.problems(tenant, user.username, newPassword);
-    if (problems.length) return again('Choose a stronger password:', problems);
+    if (problems.length) return again(t('common.stronger_password'), problems);
 
     await deps.passwords.change(tenant, user, { password: newPassword, how: 'by you after signing in with a temporary password' });
     const changed = deps.signInFacts.of({ ...user, password_temporary: false }, facts.deviceHash, { tenant });

@@ -4,6 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import { currentBrand } from './page-brand.js';
+import { LANGUAGE_NAMES, LANGUAGES } from '../../../infrastructure/i18n/languages.js';
+import { pageLanguage, switcherReturnTo } from '../../../infrastructure/i18n/page-language.js';
+import { translator } from '../../../infrastructure/i18n/translator.js';
 
 const viewsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'views');
 
@@ -22,10 +25,16 @@ export type PageName = 'login' | 'message' | 'device-input' | 'device-confirm' |
   // the account page (/account)
   | 'account-home' | 'account-password' | 'account-phone' | 'account-methods' | 'account-confirm' | 'account-apps' | 'account-activity' | 'account-message';
 
-/** Renders a hosted page: server-side HTML that works without JavaScript. */
+/**
+ * Renders a hosted page: server-side HTML that works without JavaScript, in the request's
+ * language (`it.t`, `it.lang`), with the language switcher's links back to this page.
+ */
 export function renderPage(name: PageName, data: Record<string, unknown>): string {
+  const language = pageLanguage();
+  const back = encodeURIComponent(switcherReturnTo());
+  const languages = LANGUAGES.map((code) => ({ language: code, name: LANGUAGE_NAMES[code], current: code === language, href: `/language?set=${code}&return=${back}` }));
   // The organisation the page is shown for (its name, logo, colour, support contact), if any.
-  return eta.render(name, { brand: currentBrand(), ...data });
+  return eta.render(name, { brand: currentBrand(), ...data, t: translator(language), lang: language, languages });
 }
 
 /** A page with a title, one message and an optional way onward: errors, dead ends, notices. */

@@ -5,9 +5,9 @@ import type { Challenge } from '../../../domain/second-factor/challenge.reposito
 import type { EnrollableMethod, SecondFactorDecision, SecondFactorService, SecondFactorState } from '../../../domain/second-factor/second-factor.service.js';
 import type { SignInFacts } from '../../../domain/sign-in/sign-in-facts.js';
 import { maskEmail, phoneLastDigits } from '../../../domain/users/contact-masking.js';
-import { clock, minutesUntil } from '../../../infrastructure/formatting/human-time.js';
 import { ensureDeviceHash } from '../../../infrastructure/http/device-cookie.js';
 import { renderMessage, renderPage } from '../rendering/page-renderer.js';
+import { pageClock, pageMinutesUntil, t } from '../rendering/page-text.js';
 import type { InteractionDependencies, InteractionDetails } from '../interaction-context.js';
 import { completeIfLastStep, progressOf, seeOther } from '../login/complete-sign-in.js';
 import { REFUSAL_WORDING } from '../../oidc/refusal-wording.js';
@@ -52,7 +52,7 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
       if (body.action === 'resend') {
         const outcome = await deps.secondFactor.resend(step.attempt, state);
         const now = await deps.secondFactor.current(step.attempt, step.decision, { start: false });
-        if (outcome.sent) return render(ctx, step, now, { notice: outcome.delayed ? DELAYED_NOTICE : 'We sent a new code. Only the newest code works.' });
+        if (outcome.sent) return render(ctx, step, now, { notice: outcome.delayed ? t(DELAYED_NOTICE) : t('common.new_code_sent') });
         if (outcome.reason === 'too_soon') return render(ctx, step, now, { error: refusalText(outcome) }, 429);
         return render(ctx, step, { state: 'cannot_send', reason: outcome.reason, retryAfterSeconds: outcome.retryAfterSeconds, alternatives: 'alternatives' in now && now.state === 'challenge' ? now.alternatives : [] });
       }
@@ -72,15 +72,18 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
         case 'email_proven':
         case 'no_code_expected':
           return seeOther(ctx, `/interaction/${step.details.uid}`);
-        case 'locked':
+        case 'locked': {
           ctx.set('Retry-After', String(Math.max(1, Math.ceil((result.until.getTime() - Date.now()) / 1000))));
-          return message(ctx, 429, 'Sign-in is temporarily locked', `Too many wrong codes: sign-in is locked until ${clock(result.until, new Date())} (${minutesUntil(result.until, new Date())}). Try again then.`, `/interaction/${step.details.uid}/abort`, 'Cancel sign-in');
+          // The person is known here, so the time is in their organisation's time zone.
+          const timeZone = (await step.facts.tenant()).settings.time_zone;
+          return message(ctx, 429, t('second_factor.locked_title'), t('second_factor.locked', { until: pageClock(result.until, new Date(), timeZone), wait: pageMinutesUntil(result.until, new Date()) }), `/interaction/${step.details.uid}/abort`, t('common.cancel_sign_in'));
+        }
         case 'refused':
           switch (result.result.reason) {
             case 'wrong_code':
-              return render(ctx, step, result.state, { error: `That code is not right. ${result.result.triesLeft} ${result.result.triesLeft === 1 ? 'try' : 'tries'} left.` }, 400);
+              return render(ctx, step, result.state, { error: t('common.wrong_code', { count: result.result.triesLeft }) }, 400);
             case 'code_expired':
-              return render(ctx, step, result.state, { error: 'That code has expired. Press "Send new code".' }, 400);
+              return render(ctx, step, result.state, { error: t('second_factor.code_expired') }, 400);
             case 'too_many_attempts': {
               // Too many wrong codes end this sign-in attempt (and count toward the lockout).
               const url = await deps.provider.interactionResult(ctx.req, ctx.res, { error: 'access_denied', error_description: REFUSAL_WORDING.too_many_wrong_codes }, { mergeWithLastSubmission: false });
@@ -104,9 +107,9 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
         case 'not_expected':
           return seeOther(ctx, `/interaction/${step.details.uid}`);
         case 'invalid_phone':
-          return renderEnrollment(ctx, step, { phone, error: 'That is not a valid mobile number. Check it and include the country code if it is from abroad.' }, 400);
+          return renderEnrollment(ctx, step, { phone, error: t('second_factor.invalid_phone') }, 400);
         case 'country_not_allowed':
-          return renderEnrollment(ctx, step, { phone, error: 'Text messages cannot be sent to numbers of that country for your organisation. Use another number or ask your administrator.' }, 400);
+          return renderEnrollment(ctx, step, { phone, error: t('second_factor.country_not_allowed') }, 400);
         default:
           return render(ctx, step, { state: 'cannot_send', reason: outcome.reason, retryAfterSeconds: outcome.retryAfterSeconds, alternatives: [] });
       }
@@ -192,30 +195,30 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
       case 'challenge':
         if (state.method === 'passkey') {
           return page('passkey', {
-            title: 'Use your passkey',
-            intro: 'Confirm it is you with the passkey on this device or your phone.',
-            button: 'Use my passkey',
+            title: t('second_factor.passkey_title'),
+            intro: t('second_factor.passkey_intro'),
+            button: t('second_factor.passkey_button'),
             ceremony: 'authenticate',
             optionsJson: scriptJson(deps.secondFactor.passkeyOptions(state.challenge)),
             action: `/interaction/${uid}/second-factor`,
             switchAction: `/interaction/${uid}/second-factor/method`,
-            alternatives: state.alternatives.map((method) => ({ method, label: ANOTHER_WAY[method] })),
+            alternatives: state.alternatives.map((method) => ({ method, label: t(ANOTHER_WAY[method]) })),
           });
         }
         return page('code-entry', {
           ...CHALLENGE_TEXT[state.method](state.challenge),
-          ...(state.delayed ? { intro: `We are sending a 6-digit code by text message to the number ending in ${phoneLastDigits(state.challenge.destination)}. It is valid for 5 minutes.`, notice: DELAYED_NOTICE } : {}),
+          ...(state.delayed ? { intro: t('second_factor.sms_intro_delayed', { last: phoneLastDigits(state.challenge.destination) }), notice: t(DELAYED_NOTICE) } : {}),
           action: `/interaction/${uid}/second-factor`,
           canResend: state.method === 'sms',
           resendWait: state.resendWait,
           switchAction: `/interaction/${uid}/second-factor/method`,
-          alternatives: state.alternatives.map((method) => ({ method, label: ANOTHER_WAY[method] })),
+          alternatives: state.alternatives.map((method) => ({ method, label: t(ANOTHER_WAY[method]) })),
         });
       case 'email_gate':
         return page('code-entry', {
-          title: 'Confirm it is you',
-          intro: `To set up how you confirm sign-ins, enter the 6-digit code we emailed to ${maskEmail(state.challenge.destination)}.`,
-          label: 'Code from the email',
+          title: t('second_factor.email_gate_title'),
+          intro: t('second_factor.email_gate_intro', { email: maskEmail(state.challenge.destination) }),
+          label: t('second_factor.email_gate_label'),
           action: `/interaction/${uid}/second-factor`,
           resendWait: state.resendWait,
         });
@@ -225,15 +228,15 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
         return renderEnrollment(ctx, step, { ...view, alternatives: state.alternatives }, status);
       case 'passkey_setup':
         return page('passkey', {
-          title: 'Create a passkey',
-          intro: 'A passkey lets you confirm it is you with this device’s screen lock (fingerprint, face or PIN), with nothing to type.',
-          button: 'Create a passkey',
+          title: t('second_factor.passkey_setup_title'),
+          intro: t('second_factor.passkey_setup_intro'),
+          button: t('second_factor.passkey_setup_button'),
           ceremony: 'register',
           optionsJson: scriptJson(deps.secondFactor.passkeyOptions(state.challenge)),
           action: `/interaction/${uid}/second-factor`,
           switchAction: `/interaction/${uid}/second-factor/setup`,
-          alternativesLabel: 'Or set up another way:',
-          alternatives: state.alternatives.filter((m) => m !== 'sms').map((method) => ({ method, label: SET_UP_INSTEAD[method] })),
+          alternativesLabel: t('second_factor.set_up_another_way'),
+          alternatives: state.alternatives.filter((m) => m !== 'sms').map((method) => ({ method, label: t(SET_UP_INSTEAD[method]) })),
         });
       case 'totp_setup':
         return page('totp-setup', {
@@ -242,25 +245,25 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
           secret: state.setup.secret,
           phoneAction: state.alternatives.includes('sms') ? `/interaction/${uid}/second-factor/phone` : undefined,
           setupAction: `/interaction/${uid}/second-factor/setup`,
-          setupInstead: state.alternatives.filter((m) => m !== 'sms').map((method) => ({ method, label: SET_UP_INSTEAD[method] })),
+          setupInstead: state.alternatives.filter((m) => m !== 'sms').map((method) => ({ method, label: t(SET_UP_INSTEAD[method]) })),
         });
       case 'warn_no_phone':
         return page('mfa-warning', { continueAction: `/interaction/${uid}/second-factor/continue`, addPhoneAction: `/interaction/${uid}/second-factor/add-phone` });
       case 'no_contact':
-        return message(ctx, 409, 'A second step is needed', "Your organisation requires a second step when you sign in, and your profile has no email address to confirm it is you. Ask your organisation's administrator to add a mobile number or an email address to your profile.", `/interaction/${uid}/abort`, 'Cancel sign-in');
+        return message(ctx, 409, t('second_factor.no_contact_title'), t('second_factor.no_contact'), `/interaction/${uid}/abort`, t('common.cancel_sign_in'));
       case 'cannot_send':
         if (state.alternatives.length) {
           // Not a dead end: the person has other ways in.
           return page('code-entry', {
-            title: 'We could not send a code',
+            title: t('second_factor.cannot_send_title'),
             intro: refusalText(state),
             showCodeForm: false,
             canResend: false,
             switchAction: `/interaction/${uid}/second-factor/method`,
-            alternatives: state.alternatives.map((method) => ({ method, label: ANOTHER_WAY[method] })),
+            alternatives: state.alternatives.map((method) => ({ method, label: t(ANOTHER_WAY[method]) })),
           });
         }
-        return message(ctx, state.reason === 'budget_exhausted' ? 503 : 429, 'We could not send a code', refusalText(state), `/interaction/${uid}`, 'Try again');
+        return message(ctx, state.reason === 'budget_exhausted' ? 503 : 429, t('second_factor.cannot_send_title'), refusalText(state), `/interaction/${uid}`, t('common.try_again'));
       case 'not_started':
         return seeOther(ctx, `/interaction/${uid}`);
     }
@@ -274,7 +277,7 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
       abortUrl: `/interaction/${step.details.uid}/abort`,
       bypassAction: step.decision.bypassAvailable ? `/interaction/${step.details.uid}/second-factor/bypass` : undefined,
       setupAction: `/interaction/${step.details.uid}/second-factor/setup`,
-      setupInstead: (view.alternatives ?? (step.decision.enrollable.filter((m) => m !== 'sms') as EnrollableMethod[])).filter((m) => m !== 'sms').map((method) => ({ method, label: SET_UP_INSTEAD[method] })),
+      setupInstead: (view.alternatives ?? (step.decision.enrollable.filter((m) => m !== 'sms') as EnrollableMethod[])).filter((m) => m !== 'sms').map((method) => ({ method, label: t(SET_UP_INSTEAD[method]) })),
       ...view,
     });
   }
@@ -284,23 +287,23 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
 
 export type SecondFactorPages = ReturnType<typeof createSecondFactorPages>;
 
-/** What each method's challenge page says. */
+/** What each method's challenge page says, in the page's language. */
 const CHALLENGE_TEXT: Record<MethodId, (challenge: Challenge) => Record<string, string>> = {
   sms: (challenge) => ({
-    title: 'Enter the code we texted you',
-    intro: `We sent a 6-digit code by text message to the number ending in ${phoneLastDigits(challenge.destination)}. It is valid for 5 minutes.`,
-    label: 'Code from the text message',
+    title: t('second_factor.sms_title'),
+    intro: t('second_factor.sms_intro', { last: phoneLastDigits(challenge.destination) }),
+    label: t('second_factor.sms_label'),
   }),
-  totp: () => ({ title: 'Enter the code from your app', intro: 'Open your authenticator app and enter the 6-digit code it shows for this account.', label: 'Code from the app' }),
-  recovery_code: () => ({ title: 'Enter a recovery code', intro: 'Enter one of the recovery codes you kept when you set up your second step. Each code works once.', label: 'Recovery code', inputmode: 'text', maxlength: '16' }),
-  passkey: () => ({ title: 'Use your passkey', intro: 'Use the passkey saved on this device.', label: 'Passkey' }),
+  totp: () => ({ title: t('second_factor.totp_title'), intro: t('second_factor.totp_intro'), label: t('second_factor.totp_label') }),
+  recovery_code: () => ({ title: t('second_factor.recovery_title'), intro: t('second_factor.recovery_intro'), label: t('second_factor.recovery_label'), inputmode: 'text', maxlength: '16' }),
+  passkey: () => ({ title: t('second_factor.passkey_title'), intro: t('second_factor.passkey_intro_short'), label: t('second_factor.passkey_label') }),
 };
 
-/** The buttons that set up another method instead. */
+/** The buttons that set up another method instead (catalog keys). */
 const SET_UP_INSTEAD: Record<EnrollableMethod, string> = {
-  sms: 'Add a mobile number instead',
-  totp: 'Use an authenticator app instead',
-  passkey: 'Use a passkey instead',
+  sms: 'second_factor.set_up_sms',
+  totp: 'second_factor.set_up_totp',
+  passkey: 'second_factor.set_up_passkey',
 };
 
 /** JSON placed inside a <script> element: nothing in it can close the element. */
@@ -308,16 +311,16 @@ function scriptJson(value: object): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
 }
 
-/** The buttons of "Try another way". */
+/** The buttons of "Try another way" (catalog keys). */
 const ANOTHER_WAY: Record<MethodId, string> = {
-  sms: 'Send a code by text message',
-  totp: 'Use my authenticator app',
-  recovery_code: 'Use a recovery code',
-  passkey: 'Use a passkey',
+  sms: 'second_factor.use_sms',
+  totp: 'second_factor.use_totp',
+  recovery_code: 'second_factor.use_recovery_code',
+  passkey: 'second_factor.use_passkey',
 };
 
-/** The provider has not confirmed the text yet: say so rather than "we sent a code". */
-const DELAYED_NOTICE = 'The text-message service is slow to answer: your code is on its way and may take a minute to arrive. Only the newest code works.';
+/** The provider has not confirmed the text yet: say so rather than "we sent a code" (catalog key). */
+const DELAYED_NOTICE = 'second_factor.delayed';
 
 function message(ctx: Context, status: number, title: string, text: string, linkUrl: string, linkText: string): void {
   ctx.status = status;
@@ -328,20 +331,20 @@ function message(ctx: Context, status: number, title: string, text: string, link
 function refusalText(refusal: { reason: SendRefusal; retryAfterSeconds?: number }): string {
   switch (refusal.reason) {
     case 'budget_exhausted':
-      return "Your organisation's text-message budget for this month is used up, so no code can be sent. Contact your organisation's administrator.";
+      return t('second_factor.budget_exhausted');
     case 'too_soon':
-      return `Wait ${refusal.retryAfterSeconds} seconds before asking for another code.`;
+      return t('common.wait_before_new_code', { seconds: refusal.retryAfterSeconds });
     case 'number_limit':
     case 'user_limit':
     case 'ip_limit':
     case 'too_many_codes':
-      return `Too many codes were sent. Try again in ${Math.ceil((refusal.retryAfterSeconds ?? 3600) / 60)} minutes, or contact your administrator.`;
+      return t('second_factor.too_many_codes', { minutes: Math.ceil((refusal.retryAfterSeconds ?? 3600) / 60) });
     case 'country_not_allowed':
-      return 'Text messages cannot be sent to this number for your organisation. Ask your administrator to correct your number.';
+      return t('second_factor.number_country_not_allowed');
     case 'invalid_phone':
-      return 'The mobile number on your profile is not valid. Ask your administrator to correct it.';
+      return t('second_factor.profile_phone_invalid');
     case 'delivery_failed':
-      return 'The text-message service refused to send the code to your number. Try again in a moment; if it fails again, ask your administrator to check your mobile number.';
+      return t('second_factor.delivery_failed');
   }
 }
 

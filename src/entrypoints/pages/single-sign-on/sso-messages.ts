@@ -1,30 +1,31 @@
 import type { FederatedRefusal } from '../../../domain/federation/federated-sign-in.service.js';
 import type { SsoConnection } from '../../../domain/federation/sso-connection.js';
+import { t } from '../rendering/page-text.js';
 
 /** The page of each refusal: what happened, in the person's terms, and what to do next. */
 export function refusalPage(reason: FederatedRefusal, connection: SsoConnection | undefined, upstreamError?: string): { title: string; message: string; status: number; retry: boolean } {
-  const upstream = connection?.display_name ?? 'your organisation';
+  const provider = connection?.display_name ?? t('sso.your_organisation');
   switch (reason) {
     case 'disabled':
-      return { status: 403, retry: false, title: 'Your account is disabled', message: `${upstream} signed you in, but your Gatehouse account is disabled. Ask your organisation's administrator to enable it.` };
+      return { status: 403, retry: false, title: t('sso.disabled_title'), message: t('sso.disabled', { provider }) };
     case 'no_seat_left':
-      return { status: 403, retry: false, title: 'Your organisation has no seat left', message: `${upstream} signed you in, but every seat of your organisation is taken, so no account could be created for you. Ask your administrator to free a seat or add more, then sign in again.` };
+      return { status: 403, retry: false, title: t('sso.no_seat_title'), message: t('sso.no_seat', { provider }) };
     case 'unknown_user':
-      return { status: 403, retry: false, title: 'Your account has not been set up', message: `${upstream} signed you in, but your organisation has not added you yet. Ask your administrator to add you, then sign in again.` };
+      return { status: 403, retry: false, title: t('sso.unknown_user_title'), message: t('sso.unknown_user', { provider }) };
     case 'domain_not_allowed': {
       const domains = connection?.allowed_domains.length ? ` (${connection.allowed_domains.join(', ')})` : '';
-      return { status: 403, retry: true, title: 'This account is not allowed here', message: `Your organisation signs in only people with its own email addresses${domains}. Sign in with your work account, or ask your administrator.` };
+      return { status: 403, retry: true, title: t('sso.domain_title'), message: t('sso.domain', { domains }) };
     }
     case 'upstream_refused':
       return {
         status: 401,
         retry: true,
-        title: `${upstream} did not sign you in`,
-        message: upstreamError === 'access_denied' ? `The sign-in at ${upstream} was cancelled or refused. Try again when you are ready.` : `${upstream} answered "${upstreamError ?? 'error'}". Try again; if it happens again, tell your administrator.`,
+        title: t('sso.refused_title', { provider }),
+        message: upstreamError === 'access_denied' ? t('sso.cancelled', { provider }) : t('sso.answered', { provider, error: upstreamError ?? 'error' }),
       };
     case 'username_taken':
-      return { status: 409, retry: false, title: 'Your account needs your administrator', message: `${upstream} signed you in, but a Gatehouse user with your name exists already and cannot be linked to you automatically. Ask your administrator to link your account.` };
+      return { status: 409, retry: false, title: t('sso.taken_title'), message: t('sso.taken', { provider }) };
     case 'upstream_failed':
-      return { status: 502, retry: true, title: `Signing in with ${upstream} did not work`, message: `Gatehouse could not complete the sign-in with ${upstream}. Try again in a moment; if it keeps failing, give your administrator the error id below.` };
+      return { status: 502, retry: true, title: t('sso.failed_title', { provider }), message: t('sso.failed', { provider }) };
   }
 }

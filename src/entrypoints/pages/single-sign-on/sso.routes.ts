@@ -6,6 +6,7 @@ import { renderLoginPage } from '../login/login.routes.js';
 import { renderSignedOut } from '../logout/logout-pages.js';
 import { goUpstream, type SsoPageDependencies } from './upstream-redirect.js';
 import { renderMessage } from '../rendering/page-renderer.js';
+import { t } from '../rendering/page-text.js';
 import { signInSource } from '../sign-in-source.js';
 import { refusalPage } from './sso-messages.js';
 import { takeTripCookie } from './upstream-trip-cookie.js';
@@ -31,7 +32,7 @@ export function registerSsoRoutes(router: Router, deps: SsoPageDependencies): vo
       return renderLoginPage(ctx, details, {
         username: identifier,
         clientName: client?.clientName,
-        error: identifier ? 'No single sign-on is set up for that username or email address. Sign in with your password.' : 'Enter your work email address or username to find your organisation\'s sign-in.',
+        error: identifier ? t('login.sso_none') : t('login.sso_enter'),
       });
     }
     await goUpstream(ctx, deps, details, connection, { loginHint: identifier, afterForm: true });
@@ -51,7 +52,7 @@ export function registerSsoRoutes(router: Router, deps: SsoPageDependencies): vo
     if (!uid) {
       ctx.status = 400;
       ctx.type = 'html';
-      ctx.body = renderMessage({ title: 'This sign-in cannot continue', alert: true, message: 'The answer of your organisation\'s sign-in did not say which sign-in it belongs to. Go back to the application and sign in again.', errorId: currentRequestId() });
+      ctx.body = renderMessage({ title: t('common.cannot_continue'), alert: true, message: t('sso.no_state'), errorId: currentRequestId() });
       return;
     }
     ctx.redirect(`/interaction/${uid}/sso/callback?${ctx.querystring}`);
@@ -74,11 +75,11 @@ export function registerSsoRoutes(router: Router, deps: SsoPageDependencies): vo
       ctx.status = 400;
       ctx.type = 'html';
       ctx.body = renderMessage({
-        title: 'This sign-in cannot continue',
+        title: t('common.cannot_continue'),
         alert: true,
-        message: 'This answer does not belong to a sign-in started in this browser, or it came too late. Start the sign-in again.',
+        message: t('sso.foreign_answer'),
         linkUrl: `/interaction/${details.uid}?sso=off`,
-        linkText: 'Start the sign-in again',
+        linkText: t('sso.start_again'),
         errorId: currentRequestId(),
       });
       return;
@@ -94,9 +95,9 @@ export function registerSsoRoutes(router: Router, deps: SsoPageDependencies): vo
         alert: true,
         message: page.message,
         ...(page.retry && outcome.connection
-          ? { linkUrl: `/interaction/${details.uid}/sso/retry?tenant=${outcome.connection.tenant_id}`, linkText: 'Try again' }
-          : { linkUrl: `/interaction/${details.uid}/abort`, linkText: 'Return to the application' }),
-        ...(outcome.connection && !outcome.connection.required ? { secondaryUrl: `/interaction/${details.uid}?sso=off`, secondaryText: 'Sign in with a Gatehouse password instead' } : {}),
+          ? { linkUrl: `/interaction/${details.uid}/sso/retry?tenant=${outcome.connection.tenant_id}`, linkText: t('common.try_again') }
+          : { linkUrl: `/interaction/${details.uid}/abort`, linkText: t('common.return_to_application') }),
+        ...(outcome.connection && !outcome.connection.required ? { secondaryUrl: `/interaction/${details.uid}?sso=off`, secondaryText: t('sso.password_instead') } : {}),
         errorId: currentRequestId(),
       });
       return;

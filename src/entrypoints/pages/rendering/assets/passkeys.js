@@ -19,7 +19,8 @@
     var alert = form.querySelector('[data-passkey-error]');
     if (alert) {
       alert.hidden = false;
-      alert.textContent = error && error.name === 'NotAllowedError' ? 'The passkey was not used. Try again, or choose another way.' : 'The passkey did not work on this device. Try again, or choose another way.';
+      // The page's own words (data-unused, data-failed: in its language), English if absent.
+      alert.textContent = error && error.name === 'NotAllowedError' ? alert.getAttribute('data-unused') || 'The passkey was not used. Try again, or choose another way.' : alert.getAttribute('data-failed') || 'The passkey did not work on this device. Try again, or choose another way.';
     }
   }
 
