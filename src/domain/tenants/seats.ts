@@ -11,7 +11,9 @@ import type { TenantRecord } from './tenant.js';
 export async function takeSeat(trx: Knex.Transaction, tenant: TenantRecord, options: { counted?: boolean } = {}): Promise<void> {
   const limit = tenant.settings.seats.limit;
   if (limit === null) return;
-  await trx('tenants').where({ id: tenant.id }).forUpdate().first('id');
+  // NO KEY UPDATE: exclusive among seat checks, yet compatible with the KEY SHARE lock that
+  // inserting the user (its foreign key to the tenant) already holds; FOR UPDATE would deadlock.
+  await trx('tenants').where({ id: tenant.id }).forNoKeyUpdate().first('id');
   const [{ count }] = (await trx('users').where({ tenant_id: tenant.id, disabled: false }).count({ count: '*' })) as [{ count: string | number }];
   // `counted`: the transaction already added (or enabled) the user, who is in the count.
   if (Number(count) > (options.counted ? limit : limit - 1)) throw new NoSeatLeft(limit);
