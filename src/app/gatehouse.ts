@@ -196,7 +196,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       trustProxy: config.trustProxy,
       idTokenAlg: config.keyRing?.signingAlg,
       devicePollIntervalSeconds,
-      pages: createProviderPages({ upstreamSignOut }),
+      pages: createProviderPages({ upstreamSignOut, describeAccount: async (accountId) => (await repositories.users.findById(accountId))?.username }),
       signIn: { facts: services.signInFacts, flow: services.signInFlow },
       recordSecretUse: (clientId, previous) => clientUsage.record(clientId, previous),
       adapter: adapters,

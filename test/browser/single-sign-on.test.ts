@@ -318,7 +318,7 @@ const PASSWORD = 'amber-lantern-42';
     const logoutsBefore = upstream.logouts.length;
 
     await page.goto(oidc.buildEndSessionUrl(web, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: `${server.issuer}/`, state: 'bye' }).toString());
-    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByRole('button', { name: 'Sign out of everything in this browser' }).click();
     await page.waitForURL((url) => url.origin === upstream.origin);
     await page.getByRole('button', { name: 'Yes, sign me out' }).click();
     await page.waitForURL(`${server.issuer}/?state=bye`);

@@ -1,5 +1,5 @@
 import type { ProviderPages } from '../oidc/create-provider.js';
-import { devicePages } from './device/device-pages.js';
+import { createDevicePages, type DescribeAccount } from './device/device-pages.js';
 import { renderProviderError } from './error-page.js';
 import { createLogoutPages, type SignOutPreparation } from './logout/logout-pages.js';
 import { renderMessage } from './rendering/page-renderer.js';
@@ -7,9 +7,9 @@ import { t } from './rendering/page-text.js';
 import type { HtmlErrorPage } from '../../infrastructure/http/error-handler.js';
 
 /** The pages the provider renders itself: the device flow, logout and its error page. */
-export function createProviderPages(options: { upstreamSignOut?: SignOutPreparation } = {}): ProviderPages {
+export function createProviderPages(options: { upstreamSignOut?: SignOutPreparation; describeAccount?: DescribeAccount } = {}): ProviderPages {
   return {
-    deviceFlow: devicePages,
+    deviceFlow: createDevicePages(options.describeAccount),
     logout: createLogoutPages(options.upstreamSignOut),
     renderError: renderProviderError as ProviderPages['renderError'],
   };

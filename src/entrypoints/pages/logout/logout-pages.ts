@@ -17,7 +17,7 @@ export function createLogoutPages(upstream?: SignOutPreparation) {
       await upstream?.prepare(ctx);
       applyUiLocales(ctx.oidc.params?.ui_locales);
       ctx.type = 'html';
-      ctx.body = renderPage('logout', { action, xsrf, clientName: ctx.oidc.client?.clientName });
+      ctx.body = renderPage('logout', { action, xsrf, clientName: ctx.oidc.client?.clientName, apps: await appsOfSession(ctx) });
     },
 
     async postLogoutSuccessSource(ctx: KoaContextWithOIDC) {
@@ -25,6 +25,16 @@ export function createLogoutPages(upstream?: SignOutPreparation) {
       ctx.body = renderSignedOut();
     },
   };
+}
+
+/**
+ * The apps this browser's session signed in to: what "sign out of everything" ends, named on the
+ * page so nobody signs out of more (or less) than they think.
+ */
+async function appsOfSession(ctx: KoaContextWithOIDC): Promise<string[]> {
+  const clientIds = Object.keys((ctx.oidc.session as { authorizations?: Record<string, unknown> } | undefined)?.authorizations ?? {}).slice(0, 20);
+  const clients = await Promise.all(clientIds.map((clientId) => ctx.oidc.provider.Client.find(clientId).catch(() => undefined)));
+  return clients.flatMap((client, i) => (client ? [client.clientName ?? clientIds[i]!] : []));
 }
 
 export function renderSignedOut(): string {

@@ -63,7 +63,7 @@ export class UpstreamSignOut {
       await next();
       if (!noted) return;
       ctx.cookies.set(COOKIE, null, { path: CONFIRM_PATH });
-      // Only "Sign out" ends the whole session (and so the upstream's); "Stay signed in" does not.
+      // Only "sign out of everything" ends the whole session (and so the upstream's); signing out of one app does not.
       const ended = Boolean((ctx as { oidc?: { params?: { logout?: unknown } } }).oidc?.params?.logout);
       if (!ended || (ctx.status !== 302 && ctx.status !== 303)) return;
       const then = ctx.response.get('Location');
