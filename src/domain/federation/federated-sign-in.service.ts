@@ -38,6 +38,8 @@ export type FederatedOutcome =
 /** What travels with the browser (sealed) while it is at the upstream. */
 export interface PendingTrip extends UpstreamTrip {
   tenantId: string;
+  /** The person chose "Stay signed in on this device" before leaving. */
+  remember?: boolean;
 }
 
 export interface FederatedSignInDependencies {

@@ -265,7 +265,8 @@ export class SecondFactorService {
   }
 
   /** An answer typed for the step in progress. */
-  async submitCode(attempt: SecondFactorAttempt, state: SecondFactorState, code: string, deviceHash: () => string): Promise<SubmitOutcome> {
+  /** `deviceHash`: this browser, to remember for the method; null when the person asked not to be remembered (a shared computer). */
+  async submitCode(attempt: SecondFactorAttempt, state: SecondFactorState, code: string, deviceHash: (() => string) | null): Promise<SubmitOutcome> {
     const challenge =
       state.state === 'challenge' || state.state === 'email_gate' || state.state === 'confirm_phone' || state.state === 'passkey_setup' ? state.challenge : state.state === 'totp_setup' ? state.setup.challenge : undefined;
     if (!challenge) return { outcome: 'no_code_expected' };
@@ -301,7 +302,7 @@ export class SecondFactorService {
     if (method.id === 'recovery_code') this.deps.background(this.recoveryCodeUsed(attempt, context));
     await this.deps.onSecondFactorPassed?.(user);
     const binding = method.rememberedFor(await this.enrolledFacts(attempt.user));
-    if (binding) await this.deps.devices.rememberSecondFactor(deviceHash(), user.id, method.id, binding, this.deps.now());
+    if (binding && deviceHash) await this.deps.devices.rememberSecondFactor(deviceHash(), user.id, method.id, binding, this.deps.now());
     return { outcome: 'passed', amr: result.amr ?? method.amr, method: method.id, recoveryCodes };
   }
 

@@ -10,10 +10,11 @@ import { acrFor } from '../../oidc/acr.js';
 
 /**
  * Ends the first step of an authorization request (a password, or a passkey: `amr`): the user
- * is known, so the provider may go on (to the next prompt, or back to the client). Used by the
+ * is known, so the provider may go on (to the next prompt, or back to the client). The session
+ * outlives the browser only when the person chose "Stay signed in on this device" (`remember`). Used by the
  * login form, a passkey sign-in and a completed password reset, so all end the same way.
  */
-export async function finishPasswordStep(ctx: Context, deps: InteractionDependencies, details: InteractionDetails, facts: SignInFacts, amr: string[] = ['pwd']): Promise<void> {
+export async function finishPasswordStep(ctx: Context, deps: InteractionDependencies, details: InteractionDetails, facts: SignInFacts, amr: string[] = ['pwd'], options: { remember?: boolean } = {}): Promise<void> {
   const { user } = facts;
   const client = await deps.provider.Client.find(String(details.params.client_id));
   const source = signInSource(ctx, client);
@@ -26,7 +27,7 @@ export async function finishPasswordStep(ctx: Context, deps: InteractionDependen
   }
   const grantId = await grantFirstPartyScopes(deps.provider, details, user);
   await completeIfLastStep(ctx, deps, details, facts, { amr, passwordEnteredNow: true });
-  const url = await deps.provider.interactionResult(ctx.req, ctx.res, { login: { accountId: user.id, amr, acr: acrFor(amr) }, consent: { grantId } }, { mergeWithLastSubmission: false });
+  const url = await deps.provider.interactionResult(ctx.req, ctx.res, { login: { accountId: user.id, amr, acr: acrFor(amr), remember: options.remember === true }, consent: { grantId } }, { mergeWithLastSubmission: false });
   seeOther(ctx, url);
 }
 

@@ -30,7 +30,7 @@ const MESSAGES = {
 
 type Details = InteractionDetails;
 
-export function renderLoginPage(ctx: Context, details: Details, view: { username?: string; error?: string; clientName?: string; ssoOffered?: boolean }): void {
+export function renderLoginPage(ctx: Context, details: Details, view: { username?: string; error?: string; clientName?: string; ssoOffered?: boolean; remember?: boolean }): void {
   const uid = details.uid;
   ctx.type = 'html';
   ctx.body = renderPage('login', {
@@ -40,6 +40,7 @@ export function renderLoginPage(ctx: Context, details: Details, view: { username
     passkeyAction: `/interaction/${uid}/passkey`,
     passkeyOptionsUrl: `/interaction/${uid}/passkey-options`,
     ssoAction: view.ssoOffered ? `/interaction/${uid}/sso` : undefined,
+    remember: view.remember,
     username: view.username ?? (details.params.login_hint as string | undefined),
     error: view.error,
     clientName: view.clientName,
@@ -76,14 +77,16 @@ export function registerLoginRoutes(router: Router, deps: SsoPageDependencies & 
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     const username = typeof body.username === 'string' ? body.username.trim().slice(0, MAX_USERNAME_LENGTH) : '';
     const password = typeof body.password === 'string' ? body.password.slice(0, MAX_PASSWORD_LENGTH) : '';
+    // "Stay signed in on this device": off unless chosen, so a shared computer forgets the session.
+    const remember = body.remember === 'on';
     const again = async (error: string, status: number) => {
       ctx.status = status;
-      renderLoginPage(ctx, details, { username, error, clientName: client?.clientName, ssoOffered: await deps.homeRealm.offered() });
+      renderLoginPage(ctx, details, { username, error, clientName: client?.clientName, ssoOffered: await deps.homeRealm.offered(), remember });
     };
     // Home-realm discovery: a name without a password, or anyone of a tenant where single
     // sign-on is required, goes to the organisation's own sign-in.
     const connection = username ? await deps.homeRealm.forIdentifier(username) : undefined;
-    if (connection && (!password || connection.required)) return goUpstream(ctx, deps, details, connection, { loginHint: username, afterForm: true });
+    if (connection && (!password || connection.required)) return goUpstream(ctx, deps, details, connection, { loginHint: username, afterForm: true, remember });
     if (!username || !password) return again(t(MESSAGES.missing), 400);
 
     const deviceHash = readDeviceHash(ctx);
@@ -95,7 +98,7 @@ export function registerLoginRoutes(router: Router, deps: SsoPageDependencies & 
     }
 
     const facts = deps.signInFacts.remember(ctx, deps.signInFacts.of(result.user, deviceHash, { tenant: result.tenant, device: result.device }));
-    await finishPasswordStep(ctx, deps, details, facts);
+    await finishPasswordStep(ctx, deps, details, facts, ['pwd'], { remember });
   });
 }
 

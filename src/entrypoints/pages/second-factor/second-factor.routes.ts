@@ -57,12 +57,15 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
         return render(ctx, step, { state: 'cannot_send', reason: outcome.reason, retryAfterSeconds: outcome.retryAfterSeconds, alternatives: 'alternatives' in now && now.state === 'challenge' ? now.alternatives : [] });
       }
 
-      const result = await deps.secondFactor.submitCode(step.attempt, state, (body.code ?? '').slice(0, 16_384), () => ensureDeviceHash(ctx, deps.secureCookies));
+      // On a shared computer the person asks not to be remembered: the step is asked again next time.
+      const rememberBrowser = body.shared === 'on' ? null : () => ensureDeviceHash(ctx, deps.secureCookies);
+      const result = await deps.secondFactor.submitCode(step.attempt, state, (body.code ?? '').slice(0, 16_384), rememberBrowser);
       switch (result.outcome) {
         case 'passed': {
           const amr = [...new Set([...((step.details.session?.amr as string[] | undefined) ?? ['pwd']), result.amr])];
           await completeIfLastStep(ctx, deps, step.details, step.facts, progressOf(step.details, { amr }));
-          const url = await deps.provider.interactionResult(ctx.req, ctx.res, { login: { accountId: step.facts.user.id, amr, acr: acrFor(amr) } }, { mergeWithLastSubmission: true });
+          const remember = (step.details.lastSubmission?.login as { remember?: boolean } | undefined)?.remember;
+          const url = await deps.provider.interactionResult(ctx.req, ctx.res, { login: { accountId: step.facts.user.id, amr, acr: acrFor(amr), remember } }, { mergeWithLastSubmission: true });
           if (!result.recoveryCodes) return seeOther(ctx, url);
           // A first method set up comes with recovery codes: shown once, then on to the app.
           ctx.type = 'html';
@@ -211,6 +214,7 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
           action: `/interaction/${uid}/second-factor`,
           canResend: state.method === 'sms',
           resendWait: state.resendWait,
+          offerShared: true,
           switchAction: `/interaction/${uid}/second-factor/method`,
           alternatives: state.alternatives.map((method) => ({ method, label: t(ANOTHER_WAY[method]) })),
         });

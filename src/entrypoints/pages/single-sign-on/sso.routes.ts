@@ -35,7 +35,7 @@ export function registerSsoRoutes(router: Router, deps: SsoPageDependencies): vo
         error: identifier ? t('login.sso_none') : t('login.sso_enter'),
       });
     }
-    await goUpstream(ctx, deps, details, connection, { loginHint: identifier, afterForm: true });
+    await goUpstream(ctx, deps, details, connection, { loginHint: identifier, afterForm: true, remember: body.remember === 'on' });
   });
 
   // Again, after a refusal that trying again may cure (a cancelled sign-in, a failed upstream).
@@ -103,7 +103,7 @@ export function registerSsoRoutes(router: Router, deps: SsoPageDependencies): vo
       return;
     }
     const facts = deps.signInFacts.remember(ctx, deps.signInFacts.of(outcome.user, readDeviceHash(ctx), { tenant: outcome.tenant }));
-    await finishPasswordStep(ctx, deps, details, facts, outcome.amr);
+    await finishPasswordStep(ctx, deps, details, facts, outcome.amr, { remember: trip.remember });
   });
 }
 

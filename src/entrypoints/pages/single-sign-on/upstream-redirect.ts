@@ -39,7 +39,7 @@ export async function routeByHints(ctx: Context, deps: SsoPageDependencies, deta
  * on by itself (a `Refresh`, no script needed), since a form's redirect to another origin would
  * meet the page's `form-action`.
  */
-export async function goUpstream(ctx: Context, deps: SsoPageDependencies, details: InteractionDetails, connection: SsoConnection, options: { loginHint?: string; chooseAccount?: boolean; afterForm?: boolean }): Promise<void> {
+export async function goUpstream(ctx: Context, deps: SsoPageDependencies, details: InteractionDetails, connection: SsoConnection, options: { loginHint?: string; chooseAccount?: boolean; afterForm?: boolean; remember?: boolean }): Promise<void> {
   const client = await deps.provider.Client.find(String(details.params.client_id));
   const begun = await deps.federatedSignIn.begin(connection, `${deps.issuer}/sso/callback`, details.uid, { loginHint: options.loginHint, chooseAccount: options.chooseAccount }, signInSource(ctx, client));
   if (!begun.ok) {
@@ -49,7 +49,7 @@ export async function goUpstream(ctx: Context, deps: SsoPageDependencies, detail
     ctx.body = renderMessage({ title: page.title, alert: true, message: page.message, errorId: currentRequestId(), ...(connection.required ? {} : { linkUrl: `/interaction/${details.uid}?sso=off`, linkText: 'Sign in with a Gatehouse password instead' }) });
     return;
   }
-  setTripCookie(ctx, deps.ssoTripSeal, details.uid, begun.trip, deps.secureCookies);
+  setTripCookie(ctx, deps.ssoTripSeal, details.uid, { ...begun.trip, remember: options.remember === true }, deps.secureCookies);
   if (!options.afterForm) return ctx.redirect(begun.url);
   ctx.set('Refresh', `0; url=${begun.url}`);
   ctx.type = 'html';

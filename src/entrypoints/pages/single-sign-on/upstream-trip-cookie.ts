@@ -32,7 +32,7 @@ export function takeTripCookie(ctx: Context, seal: SecretBox, uid: string, state
   try {
     const trip = JSON.parse(seal.open(sealed).plaintext) as PendingTrip & { uid: string; exp: number };
     if (trip.uid !== uid || trip.exp < Date.now() || !sameText(trip.state, state)) return undefined;
-    return { tenantId: trip.tenantId, redirectUri: trip.redirectUri, state: trip.state, nonce: trip.nonce, codeVerifier: trip.codeVerifier };
+    return { tenantId: trip.tenantId, redirectUri: trip.redirectUri, state: trip.state, nonce: trip.nonce, codeVerifier: trip.codeVerifier, remember: trip.remember === true };
   } catch {
     return undefined;
   }
