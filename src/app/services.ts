@@ -198,9 +198,7 @@ export function createServices(context: ServiceContext) {
     now: context.now,
     secondFactorLockedUntil: (user) => protection.lockout.secondFactorLockedUntil(user),
     // A challenge that ran out of tries counts as one failure toward the sign-in lockout.
-    onTooManyWrongCodes: async (user, ip) => {
-      await protection.lockout.recordSecondFactorFailure(user, { ip });
-    },
+    onTooManyWrongCodes: (user, ip) => protection.lockout.recordSecondFactorFailure(user, { ip }),
     onSecondFactorPassed: (user) => protection.lockout.recordSecondFactorSuccess(user),
   });
   const recovery = new RecoveryService({
