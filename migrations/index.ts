@@ -20,6 +20,7 @@ import * as m103 from './20261201_003_key_ring.js';
 import * as m201 from './20261202_001_sso_connections.js';
 import * as m202 from './20261202_002_tenant_logos.js';
 import * as m301 from './20261203_001_first_party_sessions.js';
+import * as m401 from './20261204_001_client_home_urls.js';
 
 export interface Migration {
   name: string;
@@ -53,4 +54,5 @@ export const migrations: Migration[] = [
   { name: '20261202_001_sso_connections', ...m201 },
   { name: '20261202_002_tenant_logos', ...m202 },
   { name: '20261203_001_first_party_sessions', ...m301 },
+  { name: '20261204_001_client_home_urls', ...m401 },
 ];

@@ -189,6 +189,8 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       secureCookies,
       logger,
     });
+    // The authorization request a sign-in page can start over (way-onward.ts), sealed in a cookie.
+    const restartSeal = new SecretBox(derivationSecrets, 'sign-in-restarts');
     const provider = createProvider({
       issuer: config.issuer,
       secrets,
@@ -196,7 +198,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       trustProxy: config.trustProxy,
       idTokenAlg: config.keyRing?.signingAlg,
       devicePollIntervalSeconds,
-      pages: createProviderPages({ upstreamSignOut, describeAccount: async (accountId) => (await repositories.users.findById(accountId))?.username }),
+      pages: createProviderPages({ upstreamSignOut, restartSeal, describeAccount: async (accountId) => (await repositories.users.findById(accountId))?.username }),
       signIn: { facts: services.signInFacts, flow: services.signInFlow },
       recordSecretUse: (clientId, previous) => clientUsage.record(clientId, previous),
       adapter: adapters,
@@ -228,7 +230,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       onSignedIn: (ctx, user, claims) => events.record({ type: 'account.signed_in', tenant_id: user.tenant_id, user_id: user.id, client_id: ACCOUNT_APP.clientId, client_kind: 'web', ip: ctx.ip, user_agent: ctx.get('user-agent') || null, details: { amr: claims.amr ?? [] } }),
     });
 
-    const pages = { provider, logger, ...repositories, ...services, upstreamSignOut, issuer: config.issuer, secureCookies };
+    const pages = { provider, logger, ...repositories, ...services, upstreamSignOut, restartSeal, issuer: config.issuer, secureCookies };
     let drain: ConnectionDrain | undefined;
     metrics.watchEventLog(events);
     metrics.watchDatabasePool(() => (knex.client as { pool?: ConnectionPool }).pool);

@@ -8,6 +8,7 @@ import { createSesNotificationRouter, type SesNotificationDependencies } from '.
 import { createHealthRouter, type Readiness } from '../entrypoints/ops/health.routes.js';
 import { errorHandler } from '../infrastructure/http/error-handler.js';
 import { htmlErrorPage } from '../entrypoints/pages/provider-pages.js';
+import { rememberedSignIn } from '../entrypoints/pages/way-onward.js';
 import { securityHeaders } from '../infrastructure/http/security-headers.js';
 import { PAGE_STYLE_HASHES } from '../entrypoints/pages/rendering/page-renderer.js';
 import { inputGuard } from '../infrastructure/http/input-guard.js';
@@ -78,6 +79,8 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
   const isOwnPath = ownPathMatcher(routers);
   // Before every page: the request's language (cookie, Accept-Language; ui_locales once known).
   app.use(pageLanguageMiddleware());
+  // The sign-in this browser started, for the way onward of every error page.
+  app.use(rememberedSignIn(deps.pages.restartSeal));
   app.use(securityHeaders({ https: deps.issuer.startsWith('https://'), styleHashes: PAGE_STYLE_HASHES }));
   app.use(inputGuard({ htmlPage: htmlErrorPage, isOwnPath }));
   app.use(refuseCrossSiteForms({ issuer: deps.issuer, htmlPage: htmlErrorPage, isFormPath: isOwnFormPath }));

@@ -198,9 +198,7 @@ export function createServices(context: ServiceContext) {
     now: context.now,
     secondFactorLockedUntil: (user) => protection.lockout.secondFactorLockedUntil(user),
     // A challenge that ran out of tries counts as one failure toward the sign-in lockout.
-    onTooManyWrongCodes: async (user, ip) => {
-      await protection.lockout.recordSecondFactorFailure(user, { ip });
-    },
+    onTooManyWrongCodes: (user, ip) => protection.lockout.recordSecondFactorFailure(user, { ip }),
     onSecondFactorPassed: (user) => protection.lockout.recordSecondFactorSuccess(user),
   });
   const recovery = new RecoveryService({
@@ -264,7 +262,7 @@ export function createServices(context: ServiceContext) {
     secondFactor,
     secondFactorAdmin,
     smsBudget,
-    clientAdmin: new ClientAdminService(knex, events, context.invalidateClient, { idTokenSigningAlgs: context.idTokenSigningAlgs ?? ['RS256'] }),
+    clientAdmin: new ClientAdminService(knex, events, context.invalidateClient, { idTokenSigningAlgs: context.idTokenSigningAlgs ?? ['RS256'], production: context.production ?? false }),
     signInFacts: new SignInFactsLoader({ users, tenants, devices: repositories.devices }, (request) => readDeviceHash(request as Context)),
     signInFlow: new SignInFlow(secondFactor),
     passkeySignIn: new PasskeySignIn({ passkey, codes, users, tenants, signInEvents: protection.signInEvents }),

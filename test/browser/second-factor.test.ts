@@ -80,7 +80,7 @@ const DAY = 24 * 60 * 60 * 1000;
     await context.close();
   });
 
-  it('ends the attempt after five wrong codes, then tells the next sign-in that the budget is used up', async () => {
+  it('after five wrong codes, offers the way back to the application, then tells the next sign-in that the budget is used up', async () => {
     const page = await browser.newPage();
     await signIn(page, {}, 'gus');
     const code = latestSms();
@@ -92,6 +92,8 @@ const DAY = 24 * 60 * 60 * 1000;
     }
     await page.getByLabel('Code from the text message').fill(wrong);
     await page.getByRole('button', { name: 'Continue' }).click();
+    await expect(page.getByRole('heading', { name: 'Too many wrong codes' }).count()).resolves.toBe(1);
+    await page.getByRole('link', { name: 'Return to the application' }).click();
     await page.waitForURL(/error=access_denied/);
 
     // The tenant's budget of one SMS is spent: the page says so and sends nothing.

@@ -128,7 +128,7 @@ describe('SMS second factor', () => {
     expect((await passwordStep(browser, `ravi-${slug}`, { prompt: 'login' })).page).toMatch(/number ending in 0102/);
   });
 
-  it('ends the attempt after five wrong codes', async () => {
+  it('after five wrong codes, says so and offers a new code, another way or the way back to the application', async () => {
     const slug = await tenantWith({ mfa: { mode: 'required' } });
     await userIn(slug, `ivan-${slug}`, '+1 415 555 0104');
     const browser = new HttpBrowser();
@@ -137,9 +137,12 @@ describe('SMS second factor', () => {
     const wrongCode = code === '000000' ? '111111' : '000000';
     for (let i = 0; i < 4; i++) page = await post(browser, page, { code: wrongCode });
     const ended = await post(browser, page, { code: wrongCode });
-    const answer = new URL(ended).searchParams;
+    expect(ended).toMatch(/Too many wrong codes/);
+    expect(ended).toMatch(/Send me a new code/);
+    // Back to the application: an OAuth error it can act on.
+    const back = /href="(\/interaction\/[^"]+\/abort)">Return to the application/.exec(ended)![1]!;
+    const answer = new URL(await browser.go(new URL(back, issuer).toString(), {}, callback())).searchParams;
     expect(answer.get('error')).toBe('access_denied');
-    expect(answer.get('error_description')).toMatch(/too many wrong codes/);
   });
 
   it('lets a user without a phone add one at the first sign-in, parsed to E.164 and confirmed by a code', async () => {

@@ -8,6 +8,8 @@ import { SCOPES } from './scopes.js';
 export const DEFAULT_CLIENT_SETTINGS: ClientSettings = {
   post_logout_redirect_uris: [],
   backchannel_logout_uri: null,
+  initiate_login_uri: null,
+  client_uri: null,
   token_endpoint_auth_method: null,
   jwks: null,
   id_token_signed_response_alg: null,
@@ -36,6 +38,8 @@ const HOUR = 3600;
 export interface SettingsContext {
   /** The algorithms Gatehouse's signing keys can sign ID tokens with. */
   idTokenSigningAlgs: readonly string[];
+  /** Production: an application's home and sign-in URLs are https. */
+  production?: boolean;
 }
 
 /**
@@ -52,6 +56,16 @@ export function clientSettingsProblems(kind: ClientKind, settings: ClientSetting
     else {
       const wrong = backchannelLogoutUriProblem(settings.backchannel_logout_uri);
       if (wrong) problem('backchannel_logout_uri', wrong);
+    }
+  }
+
+  for (const field of ['initiate_login_uri', 'client_uri'] as const) {
+    const value = settings[field];
+    if (value === null || value === undefined) continue;
+    if (!signsPeopleIn(kind)) problem(field, 'integration clients sign nobody in: they have no sign-in or home page to send people back to');
+    else {
+      const wrong = homeUrlProblem(value, { httpsOnly: field === 'initiate_login_uri' || context.production === true });
+      if (wrong) problem(field, wrong);
     }
   }
 
@@ -128,3 +142,22 @@ function jwksProblems(jwks: { keys: Record<string, unknown>[] }): FieldError[] {
 
 /** Bounds of default_max_age (seconds). */
 export const MAX_AGE_LIMIT = 365 * 24 * HOUR;
+
+/**
+ * An application's home or sign-in URL, where error pages send people back to: an absolute
+ * https URL (http on localhost only outside production; initiate_login_uri is always https, as
+ * OpenID Connect Registration says), without credentials or a fragment.
+ */
+function homeUrlProblem(value: string, options: { httpsOnly: boolean }): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute URL, such as https://app.example.com/login';
+  }
+  if (url.hash || url.username || url.password) return 'must have no fragment and no credentials';
+  const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && local && !options.httpsOnly) return undefined;
+  return options.httpsOnly ? 'must be an https URL' : 'must be an https URL (http only on localhost)';
+}

@@ -19,6 +19,10 @@ export interface ClientResource {
 export interface ClientSettings {
   post_logout_redirect_uris: string[];
   backchannel_logout_uri: string | null;
+  /** Where the application's sign-in starts (OpenID Connect initiate_login_uri): the way back from an error page. */
+  initiate_login_uri: string | null;
+  /** The application's home page (client_uri): the way back when it registers no sign-in URL. */
+  client_uri: string | null;
   /** null: the kind's default (client_secret_basic for confidential kinds, none for public ones). */
   token_endpoint_auth_method: TokenEndpointAuthMethod | null;
   /** Public keys for private_key_jwt. */

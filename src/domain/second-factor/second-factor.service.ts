@@ -66,7 +66,8 @@ export type SubmitOutcome =
   | { outcome: 'passed'; amr: string; method: MethodId; recoveryCodes?: string[] }
   /** The mailbox is proven: the page moves on to setting something up. */
   | { outcome: 'email_proven' }
-  | { outcome: 'refused'; result: Exclude<VerifyOutcome, { ok: true }>; state: SecondFactorState }
+  /** `lockedUntil`: the refusal started the user's second-factor lock (too many wrong codes). */
+  | { outcome: 'refused'; result: Exclude<VerifyOutcome, { ok: true }>; state: SecondFactorState; lockedUntil?: Date }
   | { outcome: 'locked'; until: Date }
   /** Nothing to submit a code to in this state. */
   | { outcome: 'no_code_expected' };
@@ -86,8 +87,8 @@ export interface SecondFactorDependencies {
   events: EventLog;
   background: (task: Promise<unknown>) => void;
   now: () => Date;
-  /** Too many wrong codes count toward the sign-in lockout. */
-  onTooManyWrongCodes?: (user: UserRecord, ip: string) => Promise<void>;
+  /** Too many wrong codes count toward the sign-in lockout; returns until when, if that started a lock. */
+  onTooManyWrongCodes?: (user: UserRecord, ip: string) => Promise<{ lockedUntil?: Date } | void>;
   /** A passed step clears the count of exhausted challenges. */
   onSecondFactorPassed?: (user: UserRecord) => Promise<void>;
   /** The second-factor lock of a user, which no browser is spared. */
@@ -281,8 +282,9 @@ export class SecondFactorService {
         // toward the lockout however many guesses arrived with it.
         await this.deps.challenges.close(challenge.id, this.deps.now());
         this.deps.events.record({ type: 'mfa.failed', ...context, reason: 'too_many_wrong_codes', details: { purpose: challenge.purpose } });
-        await this.deps.onTooManyWrongCodes?.(user, request.ip);
-        return { outcome: 'refused', result: { ok: false, reason: 'too_many_attempts' }, state };
+        const counted = await this.deps.onTooManyWrongCodes?.(user, request.ip);
+        const lockedUntil = (counted ? counted.lockedUntil : undefined) ?? (await this.deps.secondFactorLockedUntil?.(user));
+        return { outcome: 'refused', result: { ok: false, reason: 'too_many_attempts' }, state, ...(lockedUntil ? { lockedUntil } : {}) };
       }
       if (result.reason === 'wrong_code') this.deps.events.record({ type: 'mfa.failed', ...context, reason: 'wrong_code', details: { purpose: challenge.purpose } });
       return { outcome: 'refused', result, state };

@@ -54,6 +54,9 @@ export function toProviderMetadata(client: ClientRecord): AdapterPayload {
     gh_require_pkce: confidential ? client.require_pkce !== false : true,
     gh_access_token_format: client.access_token_format ?? 'opaque',
     gh_resources: client.resources ?? [],
+    // Where error pages send the application's people back to (way-onward.ts).
+    ...(client.initiate_login_uri ? { initiate_login_uri: client.initiate_login_uri } : {}),
+    ...(client.client_uri ? { client_uri: client.client_uri } : {}),
   };
   // What a client that signs people in registers about its ID tokens and sessions.
   const signIn = {

@@ -19,6 +19,8 @@ import { allowInteractionFormTargets } from '../oidc/form-targets.js';
 import { htmlErrorPage } from './provider-pages.js';
 import { brandSignInPages, type PageBrandDependencies } from './brand-of-interaction.js';
 import type { TenantLogos } from '../../domain/tenants/tenant-logo.js';
+import type { SecretBox } from '../../infrastructure/crypto/secret-box.js';
+import { applicationOf, openRestart, rememberSignInStart, wayOnward } from './way-onward.js';
 
 /**
  * The hosted pages of an authorization request. GET /interaction/:uid shows whatever the
@@ -28,12 +30,17 @@ export type HostedPageDependencies = ForgotPasswordDependencies &
   PasswordChangeDependencies &
   SecondFactorPageDependencies &
   SsoPageDependencies &
-  PageBrandDependencies & { passkeySignIn: PasskeySignIn; tenantLogos: TenantLogos };
+  PageBrandDependencies & {
+    passkeySignIn: PasskeySignIn;
+    tenantLogos: TenantLogos;
+    /** Seals the authorization request a sign-in page can start over (way-onward.ts). */
+    restartSeal: SecretBox;
+  };
 
 export function createInteractionRouter(deps: HostedPageDependencies): Router {
   const router = new Router();
   const secondFactorPages = createSecondFactorPages(deps);
-  router.use(expiredInteractionPage);
+  router.use(expiredInteractionPage(deps.restartSeal));
   router.use(brandSignInPages(deps));
   router.use(async (ctx, next) => {
     // Sign-in pages carry personal details and one-time form tokens: never cached, never back-buttoned from a cache.
@@ -55,10 +62,12 @@ export function createInteractionRouter(deps: HostedPageDependencies): Router {
 
   router.get('/interaction/:uid', async (ctx) => {
     const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
+    const client = await deps.provider.Client.find(String(details.params.client_id));
+    // Remembered on the sign-in's first page: an expired or used page can start it over.
+    rememberSignInStart(ctx, deps.restartSeal, details, applicationOf(client), deps.secureCookies);
     switch (details.prompt.name) {
       case 'login': {
         if (await routeByHints(ctx, deps, details)) return;
-        const client = await deps.provider.Client.find(String(details.params.client_id));
         return renderLoginPage(ctx, details, { clientName: client?.clientName, ssoOffered: await deps.homeRealm.offered() });
       }
       case 'password_change': {
@@ -100,20 +109,26 @@ export function createInteractionRouter(deps: HostedPageDependencies): Router {
   return router;
 }
 
-/** An interaction cookie that expired or never existed: a page with a way back, not an error dump. */
-async function expiredInteractionPage(ctx: Parameters<Parameters<Router['use']>[0]>[0], next: () => Promise<unknown>) {
-  try {
-    await next();
-  } catch (err) {
-    if (!(err instanceof errors.SessionNotFound) && !(err instanceof errors.InvalidRequest)) throw err;
-    ctx.status = 400;
-    ctx.type = 'html';
-    ctx.body = renderMessage({
-      title: t('interaction.expired_title'),
-      alert: true,
-      message: t('interaction.expired'),
-      linkUrl: '/',
-      linkText: t('common.go_to_start_page'),
-    });
-  }
+/**
+ * An interaction cookie that expired or never existed, or a page used already (Back after signing
+ * in, then submitting again): a page that starts the same sign-in over at the same application,
+ * not an error dump.
+ */
+function expiredInteractionPage(restartSeal: SecretBox) {
+  return async (ctx: Parameters<Parameters<Router['use']>[0]>[0], next: () => Promise<unknown>) => {
+    try {
+      await next();
+    } catch (err) {
+      if (!(err instanceof errors.SessionNotFound) && !(err instanceof errors.InvalidRequest)) throw err;
+      const restart = openRestart(ctx, restartSeal);
+      ctx.status = 400;
+      ctx.type = 'html';
+      ctx.body = renderMessage({
+        title: t('interaction.expired_title'),
+        alert: true,
+        message: restart ? t('interaction.expired_restart') : t('interaction.expired'),
+        ...wayOnward({ restart }),
+      });
+    }
+  };
 }

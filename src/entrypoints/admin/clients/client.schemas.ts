@@ -38,6 +38,12 @@ const settingFields = {
     description:
       'Web clients: where Gatehouse POSTs a signed logout token (OpenID Connect Back-Channel Logout 1.0) when a session of theirs ends: sign-out, a password set by an administrator, sign-out everywhere, a disabled account. https, or http on localhost. Retried for about an hour. ID tokens then carry sid.',
   }),
+  initiate_login_uri: uri.nullable().openapi({
+    description: 'web and mobile: where the application starts a sign-in (OpenID Connect initiate_login_uri), always https. Error pages that cannot return to the application with an OAuth error link here. Default: none.',
+  }),
+  client_uri: uri.nullable().openapi({
+    description: 'web and mobile: the application\'s home page, linked from error pages when it registers no initiate_login_uri. https (http on localhost outside production). Default: none.',
+  }),
   token_endpoint_auth_method: z
     .enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'], {
       error: (issue) =>
@@ -102,6 +108,8 @@ export const clientSchema = z
     scopes: z.array(z.string()),
     post_logout_redirect_uris: z.array(z.string()),
     backchannel_logout_uri: z.string().nullable(),
+    initiate_login_uri: z.string().nullable(),
+    client_uri: z.string().nullable(),
     token_endpoint_auth_method: z.string().openapi({ description: 'The method in force (the kind\'s default when none was registered)' }),
     jwks: settingFields.jwks,
     id_token_signed_response_alg: z.string(),
@@ -146,6 +154,8 @@ export function clientView(client: ClientRecordWithUsage): ClientView {
     scopes: client.scopes.split(' ').filter(Boolean),
     post_logout_redirect_uris: client.post_logout_redirect_uris ?? [],
     backchannel_logout_uri: client.backchannel_logout_uri ?? null,
+    initiate_login_uri: client.initiate_login_uri ?? null,
+    client_uri: client.client_uri ?? null,
     token_endpoint_auth_method: authMethodOf(client.kind, client.token_endpoint_auth_method),
     jwks: client.jwks ?? null,
     id_token_signed_response_alg: client.id_token_signed_response_alg ?? 'RS256',

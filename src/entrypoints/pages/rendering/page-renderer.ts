@@ -49,6 +49,8 @@ export function renderMessage(message: {
   secondaryText?: string;
   /** The request's id, which the logs and the event log carry too. */
   errorId?: string;
+  /** The application the page is about, when known. */
+  clientName?: string;
 }): string {
   return renderPage('message', message);
 }

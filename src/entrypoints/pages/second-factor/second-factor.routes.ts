@@ -10,8 +10,8 @@ import { renderMessage, renderPage } from '../rendering/page-renderer.js';
 import { pageClock, pageMinutesUntil, t } from '../rendering/page-text.js';
 import type { InteractionDependencies, InteractionDetails } from '../interaction-context.js';
 import { completeIfLastStep, progressOf, seeOther } from '../login/complete-sign-in.js';
-import { REFUSAL_WORDING } from '../../oidc/refusal-wording.js';
 import { acrFor } from '../../oidc/acr.js';
+import { currentRequestId } from '../../../infrastructure/observability/request-context.js';
 
 export interface SecondFactorPageDependencies extends InteractionDependencies {
   secondFactor: SecondFactorService;
@@ -75,23 +75,18 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
         case 'email_proven':
         case 'no_code_expected':
           return seeOther(ctx, `/interaction/${step.details.uid}`);
-        case 'locked': {
-          ctx.set('Retry-After', String(Math.max(1, Math.ceil((result.until.getTime() - Date.now()) / 1000))));
-          // The person is known here, so the time is in their organisation's time zone.
-          const timeZone = (await step.facts.tenant()).settings.time_zone;
-          return message(ctx, 429, t('second_factor.locked_title'), t('second_factor.locked', { until: pageClock(result.until, new Date(), timeZone), wait: pageMinutesUntil(result.until, new Date()) }), `/interaction/${step.details.uid}/abort`, t('common.cancel_sign_in'));
-        }
+        case 'locked':
+          return renderLocked(ctx, step, result.until);
         case 'refused':
           switch (result.result.reason) {
             case 'wrong_code':
               return render(ctx, step, result.state, { error: t('common.wrong_code', { count: result.result.triesLeft }) }, 400);
             case 'code_expired':
               return render(ctx, step, result.state, { error: t('second_factor.code_expired') }, 400);
-            case 'too_many_attempts': {
-              // Too many wrong codes end this sign-in attempt (and count toward the lockout).
-              const url = await deps.provider.interactionResult(ctx.req, ctx.res, { error: 'access_denied', error_description: REFUSAL_WORDING.too_many_wrong_codes }, { mergeWithLastSubmission: false });
-              return seeOther(ctx, url);
-            }
+            case 'too_many_attempts':
+              // Not thrown out: the page says what happened and offers the ways on.
+              if (result.lockedUntil) return renderLocked(ctx, step, result.lockedUntil);
+              return render(ctx, step, result.state, { exhausted: true }, 400);
             case 'closed':
               return seeOther(ctx, `/interaction/${step.details.uid}`);
           }
@@ -187,8 +182,47 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
     return { details, decision, facts, attempt };
   }
 
-  function render(ctx: Context, step: StepContext, state: SecondFactorState, view: { error?: string; notice?: string } = {}, status = 200): void {
+  /**
+   * The step is locked (too many wrong codes, on every method): until when, and the way back to
+   * the application (an OAuth error it can act on), never an error dump.
+   */
+  async function renderLocked(ctx: Context, step: StepContext, until: Date): Promise<void> {
+    ctx.set('Retry-After', String(Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000))));
+    // The person is known here, so the time is in their organisation's time zone.
+    const timeZone = (await step.facts.tenant()).settings.time_zone;
+    ctx.status = 429;
+    ctx.type = 'html';
+    ctx.body = renderMessage({
+      title: t('second_factor.locked_title'),
+      alert: true,
+      message: t('second_factor.locked', { until: pageClock(until, new Date(), timeZone), wait: pageMinutesUntil(until, new Date()) }),
+      linkUrl: `/interaction/${step.details.uid}/abort`,
+      linkText: t('common.return_to_application'),
+      errorId: currentRequestId(),
+    });
+  }
+
+  function render(ctx: Context, step: StepContext, state: SecondFactorState, view: { error?: string; notice?: string; exhausted?: boolean } = {}, status = 200): void {
     const uid = step.details.uid;
+    if (view.exhausted && state.state === 'challenge') {
+      // This code ran out of tries: a new one, another way, or back to the application.
+      ctx.status = status;
+      ctx.type = 'html';
+      ctx.body = renderPage('code-entry', {
+        title: t('second_factor.exhausted_title'),
+        error: t('second_factor.exhausted'),
+        intro: t('second_factor.exhausted_next'),
+        showCodeForm: false,
+        canResend: false,
+        nextUrl: `/interaction/${uid}`,
+        nextText: state.method === 'sms' ? t('second_factor.send_new_code_page') : t('common.try_again'),
+        switchAction: `/interaction/${uid}/second-factor/method`,
+        alternatives: state.alternatives.map((method) => ({ method, label: t(ANOTHER_WAY[method]) })),
+        abortUrl: `/interaction/${uid}/abort`,
+        abortText: t('common.return_to_application'),
+      });
+      return;
+    }
     const page = (name: Parameters<typeof renderPage>[0], data: Record<string, unknown>) => {
       ctx.status = status;
       ctx.type = 'html';
