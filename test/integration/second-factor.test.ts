@@ -190,7 +190,7 @@ describe('SMS second factor', () => {
     const warning = (await passwordStep(browser, `pia-${slug}`)).page;
     expect(warning).toMatch(/Protect your account/);
     expect(warning).toMatch(/Add a mobile number now/);
-    expect(await post(browser, warning, {})).toMatch(new RegExp(`^${callback()}\\?code=`));
+    expect(await post(browser, warning, {}, /continue$/)).toMatch(new RegExp(`^${callback()}\\?code=`));
     expect((await passwordStep(new HttpBrowser(), `quin-${slug}`)).page).toMatch(/number ending in 0107/);
   });
 
