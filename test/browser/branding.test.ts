@@ -68,7 +68,7 @@ const PASSWORD = 'amber-lantern-42';
     await page.getByText('Need help? Contact Harbour Clinics: help@harbour.test').waitFor();
     await expect(page.getByRole('link', { name: 'Support page' }).getAttribute('href')).resolves.toBe('https://help.harbour.test');
     await expect(page.title()).resolves.toContain('Harbour Clinics');
-    expect(await page.evaluate(() => getComputedStyle(document.querySelector('button')!).backgroundColor)).toBe('rgb(11, 93, 59)');
+    expect(await page.evaluate(() => getComputedStyle(document.querySelector('button:not(.show-password)')!).backgroundColor)).toBe('rgb(11, 93, 59)');
     expect(await accessibilityViolations(page)).toEqual([]);
   }
 

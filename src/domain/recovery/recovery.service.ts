@@ -133,6 +133,16 @@ export class RecoveryService {
     return { flow, codeExpiresAt, message };
   }
 
+  /**
+   * The account's username for a flow an administrator started (its emailed link goes to the
+   * account's own address); none for a flow a person started, whose page must not tell whether
+   * the name typed exists.
+   */
+  async usernameForEmailedLink(flow: RecoveryFlow): Promise<string | undefined> {
+    if (flow.requested_by !== 'admin' || !flow.user_id) return undefined;
+    return (await this.deps.users.findById(flow.user_id))?.username;
+  }
+
   async find(flowId: string): Promise<RecoveryFlow | undefined> {
     return this.deps.flows.findById(flowId);
   }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Router } from '@koa/router';
 
 /**
- * The few scripts the hosted pages enhance themselves with (passkeys), served from Gatehouse's
+ * The few scripts the hosted pages enhance themselves with (passkeys, the show-password toggle), served from Gatehouse's
  * own origin so the pages' content security policy can stay `script-src 'self'`. Read once.
  */
 export function createAssetRouter(): Router {
@@ -14,6 +14,7 @@ export function createAssetRouter(): Router {
   const scripts: Record<string, string> = {
     'webauthn.js': readFileSync(path.join(path.dirname(webauthnEntry), '..', 'dist', 'bundle', 'index.umd.min.js'), 'utf8'),
     'passkeys.js': readFileSync(path.join(here, 'rendering', 'assets', 'passkeys.js'), 'utf8'),
+    'show-password.js': readFileSync(path.join(here, 'rendering', 'assets', 'show-password.js'), 'utf8'),
   };
   const router = new Router();
   router.get('/assets/:name', (ctx) => {

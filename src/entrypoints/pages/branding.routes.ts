@@ -27,7 +27,7 @@ export function createBrandingRouter(deps: { tenants: TenantRepository; tenantLo
     if (!colour) return;
     ctx.type = 'text/css; charset=utf-8';
     ctx.set('Cache-Control', 'public, max-age=300');
-    ctx.body = `button{background:${colour}}button.secondary{background:#fff;color:${colour};border-color:${colour}}a{color:${colour}}.brand{border-bottom-color:${colour}}\n`;
+    ctx.body = `button{background:${colour}}button.secondary,button.show-password{background:#fff;color:${colour};border-color:${colour}}a{color:${colour}}.brand{border-bottom-color:${colour}}\n`;
   });
   return router;
 }

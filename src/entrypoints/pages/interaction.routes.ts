@@ -73,7 +73,7 @@ export function createInteractionRouter(deps: HostedPageDependencies): Router {
       case 'password_change': {
         const facts = await deps.signInFacts.forAccount(ctx, String(details.session?.accountId));
         const tenant = facts ? await facts.tenant() : undefined;
-        return renderPasswordChange(ctx, details, (tenant?.settings ?? DEFAULT_TENANT_SETTINGS).password.min_length);
+        return renderPasswordChange(ctx, details, (tenant?.settings ?? DEFAULT_TENANT_SETTINGS).password.min_length, { username: facts?.user.username });
       }
       case 'second_factor':
         return secondFactorPages.show(ctx, details);

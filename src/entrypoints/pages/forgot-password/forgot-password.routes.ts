@@ -20,6 +20,13 @@ export interface ForgotPasswordDependencies extends InteractionDependencies {
 const DEFAULT_MIN_LENGTH = DEFAULT_TENANT_SETTINGS.password.min_length;
 
 /**
+ * The username typed to start a flow, kept in this browser for the flow's pages: the page that
+ * sets the new password carries it for password managers (never looked up, so it shows the same
+ * whether or not the account exists).
+ */
+const USERNAME_COOKIE = 'gatehouse_recovery_username';
+
+/**
  * "Forgot your password?": username → emailed code → code and new password → back in the
  * sign-in that sent the person here (or a page saying what to do next). Served at two bases:
  * inside an authorization request (/interaction/:uid/forgot-password) and on its own
@@ -45,6 +52,15 @@ export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswor
       }
       try {
         const flow = await deps.recovery.start({ username, interactionUid: ctx.params.uid, ip: ctx.ip, userAgent: ctx.get('user-agent') });
+        ctx.cookies.set(USERNAME_COOKIE, encodeURIComponent(username), {
+          signed: true,
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: deps.secureCookies,
+          path: flowPath(ctx, flow.id),
+          maxAge: Math.max(0, flow.expires_at.getTime() - Date.now()),
+          overwrite: true,
+        });
         seeOther(ctx, flowPath(ctx, flow.id));
       } catch (err) {
         if (err instanceof GatehouseError && err.code === 'rate_limited') return renderStart(ctx, { error: rateLimitText(err), username }, 429);
@@ -77,8 +93,10 @@ export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswor
     router.post(`${base}/:flowId`, async (ctx) => {
       const flow = await openFlow(ctx);
       if (!flow) return;
-      const result = await deps.recovery.complete(flow, { code: field(ctx, 'code').slice(0, 32), newPassword: field(ctx, 'new_password').slice(0, 1024), confirmPassword: field(ctx, 'confirm_password').slice(0, 1024), ip: ctx.ip, userAgent: ctx.get('user-agent') });
-      if (!result.ok) return explainFailure(ctx, (await deps.recovery.find(flow.id))!, result);
+      // A pasted code may come with spaces or dashes ("123 456", "123-456"): the service ignores them.
+      const code = field(ctx, 'code').trim().slice(0, 64);
+      const result = await deps.recovery.complete(flow, { code, newPassword: field(ctx, 'new_password').slice(0, 1024), confirmPassword: field(ctx, 'confirm_password').slice(0, 1024), ip: ctx.ip, userAgent: ctx.get('user-agent') });
+      if (!result.ok) return explainFailure(ctx, (await deps.recovery.find(flow.id))!, result, code);
       await returnToSignIn(ctx, result.user, result.flow);
     });
   }
@@ -86,10 +104,10 @@ export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswor
   function renderStart(ctx: RouterContext, view: { error?: string; username?: string }, status = 200): void {
     ctx.status = status;
     ctx.type = 'html';
-    ctx.body = renderPage('forgot-password', { action: basePath(ctx), backUrl: ctx.params.uid ? `/interaction/${ctx.params.uid}` : undefined, ...view });
+    ctx.body = renderPage('forgot-password', { action: basePath(ctx), backUrl: ctx.params.uid ? `/interaction/${ctx.params.uid}` : undefined, focus: 'username', errorField: 'username', ...view });
   }
 
-  async function renderCodeStep(ctx: RouterContext, flow: RecoveryFlow, view: { error?: string; notice?: string; problems?: string[] }, status = 200): Promise<void> {
+  async function renderCodeStep(ctx: RouterContext, flow: RecoveryFlow, view: { error?: string; errorField?: 'code' | 'new_password' | 'confirm_password'; code?: string; notice?: string; problems?: string[] }, status = 200): Promise<void> {
     ctx.status = status;
     ctx.type = 'html';
     ctx.body = renderPage('recovery-code', {
@@ -101,20 +119,23 @@ export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswor
       // with the tenant's rule spelled out.
       minLength: DEFAULT_MIN_LENGTH,
       backUrl: ctx.params.uid ? `/interaction/${ctx.params.uid}` : undefined,
+      username: await usernameOf(ctx, flow),
+      focus: 'code',
       ...view,
     });
   }
 
-  async function explainFailure(ctx: RouterContext, flow: RecoveryFlow, failure: CompletionFailure): Promise<void> {
+  /** What was typed stays (the code), except the passwords; the field in question is marked. */
+  async function explainFailure(ctx: RouterContext, flow: RecoveryFlow, failure: CompletionFailure, code: string): Promise<void> {
     switch (failure.reason) {
       case 'wrong_code':
-        return renderCodeStep(ctx, flow, { error: t('common.wrong_code', { count: failure.triesLeft }) }, 400);
+        return renderCodeStep(ctx, flow, { error: t('common.wrong_code', { count: failure.triesLeft }), errorField: 'code', code }, 400);
       case 'code_expired':
-        return renderCodeStep(ctx, flow, { error: t('forgot.code_expired') }, 400);
+        return renderCodeStep(ctx, flow, { error: t('forgot.code_expired'), errorField: 'code', code }, 400);
       case 'mismatch':
-        return renderCodeStep(ctx, flow, { error: t('common.passwords_differ') }, 400);
+        return renderCodeStep(ctx, flow, { error: t('common.passwords_differ'), errorField: 'new_password', code }, 400);
       case 'password_policy':
-        return renderCodeStep(ctx, flow, { error: t('common.stronger_password'), problems: failure.problems }, 400);
+        return renderCodeStep(ctx, flow, { error: t('common.stronger_password'), errorField: 'new_password', problems: failure.problems, code }, 400);
       case 'too_many_attempts':
         return deadEnd(ctx, t('forgot.too_many_title'), t('forgot.too_many'));
       case 'expired':
@@ -144,6 +165,22 @@ export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswor
     }
     ctx.type = 'html';
     ctx.body = renderMessage({ title: t('forgot.changed_title'), message: t('forgot.changed') });
+  }
+
+  /**
+   * The username the new password is for, for password managers: the one typed in this browser
+   * to start the flow, or, on the administrator's emailed link, the account's own.
+   */
+  async function usernameOf(ctx: RouterContext, flow: RecoveryFlow): Promise<string | undefined> {
+    const typed = ctx.cookies.get(USERNAME_COOKIE, { signed: true });
+    if (typed) {
+      try {
+        return decodeURIComponent(typed);
+      } catch {
+        // A damaged cookie: as if there were none.
+      }
+    }
+    return deps.recovery.usernameForEmailedLink(flow);
   }
 
   /** The flow of the URL, if it belongs to this base; otherwise a page with a way back. */

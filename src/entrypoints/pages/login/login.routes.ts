@@ -30,8 +30,9 @@ const MESSAGES = {
 
 type Details = InteractionDetails;
 
-export function renderLoginPage(ctx: Context, details: Details, view: { username?: string; error?: string; clientName?: string; ssoOffered?: boolean; remember?: boolean }): void {
+export function renderLoginPage(ctx: Context, details: Details, view: { username?: string; error?: string; errorField?: 'username' | 'password'; clientName?: string; ssoOffered?: boolean; remember?: boolean }): void {
   const uid = details.uid;
+  const username = view.username ?? (details.params.login_hint as string | undefined);
   ctx.type = 'html';
   ctx.body = renderPage('login', {
     action: `/interaction/${uid}/login`,
@@ -41,8 +42,11 @@ export function renderLoginPage(ctx: Context, details: Details, view: { username
     passkeyOptionsUrl: `/interaction/${uid}/passkey-options`,
     ssoAction: view.ssoOffered ? `/interaction/${uid}/sso` : undefined,
     remember: view.remember,
-    username: view.username ?? (details.params.login_hint as string | undefined),
+    username,
     error: view.error,
+    // A refused password keeps the username and puts the person back in the password field.
+    errorField: view.errorField,
+    focus: username ? 'password' : 'username',
     clientName: view.clientName,
   });
 }
@@ -81,7 +85,7 @@ export function registerLoginRoutes(router: Router, deps: SsoPageDependencies & 
     const remember = body.remember === 'on';
     const again = async (error: string, status: number) => {
       ctx.status = status;
-      renderLoginPage(ctx, details, { username, error, clientName: client?.clientName, ssoOffered: await deps.homeRealm.offered(), remember });
+      renderLoginPage(ctx, details, { username, error, errorField: username ? 'password' : 'username', clientName: client?.clientName, ssoOffered: await deps.homeRealm.offered(), remember });
     };
     // Home-realm discovery: a name without a password, or anyone of a tenant where single
     // sign-on is required, goes to the organisation's own sign-in.

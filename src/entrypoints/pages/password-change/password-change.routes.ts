@@ -33,7 +33,7 @@ export function registerPasswordChangeRoutes(router: Router, deps: PasswordChang
     const tenant = await facts.tenant();
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string).slice(0, 1024) : '');
-    const again = (error: string, problems?: string[]) => renderPasswordChange(ctx, details, tenant.settings.password.min_length, { error, problems }, 400);
+    const again = (error: string, errorField?: PasswordField, problems?: string[]) => renderPasswordChange(ctx, details, tenant.settings.password.min_length, { username: user.username, error, errorField, problems }, 400);
 
     if (user.password_expires_at && user.password_expires_at <= new Date()) return again(t('password_change.expired'));
     if (askCurrent(details)) {
@@ -45,7 +45,7 @@ export function registerPasswordChangeRoutes(router: Router, deps: PasswordChang
       const locked = (until: Date) => {
         const now = new Date();
         ctx.set('Retry-After', String(Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000))));
-        return renderPasswordChange(ctx, details, tenant.settings.password.min_length, { error: t('password_change.locked', { until: pageClock(until, now, tenant.settings.time_zone), wait: pageMinutesUntil(until, now) }) }, 429);
+        return renderPasswordChange(ctx, details, tenant.settings.password.min_length, { username: user.username, error: t('password_change.locked', { until: pageClock(until, now, tenant.settings.time_zone), wait: pageMinutesUntil(until, now) }) }, 429);
       };
       const lock = await deps.lockout.lockFor({ username: user.username, source, settings, spareUsernameLock: knownBrowser });
       if (lock) return locked(lock.until);
@@ -54,15 +54,15 @@ export function registerPasswordChangeRoutes(router: Router, deps: PasswordChang
         const started = await deps.lockout.recordFailure({ user, username: user.username, source, settings });
         const refusing = started.find((l) => l.scope !== 'username' || !knownBrowser);
         if (refusing) return locked(refusing.until);
-        return again(t('password_change.wrong_temporary'));
+        return again(t('password_change.wrong_temporary'), 'password');
       }
       await deps.lockout.recordSuccess(user.username, source);
     }
     const newPassword = text('new_password');
-    if (newPassword !== text('confirm_password')) return again(t('common.passwords_differ'));
-    if (await deps.signIn.confirmPassword(user, newPassword)) return again(t('password_change.same_as_temporary'));
+    if (newPassword !== text('confirm_password')) return again(t('common.passwords_differ'), 'new_password');
+    if (await deps.signIn.confirmPassword(user, newPassword)) return again(t('password_change.same_as_temporary'), 'new_password');
     const problems = deps.passwords.problems(tenant, user.username, newPassword);
-    if (problems.length) return again(t('common.stronger_password'), problems);
+    if (problems.length) return again(t('common.stronger_password'), 'new_password', problems);
 
     await deps.passwords.change(tenant, user, { password: newPassword, how: 'by you after signing in with a temporary password' });
     const changed = deps.signInFacts.of({ ...user, password_temporary: false }, facts.deviceHash, { tenant });
@@ -72,10 +72,14 @@ export function registerPasswordChangeRoutes(router: Router, deps: PasswordChang
   });
 }
 
-export function renderPasswordChange(ctx: Context, details: Details, minLength: number, view: { error?: string; problems?: string[] } = {}, status = 200): void {
+type PasswordField = 'password' | 'new_password' | 'confirm_password';
+
+/** `username`: the account's, carried for password managers (autocomplete="username"). */
+export function renderPasswordChange(ctx: Context, details: Details, minLength: number, view: { username?: string; error?: string; errorField?: PasswordField; problems?: string[] } = {}, status = 200): void {
   ctx.status = status;
   ctx.type = 'html';
-  ctx.body = renderPage('password-change', { action: `/interaction/${details.uid}/password-change`, askCurrent: askCurrent(details), minLength, ...view });
+  const ask = askCurrent(details);
+  ctx.body = renderPage('password-change', { action: `/interaction/${details.uid}/password-change`, askCurrent: ask, minLength, focus: ask ? 'password' : 'new_password', ...view });
 }
 
 /** The temporary password is asked again only if it was not just typed in this same sign-in. */

@@ -34,7 +34,21 @@ export function renderPage(name: PageName, data: Record<string, unknown>): strin
   const back = encodeURIComponent(switcherReturnTo());
   const languages = LANGUAGES.map((code) => ({ language: code, name: LANGUAGE_NAMES[code], current: code === language, href: `/language?set=${code}&return=${back}` }));
   // The organisation the page is shown for (its name, logo, colour, support contact), if any.
-  return eta.render(name, { brand: currentBrand(), ...data, t: translator(language), lang: language, languages });
+  return eta.render(name, { brand: currentBrand(), ...data, t: translator(language), lang: language, languages, field: fieldAttributes(data) });
+}
+
+/**
+ * `<%~ it.field('code', 'code-hint') %>`: a form field's state attributes. The field the page's
+ * error is about (`errorField`) is marked invalid and described by the error (`#form-error`,
+ * besides its own hint), and takes the focus; without such an error the focus goes to `focus`.
+ */
+function fieldAttributes(data: Record<string, unknown>): (id: string, hint?: string) => string {
+  const wrong = data.error && typeof data.errorField === 'string' ? data.errorField : undefined;
+  const focus = wrong ?? (typeof data.focus === 'string' ? data.focus : undefined);
+  return (id, hint) => {
+    const describedBy = [id === wrong ? 'form-error' : '', hint ?? ''].filter(Boolean).join(' ');
+    return `${id === wrong ? ' aria-invalid="true"' : ''}${describedBy ? ` aria-describedby="${describedBy}"` : ''}${id === focus ? ' autofocus' : ''}`;
+  };
 }
 
 /** A page with a title, one message and an optional way onward: errors, dead ends, notices. */

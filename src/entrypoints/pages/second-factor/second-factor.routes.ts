@@ -53,13 +53,17 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
         const outcome = await deps.secondFactor.resend(step.attempt, state);
         const now = await deps.secondFactor.current(step.attempt, step.decision, { start: false });
         if (outcome.sent) return render(ctx, step, now, { notice: outcome.delayed ? t(DELAYED_NOTICE) : t('common.new_code_sent') });
-        if (outcome.reason === 'too_soon') return render(ctx, step, now, { error: refusalText(outcome) }, 429);
+        if (outcome.reason === 'too_soon') return render(ctx, step, now, { error: refusalText(outcome), errorField: null }, 429);
         return render(ctx, step, { state: 'cannot_send', reason: outcome.reason, retryAfterSeconds: outcome.retryAfterSeconds, alternatives: 'alternatives' in now && now.state === 'challenge' ? now.alternatives : [] });
       }
 
+      // Trimmed here; spaces and dashes inside a pasted code ("123 456", "123-456") the methods ignore.
+      const code = (body.code ?? '').trim().slice(0, 16_384);
       // On a shared computer the person asks not to be remembered: the step is asked again next time.
       const rememberBrowser = body.shared === 'on' ? null : () => ensureDeviceHash(ctx, deps.secureCookies);
-      const result = await deps.secondFactor.submitCode(step.attempt, state, (body.code ?? '').slice(0, 16_384), rememberBrowser);
+      const result = await deps.secondFactor.submitCode(step.attempt, state, code, rememberBrowser);
+      // What was typed stays on the page after a refusal (a passkey's answer is no typing).
+      const typed = code.length <= 64 ? code : undefined;
       switch (result.outcome) {
         case 'passed': {
           const amr = [...new Set([...((step.details.session?.amr as string[] | undefined) ?? ['pwd']), result.amr])];
@@ -80,9 +84,9 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
         case 'refused':
           switch (result.result.reason) {
             case 'wrong_code':
-              return render(ctx, step, result.state, { error: t('common.wrong_code', { count: result.result.triesLeft }) }, 400);
+              return render(ctx, step, result.state, { error: t('common.wrong_code', { count: result.result.triesLeft }), code: typed }, 400);
             case 'code_expired':
-              return render(ctx, step, result.state, { error: t('second_factor.code_expired') }, 400);
+              return render(ctx, step, result.state, { error: t('second_factor.code_expired'), code: typed }, 400);
             case 'too_many_attempts':
               // Not thrown out: the page says what happened and offers the ways on.
               if (result.lockedUntil) return renderLocked(ctx, step, result.lockedUntil);
@@ -202,7 +206,7 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
     });
   }
 
-  function render(ctx: Context, step: StepContext, state: SecondFactorState, view: { error?: string; notice?: string; exhausted?: boolean } = {}, status = 200): void {
+  function render(ctx: Context, step: StepContext, state: SecondFactorState, view: { error?: string; notice?: string; exhausted?: boolean; code?: string; errorField?: null } = {}, status = 200): void {
     const uid = step.details.uid;
     if (view.exhausted && state.state === 'challenge') {
       // This code ran out of tries: a new one, another way, or back to the application.
@@ -226,7 +230,8 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
     const page = (name: Parameters<typeof renderPage>[0], data: Record<string, unknown>) => {
       ctx.status = status;
       ctx.type = 'html';
-      ctx.body = renderPage(name, { abortUrl: `/interaction/${uid}/abort`, bypassAction: step.decision.bypassAvailable ? `/interaction/${uid}/second-factor/bypass` : undefined, ...data, ...view });
+      // A code page's error is about its code field, which has the focus either way.
+      ctx.body = renderPage(name, { abortUrl: `/interaction/${uid}/abort`, bypassAction: step.decision.bypassAvailable ? `/interaction/${uid}/second-factor/bypass` : undefined, focus: 'code', errorField: 'code', ...data, ...view });
     };
     switch (state.state) {
       case 'challenge':
@@ -311,6 +316,8 @@ export function createSecondFactorPages(deps: SecondFactorPageDependencies) {
     ctx.status = status;
     ctx.type = 'html';
     ctx.body = renderPage('phone-enroll', {
+      focus: 'phone',
+      errorField: 'phone',
       action: `/interaction/${step.details.uid}/second-factor/phone`,
       abortUrl: `/interaction/${step.details.uid}/abort`,
       bypassAction: step.decision.bypassAvailable ? `/interaction/${step.details.uid}/second-factor/bypass` : undefined,
@@ -333,7 +340,7 @@ const CHALLENGE_TEXT: Record<MethodId, (challenge: Challenge) => Record<string, 
     label: t('second_factor.sms_label'),
   }),
   totp: () => ({ title: t('second_factor.totp_title'), intro: t('second_factor.totp_intro'), label: t('second_factor.totp_label') }),
-  recovery_code: () => ({ title: t('second_factor.recovery_title'), intro: t('second_factor.recovery_intro'), label: t('second_factor.recovery_label'), inputmode: 'text', maxlength: '16' }),
+  recovery_code: () => ({ title: t('second_factor.recovery_title'), intro: t('second_factor.recovery_intro'), label: t('second_factor.recovery_label'), inputmode: 'text' }),
   passkey: () => ({ title: t('second_factor.passkey_title'), intro: t('second_factor.passkey_intro_short'), label: t('second_factor.passkey_label') }),
 };
 
