@@ -2,10 +2,9 @@ import { z } from 'zod';
 import type { TenantLogos } from '../../../domain/tenants/tenant-logo.js';
 import type { TenantRepository } from '../../../domain/tenants/tenant.repository.js';
 import { tenantView } from '../../../domain/tenants/tenant.service.js';
-import { assertMayChangeTenant } from '../access-policy.js';
 import { eventActor } from '../admin-actor.js';
 import type { AdminApi } from '../admin-route.js';
-import { visibleTenant } from '../tenant-scope.js';
+import { changeableTenant } from '../tenant-scope.js';
 import { tenantSchema } from './tenant.schemas.js';
 
 const logoSchema = z
@@ -28,8 +27,7 @@ export function registerLogoRoutes(api: AdminApi, deps: LogoRouteDependencies): 
     success: { status: 200, schema: tenantSchema, description: 'The tenant, its `settings.branding.logo_version` new' },
     errors: [403, 404],
     handler: async ({ actor, params, body }) => {
-      const tenant = await visibleTenant(deps.tenants, actor, params.t!);
-      assertMayChangeTenant(actor);
+      const tenant = await changeableTenant(deps.tenants, actor, params.t!);
       return tenantView(await deps.tenantLogos.upload(tenant, body.image, eventActor(actor)));
     },
   });
@@ -41,8 +39,7 @@ export function registerLogoRoutes(api: AdminApi, deps: LogoRouteDependencies): 
     success: { status: 204, description: 'Removed' },
     errors: [403, 404],
     handler: async ({ actor, params }) => {
-      const tenant = await visibleTenant(deps.tenants, actor, params.t!);
-      assertMayChangeTenant(actor);
+      const tenant = await changeableTenant(deps.tenants, actor, params.t!);
       await deps.tenantLogos.remove(tenant, eventActor(actor));
     },
   });

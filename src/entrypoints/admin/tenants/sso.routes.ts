@@ -2,10 +2,9 @@ import type { SsoConnectionRepository } from '../../../domain/federation/sso-con
 import type { SsoConnectionService } from '../../../domain/federation/sso-connection.service.js';
 import type { TenantRepository } from '../../../domain/tenants/tenant.repository.js';
 import { GatehouseError } from '../../../infrastructure/http/gatehouse-error.js';
-import { assertMayChangeTenant } from '../access-policy.js';
 import { eventActor } from '../admin-actor.js';
 import type { AdminApi } from '../admin-route.js';
-import { visibleTenant } from '../tenant-scope.js';
+import { changeableTenant } from '../tenant-scope.js';
 import { ssoConnectionInputSchema, ssoConnectionSchema } from './sso.schemas.js';
 
 export interface SsoRouteDependencies {
@@ -23,8 +22,7 @@ export function registerSsoRoutes(api: AdminApi, deps: SsoRouteDependencies): vo
     success: { status: 200, schema: ssoConnectionSchema, description: 'The connection, without its secret' },
     errors: [403, 404],
     handler: async ({ actor, params }) => {
-      const tenant = await visibleTenant(deps.tenants, actor, params.t!);
-      assertMayChangeTenant(actor);
+      const tenant = await changeableTenant(deps.tenants, actor, params.t!);
       const connection = await deps.ssoConnections.ofTenant(tenant.id);
       if (!connection) throw new GatehouseError('not_found', 'This tenant has no single sign-on connection.');
       return deps.ssoConnectionAdmin.view(connection);
@@ -39,8 +37,7 @@ export function registerSsoRoutes(api: AdminApi, deps: SsoRouteDependencies): vo
     success: { status: 200, schema: ssoConnectionSchema, description: 'The connection, without its secret' },
     errors: [403, 404, 409],
     handler: async ({ actor, params, body }) => {
-      const tenant = await visibleTenant(deps.tenants, actor, params.t!);
-      assertMayChangeTenant(actor);
+      const tenant = await changeableTenant(deps.tenants, actor, params.t!);
       return deps.ssoConnectionAdmin.view(await deps.ssoConnectionAdmin.save(tenant, body, eventActor(actor)));
     },
   });
@@ -52,8 +49,7 @@ export function registerSsoRoutes(api: AdminApi, deps: SsoRouteDependencies): vo
     success: { status: 204, description: 'Removed' },
     errors: [403, 404],
     handler: async ({ actor, params }) => {
-      const tenant = await visibleTenant(deps.tenants, actor, params.t!);
-      assertMayChangeTenant(actor);
+      const tenant = await changeableTenant(deps.tenants, actor, params.t!);
       await deps.ssoConnectionAdmin.remove(tenant, eventActor(actor));
     },
   });

@@ -1,11 +1,11 @@
 import type { TenantRepository } from '../../../domain/tenants/tenant.repository.js';
 import { tenantView, type TenantService } from '../../../domain/tenants/tenant.service.js';
-import { assertMayChangeTenant, assertMayCreateTenants, assertMaySeeTenantUsage } from '../access-policy.js';
+import { assertMayCreateTenants, assertMaySeeTenantUsage } from '../access-policy.js';
 import type { SmsBudget } from '../../../domain/second-factor/sms/sms-budget.js';
 import { eventActor } from '../admin-actor.js';
 import type { AdminApi } from '../admin-route.js';
 import { decodeCursor, pageOf, pageQuerySchema } from '../pagination.js';
-import { visibleTenant } from '../tenant-scope.js';
+import { changeableTenant, visibleTenant } from '../tenant-scope.js';
 import { createTenantSchema, smsUsageSchema, tenantListSchema, tenantSchema, updateTenantSchema } from './tenant.schemas.js';
 
 /** Tenants: operators create and list them all; a tenant's people see their own. */
@@ -67,8 +67,7 @@ export function registerTenantRoutes(api: AdminApi, deps: { tenants: TenantRepos
     success: { status: 200, schema: tenantSchema, description: 'The updated tenant' },
     errors: [403, 404, 422],
     handler: async ({ actor, params, body }) => {
-      const tenant = await visibleTenant(deps.tenants, actor, params.t!);
-      assertMayChangeTenant(actor);
+      const tenant = await changeableTenant(deps.tenants, actor, params.t!);
       return tenantView(await deps.tenantService.update(tenant, body, eventActor(actor)));
     },
   });
