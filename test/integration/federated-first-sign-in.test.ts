@@ -29,6 +29,7 @@ describe('first sign-ins through a tenant\'s provider, in parallel', () => {
   let knex: Knex;
   let signIn: FederatedSignIn;
   let claimsFor: () => Record<string, unknown>;
+  let events: EventLog;
 
   beforeAll(async () => {
     const scratch = process.env.TEST_DATABASE_URL ? await createScratchDatabase(process.env.TEST_DATABASE_URL) : undefined;
@@ -49,7 +50,7 @@ describe('first sign-ins through a tenant\'s provider, in parallel', () => {
       users: new UserRepository(knex),
       tenants: new TenantRepository(knex),
       upstream,
-      events: new EventLog(knex, pino({ level: 'silent' })),
+      events: (events = new EventLog(knex, pino({ level: 'silent' }))),
       logger: pino({ level: 'silent' }),
       now: () => new Date(),
     });
@@ -111,5 +112,16 @@ describe('first sign-ins through a tenant\'s provider, in parallel', () => {
     claimsFor = () => ({ tid: 'another-directory', oid: 'x', preferred_username: 'x@strict.test' });
     await expect(signIn.complete(trip(tenantId), callback, source)).resolves.toMatchObject({ ok: false, reason: 'upstream_failed' });
     expect((await knex('events').where({ type: 'sso.refused', tenant_id: tenantId }).first()).reason).toBe('wrong_directory');
+  });
+
+  it('answers an upstream that cannot be reached with a refusal page, not an error, and records it', async () => {
+    const tenantId = await tenantWithJit('unreachable', null);
+    claimsFor = () => {
+      throw Object.assign(new Error('connect ECONNREFUSED 203.0.113.1:443'), { code: 'ECONNREFUSED' });
+    };
+    await expect(signIn.complete(trip(tenantId), callback, source)).resolves.toEqual({ ok: false, reason: 'upstream_failed', connection: expect.objectContaining({ tenant_id: tenantId }), upstreamError: undefined });
+    await events.flush();
+    expect((await knex('events').where({ type: 'sso.refused', tenant_id: tenantId }).first()).details).toMatchObject({ cause: 'ECONNREFUSED' });
+    expect((await knex('users').where({ tenant_id: tenantId })).length).toBe(0);
   });
 });

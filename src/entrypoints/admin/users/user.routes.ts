@@ -20,7 +20,7 @@ import type { RouterContext } from '@koa/router';
 import type { RateLimit } from '../../../infrastructure/rate-limits/rate-limiters.js';
 import { GatehouseError } from '../../../infrastructure/http/gatehouse-error.js';
 import type { SsoConnectionRepository } from '../../../domain/federation/sso-connection.repository.js';
-import { assertPasswordsInUse } from '../../../domain/federation/password-sign-in-rule.js';
+import { assertPasswordsInUse, passwordsNotInUse } from '../../../domain/federation/password-sign-in-rule.js';
 import {
   activeGrantsSchema,
   createUserSchema,
@@ -111,8 +111,9 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
       assertMayGiveRole(actor, body.role ?? 'member');
       // Where the tenant requires its own provider, people get no Gatehouse password: they sign
       // in there and are linked by their address in the tenant's domains.
-      const ssoOnly = (await deps.ssoConnections.ofTenant(tenant.id))?.required ?? false;
-      if (ssoOnly && body.password !== undefined) await assertPasswordsInUse(deps.ssoConnections, tenant.id);
+      const connection = await deps.ssoConnections.ofTenant(tenant.id);
+      const ssoOnly = connection?.required ?? false;
+      if (connection && ssoOnly && body.password !== undefined) throw passwordsNotInUse(connection);
       const create = async () => {
         const { user, invitation } = await deps.userAdmin.create(tenant, body, eventActor(actor), { withoutPassword: ssoOnly });
         return { ...(await view(user)), ...(invitation ? { invitation: messageView(invitation) } : {}) };
