@@ -57,14 +57,19 @@ export interface GatehouseOptions {
   embeddedInMemory?: boolean;
   /** The clock of time-dependent rules (remembered devices, codes); tests move it instead of waiting. */
   now?: () => Date;
+  /**
+   * Serve GET /metrics on METRICS_PORT (default). A process of a cluster does not: the cluster's
+   * primary serves every process's figures together on that port (see process-cluster.ts).
+   */
+  serveMetrics?: boolean;
   /** Wraps the repositories once they are built (tests count the reads of a sign-in). */
   decorateRepositories?: (repositories: Repositories) => Repositories;
 }
 
 export interface Gatehouse {
   server: http.Server;
-  /** Serves GET /metrics on METRICS_PORT, apart from the public server. */
-  metricsServer: http.Server;
+  /** Serves GET /metrics on METRICS_PORT, apart from the public server (absent in a cluster's process). */
+  metricsServer?: http.Server;
   metrics: Metrics;
   provider: Provider;
   database: Database;
@@ -264,7 +269,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       },
     });
 
-    const metricsServer = await startMetricsServer(metrics, config.metricsPort, logger);
+    const metricsServer = options.serveMetrics === false ? undefined : await startMetricsServer(metrics.collector(), config.metricsPort, logger);
     const server = http.createServer(app.callback());
     listening = server;
     drain = new ConnectionDrain(server);
@@ -272,7 +277,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       server.once('error', reject);
       server.listen(config.port, resolve);
     }).catch(async (err: unknown) => {
-      await closeServer(metricsServer);
+      if (metricsServer) await closeServer(metricsServer);
       throw err;
     });
     if (keyRing && ringSnapshot) {
@@ -313,7 +318,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
         redisClient?.disconnect();
         await before(() => database.close(), 'database');
         // Last: Prometheus can scrape a replica while it drains.
-        await closeServer(metricsServer);
+        if (metricsServer) await closeServer(metricsServer);
       },
     };
   } catch (err) {

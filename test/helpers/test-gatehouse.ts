@@ -96,7 +96,7 @@ export async function startTestGatehouse(
     storage,
     databaseUrl: scratch?.url,
     gatehouse: await start(),
-    metricsUrl: () => `http://127.0.0.1:${(handle.gatehouse.metricsServer.address() as { port: number }).port}/metrics`,
+    metricsUrl: () => `http://127.0.0.1:${(handle.gatehouse.metricsServer!.address() as { port: number }).port}/metrics`,
     async restart() {
       await handle.gatehouse.close();
       handle.gatehouse = await start();

@@ -2,9 +2,9 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { ChainTraffic, signInChains, summarize } from '../../bench/support/chain-traffic.js';
 import { sleep } from '../../bench/support/processes.js';
-import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { startProcessFleet, type ProcessFleet } from '../helpers/gatehouse-processes.js';
 import { storageKinds } from '../helpers/test-gatehouse.js';
+import { clientCredentials, send } from '../helpers/raw-requests.js';
 
 const withRealStorage = storageKinds().includes('postgres+redis');
 const CHAINS = 20;
@@ -61,25 +61,3 @@ const CHAINS = 20;
     expect(new Set(after.map((o) => o.chain)).size).toBe(CHAINS);
   }, 120_000);
 });
-
-function clientCredentials() {
-  return {
-    path: '/token',
-    method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${DEMO.integration.clientId}:${DEMO.integration.secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'grant_type=client_credentials',
-  };
-}
-
-/** One request on `agent`'s connections; a connection error is an answer of status 0 here. */
-function send(agent: http.Agent, origin: string, request: { path: string; method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; connection?: string; error?: string }> {
-  return new Promise((resolve) => {
-    const outgoing = http.request(`${origin}${request.path}`, { method: request.method ?? 'GET', agent, headers: request.headers });
-    outgoing.on('error', (err: NodeJS.ErrnoException) => resolve({ status: 0, error: err.code ?? err.message }));
-    outgoing.on('response', (response) => {
-      response.resume();
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, connection: response.headers.connection }));
-    });
-    outgoing.end(request.body);
-  });
-}

@@ -80,6 +80,7 @@ ISSUER: {{ $issuer | quote }}
 {{- /* The Job migrates before the rollout; pods only migrate when there is no Job. */}}
 MIGRATE_ON_START: {{ ternary "false" "true" .Values.migration.enabled | quote }}
 LOG_LEVEL: {{ $c.logLevel | toString | quote }}
+WEB_CONCURRENCY: {{ $c.webConcurrency | toString | quote }}
 DELIVERY: "aws"
 AWS_REGION: {{ required "config.awsRegion is required: the SES/SNS region" $c.awsRegion | quote }}
 EMAIL_FROM: {{ required "config.emailFrom is required: the sender address verified in SES" $c.emailFrom | quote }}

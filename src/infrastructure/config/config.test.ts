@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, SECRET_VARIABLES, loadConfig, loadKeysCommandConfig, loadMigrationConfig } from './config.js';
 
@@ -24,6 +24,23 @@ function failure(env: Record<string, string>): string {
 }
 
 describe('loadConfig', () => {
+  describe('WEB_CONCURRENCY', () => {
+    it('is one per core with PostgreSQL and real delivery, and 1 with the embedded database or the dev outbox', () => {
+      const aws = { DATABASE_URL: 'postgres://db/gatehouse', AWS_REGION: 'eu-west-1', EMAIL_FROM: 'a@example.com' };
+      expect(loadConfig(aws).webConcurrency).toBe(availableParallelism());
+      expect(loadConfig({}).webConcurrency).toBe(1);
+      expect(loadConfig({ DATABASE_URL: 'postgres://db/gatehouse' }).webConcurrency).toBe(1);
+      expect(loadConfig({ ...aws, WEB_CONCURRENCY: '3' }).webConcurrency).toBe(3);
+      expect(loadConfig({ DATABASE_URL: 'postgres://db/gatehouse', WEB_CONCURRENCY: '2' }).webConcurrency).toBe(2);
+    });
+
+    it('refuses more than one process on the embedded database, and nonsense', () => {
+      expect(failure({ WEB_CONCURRENCY: '2' })).toMatch(/WEB_CONCURRENCY.*embedded database/);
+      expect(failure({ DATABASE_URL: 'postgres://db/gatehouse', WEB_CONCURRENCY: '0' })).toMatch(/WEB_CONCURRENCY/);
+      expect(failure({ DATABASE_URL: 'postgres://db/gatehouse', WEB_CONCURRENCY: 'many' })).toMatch(/WEB_CONCURRENCY/);
+    });
+  });
+
   it('gives the embedded defaults of DESIGN §2', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 3000, issuer: 'http://localhost:3000', databaseUrl: undefined, redisUrl: undefined, delivery: 'outbox', bcryptCost: 12, seedDemo: true, migrateOnStart: true, trustProxy: 0, logLevel: 'info' });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { secretWeakness } from './secret-strength.js';
@@ -81,6 +82,13 @@ export interface GatehouseConfig {
    * a database does not answer. Fits Kubernetes' default 30 s grace period.
    */
   shutdownTimeoutMs: number;
+  /**
+   * `WEB_CONCURRENCY`: how many Gatehouse processes serve the port together (Node's cluster:
+   * connections are handed out in turn, nothing is sticky, every process reads the same
+   * storage). Default one per core with `DATABASE_URL` and `DELIVERY=aws`, else 1: the embedded
+   * database belongs to one process, and the dev outbox lists only its own process's messages.
+   */
+  webConcurrency: number;
   /**
    * `SSO_ENTRA_AUTHORITY`: where Microsoft Entra ID directories are found, for tenants that sign
    * in with Microsoft (`https://login.microsoftonline.com`; a national cloud's host instead).
@@ -287,6 +295,7 @@ export function loadConfig(environment: Env = process.env): GatehouseConfig {
       redisCommandMs: read(env, 'REDIS_COMMAND_TIMEOUT_MS', integer(50, 60_000, 1_000)),
     },
     shutdownTimeoutMs: read(env, 'SHUTDOWN_TIMEOUT_MS', integer(1_000, 600_000, 25_000)),
+    webConcurrency: readWebConcurrency(env, { embedded: !databaseUrl, outbox: delivery === 'outbox' }),
     ssoEntraAuthority: (read(env, 'SSO_ENTRA_AUTHORITY', url(['http:', 'https:'])) ?? 'https://login.microsoftonline.com').replace(/\/$/, ''),
     keyRing: readKeyRing(env),
   };
@@ -296,6 +305,13 @@ export function loadConfig(environment: Env = process.env): GatehouseConfig {
 }
 
 const DAY = 86_400;
+
+function readWebConcurrency(env: Env, storage: { embedded: boolean; outbox: boolean }): number {
+  const fallback = storage.embedded || storage.outbox ? 1 : availableParallelism();
+  const processes = read(env, 'WEB_CONCURRENCY', integer(1, 64, fallback));
+  if (processes > 1 && storage.embedded) throw new ConfigError('WEB_CONCURRENCY', 'must be 1 with the embedded database, which only one process can open (set DATABASE_URL to run more)');
+  return processes;
+}
 
 function readKeyEncryptionKey(env: Env, name: string): Buffer | undefined {
   const raw = env[name];

@@ -1,6 +1,7 @@
 import { Registry, collectDefaultMetrics, Counter, Gauge, Histogram } from 'prom-client';
 import type { Logger } from './logger.js';
 import { buildInfo } from './build-info.js';
+import type { MetricsCollector } from './metrics-server.js';
 
 /** What the metrics read of an event of the event log (see domain/events). */
 export interface ObservedEvent {
@@ -125,8 +126,15 @@ export class Metrics {
       name: 'gatehouse_build_info',
       help: 'Always 1; the labels say which Gatehouse runs',
       labelNames: ['version', 'revision', 'node_version'] as const,
+      // Every process of a cluster runs the same build (process-cluster.ts sums the rest).
+      aggregator: 'first',
       registers: [this.registry],
     }).set({ version: build.version, revision: build.revision, node_version: process.version }, 1);
+  }
+
+  /** This process's figures, for its own metrics server. */
+  collector(): MetricsCollector {
+    return { contentType: this.registry.contentType, collect: () => this.registry.metrics() };
   }
 
   /** One answered request. Probes are left out: a pod that is not ready is not an error. */
@@ -220,6 +228,8 @@ export class Metrics {
     new Gauge({
       name: 'gatehouse_redis_up',
       help: '1 while the Redis connection is ready, 0 otherwise',
+      // Down when any process of a cluster finds it down.
+      aggregator: 'min',
       registers: [this.registry],
       collect() {
         this.set(redis.status === 'ready' ? 1 : 0);
@@ -257,6 +267,8 @@ export class Metrics {
         name,
         help,
         labelNames: ['tenant_id', 'tenant'] as const,
+        // Read from the shared database: every process of a cluster sees the same.
+        aggregator: 'first',
         registers: [this.registry],
         async collect() {
           this.reset();
@@ -277,6 +289,8 @@ export class Metrics {
       name: 'gatehouse_signing_key_age_seconds',
       help: 'Seconds since the signing key was first used by any replica',
       labelNames: ['kid', 'alg'] as const,
+      // Every process of a cluster signs with the same keys.
+      aggregator: 'max',
       registers: [this.registry],
       collect() {
         this.reset();
