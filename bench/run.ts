@@ -6,6 +6,7 @@ import { clientCredentialsBesideSignIns, type BesideFigures } from './scenarios/
 import { Cleanup } from './support/cleanup.js';
 import { machineLine, packageVersion } from './support/environment.js';
 import { foreignCpuDuring } from './support/foreign-cpu.js';
+import { roundTripsDuring } from './support/storage-trips.js';
 import { launchBare, launchGatehouse } from './support/launch.js';
 import { chainsBySigningIn, RefreshChains } from './support/refresh-chains.js';
 import { millis, rate, renderReport, type Comparison, type Row } from './support/report.js';
@@ -41,10 +42,14 @@ async function measureAll(settings: BenchSettings, cleanup: Cleanup): Promise<Fi
   const connections = settings.tokenConnections;
   const eachRun = settings.warmupSeconds + settings.seconds;
   /** Runs one scenario in a fresh window and notes how much of the machine other work took meanwhile. */
-  const measure = async (server: ServerHandle, scenario: (window: MeasurementWindow) => Promise<Measurement>, warmupSeconds?: number) => {
+  const measure = async (server: ServerHandle, scenario: (window: MeasurementWindow) => Promise<Measurement>, warmupSeconds?: number, trips?: { metricsUrl?: string; grant: string }) => {
     const measuring = window(warmupSeconds);
-    const [measured, otherCpu] = await Promise.all([scenario(measuring), foreignCpuDuring(measuring, [process.pid, server.pid])]);
-    return { ...measured, otherCpu };
+    const [measured, otherCpu, roundTrips] = await Promise.all([
+      scenario(measuring),
+      foreignCpuDuring(measuring, [process.pid, server.pid]),
+      trips?.metricsUrl ? roundTripsDuring(measuring, trips.metricsUrl, trips.grant) : undefined,
+    ]);
+    return { ...measured, otherCpu, roundTrips };
   };
 
   const bare = await launchBare(cleanup);
@@ -59,7 +64,7 @@ async function measureAll(settings: BenchSettings, cleanup: Cleanup): Promise<Fi
 
   const gatehouse = await launchGatehouse(settings, settings.bcryptCost, cleanup);
   step('Gatehouse: client_credentials', eachRun);
-  const gatehouseClientCredentials = await measure(gatehouse.server, (w) => clientCredentialsGrants(gatehouse.target, connections, w));
+  const gatehouseClientCredentials = await measure(gatehouse.server, (w) => clientCredentialsGrants(gatehouse.target, connections, w), undefined, { metricsUrl: gatehouse.metricsUrl, grant: 'client_credentials' });
   // What bcrypt allows, measured right before the sign-ins it is compared with (the machine's
   // other work drifts), with Gatehouse idle; a second of warm-up is plenty for a C++ loop.
   const bcryptWarmup = Math.min(1, settings.warmupSeconds);
@@ -81,7 +86,7 @@ async function measureAll(settings: BenchSettings, cleanup: Cleanup): Promise<Fi
     signInOverFetch(refreshInstance.target.mobile, demoCredentials(index)),
   );
   step(`Gatehouse: refresh_token (${settings.refreshChains} chains)`, eachRun);
-  const gatehouseRefresh = await measure(refreshInstance.server, (w) => refreshTokenGrants(refreshInstance.target, chains, connections, w));
+  const gatehouseRefresh = await measure(refreshInstance.server, (w) => refreshTokenGrants(refreshInstance.target, chains, connections, w), undefined, { metricsUrl: refreshInstance.metricsUrl, grant: 'refresh_token' });
   await refreshInstance.dispose();
 
   return {

@@ -7,6 +7,8 @@ import { describeTarget, type Target } from './target.js';
 export interface Launched {
   target: Target;
   server: ServerHandle;
+  /** Gatehouse's GET /metrics (absent for bare oidc-provider). */
+  metricsUrl?: string;
   /** Stops the server and removes what it stored, before the run ends. */
   dispose(): Promise<void>;
 }
@@ -26,12 +28,13 @@ export async function launchGatehouse(settings: BenchSettings, bcryptCost: numbe
   const storage = await ScratchStorage.create(settings.adminDatabaseUrl, settings.redisUrl);
   const removeStorage = cleanup.add(`remove scratch storage ${storage.redisKeyPrefix}`, () => storage.remove());
   const port = await freePort();
+  const metricsPort = await freePort();
   const server = await ServerHandle.start(`Gatehouse (BCRYPT_COST=${bcryptCost})`, {
     kind: 'gatehouse',
     env: {
       PORT: String(port),
-      // Any free port: two benches (or a bench beside a dev server) must not collide on 9464.
-      METRICS_PORT: '0',
+      // A free port: two benches (or a bench beside a dev server) must not collide on 9464.
+      METRICS_PORT: String(metricsPort),
       // The loopback address, not localhost: every request of the bench goes to 127.0.0.1.
       ISSUER: `http://127.0.0.1:${port}`,
       ...storage.env,
@@ -44,6 +47,7 @@ export async function launchGatehouse(settings: BenchSettings, bcryptCost: numbe
   return {
     target: await describeTarget('gatehouse', server.origin),
     server,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     async dispose() {
       await stopServer();
       await removeStorage();

@@ -21,7 +21,7 @@ export const BUSY_MACHINE = 0.1;
 
 const busy = (measured: Measurement) => (measured.otherCpu ?? 0) > BUSY_MACHINE;
 
-const COLUMNS = ['scenario', 'target', 'per s', 'p50 ms', 'p99 ms', 'ok', 'failed', 'other CPU'] as const;
+const COLUMNS = ['scenario', 'target', 'per s', 'p50 ms', 'p99 ms', 'ok', 'failed', 'other CPU', 'PG / Redis trips'] as const;
 
 /** The figures as a plain-text table, then the ratios, then why anything failed. */
 export function renderReport(header: string[], rows: Row[], comparisons: Comparison[]): string {
@@ -34,6 +34,7 @@ export function renderReport(header: string[], rows: Row[], comparisons: Compari
     String(row.measured.ok),
     String(row.measured.failed),
     row.measured.otherCpu === undefined ? '—' : `${Math.round(row.measured.otherCpu * 100)}%${busy(row.measured) ? ' !' : ''}`,
+    row.measured.roundTrips ? `${row.measured.roundTrips.postgres.toFixed(2)} / ${row.measured.roundTrips.redis.toFixed(2)}` : '—',
   ]);
   const widths = COLUMNS.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]!.length)));
   const line = (values: readonly string[]) =>

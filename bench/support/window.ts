@@ -13,6 +13,8 @@ export interface Measurement {
   failures: string[];
   /** Share of the machine that other work took during the window (foreign-cpu.ts), when known. */
   otherCpu?: number;
+  /** Gatehouse's round trips to storage per request during the window (storage-trips.ts). */
+  roundTrips?: { postgres: number; redis: number };
 }
 
 /**

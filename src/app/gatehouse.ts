@@ -23,7 +23,7 @@ import { EventLog } from '../domain/events/event-log.js';
 import { scheduleCleanup } from '../domain/maintenance/cleanup-schedule.js';
 import { ExpiredDataCleanup } from '../domain/maintenance/expired-data-cleanup.js';
 import type { Logger } from '../infrastructure/observability/logger.js';
-import { Metrics, type ConnectionPool } from '../infrastructure/observability/metrics.js';
+import { Metrics, type ConnectionPool, type WritableConnection } from '../infrastructure/observability/metrics.js';
 import { createAdapterFactory } from '../entrypoints/oidc/adapters/adapter-factory.js';
 import { ClientAdapter } from '../entrypoints/oidc/adapters/client.adapter.js';
 import { createProvider } from '../entrypoints/oidc/create-provider.js';
@@ -240,6 +240,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     metrics.watchEventLog(events);
     metrics.watchDatabasePool(() => (knex.client as { pool?: ConnectionPool }).pool);
     if (redisClient) metrics.watchRedis(redisClient);
+    metrics.watchStorageRoundTrips({ postgres: knex, redis: redisClient as WritableConnection | undefined });
     const smsBudget = services.smsBudget;
     metrics.watchSmsBudgets(() => smsBudget.useThisMonth(now(), repositories.tenants), logger);
     let signingKeys = ringSnapshot ? ringSnapshot.signing : await recordSigningKeySightings(knex, signingKeysOf(secrets.jwks));

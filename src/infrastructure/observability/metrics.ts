@@ -3,6 +3,17 @@ import type { Logger } from './logger.js';
 import { buildInfo } from './build-info.js';
 import type { MetricsCollector } from './metrics-server.js';
 
+/** A knex instance: emits `query` for every statement it sends. */
+export interface QueryEmitter {
+  on(event: 'query', listener: () => void): unknown;
+}
+
+/** An ioredis client: its current socket, replaced on reconnect. */
+export interface WritableConnection {
+  readonly stream?: { write: (...args: never[]) => boolean };
+  on(event: 'connect', listener: () => void): unknown;
+}
+
 /** What the metrics read of an event of the event log (see domain/events). */
 export interface ObservedEvent {
   type: string;
@@ -241,6 +252,38 @@ export class Metrics {
       registers: [this.registry],
     });
     redis.on('error', () => errors.inc());
+  }
+
+  /**
+   * Round trips to PostgreSQL (statements: each waits for its answer) and to Redis (writes on its
+   * connection: commands issued in the same tick travel together, see connectRedis). Divided by
+   * the requests served, they are the round trips per request the benchmark prints; in
+   * production a rise per request after a deploy is a regression nothing else shows.
+   */
+  watchStorageRoundTrips(stores: { postgres?: QueryEmitter; redis?: WritableConnection }): void {
+    const trips = new Counter({
+      name: 'gatehouse_storage_round_trips_total',
+      help: 'Round trips to storage: PostgreSQL statements, and writes on the Redis connection (pipelined commands share one)',
+      labelNames: ['store'] as const,
+      registers: [this.registry],
+    });
+    stores.postgres?.on('query', () => trips.inc({ store: 'postgres' }));
+    const redis = stores.redis;
+    if (!redis) return;
+    const counted = new WeakSet<object>();
+    // ioredis opens a new socket on every reconnect: count on each.
+    const countWrites = () => {
+      const stream = redis.stream;
+      if (!stream || counted.has(stream)) return;
+      counted.add(stream);
+      const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+      stream.write = ((...args: unknown[]) => {
+        trips.inc({ store: 'redis' });
+        return write(...args);
+      }) as typeof stream.write;
+    };
+    countWrites();
+    redis.on('connect', countWrites);
   }
 
   /**

@@ -1,0 +1,85 @@
+import * as oidc from 'openid-client';
+import type { Counter } from 'prom-client';
+import { sleep } from '../../bench/support/processes.js';
+import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
+import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
+import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
+
+const REQUESTS = 20;
+
+/**
+ * Round trips to PostgreSQL and Redis per token request, counted (not guessed) by the metric
+ * that wraps both clients: PostgreSQL statements and writes on the Redis connection. The
+ * figures are the hot paths' budget (DESIGN §9: token requests as fast as bare oidc-provider);
+ * `npm run bench` prints the same figures under load. Background writes the request causes
+ * (events, last-use figures) are waited for and counted too.
+ */
+describe('round trips per token request, caches warm', () => {
+  let server: TestGatehouse;
+  let counter: Counter;
+  beforeAll(async () => {
+    server = await startTestGatehouse(fullestStorage());
+    counter = server.gatehouse.metrics.registry.getSingleMetric('gatehouse_storage_round_trips_total') as Counter;
+  }, 60_000);
+  afterAll(async () => server?.stop());
+
+  async function perRequest(request: () => Promise<unknown>, requests = REQUESTS): Promise<{ postgres: number; redis: number }> {
+    await request(); // warm: the client (and, for one chain, its grant and user) are read once
+    await settle();
+    const before = await totals();
+    for (let i = 0; i < requests; i++) await request();
+    await settle();
+    const after = await totals();
+    return { postgres: (after.postgres - before.postgres) / requests, redis: (after.redis - before.redis) / requests };
+  }
+
+  async function settle(): Promise<void> {
+    await sleep(50);
+    await server.gatehouse.events.flush();
+  }
+
+  async function totals(): Promise<{ postgres: number; redis: number }> {
+    const values = (await counter.get()).values;
+    const of = (store: string) => values.find((v) => v.labels.store === store)?.value ?? 0;
+    return { postgres: of('postgres'), redis: of('redis') };
+  }
+
+  const figures: Record<string, { postgres: number; redis: number }> = {};
+  afterAll(() => {
+    // What a reader of the CI log sees: the figures themselves, not only that they are in budget.
+    console.log(`round trips per request (PostgreSQL / Redis):\n${Object.entries(figures).map(([grant, f]) => `  ${grant}: ${f.postgres} / ${f.redis}`).join('\n')}`);
+  });
+
+  it('client_credentials', async () => {
+    const config = await discoverClient(server.issuer, DEMO.integration.clientId, DEMO.integration.secret);
+    figures.client_credentials = await perRequest(() => oidc.clientCredentialsGrant(config, { scope: 'api' }).catch(() => oidc.clientCredentialsGrant(config)));
+    // The client is in memory; the access token is the one write (Redis).
+    expect(figures.client_credentials).toEqual({ postgres: 0, redis: 1 });
+  });
+
+  it('refresh_token (rotating)', async () => {
+    const config = await discoverClient(server.issuer, DEMO.mobile.clientId);
+    const { tokens } = await signInWithCode(config, { username: 'alice', password: DEMO.password, redirectUri: `${server.issuer}${DEMO.callbackPath}` });
+    let refreshToken = tokens.refresh_token!;
+    figures.refresh_token = await perRequest(async () => {
+      refreshToken = (await oidc.refreshTokenGrant(config, refreshToken)).refresh_token!;
+    });
+    // Find the refresh token, then consume it and write its successor in one statement; the
+    // access token goes to Redis.
+    expect(figures.refresh_token).toEqual({ postgres: 2, redis: 1 });
+  });
+
+  it('refresh_token, each chain once after a restart (grant and user not in memory: an app refreshing hourly)', async () => {
+    const config = await discoverClient(server.issuer, DEMO.mobile.clientId);
+    const chains: string[] = [];
+    for (let i = 0; i <= 10; i++) chains.push((await signInWithCode(config, { username: 'alice', password: DEMO.password, redirectUri: `${server.issuer}${DEMO.callbackPath}` })).tokens.refresh_token!);
+    await server.restart();
+    counter = server.gatehouse.metrics.registry.getSingleMetric('gatehouse_storage_round_trips_total') as Counter;
+    const fresh = await discoverClient(server.issuer, DEMO.mobile.clientId);
+    let next = 0;
+    figures['refresh_token (cold)'] = await perRequest(() => oidc.refreshTokenGrant(fresh, chains[next++]!), 10);
+    // One more: the user, read for the ID token (the grant comes with the access token's write).
+    expect(figures['refresh_token (cold)'].postgres).toBeLessThanOrEqual(3);
+    expect(figures['refresh_token (cold)'].redis).toBeLessThanOrEqual(2);
+  }, 60_000);
+});
