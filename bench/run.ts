@@ -11,7 +11,6 @@ import { launchBare, launchGatehouse } from './support/launch.js';
 import { chainsBySigningIn, RefreshChains } from './support/refresh-chains.js';
 import { millis, rate, renderReport, type Comparison, type Row } from './support/report.js';
 import { serverVersions } from './support/scratch-storage.js';
-import type { ServerHandle } from './support/server-handle.js';
 import { readSettings, type BenchSettings } from './support/settings.js';
 import { signInOverFetch } from './support/sign-in-over-fetch.js';
 import { demoCredentials } from './support/target.js';
@@ -42,7 +41,7 @@ async function measureAll(settings: BenchSettings, cleanup: Cleanup): Promise<Fi
   const connections = settings.tokenConnections;
   const eachRun = settings.warmupSeconds + settings.seconds;
   /** Runs one scenario in a fresh window and notes how much of the machine other work took meanwhile. */
-  const measure = async (server: ServerHandle, scenario: (window: MeasurementWindow) => Promise<Measurement>, warmupSeconds?: number, trips?: { metricsUrl?: string; grant: string }) => {
+  const measure = async (server: { pid: number }, scenario: (window: MeasurementWindow) => Promise<Measurement>, warmupSeconds?: number, trips?: { metricsUrl?: string; grant: string }) => {
     const measuring = window(warmupSeconds);
     const [measured, otherCpu, roundTrips] = await Promise.all([
       scenario(measuring),

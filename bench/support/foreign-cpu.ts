@@ -41,12 +41,25 @@ function sample(ownPids: number[]): Sample | undefined {
     const [user, nice, system, idle, iowait, irq, softirq, steal] = fields as [number, number, number, number, number, number, number, number];
     const busy = user + nice + system + irq + softirq + steal;
     const pids = new Set(ownPids);
+    const parents = new Map<number, number>();
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       try {
         if (SERVICES.has(readFileSync(`/proc/${entry}/comm`, 'utf8').trim())) pids.add(Number(entry));
+        const parent = parentOf(Number(entry));
+        if (parent !== undefined) parents.set(Number(entry), parent);
       } catch {
         // the process ended meanwhile
+      }
+    }
+    // The processes a server started (the processes of a Gatehouse cluster) are the server's.
+    for (let added = true; added; ) {
+      added = false;
+      for (const [pid, parent] of parents) {
+        if (!pids.has(pid) && pids.has(parent)) {
+          pids.add(pid);
+          added = true;
+        }
       }
     }
     const ours = new Map<number, number>();
@@ -58,6 +71,12 @@ function sample(ownPids: number[]): Sample | undefined {
   } catch {
     return undefined;
   }
+}
+
+function parentOf(pid: number): number | undefined {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  return Number.isInteger(parent) ? parent : undefined;
 }
 
 /** utime + stime of a process (all its threads), in the clock ticks /proc/stat counts in. */

@@ -32,8 +32,10 @@ export class GatehouseProcess {
 
   static async start(label: string, env: Record<string, string>): Promise<GatehouseProcess> {
     const fromSources = import.meta.url.endsWith('.ts');
-    const main = fileURLToPath(new URL(fromSources ? '../../src/main.ts' : '../../src/main.js', import.meta.url));
-    const args = fromSources ? ['--import', fileURLToPath(new URL('./source-runner/register.mjs', import.meta.url)), main] : [main];
+    const source = (file: string) => fileURLToPath(new URL(`../../src/${file}.${fromSources ? 'ts' : 'js'}`, import.meta.url));
+    // As `npm start` runs it: the thread pool sized before anything loads, then the entry point.
+    const start = ['--import', source('threadpool'), source('main')];
+    const args = fromSources ? ['--import', fileURLToPath(new URL('./source-runner/register.mjs', import.meta.url)), ...start] : start;
     if (!env.PORT || env.PORT === '0') throw new Error('give the process a PORT of its own (freePort())');
     const child = spawnTracked(process.execPath, args, {
       // Only what it is given (and where to find programs): the caller decides every setting.

@@ -1,5 +1,4 @@
 import { startBareProvider } from './bare-provider.js';
-import { startGatehouseInstance } from './gatehouse-instance.js';
 import type { FromServer, RunningServer, ServerSpec, ToServer } from './server-protocol.js';
 
 /**
@@ -10,7 +9,7 @@ const send = (message: FromServer) => process.send!(message);
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '') as ServerSpec;
-  const server: RunningServer = spec.kind === 'bare' ? await startBareProvider(spec.port) : await startGatehouseInstance(spec.env);
+  const server: RunningServer = await startBareProvider(spec.port);
 
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= server.close().finally(() => process.exit(0)));

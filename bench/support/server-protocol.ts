@@ -6,10 +6,11 @@
  * measure the two together.
  */
 export type ServerSpec =
-  /** Bare oidc-provider with its in-memory adapter, listening on 127.0.0.1:`port`. */
-  | { kind: 'bare'; port: number }
-  /** Gatehouse started with `startGatehouse`, configured from exactly this environment. */
-  | { kind: 'gatehouse'; env: Record<string, string> };
+  /**
+   * Bare oidc-provider with its in-memory adapter, listening on 127.0.0.1:`port`. (Gatehouse
+   * runs as operators run it instead, see gatehouse-process.ts.)
+   */
+  { kind: 'bare'; port: number };
 
 export type ToServer =
   /** Bare only: create refresh tokens in-process (it has no sign-in pages). */

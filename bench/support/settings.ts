@@ -29,6 +29,8 @@ export interface BenchSettings {
   bcryptCost: number;
   /** Cores the raw bcrypt figure may use at once, as Gatehouse's own hasher bounds itself. */
   cores: number;
+  /** `BENCH_PROCESSES`: Gatehouse's WEB_CONCURRENCY (default one per core, as in production). */
+  processes: number;
   /** `BENCH_DATABASE_URL`: a PostgreSQL role allowed to create and drop databases. */
   adminDatabaseUrl: string;
   /** `BENCH_REDIS_URL`: Redis server; every run uses its own key prefix and removes its keys. */
@@ -57,6 +59,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     // Same bounds as Gatehouse's own BCRYPT_COST.
     bcryptCost: whole(env, 'BCRYPT_COST', 12, 4, 31),
     cores,
+    processes: whole(env, 'BENCH_PROCESSES', cores, 1, 64),
     adminDatabaseUrl: env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
   };

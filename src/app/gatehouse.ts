@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { hkdfSync } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,7 +30,7 @@ import { ClientAdapter } from '../entrypoints/oidc/adapters/client.adapter.js';
 import { createProvider } from '../entrypoints/oidc/create-provider.js';
 import { enforcePollingInterval } from '../entrypoints/oidc/device-flow.js';
 import { installProviderEvents } from '../entrypoints/oidc/provider-events.js';
-import { PasswordHasher } from '../domain/passwords/password-hasher.js';
+import { PasswordHasher, threadPoolSize } from '../domain/passwords/password-hasher.js';
 import { openDatabase, type Database } from '../infrastructure/storage/database.js';
 import { PostgresEphemeralMarks, RedisEphemeralMarks } from '../infrastructure/storage/ephemeral-marks.js';
 import { migrateToLatest } from '../infrastructure/storage/migrator.js';
@@ -120,7 +121,9 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     await queue.define(DELIVERY_QUEUE, DELIVERY_RETRIES);
     await queue.define(LOGOUT_NOTICE_QUEUE, LOGOUT_NOTICE_RETRIES);
     const repositories = (options.decorateRepositories ?? ((r) => r))(createRepositories(knex));
-    const hasher = new PasswordHasher(config.bcryptCost);
+    // The cores are shared by the processes of a cluster (WEB_CONCURRENCY): each takes its share
+    // of hashes at once, so together they hash on every core and never queue threads on them.
+    const hasher = new PasswordHasher(config.bcryptCost, { cores: Math.max(1, Math.ceil(availableParallelism() / config.webConcurrency)), poolSize: threadPoolSize() });
     const metrics = new Metrics();
     const outbox = config.delivery === 'outbox' ? new DevOutbox(logger) : undefined;
     const delivery: Courier = outbox ?? new AwsCourier(config.awsRegion!, config.emailFrom, config.awsCredentials);
