@@ -257,7 +257,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       trustProxy: config.trustProxy,
       demoEnabled: config.seedDemo,
       account: { webApp: accountWebApp, account: services.account },
-      console: { ...pages, webApp: consoleWebApp },
+      console: { ...pages, webApp: consoleWebApp, now },
       outbox: config.production ? undefined : { courier: outbox, messages: services.deliveryHistory },
       sesNotifications: { verifier: new SnsMessageVerifier({ trustedUrlPrefix: config.snsTrustedUrlPrefix }), notifications: services.sesNotifications, logger, topicArns: config.sesNotificationTopicArns },
       readiness: {

@@ -4,6 +4,7 @@ import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { OPERATOR_ENV, adminCall, createUser, operatorToken } from '../helpers/admin-api.js';
 import { accessibilityViolations } from '../helpers/accessibility.js';
 import { chromiumAvailable, launchChromium } from '../helpers/chromium.js';
+import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
 import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
 
 const SCREENSHOTS = 'test-results/screenshots/console';
@@ -61,6 +62,59 @@ const STAFF_PASSWORD = 'amber-lantern-42';
     await expect(page.getByLabel('Organisation').count()).resolves.toBe(0);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect(page.getByRole('heading', { name: 'Signed out' }).count()).resolves.toBe(1);
+    await page.context().close();
+  });
+
+  it('creates a user, sets their password after showing which apps it signs out, and reports what was cut off', async () => {
+    const page = await signedIn('admin');
+    await page.getByRole('link', { name: 'Create a user' }).click();
+    await expectAccessible(page, 'create-user');
+    await page.getByLabel('Username').fill('bea-tech');
+    await page.getByLabel('Email').fill('bea@demo.test');
+    await page.getByLabel('Name', { exact: true }).fill('Bea Tech');
+    await page.getByLabel('Password (optional)').fill('amber-lantern-99');
+    await page.getByRole('button', { name: 'Create the user' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toMatch(/created with the password you chose/);
+    const mobile = await discoverClient(server.issuer, DEMO.mobile.clientId);
+    await signInWithCode(mobile, { username: 'bea-tech', password: 'amber-lantern-99', redirectUri: `${server.issuer}${DEMO.callbackPath}` });
+    await page.reload();
+    await expect(page.getByText('Demo mobile app').count()).resolves.toBe(1);
+    await expectAccessible(page, 'user');
+    await page.getByRole('link', { name: 'Set a password' }).click();
+    await expect(page.getByText('These must sign in again').count()).resolves.toBe(1);
+    await expect(page.getByRole('listitem').filter({ hasText: 'Demo mobile app' }).count()).resolves.toBe(1);
+    await expectAccessible(page, 'set-password');
+    await page.getByLabel('New password').fill('short');
+    await page.getByRole('button', { name: 'Set the password and sign the user out' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/does not meet the policy/);
+    await page.getByLabel('New password').fill('copper-kettle-77');
+    await page.getByRole('button', { name: 'Set the password and sign the user out' }).click();
+    await expect(page.getByRole('heading', { name: 'The password of bea-tech was set' }).count()).resolves.toBe(1);
+    await expect(page.getByRole('status').textContent()).resolves.toMatch(/These apps must sign in again:\s*Demo mobile app/);
+    await expectAccessible(page, 'password-set-report');
+    await page.context().close();
+  });
+
+  it('offers a temporary password when Reset cannot help a user who never signed in', async () => {
+    await createUser(server.issuer, operator, { username: 'new-hire', password: null });
+    const page = await signedIn('admin', DEMO.password, '/console/users?q=new-hire');
+    await page.getByRole('link', { name: 'new-hire' }).click();
+    await page.getByRole('button', { name: 'Reset: email a reset code' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/has not signed in with their temporary password/);
+    await expectAccessible(page, 'reset-offers-temporary');
+    await page.getByRole('button', { name: 'Email a new temporary password' }).click();
+    await expect(page.getByRole('status').first().textContent()).resolves.toMatch(/new temporary password was emailed/);
+    await page.context().close();
+  });
+
+  it('refuses staff an administrator\'s page, and offers them the member role only', async () => {
+    const page = await signedIn('sam-staff', STAFF_PASSWORD, '/console/users?q=Ada');
+    await page.getByRole('link', { name: 'admin', exact: true }).click();
+    await expect(page.getByRole('heading', { name: 'You may not do this' }).count()).resolves.toBe(1);
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Staff read and manage member users only/);
+    await expectAccessible(page, 'staff-refused');
+    await page.goto(`${server.issuer}/console/users/new`);
+    await expect(page.getByLabel('Role').locator('option').allTextContents()).resolves.toEqual(['member']);
     await page.context().close();
   });
 

@@ -112,7 +112,7 @@ export function renderConsole(ctx: Context, page: PageName, request: ConsoleRequ
       tenant: request.tenant,
       csrf: request.csrf,
       section,
-      sections: navigation.filter((s) => s.shownTo(request.actor)).map((s) => ({ id: s.id, path: s.path, label: s.label })),
+      sections: navigation.filter((s) => s.label && s.shownTo(request.actor)).map((s) => ({ id: s.id, path: s.path, label: s.label })),
       tenants: request.tenants,
       returnTo: ctx.path,
     },
@@ -143,6 +143,13 @@ export async function asPage<T>(ctx: Context, request: ConsoleRequest, backTo: s
     renderConsole(ctx, 'console-refused', request, '', { title: t(`console.refused.${err.code}`), message: err.message, backTo }, err.status);
     return undefined;
   }
+}
+
+/** A form's refusal by the request schema (400): what to show above the form, and which field. */
+export function invalidInput(err: unknown): { error: string; errorField?: string } | undefined {
+  if (!(err instanceof GatehouseError) || err.code !== 'invalid_request') return undefined;
+  const first = (err.extensions.errors ?? [])[0];
+  return { error: first ? `${first.field}: ${first.message}` : err.message, errorField: first?.field };
 }
 
 /** Post/redirect/get: the change's notice is a fixed key. */

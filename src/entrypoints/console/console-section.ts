@@ -1,4 +1,9 @@
 import type { Router } from '@koa/router';
+import type { ClientRepository } from '../../domain/clients/client.repository.js';
+import type { DiagnosisService } from '../../domain/diagnosis/diagnosis.service.js';
+import type { EventRepository } from '../../domain/events/event.repository.js';
+import type { LockoutService } from '../../domain/lockout/lockout.service.js';
+import type { SessionViewService } from '../../domain/sessions/session-view.service.js';
 import type { TenantRepository } from '../../domain/tenants/tenant.repository.js';
 import type { UserAdminService } from '../../domain/user-admin/user-admin.service.js';
 import type { UserAdministration } from '../../domain/user-admin/user-administration.js';
@@ -16,6 +21,11 @@ export interface ConsoleDependencies {
   users: UserRepository;
   userAdmin: UserAdminService;
   userAdministration: UserAdministration;
+  sessionView: SessionViewService;
+  lockout: LockoutService;
+  diagnosis: DiagnosisService;
+  eventHistory: EventRepository;
+  clients: ClientRepository;
   now?: () => Date;
 }
 
@@ -24,8 +34,8 @@ export interface ConsoleSection {
   id: string;
   /** Where the navigation links to. */
   path: string;
-  /** Catalog key of the navigation label. */
-  label: string;
+  /** Catalog key of the navigation label; none: reached from other pages, not the navigation. */
+  label?: string;
   /** Whether the person sees the section in the navigation (the routes authorize on their own). */
   shownTo(actor: AdminActor): boolean;
   register(router: Router, deps: ConsoleDependencies): void;

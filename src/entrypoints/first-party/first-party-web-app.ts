@@ -145,11 +145,14 @@ export class FirstPartyWebApp {
     if (!user || user.disabled) return { ok: false, error: 'account_unavailable' };
     const authTime = claims.authTime ? claims.authTime * 1000 : now.getTime();
     if (trip.fresh) {
+      // The password must have been entered on this trip (prompt=login): never an older sign-in.
+      if (!claims.authTime || claims.authTime * 1000 < trip.exp - TRIP_TTL_MS - 1000) return { ok: false, error: 'stale' };
       // Only the person of this session can renew it: someone else's password proves nothing about them.
       const current = await this.current(ctx);
       if (!current) return { ok: false, error: 'stale' };
       if (current.user.id !== user.id) return { ok: false, error: 'other_person' };
-      await this.save(current, { authTime, amr: claims.amr ?? [] });
+      // On the app's clock, which decides how fresh it still is.
+      await this.save(current, { authTime: now.getTime(), amr: claims.amr ?? [] });
       return { ok: true, returnTo: trip.returnTo, fresh: true };
     }
     const session = await this.options.sessions.create({

@@ -1,3 +1,4 @@
+import '../zod-openapi.js';
 import { z } from 'zod';
 import { isTimeZone } from '../../../infrastructure/formatting/human-time.js';
 import { pageQuerySchema } from '../pagination.js';
