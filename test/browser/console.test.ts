@@ -107,6 +107,25 @@ const STAFF_PASSWORD = 'amber-lantern-42';
     await page.context().close();
   });
 
+  it('answers "why can\'t this user sign in?" with the lock, the failed attempts per app, and an unlock that works', async () => {
+    const { password } = await createUser(server.issuer, operator, { username: 'locked-out' });
+    const web = await discoverClient(server.issuer, DEMO.web.clientId, DEMO.web.secret);
+    for (let i = 0; i < 5; i++) await signInWithCode(web, { username: 'locked-out', password: `wrong-password-${i}`, redirectUri: `${server.issuer}${DEMO.callbackPath}` }).catch(() => undefined);
+    await server.gatehouse.events.flush();
+    const page = await signedIn('admin', DEMO.password, '/console/users?q=locked-out');
+    await expect(page.getByRole('cell').filter({ hasText: /locked until/ }).count()).resolves.toBe(1);
+    await page.getByRole('link', { name: 'locked-out' }).click();
+    await page.getByRole('link', { name: "Why can't this user sign in?" }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/cannot sign in right now/);
+    await expect(page.getByRole('heading', { name: 'Demo web app' }).count()).resolves.toBe(1);
+    await expect(page.getByText(/login\.failed \(wrong_password\)/).count()).resolves.toBeGreaterThan(0);
+    await expectAccessible(page, 'diagnosis');
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await expect(page.getByRole('status').first().textContent()).resolves.toMatch(/was unlocked/);
+    await expect(signInWithCode(web, { username: 'locked-out', password: password!, redirectUri: `${server.issuer}${DEMO.callbackPath}` })).resolves.toBeTruthy();
+    await page.context().close();
+  });
+
   it('refuses staff an administrator\'s page, and offers them the member role only', async () => {
     const page = await signedIn('sam-staff', STAFF_PASSWORD, '/console/users?q=Ada');
     await page.getByRole('link', { name: 'admin', exact: true }).click();
