@@ -21,6 +21,7 @@ import * as m201 from './20261202_001_sso_connections.js';
 import * as m202 from './20261202_002_tenant_logos.js';
 import * as m301 from './20261203_001_first_party_sessions.js';
 import * as m401 from './20261204_001_client_home_urls.js';
+import * as m518 from './20261205_018_operator_people.js';
 
 export interface Migration {
   name: string;
@@ -55,4 +56,5 @@ export const migrations: Migration[] = [
   { name: '20261202_002_tenant_logos', ...m202 },
   { name: '20261203_001_first_party_sessions', ...m301 },
   { name: '20261204_001_client_home_urls', ...m401 },
+  { name: '20261205_018_operator_people', ...m518 },
 ];

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { hkdfSync } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ACCOUNT_APP, ensureFirstPartyClient, firstPartySecret } from '../domain/clients/first-party-clients.js';
+import { ACCOUNT_APP, CONSOLE_APP, ensureFirstPartyClient, firstPartySecret, type FirstPartyApp } from '../domain/clients/first-party-clients.js';
 import { FirstPartyWebApp } from '../entrypoints/first-party/first-party-web-app.js';
 import type Provider from 'oidc-provider';
 import { bootstrapOperatorClient } from '../domain/clients/bootstrap-operator.js';
@@ -219,24 +219,29 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
 
     if (config.seedDemo) await seedDemo({ tenants: repositories.tenants, users: repositories.users, clients: repositories.clients, hasher, issuer: config.issuer });
     if (config.bootstrapOperator) await bootstrapOperatorClient(repositories.clients, config.bootstrapOperator);
-    // The account page signs people in through Gatehouse itself, as its own first-party client.
-    const accountClientSecret = firstPartySecret(derivationSecrets[0]!, ACCOUNT_APP.clientId);
-    await ensureFirstPartyClient(repositories.clients, ACCOUNT_APP, { issuer: config.issuer, secret: accountClientSecret });
+    // The account page and the console sign people in through Gatehouse itself, each as its own first-party client.
     let listening: http.Server | undefined;
-    const accountWebApp = new FirstPartyWebApp({
-      app: ACCOUNT_APP,
-      issuer: config.issuer,
-      clientSecret: accountClientSecret,
-      // This process's own socket: the public issuer URL may not be reachable from inside (code-exchange.ts).
-      tokenEndpoint: () => `http://127.0.0.1:${(listening!.address() as AddressInfo).port}/token`,
-      sessions: services.firstPartySessions,
-      users: repositories.users,
-      tenants: repositories.tenants,
-      tripSeal: new SecretBox(derivationSecrets, 'first-party-trips'),
-      secureCookies: config.issuer.startsWith('https://'),
-      now,
-      onSignedIn: (ctx, user, claims) => events.record({ type: 'account.signed_in', tenant_id: user.tenant_id, user_id: user.id, client_id: ACCOUNT_APP.clientId, client_kind: 'web', ip: ctx.ip, user_agent: ctx.get('user-agent') || null, details: { amr: claims.amr ?? [] } }),
-    });
+    const tripSeal = new SecretBox(derivationSecrets, 'first-party-trips');
+    const firstPartyWebApp = async (app: FirstPartyApp, eventType: 'account.signed_in' | 'console.signed_in') => {
+      const clientSecret = firstPartySecret(derivationSecrets[0]!, app.clientId);
+      await ensureFirstPartyClient(repositories.clients, app, { issuer: config.issuer, secret: clientSecret });
+      return new FirstPartyWebApp({
+        app,
+        issuer: config.issuer,
+        clientSecret,
+        // This process's own socket: the public issuer URL may not be reachable from inside (code-exchange.ts).
+        tokenEndpoint: () => `http://127.0.0.1:${(listening!.address() as AddressInfo).port}/token`,
+        sessions: services.firstPartySessions,
+        users: repositories.users,
+        tenants: repositories.tenants,
+        tripSeal,
+        secureCookies: config.issuer.startsWith('https://'),
+        now,
+        onSignedIn: (ctx, user, claims) => events.record({ type: eventType, tenant_id: user.tenant_id, user_id: user.id, client_id: app.clientId, client_kind: 'web', ip: ctx.ip, user_agent: ctx.get('user-agent') || null, details: { amr: claims.amr ?? [] } }),
+      });
+    };
+    const accountWebApp = await firstPartyWebApp(ACCOUNT_APP, 'account.signed_in');
+    const consoleWebApp = await firstPartyWebApp(CONSOLE_APP, 'console.signed_in');
 
     const pages = { provider, logger, ...repositories, ...services, upstreamSignOut, restartSeal, issuer: config.issuer, secureCookies };
     let drain: ConnectionDrain | undefined;
@@ -261,6 +266,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       trustProxy: config.trustProxy,
       demoEnabled: config.seedDemo,
       account: { webApp: accountWebApp, account: services.account },
+      console: { ...pages, webApp: consoleWebApp, now },
       outbox: config.production ? undefined : { courier: outbox, messages: services.deliveryHistory },
       sesNotifications: { verifier: new SnsMessageVerifier({ trustedUrlPrefix: config.snsTrustedUrlPrefix }), notifications: services.sesNotifications, logger, topicArns: config.sesNotificationTopicArns },
       readiness: {

@@ -19,6 +19,8 @@ import { createInteractionRouter, type HostedPageDependencies } from '../entrypo
 import { createAssetRouter } from '../entrypoints/pages/assets.routes.js';
 import { createBrandingRouter } from '../entrypoints/pages/branding.routes.js';
 import { createAccountRouter, type AccountDependencies } from '../entrypoints/account/account.routes.js';
+import { createConsoleRouter } from '../entrypoints/console/console.routes.js';
+import type { ConsoleDependencies } from '../entrypoints/console/console-section.js';
 import { createLanguageRouter, pageLanguageMiddleware } from '../entrypoints/pages/language/language.routes.js';
 import type { Logger } from '../infrastructure/observability/logger.js';
 import type { Metrics } from '../infrastructure/observability/metrics.js';
@@ -45,11 +47,13 @@ export interface HttpAppDependencies {
   sesNotifications: SesNotificationDependencies;
   /** The person's own account page (/account) and the first-party sign-in it uses. */
   account: AccountDependencies;
+  /** The admin console (/console) and the first-party sign-in it uses. */
+  console: ConsoleDependencies;
 }
 
 /** Where Gatehouse's own pages post their forms (the provider's device and logout forms included). */
 function isOwnFormPath(path: string): boolean {
-  return path === '/device' || path === '/session/end/confirm' || ['/interaction/', '/forgot-password', '/account/'].some((prefix) => path.startsWith(prefix));
+  return path === '/device' || path === '/session/end/confirm' || ['/interaction/', '/forgot-password', '/account/', '/console/'].some((prefix) => path.startsWith(prefix));
 }
 
 /**
@@ -74,7 +78,7 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
       ctx.body = { messages: devOutboxView(await outbox.messages.newest(100), outbox.courier) };
     });
   }
-  const routers = [createHealthRouter(deps.readiness), ops, createInteractionRouter(deps.pages), createAssetRouter(), createBrandingRouter(deps.pages), createLanguageRouter({ secureCookies: deps.issuer.startsWith('https://') }), createAdminRouter(deps.admin), createDemoRouter({ issuer: deps.issuer, demoEnabled: deps.demoEnabled }), createSesNotificationRouter(deps.sesNotifications), createAccountRouter(deps.account)];
+  const routers = [createHealthRouter(deps.readiness), ops, createInteractionRouter(deps.pages), createAssetRouter(), createBrandingRouter(deps.pages), createLanguageRouter({ secureCookies: deps.issuer.startsWith('https://') }), createAdminRouter(deps.admin), createDemoRouter({ issuer: deps.issuer, demoEnabled: deps.demoEnabled }), createSesNotificationRouter(deps.sesNotifications), createAccountRouter(deps.account), createConsoleRouter(deps.console)];
   // Which paths are Gatehouse's own is read from the routers (see own-routes.ts).
   const isOwnPath = ownPathMatcher(routers);
   // Before every page: the request's language (cookie, Accept-Language; ui_locales once known).

@@ -12,6 +12,7 @@ import { readDeviceHash } from '../infrastructure/http/device-cookie.js';
 import type { Knex } from 'knex';
 import type { Adapter } from 'oidc-provider';
 import { UserAdminService } from '../domain/user-admin/user-admin.service.js';
+import { UserAdministration } from '../domain/user-admin/user-administration.js';
 import type { Repositories } from './repositories.js';
 import { ClientAdminService } from '../domain/clients/client-admin.service.js';
 import type { Courier } from '../infrastructure/courier/courier.js';
@@ -234,6 +235,9 @@ export function createServices(context: ServiceContext) {
       await protection.lockout.recordSecondFactorFailure(user, { ip });
     },
   });
+  const userAdmin = new UserAdminService({ knex, users, hasher, signOut, passwords, devices: repositories.devices, mail, events });
+  // Emails an administrator's call sends one person (temporary password, reset, invitation).
+  const adminMessages = limiters.create('admin-message', ADMIN_MESSAGES_PER_HOUR, 3600);
   // What a person does on their own account page (/account).
   const account = {
     password: new AccountPassword({ signIn: protection.signIn, lockout: protection.lockout, passwords, signInEvents: protection.signInEvents }),
@@ -257,7 +261,8 @@ export function createServices(context: ServiceContext) {
     recovery,
     tenantService: new TenantService(tenants, events, knex),
     tenantLogos: new TenantLogos({ knex, tenants, events }),
-    userAdmin: new UserAdminService({ knex, users, hasher, signOut, passwords, devices: repositories.devices, mail, events }),
+    userAdmin,
+    userAdministration: new UserAdministration({ userAdmin, lockout: protection.lockout, recovery, ssoConnections: federation.ssoConnections, adminMessages }),
     sessionView,
     secondFactor,
     secondFactorAdmin,
@@ -267,8 +272,7 @@ export function createServices(context: ServiceContext) {
     signInFlow: new SignInFlow(secondFactor),
     passkeySignIn: new PasskeySignIn({ passkey, codes, users, tenants, signInEvents: protection.signInEvents }),
     signInCompletion: new SignInCompletion({ users, devices: repositories.devices, signInEvents: protection.signInEvents, mail, background: context.background, now: context.now }),
-    // Emails an administrator's call sends one person (temporary password, reset, invitation).
-    adminMessages: limiters.create('admin-message', ADMIN_MESSAGES_PER_HOUR, 3600),
+    adminMessages,
     // RFC 8628 §5.1: wrong user codes at /device, per browser and per address.
     userCodeGuesses: { perBrowser: limiters.create('device-code-browser', 10, 900), perAddress: limiters.create('device-code-ip', 50, 3600) },
     ...protection,

@@ -2,7 +2,7 @@ import { hkdfSync } from 'node:crypto';
 import { hashClientSecret } from './client-secret.js';
 import type { ClientRepository } from './client.repository.js';
 
-/** One of Gatehouse's own web apps that signs people in through Gatehouse (the account page). */
+/** One of Gatehouse's own web apps that signs people in through Gatehouse (the account page, the console). */
 export interface FirstPartyApp {
   clientId: string;
   name: string;
@@ -11,6 +11,12 @@ export interface FirstPartyApp {
 }
 
 export const ACCOUNT_APP: FirstPartyApp = { clientId: 'gatehouse-account', name: 'Your Gatehouse account', path: '/account' };
+
+/** The admin console of tenant administrators, staff and operators. */
+export const CONSOLE_APP: FirstPartyApp = { clientId: 'gatehouse-console', name: 'Gatehouse admin console', path: '/console' };
+
+/** Every first-party app, each seeded at start-up. */
+export const FIRST_PARTY_APPS: readonly FirstPartyApp[] = [ACCOUNT_APP, CONSOLE_APP];
 
 /**
  * The secret a first-party app authenticates with at the token endpoint: derived from the

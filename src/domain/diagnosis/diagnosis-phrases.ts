@@ -44,7 +44,8 @@ export function plural(n: number, word: string, words = `${word}s`): string {
 /** "admin jane", "operator client ops-bot". */
 export function actorPhrase(actor: Actor | null | undefined): string | undefined {
   if (!actor) return undefined;
-  return actor.type === 'operator' ? `operator client ${actor.client_id}` : `${actor.role} ${actor.username}`;
+  if (actor.type === 'operator') return actor.username ? `operator ${actor.username}` : `operator client ${actor.client_id}`;
+  return `${actor.role} ${actor.username}`;
 }
 
 /** A user agent short enough to read aloud. */

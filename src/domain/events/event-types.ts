@@ -51,6 +51,8 @@ export const EVENT_TYPES = [
   'account.method_renamed',
   'account.method_removed',
   'account.app_signed_out',
+  // the admin console
+  'console.signed_in',
   // What a type or reason outside these lists is stored as (the raw value goes into details).
   'unknown',
 ] as const;
@@ -166,7 +168,8 @@ export function isEventReason(value: unknown): value is EventReason {
 }
 
 /** Who did it: an operator client or a tenant's administrator or staff member. */
-export type Actor = { type: 'operator'; client_id: string } | { type: 'user'; user_id: string; username: string; tenant_id: string; role: string };
+/** An operator is a client (`client_id`) or, acting in the console, a person (`user_id`, `username`) through that client. */
+export type Actor = { type: 'operator'; client_id: string; user_id?: string; username?: string; tenant_id?: string } | { type: 'user'; user_id: string; username: string; tenant_id: string; role: string };
 
 export interface GatehouseEvent {
   type: EventType;

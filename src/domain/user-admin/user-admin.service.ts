@@ -40,6 +40,8 @@ export interface UserChanges extends ProfileClaimsInput {
   phone?: string | null;
   role?: Role;
   disabled?: boolean;
+  /** Authorized before (operators only). */
+  is_operator?: boolean;
 }
 
 export interface UserAdminDependencies {
@@ -119,6 +121,7 @@ export class UserAdminService {
     if (changes.role !== undefined) update.role = changes.role;
     for (const claim of PROFILE_CLAIMS) if (changes[claim] !== undefined) update[claim] = changes[claim];
     if (changes.disabled !== undefined) update.disabled = changes.disabled;
+    if (changes.is_operator !== undefined) update.is_operator = changes.is_operator;
     if (changes.phone !== undefined) {
       update.phone = changes.phone === null ? null : this.phoneOrThrow(changes.phone, settings.country);
       // A number set by someone else is trusted for the second factor only once its code is entered.
@@ -131,7 +134,8 @@ export class UserAdminService {
       if (update.disabled === false && user.disabled) await takeSeat(trx, tenant);
       updated = await this.deps.users.update(user.id, update, trx);
       const roleChange = update.role !== undefined && update.role !== user.role ? { role: { from: user.role, to: update.role } } : {};
-      await this.deps.events.writeIn(trx, { type: 'admin.user_updated', tenant_id: tenant.id, user_id: user.id, actor, details: { changed: Object.keys(update), ...roleChange } });
+      const operatorChange = update.is_operator !== undefined && update.is_operator !== user.is_operator ? { is_operator: update.is_operator } : {};
+      await this.deps.events.writeIn(trx, { type: 'admin.user_updated', tenant_id: tenant.id, user_id: user.id, actor, details: { changed: Object.keys(update), ...roleChange, ...operatorChange } });
     };
     let signedOut: SignOutReport | undefined;
     if (changes.disabled === true && !user.disabled) {

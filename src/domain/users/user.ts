@@ -22,6 +22,8 @@ export interface UserRecord {
   phone: string | null;
   phone_verified: boolean;
   role: Role;
+  /** A person who operates Gatehouse: every tenant, as operator clients (set only by an operator). */
+  is_operator: boolean;
   password_hash: string | null;
   password_changed_at: Date | null;
   password_temporary: boolean;
@@ -38,7 +40,7 @@ export interface UserRecord {
 }
 
 export type NewUser = Pick<UserRecord, 'tenant_id' | 'username' | 'role'> &
-  Partial<Pick<UserRecord, 'email' | 'name' | 'given_name' | 'family_name' | 'locale' | 'zoneinfo' | 'phone' | 'password_hash' | 'password_temporary' | 'password_expires_at'>>;
+  Partial<Pick<UserRecord, 'is_operator' | 'email' | 'name' | 'given_name' | 'family_name' | 'locale' | 'zoneinfo' | 'phone' | 'password_hash' | 'password_temporary' | 'password_expires_at'>>;
 
 /**
  * Usernames compare case-insensitively everywhere, Unicode-normalised as RFC 8265's

@@ -44,9 +44,11 @@ export function assertMayReadUsers(actor: AdminActor): void {
  * operators on everyone. What an administrator did and where they are signed in is not staff's
  * to see, any more than their password is staff's to set.
  */
-export function assertMayAccessUser(actor: AdminActor, target: { role: Role }): void {
+export function assertMayAccessUser(actor: AdminActor, target: { role: Role; is_operator?: boolean }): void {
   assertMayReadUsers(actor);
   if (actor.kind === 'user' && actor.user.role === 'staff' && target.role !== 'member') forbid('Staff read and manage member users only.');
+  // An operator's account opens every tenant: only another operator may touch it (its password above all).
+  if (actor.kind === 'user' && target.is_operator) forbid('Only operators manage an operator.');
 }
 
 export function assertMayGiveRole(actor: AdminActor, role: Role): void {
@@ -60,6 +62,11 @@ export function assertMayManageClients(actor: AdminActor): void {
 
 function isOperatorOrAdmin(actor: AdminActor): boolean {
   return actor.kind === 'operator' || actor.user.role === 'admin';
+}
+
+/** Making a person an operator (or no longer one): operators only. */
+export function assertMayGrantOperator(actor: AdminActor): void {
+  if (actor.kind !== 'operator') forbid('Only operators make a person an operator.');
 }
 
 /** Keys and other deployment-wide settings: operators only. */

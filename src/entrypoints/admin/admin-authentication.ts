@@ -3,7 +3,7 @@ import type Provider from 'oidc-provider';
 import type { UserRepository } from '../../domain/users/user.repository.js';
 import type { ClientRepository } from '../../domain/clients/client.repository.js';
 import { GatehouseError } from '../../infrastructure/http/gatehouse-error.js';
-import type { AdminActor } from './admin-actor.js';
+import { actorOfPerson, type AdminActor } from './admin-actor.js';
 
 export interface AdminAuthenticationDependencies {
   provider: Provider;
@@ -46,7 +46,7 @@ async function resolveActor(deps: AdminAuthenticationDependencies, value: string
   const user = await deps.users.findById(accountId);
   if (!user || user.disabled) unauthorized('The user of this token no longer exists or is disabled.');
   if (user.tokens_valid_after && (token.iat ?? 0) * 1000 < user.tokens_valid_after.getTime()) unauthorized('This token was revoked; sign in again.');
-  return { kind: 'user', user };
+  return actorOfPerson(user, token.clientId!);
 }
 
 function unauthorized(message: string): never {

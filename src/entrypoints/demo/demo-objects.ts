@@ -5,6 +5,8 @@ export const DEMO = {
   users: [
     { username: 'admin', role: 'admin' as const, name: 'Ada Admin', email: 'admin@demo.gatehouse.localhost' },
     { username: 'alice', role: 'member' as const, name: 'Alice Member', email: 'alice@demo.gatehouse.localhost' },
+    // Operates Gatehouse itself: every tenant in the console (/console).
+    { username: 'operator', role: 'admin' as const, name: 'Otto Operator', email: 'operator@demo.gatehouse.localhost', is_operator: true },
   ],
   web: { clientId: 'demo-web', secret: 'demo-web-secret' },
   mobile: { clientId: 'demo-mobile' },

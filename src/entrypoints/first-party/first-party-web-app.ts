@@ -46,7 +46,12 @@ interface Trip {
   verifier: string;
   returnTo: string;
   exp: number;
+  /** A fresh authentication of the person already signed in (not a new session). */
+  fresh?: boolean;
 }
+
+/** What the callback did: a new session, a fresh authentication of the current one, or why neither. */
+export type SignInOutcome = { ok: true; returnTo: string; fresh: boolean } | { ok: false; error: string };
 
 /**
  * "First-party web app sign-in": one of Gatehouse's own web apps (the account page; the admin
@@ -73,9 +78,13 @@ export class FirstPartyWebApp {
     return this.options.app.clientId;
   }
 
-  /** Sends the browser to the authorization endpoint; it comes back to the callback. */
-  beginSignIn(ctx: Context, returnTo: string): void {
-    const trip: Trip = { state: random(), nonce: random(), verifier: random(), returnTo: this.ownPath(returnTo), exp: Date.now() + TRIP_TTL_MS };
+  /**
+   * Sends the browser to the authorization endpoint; it comes back to the callback. `fresh`:
+   * the person must enter their password again however recently they signed in (`prompt=login`,
+   * `max_age=0`); the callback then records the new `auth_time` in the current session.
+   */
+  beginSignIn(ctx: Context, returnTo: string, options: { fresh?: boolean } = {}): void {
+    const trip: Trip = { state: random(), nonce: random(), verifier: random(), returnTo: this.ownPath(returnTo), exp: Date.now() + TRIP_TTL_MS, ...(options.fresh ? { fresh: true } : {}) };
     ctx.cookies.set(this.tripCookie, this.options.tripSeal.seal(JSON.stringify(trip)), {
       path: this.callbackPath,
       httpOnly: true,
@@ -95,6 +104,7 @@ export class FirstPartyWebApp {
       nonce: trip.nonce,
       code_challenge: createHash('sha256').update(trip.verifier).digest('base64url'),
       code_challenge_method: 'S256',
+      ...(options.fresh ? { prompt: 'login', max_age: '0' } : {}),
     }).toString();
     ctx.set('Cache-Control', 'no-store');
     ctx.redirect(url.toString());
@@ -105,7 +115,7 @@ export class FirstPartyWebApp {
    * browser finds nothing), the code is redeemed, and a session begins. Returns where to go,
    * or why it failed (the page says so and offers to start again).
    */
-  async finishSignIn(ctx: Context): Promise<{ ok: true; returnTo: string } | { ok: false; error: string }> {
+  async finishSignIn(ctx: Context): Promise<SignInOutcome> {
     const sealed = ctx.cookies.get(this.tripCookie);
     ctx.cookies.set(this.tripCookie, null, { path: this.callbackPath });
     const trip = sealed ? this.openTrip(sealed) : undefined;
@@ -133,6 +143,18 @@ export class FirstPartyWebApp {
     if (!claims) return { ok: false, error: 'code_refused' };
     const user = await this.options.users.findById(claims.sub);
     if (!user || user.disabled) return { ok: false, error: 'account_unavailable' };
+    const authTime = claims.authTime ? claims.authTime * 1000 : now.getTime();
+    if (trip.fresh) {
+      // The password must have been entered on this trip (prompt=login): never an older sign-in.
+      if (!claims.authTime || claims.authTime * 1000 < trip.exp - TRIP_TTL_MS - 1000) return { ok: false, error: 'stale' };
+      // Only the person of this session can renew it: someone else's password proves nothing about them.
+      const current = await this.current(ctx);
+      if (!current) return { ok: false, error: 'stale' };
+      if (current.user.id !== user.id) return { ok: false, error: 'other_person' };
+      // On the app's clock, which decides how fresh it still is.
+      await this.save(current, { authTime: now.getTime(), amr: claims.amr ?? [] });
+      return { ok: true, returnTo: trip.returnTo, fresh: true };
+    }
     const session = await this.options.sessions.create({
       clientId: this.clientId,
       userId: user.id,
@@ -140,11 +162,12 @@ export class FirstPartyWebApp {
       signedInAt: now,
       expiresAt: new Date(now.getTime() + IDLE_MS),
       // `csrf`: the forms' token; `scope`: binds what the app opens (codes being confirmed) to this session.
-      state: { csrf: random(), scope: random(), maxUntil: now.getTime() + MAX_AGE_MS, amr: claims.amr ?? [] },
+      // `authTime`: when the password was last entered (a fresh authentication moves it).
+      state: { csrf: random(), scope: random(), maxUntil: now.getTime() + MAX_AGE_MS, amr: claims.amr ?? [], authTime },
     });
     this.setSessionCookie(ctx, session.token);
     this.options.onSignedIn?.(ctx, user, claims);
-    return { ok: true, returnTo: trip.returnTo };
+    return { ok: true, returnTo: trip.returnTo, fresh: false };
   }
 
   /**
@@ -193,6 +216,11 @@ export class FirstPartyWebApp {
     const token = ctx.cookies.get(this.sessionCookie);
     if (token) await this.options.sessions.end(token);
     ctx.cookies.set(this.sessionCookie, null, { path: this.options.app.path });
+  }
+
+  /** When the person last entered their password for this session (epoch ms; 0: unknown). */
+  authTime(signedIn: SignedIn): number {
+    return Number(signedIn.session.state.authTime ?? 0);
   }
 
   csrfToken(signedIn: SignedIn): string {

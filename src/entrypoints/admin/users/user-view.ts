@@ -16,6 +16,7 @@ export interface UserView {
   phone: string | null;
   phone_verified: boolean;
   role: UserRecord['role'];
+  is_operator: boolean;
   status: UserStatus;
   /** Until when sign-in is locked (status `locked`); null otherwise. */
   locked_until: string | null;
@@ -47,6 +48,7 @@ export function userView(user: UserRecord, lockedUntil?: Date): UserView {
     phone: user.phone,
     phone_verified: user.phone_verified,
     role: user.role,
+    is_operator: user.is_operator ?? false,
     status: userStatus(user, new Date(), lockedUntil),
     locked_until: lockedUntil && lockedUntil > new Date() ? lockedUntil.toISOString() : null,
     disabled: user.disabled,

@@ -1,26 +1,19 @@
-import { maskEmail } from '../../../domain/users/contact-masking.js';
 import type { UserAdminService } from '../../../domain/user-admin/user-admin.service.js';
-import type { RecoveryService } from '../../../domain/recovery/recovery.service.js';
 import type { UserRepository } from '../../../domain/users/user.repository.js';
 import type { UserRecord } from '../../../domain/users/user.js';
 import { userView } from './user-view.js';
-import type { LockoutService } from '../../../domain/lockout/lockout.service.js';
 import type { MessageRepository } from '../../../domain/delivery/message.repository.js';
 import { bounceView, messageView } from '../messages/message.schemas.js';
 import type { SessionViewService } from '../../../domain/sessions/session-view.service.js';
 import type { TenantRepository } from '../../../domain/tenants/tenant.repository.js';
 import type { TenantRecord } from '../../../domain/tenants/tenant.js';
-import { assertMayGiveRole, assertMayReadUsers } from '../access-policy.js';
+import { assertMayGiveRole, assertMayGrantOperator, assertMayReadUsers } from '../access-policy.js';
 import { eventActor, type AdminActor } from '../admin-actor.js';
 import type { AdminApi } from '../admin-route.js';
 import { decodeCursor, pageOf } from '../pagination.js';
 import { visibleTenant } from '../tenant-scope.js';
 import { visibleUser } from './user-scope.js';
-import type { RouterContext } from '@koa/router';
-import type { RateLimit } from '../../../infrastructure/rate-limits/rate-limiters.js';
-import { GatehouseError } from '../../../infrastructure/http/gatehouse-error.js';
-import type { SsoConnectionRepository } from '../../../domain/federation/sso-connection.repository.js';
-import { assertPasswordsInUse, passwordsNotInUse } from '../../../domain/federation/password-sign-in-rule.js';
+import type { UserAdministration } from '../../../domain/user-admin/user-administration.js';
 import {
   activeGrantsSchema,
   createUserSchema,
@@ -37,16 +30,13 @@ import {
 } from './user.schemas.js';
 
 export interface UserRouteDependencies {
-  ssoConnections: SsoConnectionRepository;
-  /** Emails administrators' calls may send one person in an hour. */
-  adminMessages: RateLimit;
   tenants: TenantRepository;
   users: UserRepository;
   userAdmin: UserAdminService;
+  /** The rules and limits every administrator's action on a user passes, shared with the console. */
+  userAdministration: UserAdministration;
   sessionView: SessionViewService;
-  recovery: RecoveryService;
   deliveryHistory: MessageRepository;
-  lockout: LockoutService;
 }
 
 /** A tenant's users: admins manage everyone, staff manage members, operators every tenant. */
@@ -58,29 +48,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
 
   /** The user as the API shows it, with the lock in force (the same the diagnosis reports). */
   async function view(user: UserRecord) {
-    const locks = (await deps.lockout.activeLocks(user)).filter((lock) => lock.scope !== 'ip');
-    const until = locks.reduce<Date | undefined>((latest, lock) => (!latest || lock.until > latest ? lock.until : latest), undefined);
-    return userView(user, until);
-  }
-
-  /**
-   * A call that emails a person takes one of the person's messages of the hour first (atomic in
-   * the shared store: a script firing in parallel gets no more), and gives it back when the call
-   * fails before sending. Past the limit: 429 with Retry-After and when to try again.
-   */
-  async function withMessageLimit<T>(ctx: RouterContext, key: string, send: () => Promise<T>): Promise<T> {
-    const decision = await deps.adminMessages.consume(key);
-    if (!decision.allowed) {
-      const retryAt = new Date(Date.now() + decision.retryAfterSeconds * 1000).toISOString();
-      ctx.set('Retry-After', String(decision.retryAfterSeconds));
-      throw new GatehouseError('rate_limited', `Too many emails to this person from administrators: try again after ${retryAt}.`, { retry_after_seconds: decision.retryAfterSeconds, retry_at: retryAt });
-    }
-    try {
-      return await send();
-    } catch (err) {
-      await deps.adminMessages.refund(key);
-      throw err;
-    }
+    return userView(user, await deps.userAdministration.lockedUntil(user));
   }
 
   api.route({
@@ -106,20 +74,11 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     body: createUserSchema,
     success: { status: 201, schema: createdUserSchema, description: 'The user, and what became of the invitation email' },
     errors: [403, 404, 409, 429],
-    handler: async ({ ctx, actor, params, body }) => {
+    handler: async ({ actor, params, body }) => {
       const tenant = await visibleTenant(deps.tenants, actor, params.t!);
       assertMayGiveRole(actor, body.role ?? 'member');
-      // Where the tenant requires its own provider, people get no Gatehouse password: they sign
-      // in there and are linked by their address in the tenant's domains.
-      const connection = await deps.ssoConnections.ofTenant(tenant.id);
-      const ssoOnly = connection?.required ?? false;
-      if (connection && ssoOnly && body.password !== undefined) throw passwordsNotInUse(connection);
-      const create = async () => {
-        const { user, invitation } = await deps.userAdmin.create(tenant, body, eventActor(actor), { withoutPassword: ssoOnly });
-        return { ...(await view(user)), ...(invitation ? { invitation: messageView(invitation) } : {}) };
-      };
-      // Without a password the address receives an invitation: limited per address.
-      return body.password === undefined && !ssoOnly ? withMessageLimit(ctx, `email:${body.email.toLowerCase()}`, create) : create();
+      const { user, invitation } = await deps.userAdministration.create(tenant, body, eventActor(actor));
+      return { ...(await view(user)), ...(invitation ? { invitation: messageView(invitation) } : {}) };
     },
   });
 
@@ -146,6 +105,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     handler: async ({ actor, params, body }) => {
       const { tenant, user } = await load(actor, params);
       if (body.role) assertMayGiveRole(actor, body.role);
+      if (body.is_operator !== undefined) assertMayGrantOperator(actor);
       const result = await deps.userAdmin.update(tenant, user, body, eventActor(actor));
       return { ...(await view(result.user)), ...(result.signed_out ? { signed_out: result.signed_out } : {}) };
     },
@@ -172,8 +132,7 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     errors: [403, 404, 409],
     handler: async ({ actor, params, body }) => {
       const { tenant, user } = await load(actor, params);
-      await assertPasswordsInUse(deps.ssoConnections, tenant.id);
-      return deps.userAdmin.setPassword(tenant, user, body, eventActor(actor));
+      return deps.userAdministration.setPassword(tenant, user, body, eventActor(actor));
     },
   });
 
@@ -183,13 +142,10 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     summary: 'The "Reset" button: email the user a reset code and a link to the page that takes it',
     success: { status: 202, schema: emailSentSchema, description: 'The code was sent (or is being retried: see message.status)' },
     errors: [403, 404, 409, 429, 502],
-    handler: async ({ ctx, actor, params }) => {
+    handler: async ({ actor, params }) => {
       const { user } = await load(actor, params);
-      await assertPasswordsInUse(deps.ssoConnections, user.tenant_id);
-      // The reset's own limit (codes per username an hour) speaks first: its words say when.
-      await deps.recovery.refuseIfCodeLimitReached(user);
-      const { codeExpiresAt, message } = await withMessageLimit(ctx, `user:${user.id}`, () => deps.recovery.startForUser(user, eventActor(actor)));
-      return { sent_to: maskEmail(user.email!), expires_at: codeExpiresAt.toISOString(), message: messageView(message) };
+      const { sent_to, codeExpiresAt, message } = await deps.userAdministration.sendReset(user, eventActor(actor));
+      return { sent_to, expires_at: codeExpiresAt.toISOString(), message: messageView(message) };
     },
   });
 
@@ -199,10 +155,9 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     summary: 'Email a new temporary password; the user must change it at the next sign-in',
     success: { status: 202, schema: emailSentSchema, description: 'The temporary password was sent (or is being retried: see message.status)' },
     errors: [403, 404, 409, 429, 502],
-    handler: async ({ ctx, actor, params }) => {
+    handler: async ({ actor, params }) => {
       const { tenant, user } = await load(actor, params);
-      await assertPasswordsInUse(deps.ssoConnections, tenant.id);
-      const { message, ...sent } = await withMessageLimit(ctx, `user:${user.id}`, () => deps.userAdmin.sendNewTemporaryPassword(tenant, user, eventActor(actor)));
+      const { message, ...sent } = await deps.userAdministration.sendTemporaryPassword(tenant, user, eventActor(actor));
       return { ...sent, ...(message ? { message: messageView(message) } : {}) };
     },
   });

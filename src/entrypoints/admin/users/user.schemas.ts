@@ -1,3 +1,4 @@
+import '../zod-openapi.js';
 import { z } from 'zod';
 import { isTimeZone } from '../../../infrastructure/formatting/human-time.js';
 import { pageQuerySchema } from '../pagination.js';
@@ -35,6 +36,7 @@ export const userSchema = z
     phone: z.string().nullable().openapi({ description: 'E.164' }),
     phone_verified: z.boolean(),
     role,
+    is_operator: z.boolean().openapi({ description: 'An operator: sees and manages every tenant (set only by an operator)' }),
     status: z.enum(['active', 'disabled', 'locked', 'password_change_required', 'temporary_password_expired']),
     locked_until: z.string().nullable().openapi({ description: 'Until when sign-in is locked (status locked); an address locked across usernames is not counted' }),
     disabled: z.boolean(),
@@ -72,6 +74,7 @@ export const updateUserSchema = z
     phone: z.string().trim().min(3).max(32).nullable().optional(),
     role: role.optional(),
     disabled: z.boolean().optional(),
+    is_operator: z.boolean().optional().openapi({ description: 'Make the person an operator (every tenant) or no longer one: operators only, 403 otherwise' }),
   })
   .strict()
   .openapi('UpdateUser');

@@ -23,7 +23,9 @@ export const PAGE_STYLE_HASHES: readonly string[] = [...readFileSync(path.join(v
 
 export type PageName = 'login' | 'message' | 'device-input' | 'device-confirm' | 'logout' | 'home' | 'demo-result' | 'forgot-password' | 'recovery-code' | 'password-change' | 'code-entry' | 'phone-enroll' | 'mfa-warning' | 'totp-setup' | 'recovery-codes' | 'passkey'
   // the account page (/account)
-  | 'account-home' | 'account-password' | 'account-phone' | 'account-methods' | 'account-confirm' | 'account-apps' | 'account-activity' | 'account-message';
+  | 'account-home' | 'account-password' | 'account-phone' | 'account-methods' | 'account-confirm' | 'account-apps' | 'account-activity' | 'account-message'
+  // the admin console (/console): its views are named console-*
+  | `console-${string}`;
 
 /**
  * Renders a hosted page: server-side HTML that works without JavaScript, in the request's
