@@ -5,10 +5,12 @@ import { z } from 'zod';
 import { secretWeakness } from './secret-strength.js';
 import { SIGNING_ALGS, type SigningAlg } from '../keys/key-generation.js';
 import { parseKeyEncryptionKey } from '../keys/key-encryption.js';
+import { LOG_LEVELS, VARIABLES } from './variables.js';
 
 /**
  * The one typed configuration object, built from the environment once at start.
- * Every key is documented where it is declared; DESIGN §2 is the public contract.
+ * Each variable's meaning, default and bounds are declared in `variables.ts`, which
+ * `docs/configuration.md` is written from; DESIGN §2 is the public contract.
  */
 export interface GatehouseConfig {
   /**
@@ -178,8 +180,6 @@ export function withSecretFiles(env: Env, readFile: (file: string) => string = (
   return resolved;
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
 function read<T>(env: Env, name: string, schema: z.ZodType<T>): T {
   const raw = env[name] === '' ? undefined : env[name];
   const result = schema.safeParse(raw);
@@ -195,7 +195,8 @@ const flag = (fallback: boolean) =>
     .optional()
     .transform((v) => (v === undefined ? fallback : ['1', 'true', 'yes', 'on'].includes(v)));
 
-const integer = (min: number, max: number, fallback: number) =>
+/** A whole number within the declared bounds, the declared default when unset. */
+const integer = ({ min, max, default: fallback }: { min: number; max: number; default: number }) =>
   z
     .string()
     .regex(/^\d+$/, { message: 'must be a whole number' })
@@ -243,8 +244,8 @@ function isProduction(env: Env): boolean {
 export function loadConfig(environment: Env = process.env): GatehouseConfig {
   const env = withSecretFiles(environment);
   const production = isProduction(env);
-  const port = read(env, 'PORT', integer(0, 65535, 3000));
-  const metricsPort = read(env, 'METRICS_PORT', integer(0, 65535, 9464));
+  const port = read(env, 'PORT', integer(VARIABLES.PORT));
+  const metricsPort = read(env, 'METRICS_PORT', integer(VARIABLES.METRICS_PORT));
   if (metricsPort !== 0 && metricsPort === port) throw new ConfigError('METRICS_PORT', 'must differ from PORT: metrics stay off the public port');
   const issuer = (read(env, 'ISSUER', url(['http:', 'https:'])) ?? `http://localhost:${port}`).replace(/\/$/, '');
   const databaseUrl = read(env, 'DATABASE_URL', url(['postgres:', 'postgresql:']));
@@ -272,31 +273,31 @@ export function loadConfig(environment: Env = process.env): GatehouseConfig {
     issuer,
     databaseUrl,
     redisUrl,
-    redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'gatehouse:',
-    dataDir: path.resolve(env.DATA_DIR || './data'),
+    redisKeyPrefix: env.REDIS_KEY_PREFIX ?? VARIABLES.REDIS_KEY_PREFIX.default,
+    dataDir: path.resolve(env.DATA_DIR || VARIABLES.DATA_DIR.default),
     delivery,
     awsRegion,
     awsCredentials,
     emailFrom: readEmailFrom(env, production && delivery === 'aws'),
-    bcryptCost: read(env, 'BCRYPT_COST', integer(4, 31, 12)),
+    bcryptCost: read(env, 'BCRYPT_COST', integer(VARIABLES.BCRYPT_COST)),
     bootstrapOperator: bootstrapId && bootstrapSecret ? { clientId: bootstrapId, clientSecret: bootstrapSecret } : undefined,
     cookieKeys,
     jwks: parseJwks(env.JWKS),
     seedDemo: read(env, 'SEED_DEMO', flag(!databaseUrl)),
-    logLevel: read(env, 'LOG_LEVEL', z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).optional()) ?? 'info',
-    migrateOnStart: read(env, 'MIGRATE_ON_START', flag(true)),
-    trustProxy: read(env, 'TRUST_PROXY', integer(0, 10, 0)),
+    logLevel: read(env, 'LOG_LEVEL', z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).optional()) ?? VARIABLES.LOG_LEVEL.default,
+    migrateOnStart: read(env, 'MIGRATE_ON_START', flag(VARIABLES.MIGRATE_ON_START.default)),
+    trustProxy: read(env, 'TRUST_PROXY', integer(VARIABLES.TRUST_PROXY)),
     sesNotificationTopicArns: (env.SES_NOTIFICATION_TOPIC_ARNS ?? '').split(',').map((arn) => arn.trim()).filter(Boolean),
     snsTrustedUrlPrefix: read(env, 'SNS_TRUSTED_URL_PREFIX', url(['http:', 'https:'])),
     timeouts: {
-      databaseStatementMs: read(env, 'DATABASE_STATEMENT_TIMEOUT_MS', integer(100, 600_000, 3_000)),
-      databaseAcquireMs: read(env, 'DATABASE_ACQUIRE_TIMEOUT_MS', integer(100, 600_000, 2_000)),
-      databaseConnectMs: read(env, 'DATABASE_CONNECT_TIMEOUT_MS', integer(100, 600_000, 2_000)),
-      redisCommandMs: read(env, 'REDIS_COMMAND_TIMEOUT_MS', integer(50, 60_000, 1_000)),
+      databaseStatementMs: read(env, 'DATABASE_STATEMENT_TIMEOUT_MS', integer(VARIABLES.DATABASE_STATEMENT_TIMEOUT_MS)),
+      databaseAcquireMs: read(env, 'DATABASE_ACQUIRE_TIMEOUT_MS', integer(VARIABLES.DATABASE_ACQUIRE_TIMEOUT_MS)),
+      databaseConnectMs: read(env, 'DATABASE_CONNECT_TIMEOUT_MS', integer(VARIABLES.DATABASE_CONNECT_TIMEOUT_MS)),
+      redisCommandMs: read(env, 'REDIS_COMMAND_TIMEOUT_MS', integer(VARIABLES.REDIS_COMMAND_TIMEOUT_MS)),
     },
-    shutdownTimeoutMs: read(env, 'SHUTDOWN_TIMEOUT_MS', integer(1_000, 600_000, 25_000)),
+    shutdownTimeoutMs: read(env, 'SHUTDOWN_TIMEOUT_MS', integer(VARIABLES.SHUTDOWN_TIMEOUT_MS)),
     webConcurrency: readWebConcurrency(env, { embedded: !databaseUrl, outbox: delivery === 'outbox' }),
-    ssoEntraAuthority: (read(env, 'SSO_ENTRA_AUTHORITY', url(['http:', 'https:'])) ?? 'https://login.microsoftonline.com').replace(/\/$/, ''),
+    ssoEntraAuthority: (read(env, 'SSO_ENTRA_AUTHORITY', url(['http:', 'https:'])) ?? VARIABLES.SSO_ENTRA_AUTHORITY.default).replace(/\/$/, ''),
     keyRing: readKeyRing(env),
   };
   if (delivery === 'aws' && !awsRegion) throw new ConfigError('AWS_REGION', 'is required when DELIVERY=aws');
@@ -304,11 +305,9 @@ export function loadConfig(environment: Env = process.env): GatehouseConfig {
   return config;
 }
 
-const DAY = 86_400;
-
 function readWebConcurrency(env: Env, storage: { embedded: boolean; outbox: boolean }): number {
   const fallback = storage.embedded || storage.outbox ? 1 : availableParallelism();
-  const processes = read(env, 'WEB_CONCURRENCY', integer(1, 64, fallback));
+  const processes = read(env, 'WEB_CONCURRENCY', integer({ ...VARIABLES.WEB_CONCURRENCY, default: fallback }));
   if (processes > 1 && storage.embedded) throw new ConfigError('WEB_CONCURRENCY', 'must be 1 with the embedded database, which only one process can open (set DATABASE_URL to run more)');
   return processes;
 }
@@ -331,11 +330,11 @@ export function readKeyRing(env: Env): KeyRingConfig | undefined {
   const ring: KeyRingConfig = {
     keyEncryptionKey,
     previousKeyEncryptionKey,
-    signingAlg: read(env, 'SIGNING_KEY_ALG', z.enum(SIGNING_ALGS, { message: `must be one of ${SIGNING_ALGS.join(', ')}` }).optional()) ?? 'RS256',
-    publishSeconds: read(env, 'KEY_PUBLISH_SECONDS', integer(1, 30 * DAY, DAY)),
-    signingRetentionSeconds: read(env, 'SIGNING_KEY_RETENTION_SECONDS', integer(1, 400 * DAY, DAY)),
-    cookieRetentionSeconds: read(env, 'COOKIE_KEY_RETENTION_SECONDS', integer(1, 400 * DAY, 400 * DAY)),
-    refreshSeconds: read(env, 'KEY_REFRESH_SECONDS', integer(1, 3600, 60)),
+    signingAlg: read(env, 'SIGNING_KEY_ALG', z.enum(SIGNING_ALGS, { message: `must be one of ${SIGNING_ALGS.join(', ')}` }).optional()) ?? VARIABLES.SIGNING_KEY_ALG.default,
+    publishSeconds: read(env, 'KEY_PUBLISH_SECONDS', integer(VARIABLES.KEY_PUBLISH_SECONDS)),
+    signingRetentionSeconds: read(env, 'SIGNING_KEY_RETENTION_SECONDS', integer(VARIABLES.SIGNING_KEY_RETENTION_SECONDS)),
+    cookieRetentionSeconds: read(env, 'COOKIE_KEY_RETENTION_SECONDS', integer(VARIABLES.COOKIE_KEY_RETENTION_SECONDS)),
+    refreshSeconds: read(env, 'KEY_REFRESH_SECONDS', integer(VARIABLES.KEY_REFRESH_SECONDS)),
   };
   // Every replica must have read a new key before any signs with it.
   if (ring.publishSeconds < 2 * ring.refreshSeconds) {
@@ -349,7 +348,7 @@ function readEmailFrom(env: Env, required: boolean): string {
   const value = env.EMAIL_FROM?.trim();
   if (!value) {
     if (required) throw new ConfigError('EMAIL_FROM', 'is required with DELIVERY=aws in production: the sender address verified in SES');
-    return 'Gatehouse <no-reply@gatehouse.localhost>';
+    return VARIABLES.EMAIL_FROM.default;
   }
   if (!/^([^<>]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/.test(value)) {
     throw new ConfigError('EMAIL_FROM', 'must be an email address, optionally with a name: Gatehouse <no-reply@example.com>');
@@ -383,8 +382,8 @@ export function loadMigrationConfig(environment: Env = process.env): MigrationCo
   return {
     production,
     databaseUrl,
-    dataDir: path.resolve(env.DATA_DIR || './data'),
-    logLevel: read(env, 'LOG_LEVEL', z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).optional()) ?? 'info',
+    dataDir: path.resolve(env.DATA_DIR || VARIABLES.DATA_DIR.default),
+    logLevel: read(env, 'LOG_LEVEL', z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).optional()) ?? VARIABLES.LOG_LEVEL.default,
   };
 }
 
