@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { bcryptComparisons } from './scenarios/bcrypt-baseline.js';
 import { clientCredentialsGrants } from './scenarios/client-credentials.js';
 import { passwordSignIns } from './scenarios/password-sign-in.js';
@@ -6,10 +8,16 @@ import { clientCredentialsBesideSignIns, type BesideFigures } from './scenarios/
 import { Cleanup } from './support/cleanup.js';
 import { machineLine, packageVersion } from './support/environment.js';
 import { foreignCpuDuring } from './support/foreign-cpu.js';
+import { memoryAtClose } from './support/memory.js';
+import type { GatehouseProcess } from './support/gatehouse-process.js';
+import type { LoadShape } from './support/load.js';
+import { introspections } from './scenarios/introspection.js';
+import { renderSoak, soak } from './scenarios/soak.js';
 import { roundTripsDuring } from './support/storage-trips.js';
-import { launchBare, launchGatehouse } from './support/launch.js';
+import { launchBare, launchGatehouse, type Launched } from './support/launch.js';
 import { chainsBySigningIn, RefreshChains } from './support/refresh-chains.js';
 import { millis, rate, renderReport, type Comparison, type Row } from './support/report.js';
+import { barsFromRows, renderChart } from './support/chart.js';
 import { serverVersions } from './support/scratch-storage.js';
 import { readSettings, type BenchSettings } from './support/settings.js';
 import { signInOverFetch } from './support/sign-in-over-fetch.js';
@@ -30,45 +38,74 @@ const SETUP_SIGN_INS_AT_ONCE = 4;
 
 interface Figures {
   bcrypt: Measurement;
-  clientCredentials: { bare: Measurement; gatehouse: Measurement };
-  refresh: { bare: Measurement; gatehouse: Measurement };
+  clientCredentials: TokenFigures;
+  introspection: TokenFigures;
+  refresh: TokenFigures;
   signIns: Measurement;
   beside: BesideFigures;
+  /** The memory soak's table (BENCH_SOAK_MINUTES), when one ran. */
+  soaked?: string;
 }
+
+/** A token workload: bare oidc-provider's peak, Gatehouse's peak, and Gatehouse at half of it. */
+interface TokenFigures {
+  bare: Measurement;
+  gatehouse: Measurement;
+  gatehouseHalf: Measurement;
+}
+
+/** What a scenario needs to run once: a fresh window and the load shape. */
+type Scenario = (window: MeasurementWindow, shape: LoadShape) => Promise<Measurement>;
 
 async function measureAll(settings: BenchSettings, cleanup: Cleanup): Promise<Figures> {
   const window = (warmupSeconds = settings.warmupSeconds) => new MeasurementWindow(warmupSeconds, settings.seconds);
   const connections = settings.tokenConnections;
   const eachRun = settings.warmupSeconds + settings.seconds;
-  /** Runs one scenario in a fresh window and notes how much of the machine other work took meanwhile. */
-  const measure = async (server: { pid: number }, scenario: (window: MeasurementWindow) => Promise<Measurement>, warmupSeconds?: number, trips?: { metricsUrl?: string; grant: string }) => {
-    const measuring = window(warmupSeconds);
-    const [measured, otherCpu, roundTrips] = await Promise.all([
+  /**
+   * Runs one scenario in a fresh window and notes how much of the machine other work took
+   * meanwhile; for Gatehouse also its round trips to storage per request on `route` and its
+   * memory as the window closes.
+   */
+  const measure = async (server: { pid: number }, scenario: (window: MeasurementWindow) => Promise<Measurement>, options: { warmupSeconds?: number; metricsUrl?: string; route?: string } = {}) => {
+    const measuring = window(options.warmupSeconds);
+    const [measured, otherCpu, roundTrips, memory] = await Promise.all([
       scenario(measuring),
       foreignCpuDuring(measuring, [process.pid, server.pid]),
-      trips?.metricsUrl ? roundTripsDuring(measuring, trips.metricsUrl, trips.grant) : undefined,
+      options.metricsUrl && options.route ? roundTripsDuring(measuring, options.metricsUrl, options.route) : undefined,
+      memoryAtClose(measuring, server.pid),
     ]);
-    return { ...measured, otherCpu, roundTrips };
+    return { ...measured, otherCpu, roundTrips, memory };
+  };
+  /** Gatehouse's peak (closed loop), then an open loop at half of it: latency without queueing. */
+  const peakAndHalf = async (label: string, launched: Launched<GatehouseProcess>, route: string, scenario: Scenario) => {
+    const options = { metricsUrl: launched.metricsUrl, route };
+    step(`Gatehouse: ${label}`, eachRun);
+    const peak = await measure(launched.server, (w) => scenario(w, { connections }), options);
+    step(`Gatehouse: ${label} at half of its peak (${rate(peak.perSecond / 2)}/s)`, eachRun);
+    const half = await measure(launched.server, (w) => scenario(w, { connections, overallRate: peak.perSecond / 2 }), options);
+    return { peak, half: { ...half, offeredRate: peak.perSecond / 2 } };
   };
 
   const bare = await launchBare(cleanup);
   step('bare oidc-provider: client_credentials', eachRun);
-  const bareClientCredentials = await measure(bare.server, (w) => clientCredentialsGrants(bare.target, connections, w));
+  const bareClientCredentials = await measure(bare.server, (w) => clientCredentialsGrants(bare.target, { connections }, w));
+  step('bare oidc-provider: introspection', eachRun);
+  const bareIntrospection = await measure(bare.server, (w) => introspections(bare.target, { connections }, w));
   step(`bare oidc-provider: refresh_token (${settings.refreshChains} chains)`, eachRun);
   // Minted just before use: the in-memory adapter keeps only its 1,000 most recent entries, and
-  // the client_credentials run above would have evicted anything made earlier.
+  // the runs above would have evicted anything made earlier.
   const bareChains = new RefreshChains(await bare.server.mintRefreshTokens(settings.refreshChains));
-  const bareRefresh = await measure(bare.server, (w) => refreshTokenGrants(bare.target, bareChains, connections, w));
+  const bareRefresh = await measure(bare.server, (w) => refreshTokenGrants(bare.target, bareChains, { connections }, w));
   await bare.dispose();
 
   const gatehouse = await launchGatehouse(settings, settings.bcryptCost, cleanup);
-  step('Gatehouse: client_credentials', eachRun);
-  const gatehouseClientCredentials = await measure(gatehouse.server, (w) => clientCredentialsGrants(gatehouse.target, connections, w), undefined, { metricsUrl: gatehouse.metricsUrl, grant: 'client_credentials' });
+  const clientCredentials = await peakAndHalf('client_credentials', gatehouse, '/token', (w, shape) => clientCredentialsGrants(gatehouse.target, shape, w));
+  const introspection = await peakAndHalf('introspection', gatehouse, '/token/introspection', (w, shape) => introspections(gatehouse.target, shape, w));
   // What bcrypt allows, measured right before the sign-ins it is compared with (the machine's
   // other work drifts), with Gatehouse idle; a second of warm-up is plenty for a C++ loop.
   const bcryptWarmup = Math.min(1, settings.warmupSeconds);
   step(`bcrypt.compare at cost ${settings.bcryptCost}, ${settings.cores} at a time, in-process`, bcryptWarmup + settings.seconds);
-  const bcrypt = await measure(gatehouse.server, (w) => bcryptComparisons(settings.bcryptCost, settings.cores, w), bcryptWarmup);
+  const bcrypt = await measure(gatehouse.server, (w) => bcryptComparisons(settings.bcryptCost, settings.cores, w), { warmupSeconds: bcryptWarmup });
   step(`Gatehouse: password sign-ins at cost ${settings.bcryptCost}`, eachRun);
   const signIns = await measure(gatehouse.server, (w) => passwordSignIns(gatehouse.target, settings.signInConnections, w));
   step('Gatehouse: client_credentials beside password sign-ins', eachRun);
@@ -84,25 +121,35 @@ async function measureAll(settings: BenchSettings, cleanup: Cleanup): Promise<Fi
   const chains = await chainsBySigningIn(settings.refreshChains, SETUP_SIGN_INS_AT_ONCE, (index) =>
     signInOverFetch(refreshInstance.target.mobile, demoCredentials(index)),
   );
-  step(`Gatehouse: refresh_token (${settings.refreshChains} chains)`, eachRun);
-  const gatehouseRefresh = await measure(refreshInstance.server, (w) => refreshTokenGrants(refreshInstance.target, chains, connections, w), undefined, { metricsUrl: refreshInstance.metricsUrl, grant: 'refresh_token' });
+  const refresh = await peakAndHalf(`refresh_token (${settings.refreshChains} chains)`, refreshInstance, '/token', (w, shape) => refreshTokenGrants(refreshInstance.target, chains, shape, w));
+  let soaked: string | undefined;
+  if (settings.soakMinutes > 0) {
+    step(`Gatehouse: memory soak, refresh + client_credentials`, settings.soakMinutes * 60);
+    soaked = renderSoak(await soak(refreshInstance.target, chains, { pid: refreshInstance.server.pid, minutes: settings.soakMinutes, connections }), settings.soakMinutes);
+  }
   await refreshInstance.dispose();
 
   return {
     bcrypt,
-    clientCredentials: { bare: bareClientCredentials, gatehouse: gatehouseClientCredentials },
-    refresh: { bare: bareRefresh, gatehouse: gatehouseRefresh },
+    clientCredentials: { bare: bareClientCredentials, gatehouse: clientCredentials.peak, gatehouseHalf: clientCredentials.half },
+    introspection: { bare: bareIntrospection, gatehouse: introspection.peak, gatehouseHalf: introspection.half },
+    refresh: { bare: bareRefresh, gatehouse: refresh.peak, gatehouseHalf: refresh.half },
     signIns,
     beside: { tokens: { ...beside.tokens, otherCpu }, signIns: { ...beside.signIns, otherCpu } },
+    soaked,
   };
 }
 
 function rowsOf(figures: Figures, settings: BenchSettings): Row[] {
+  const token = (scenario: string, f: TokenFigures): Row[] => [
+    { scenario, target: 'bare', measured: f.bare },
+    { scenario, target: 'gatehouse', measured: f.gatehouse },
+    { scenario: `${scenario}, half of peak`, target: 'gatehouse', measured: f.gatehouseHalf },
+  ];
   return [
-    { scenario: 'client_credentials grant', target: 'bare', measured: figures.clientCredentials.bare },
-    { scenario: 'client_credentials grant', target: 'gatehouse', measured: figures.clientCredentials.gatehouse },
-    { scenario: 'refresh_token grant (rotating)', target: 'bare', measured: figures.refresh.bare },
-    { scenario: 'refresh_token grant (rotating)', target: 'gatehouse', measured: figures.refresh.gatehouse },
+    ...token('client_credentials grant', figures.clientCredentials),
+    ...token('introspection', figures.introspection),
+    ...token('refresh_token grant (rotating)', figures.refresh),
     { scenario: `bcrypt.compare, cost ${settings.bcryptCost}, ${settings.cores} at a time`, target: 'in-process', measured: figures.bcrypt },
     { scenario: 'password sign-in (whole flow)', target: 'gatehouse', measured: figures.signIns },
     { scenario: 'password sign-in, beside client_credentials', target: 'gatehouse', measured: figures.beside.signIns },
@@ -113,19 +160,56 @@ function rowsOf(figures: Figures, settings: BenchSettings): Row[] {
 function comparisonsOf(figures: Figures, settings: BenchSettings): Comparison[] {
   const versus = (a: Measurement, b: Measurement, unit: string) => `${rate(a.perSecond)} vs ${rate(b.perSecond)} ${unit}`;
   const compare = (label: string, a: Measurement, b: Measurement, detail: string): Comparison => ({ label, ratio: a.perSecond / b.perSecond, detail, of: [a, b] });
-  const { clientCredentials: cc, refresh, bcrypt, signIns, beside } = figures;
+  const { clientCredentials: cc, introspection, refresh, bcrypt, signIns, beside } = figures;
   return [
     compare('refresh_token, Gatehouse / bare', refresh.gatehouse, refresh.bare, `${versus(refresh.gatehouse, refresh.bare, 'grants/s')}   (DESIGN §9: at least 1.00)`),
     compare('client_credentials, Gatehouse / bare', cc.gatehouse, cc.bare, `${versus(cc.gatehouse, cc.bare, 'grants/s')}   (DESIGN §9: at least 1.00)`),
+    compare('introspection, Gatehouse / bare', introspection.gatehouse, introspection.bare, `${versus(introspection.gatehouse, introspection.bare, 'per s')}`),
     compare('sign-ins / what bcrypt allows', signIns, bcrypt, `${versus(signIns, bcrypt, `per s at cost ${settings.bcryptCost}`)}   (DESIGN §9: at least 0.90)`),
     compare('sign-ins beside tokens / what bcrypt allows', beside.signIns, bcrypt, `${versus(beside.signIns, bcrypt, 'per s')}   (sign-ins share the cores with the token load)`),
     compare(
       'client_credentials beside sign-ins / alone',
       beside.tokens,
       cc.gatehouse,
-      `${versus(beside.tokens, cc.gatehouse, 'grants/s')}, p99 ${millis(cc.gatehouse.p99)} → ${millis(beside.tokens.p99)} ms   (DESIGN §9: not slowed by bcrypt)`,
+      `${versus(beside.tokens, cc.gatehouse, 'grants/s')}, p99 ${millis(cc.gatehouse.p99)} → ${millis(beside.tokens.p99)} ms   (DESIGN §9: not slowed by bcrypt; p99 under 50 ms)`,
     ),
+    ...[
+      ['refresh_token', refresh],
+      ['client_credentials', cc],
+      ['introspection', introspection],
+    ].map(([name, f]) => {
+      const figures = f as TokenFigures;
+      return { label: `${name as string} p99 at half of peak`, ratio: Number.NaN, detail: `${millis(figures.gatehouseHalf.p99)} ms at ${rate(figures.gatehouseHalf.offeredRate ?? 0)}/s offered   (target: under 25 ms)`, of: [figures.gatehouseHalf, figures.gatehouse] as [Measurement, Measurement] };
+    }),
   ];
+}
+
+/** The figures the chart shows: each target of DESIGN §9 against its baseline. */
+function chartOf(rows: Row[], settings: BenchSettings, when: string): string {
+  const bars = barsFromRows(rows, [
+    { label: 'refresh_token grant', unit: 'grants per second, rotating', gatehouse: 'refresh_token grant (rotating)', baseline: 'refresh_token grant (rotating)', baselineLabel: 'bare oidc-provider', target: 1 },
+    { label: 'client_credentials grant', unit: 'grants per second', gatehouse: 'client_credentials grant', baseline: 'client_credentials grant', baselineLabel: 'bare oidc-provider', target: 1 },
+    { label: 'introspection', unit: 'answers per second', gatehouse: 'introspection', baseline: 'introspection', baselineLabel: 'bare oidc-provider' },
+    {
+      label: 'password sign-in',
+      unit: `whole flows per second, cost ${settings.bcryptCost}`,
+      gatehouse: 'password sign-in (whole flow)',
+      baseline: `bcrypt.compare, cost ${settings.bcryptCost}, ${settings.cores} at a time`,
+      baselineTarget: 'in-process',
+      baselineLabel: 'what bcrypt allows',
+      target: 0.9,
+    },
+  ]);
+  return renderChart(when, `${settings.cores} cores; Gatehouse with ${settings.processes} processes on PostgreSQL + Redis; bare oidc-provider in memory, one process`, bars);
+}
+
+/** The last run's report and chart, in BENCH_RESULTS_DIR (bench/results), for bench/README.md. */
+function saveResults(report: string, chart: string): void {
+  const dir = path.resolve(process.env.BENCH_RESULTS_DIR || 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'last-run.txt'), `${report}\n`);
+  writeFileSync(path.join(dir, 'last-run.svg'), chart);
+  step(`report and chart written to ${path.relative(process.cwd(), dir) || '.'}/last-run.{txt,svg}`);
 }
 
 const startedAt = Date.now();
@@ -151,11 +235,15 @@ async function main(): Promise<void> {
     const header = [
       `Gatehouse bench, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
       `${machineLine()}; PostgreSQL ${versions.postgres}, Redis ${versions.redis}; oidc-provider ${packageVersion('oidc-provider')}, autocannon ${packageVersion('autocannon')}`,
+      `Gatehouse as npm start runs it: ${settings.processes} process${settings.processes === 1 ? '' : 'es'} (WEB_CONCURRENCY), logging at info (an access-log line per request); bare oidc-provider: one process, in memory.`,
       `Operations ending in a ${settings.seconds} s window after ${settings.warmupSeconds} s of warm-up; token grants on ${settings.tokenConnections} connections, ` +
         `sign-ins by ${settings.signInConnections} browsers at BCRYPT_COST=${settings.bcryptCost}. Figures, not pass/fail: see bench/README.md.`,
       'other CPU: share of all cores that processes other than the bench, its server, PostgreSQL and Redis took during the window.',
     ];
-    process.stdout.write(`${renderReport(header, rowsOf(figures, settings), comparisonsOf(figures, settings))}\n`);
+    const rows = rowsOf(figures, settings);
+    const report = [renderReport(header, rows, comparisonsOf(figures, settings)), ...(figures.soaked ? ['', figures.soaked] : [])].join('\n');
+    process.stdout.write(`${report}\n`);
+    saveResults(report, chartOf(rows, settings, header[0]!));
   } finally {
     await cleanup.run();
     step('done');

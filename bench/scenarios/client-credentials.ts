@@ -1,4 +1,4 @@
-import { connectionTrouble, runLoad } from '../support/load.js';
+import { connectionTrouble, runLoad, type LoadShape } from '../support/load.js';
 import { basicAuthorization, type Target } from '../support/target.js';
 import type { Measurement, MeasurementWindow } from '../support/window.js';
 import { errorOf } from './token-responses.js';
@@ -7,7 +7,7 @@ import { errorOf } from './token-responses.js';
  * client_credentials grants: an integration asking for an access token with its secret (HTTP
  * Basic), over and over on keep-alive connections. The same request bytes go to every target.
  */
-export async function clientCredentialsGrants(target: Target, connections: number, window: MeasurementWindow): Promise<Measurement> {
+export async function clientCredentialsGrants(target: Target, shape: LoadShape, window: MeasurementWindow): Promise<Measurement> {
   await probe(target);
   const request = {
     method: 'POST' as const,
@@ -24,7 +24,7 @@ export async function clientCredentialsGrants(target: Target, connections: numbe
   };
   const outcome = await runLoad({
     origin: target.origin,
-    connections,
+    ...shape,
     window,
     requestsFor: () => [request],
     isSuccess: (status) => status === 200,

@@ -1,4 +1,4 @@
-import { connectionTrouble, runLoad } from '../support/load.js';
+import { connectionTrouble, runLoad, type LoadShape } from '../support/load.js';
 import type { RefreshChains } from '../support/refresh-chains.js';
 import type { Target } from '../support/target.js';
 import type { Measurement, MeasurementWindow } from '../support/window.js';
@@ -9,14 +9,14 @@ import { errorOf } from './token-responses.js';
  * its own chain (rotation on every use; DESIGN §3). A success returns a new refresh token, a
  * new opaque access token and a new ID token, exactly as the code exchange did.
  */
-export async function refreshTokenGrants(target: Target, chains: RefreshChains, connections: number, window: MeasurementWindow): Promise<Measurement> {
+export async function refreshTokenGrants(target: Target, chains: RefreshChains, shape: LoadShape, window: MeasurementWindow): Promise<Measurement> {
   await probe(target, chains);
   const outcome = await runLoad({
     origin: target.origin,
-    connections,
+    ...shape,
     window,
     requestsFor: (index) => {
-      const cursor = chains.cursorFor(index, connections);
+      const cursor = chains.cursorFor(index, shape.connections);
       return [
         {
           method: 'POST',

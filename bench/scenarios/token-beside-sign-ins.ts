@@ -20,7 +20,7 @@ export async function clientCredentialsBesideSignIns(
   windows: { tokens: MeasurementWindow; signIns: MeasurementWindow },
 ): Promise<BesideFigures> {
   const [tokens, signIns] = await Promise.all([
-    clientCredentialsGrants(target, connections.tokens, windows.tokens),
+    clientCredentialsGrants(target, { connections: connections.tokens }, windows.tokens),
     passwordSignIns(target, connections.signIns, windows.signIns),
   ]);
   return { tokens, signIns };

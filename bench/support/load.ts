@@ -1,10 +1,19 @@
 import autocannon from 'autocannon';
 import type { MeasurementWindow } from './window.js';
 
-export interface LoadSpec {
+/**
+ * How load is offered: closed loop on `connections` (each sends its next request when the
+ * previous answer arrives: the peak), or at most `overallRate` requests per second across them
+ * (an open loop below the peak, where latency is the server's and not the queue's).
+ */
+export interface LoadShape {
+  connections: number;
+  overallRate?: number;
+}
+
+export interface LoadSpec extends LoadShape {
   /** `http://127.0.0.1:<port>`: every request goes to the loopback interface. */
   origin: string;
-  connections: number;
   /** Load runs until this window has closed. */
   window: MeasurementWindow;
   /**
@@ -37,6 +46,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadOutcome> {
       {
         url: spec.origin,
         connections: spec.connections,
+        ...(spec.overallRate ? { overallRate: Math.max(1, Math.round(spec.overallRate)) } : {}),
         // Until a little after the window closes, so the load never thins out inside it.
         duration: spec.window.secondsLeft + 0.25,
         setupClient: (client) => client.setRequests(spec.requestsFor(nextConnection++)),

@@ -21,7 +21,7 @@ export const BUSY_MACHINE = 0.1;
 
 const busy = (measured: Measurement) => (measured.otherCpu ?? 0) > BUSY_MACHINE;
 
-const COLUMNS = ['scenario', 'target', 'per s', 'p50 ms', 'p99 ms', 'ok', 'failed', 'other CPU', 'PG / Redis trips'] as const;
+const COLUMNS = ['scenario', 'target', 'per s', 'p50 ms', 'p99 ms', 'ok', 'failed', 'other CPU', 'PG / Redis trips', 'RSS MB'] as const;
 
 /** The figures as a plain-text table, then the ratios, then why anything failed. */
 export function renderReport(header: string[], rows: Row[], comparisons: Comparison[]): string {
@@ -35,6 +35,7 @@ export function renderReport(header: string[], rows: Row[], comparisons: Compari
     String(row.measured.failed),
     row.measured.otherCpu === undefined ? '—' : `${Math.round(row.measured.otherCpu * 100)}%${busy(row.measured) ? ' !' : ''}`,
     row.measured.roundTrips ? `${row.measured.roundTrips.postgres.toFixed(2)} / ${row.measured.roundTrips.redis.toFixed(2)}` : '—',
+    memoryCell(row.measured.memory),
   ]);
   const widths = COLUMNS.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]!.length)));
   const line = (values: readonly string[]) =>
@@ -55,6 +56,15 @@ export function renderReport(header: string[], rows: Row[], comparisons: Compari
     for (const row of failing) out.push(`  ${row.scenario} / ${row.target}: ${row.measured.failures.slice(0, 5).join('; ')}`);
   }
   return out.join('\n');
+}
+
+/** `140` for one process; `45 + 2×150` for a cluster's primary and its processes. */
+function memoryCell(memory: Measurement['memory']): string {
+  if (!memory) return '—';
+  const main = Math.round(memory.mainMb);
+  if (!memory.childrenMb.length) return String(main);
+  const each = Math.round(memory.childrenMb.reduce((sum, mb) => sum + mb, 0) / memory.childrenMb.length);
+  return `${main} + ${memory.childrenMb.length}×${each}`;
 }
 
 export function rate(perSecond: number): string {

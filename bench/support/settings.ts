@@ -31,6 +31,8 @@ export interface BenchSettings {
   cores: number;
   /** `BENCH_PROCESSES`: Gatehouse's WEB_CONCURRENCY (default one per core, as in production). */
   processes: number;
+  /** `BENCH_SOAK_MINUTES`: after the figures, a memory soak this long (0: none; 30 for the issue's figure). */
+  soakMinutes: number;
   /** `BENCH_DATABASE_URL`: a PostgreSQL role allowed to create and drop databases. */
   adminDatabaseUrl: string;
   /** `BENCH_REDIS_URL`: Redis server; every run uses its own key prefix and removes its keys. */
@@ -60,6 +62,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     bcryptCost: whole(env, 'BCRYPT_COST', 12, 4, 31),
     cores,
     processes: whole(env, 'BENCH_PROCESSES', cores, 1, 64),
+    soakMinutes: whole(env, 'BENCH_SOAK_MINUTES', 0, 0, 24 * 60),
     adminDatabaseUrl: env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
   };

@@ -9,35 +9,35 @@ export interface RoundTrips {
 interface Sample {
   postgres: number;
   redis: number;
-  grants: number;
+  requests: number;
 }
 
 /**
  * Round trips to storage per token request while a window was open, as Gatehouse itself
  * counts them (its `gatehouse_storage_round_trips_total` metric: PostgreSQL statements and
- * writes on the Redis connection, shared when pipelined) divided by the grants it issued
- * (`gatehouse_tokens_issued_total` of `grant`). Everything the server did meanwhile counts,
+ * writes on the Redis connection, shared when pipelined) divided by the requests it answered
+ * on `route` (its request-duration histogram). Everything the server did meanwhile counts,
  * background writes included: that is the cost of a request under this load.
  */
-export function roundTripsDuring(window: MeasurementWindow, metricsUrl: string, grant: string): Promise<RoundTrips | undefined> {
-  const at = (time: number) => new Promise<Sample | undefined>((resolve) => setTimeout(() => void sample(metricsUrl, grant).then(resolve), Math.max(0, time - performance.now())));
+export function roundTripsDuring(window: MeasurementWindow, metricsUrl: string, route: string): Promise<RoundTrips | undefined> {
+  const at = (time: number) => new Promise<Sample | undefined>((resolve) => setTimeout(() => void sample(metricsUrl, route).then(resolve), Math.max(0, time - performance.now())));
   return (async () => {
     const start = await at(window.opensAt);
     const end = await at(window.closesAt);
-    if (!start || !end || end.grants <= start.grants) return undefined;
-    const grants = end.grants - start.grants;
-    return { postgres: (end.postgres - start.postgres) / grants, redis: (end.redis - start.redis) / grants };
+    if (!start || !end || end.requests <= start.requests) return undefined;
+    const requests = end.requests - start.requests;
+    return { postgres: (end.postgres - start.postgres) / requests, redis: (end.redis - start.redis) / requests };
   })();
 }
 
-async function sample(metricsUrl: string, grant: string): Promise<Sample | undefined> {
+async function sample(metricsUrl: string, route: string): Promise<Sample | undefined> {
   try {
     const text = await (await fetch(metricsUrl)).text();
     const sum = (pattern: RegExp) => [...text.matchAll(pattern)].reduce((total, match) => total + Number(match[1]), 0);
     return {
       postgres: sum(/^gatehouse_storage_round_trips_total\{store="postgres"\} (\S+)/gm),
       redis: sum(/^gatehouse_storage_round_trips_total\{store="redis"\} (\S+)/gm),
-      grants: sum(new RegExp(`^gatehouse_tokens_issued_total\\{[^}]*grant="${grant}"[^}]*\\} (\\S+)`, 'gm')),
+      requests: sum(new RegExp(`^gatehouse_http_request_duration_seconds_count\\{[^}]*route="${route}"[^}]*\\} (\\S+)`, 'gm')),
     };
   } catch {
     return undefined;

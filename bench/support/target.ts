@@ -7,6 +7,8 @@ export interface Target {
   name: string;
   origin: string;
   tokenPath: string;
+  /** RFC 7662 introspection, where the integration asks about its own access tokens. */
+  introspectionPath: string;
   /** The confidential client of `client_credentials` (HTTP Basic). */
   integration: { clientId: string; secret: string };
   /** The public PKCE client that signs users in and refreshes. */
@@ -20,7 +22,7 @@ export interface Target {
 export async function describeTarget(name: string, origin: string): Promise<Target> {
   const response = await fetch(`${origin}/.well-known/openid-configuration`);
   if (!response.ok) throw new Error(`${name}: discovery answered ${response.status}`);
-  const discovery = (await response.json()) as { token_endpoint: string; authorization_endpoint: string };
+  const discovery = (await response.json()) as { token_endpoint: string; authorization_endpoint: string; introspection_endpoint: string };
   const pathOf = (endpoint: string) => {
     const url = new URL(endpoint);
     if (url.origin !== origin) throw new Error(`${name}: ${endpoint} is not on ${origin} (set ISSUER to it)`);
@@ -31,6 +33,7 @@ export async function describeTarget(name: string, origin: string): Promise<Targ
     name,
     origin,
     tokenPath,
+    introspectionPath: pathOf(discovery.introspection_endpoint),
     integration: { clientId: DEMO.integration.clientId, secret: DEMO.integration.secret },
     mobile: {
       origin,

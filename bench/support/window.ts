@@ -15,6 +15,10 @@ export interface Measurement {
   otherCpu?: number;
   /** Gatehouse's round trips to storage per request during the window (storage-trips.ts). */
   roundTrips?: { postgres: number; redis: number };
+  /** The server's resident memory as the window closed (memory.ts). */
+  memory?: { mainMb: number; childrenMb: number[] };
+  /** Open loop at this many requests per second (below the peak); absent for the peak itself. */
+  offeredRate?: number;
 }
 
 /**
