@@ -110,7 +110,11 @@ describe('the page state catalogue', () => {
       const [small, large] = await Promise.all([narrow.newPage(), desktopWithoutScript.newPage()]);
       const problems: string[] = [];
       const blocked: string[] = [];
-      const watch = (page: Page) => page.on('console', (entry) => entry.type() === 'error' && blocked.push(entry.text()));
+      // A script or style the policy refused, or an asset missing (the browser's own favicon request aside).
+      const watch = (page: Page) => {
+        page.on('console', (entry) => entry.type() === 'error' && !entry.text().startsWith('Failed to load resource') && blocked.push(entry.text()));
+        page.on('response', (response) => response.status() >= 400 && !response.url().endsWith('/favicon.ico') && blocked.push(`${response.status()} ${response.url()}`));
+      };
       watch(small);
       watch(large);
       for (const state of PAGE_STATES) {
