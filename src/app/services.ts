@@ -1,4 +1,5 @@
 import { FreshSecondFactor } from '../domain/account/fresh-second-factor.js';
+import { AccountEnrollment } from '../domain/account/account-enrollment.js';
 import { AccountPassword } from '../domain/account/account-password.js';
 import { PhoneChange } from '../domain/account/phone-change.js';
 import { AccountMethods } from '../domain/account/account-methods.js';
@@ -243,6 +244,7 @@ export function createServices(context: ServiceContext) {
     password: new AccountPassword({ signIn: protection.signIn, lockout: protection.lockout, passwords, signInEvents: protection.signInEvents }),
     phone: new PhoneChange({ sms, challenges, users, devices: repositories.devices, mail, events, now: context.now }),
     freshSecondFactor,
+    enrollment: new AccountEnrollment({ totp, passkey, recoveryCodes, challenges, fresh: freshSecondFactor, events, now: context.now }),
     methods: new AccountMethods({ listing: secondFactorAdmin, factors, recoveryCodeStore, users, devices: repositories.devices, fresh: freshSecondFactor, events }),
     apps: new AccountApps({ sessionView, signOut, events, ownClientId: ACCOUNT_APP.clientId }),
     activity: new AccountActivity({ history: protection.eventHistory, clients: repositories.clients, now: context.now }),

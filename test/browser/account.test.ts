@@ -7,6 +7,7 @@ import { AwsRecorder, codeIn } from '../helpers/aws-recorder.js';
 import { chromiumAvailable, launchChromium } from '../helpers/chromium.js';
 import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
 import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
+import { totpCodeAt } from '../../src/domain/second-factor/totp/totp.js';
 
 const PASSWORD = 'amber-lantern-42';
 
@@ -104,6 +105,67 @@ const PASSWORD = 'amber-lantern-42';
     await server.gatehouse.events.flush();
     const removed = await server.gatehouse.database.knex('events').where({ user_id: userId, type: 'account.method_removed' });
     expect(removed).toHaveLength(1);
+  });
+
+  it('adds an authenticator app behind the fresh second factor: secret and QR shown, a pasted code with spaces confirms it, recovery codes shown once', async () => {
+    // The SMS confirmation of the previous test is still fresh (5 minutes).
+    await page.goto(`${server.issuer}/account/methods`);
+    await page.getByRole('button', { name: 'Add an authenticator app' }).click();
+    await expect(page.getByRole('heading', { name: 'Add an authenticator app' }).count()).resolves.toBe(1);
+    await expectAccessible();
+    await expect(page.locator('a[href^="otpauth://totp/"]').count()).resolves.toBe(1);
+    const secret = (await page.locator('#secret-text code').textContent())!.replace(/\s/g, '');
+    await expect(page.locator('#code').getAttribute('inputmode')).resolves.toBe('numeric');
+    await expect(page.locator('#code').getAttribute('autocomplete')).resolves.toBe('one-time-code');
+    // A wrong code first: the field is marked, described by the error, and keeps what was typed.
+    await page.getByLabel('Code from the app').fill('000000');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await expect(alert()).resolves.toMatch(/not right\. 4 tries left/);
+    await expect(page.locator('#code').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.locator('#code').getAttribute('aria-describedby')).resolves.toContain('form-error');
+    await expect(page.locator('#code').inputValue()).resolves.toBe('000000');
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('code');
+    const code = totpCodeAt(secret, new Date());
+    await page.getByLabel('Code from the app').fill(`${code.slice(0, 3)} ${code.slice(3)}`);
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await expect(page.getByRole('heading', { name: 'Your new recovery codes' }).count()).resolves.toBe(1);
+    await expect(page.locator('ul.codes li').count()).resolves.toBe(10);
+    await expectAccessible();
+    await page.getByRole('link', { name: /I have kept them/ }).click();
+    await expect(status()).resolves.toMatch(/method was added/);
+    await server.gatehouse.events.flush();
+    const enrolled = await server.gatehouse.database.knex('events').where({ user_id: userId, type: 'mfa.method_enrolled' });
+    expect(enrolled.map((e) => e.details.method)).toEqual(['totp']);
+    // New recovery codes from the page replace the set: the old codes stop working.
+    await page.getByRole('button', { name: 'Make new recovery codes' }).click();
+    await expect(page.locator('ul.codes li').count()).resolves.toBe(10);
+  });
+
+  it('says a passkey needs JavaScript when it is off, and every add form carries the form token', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() });
+    const noScript = await context.newPage();
+    await noScript.goto(`${server.issuer}/account/methods`);
+    for (const form of await noScript.locator('form[action="/account/methods/add"]').all()) await expect(form.locator('input[name="csrf"]').inputValue()).resolves.toMatch(/.{16,}/);
+    await noScript.getByRole('button', { name: 'Add a passkey' }).click();
+    await expect(noScript.locator('main').textContent()).resolves.toContain('Creating a passkey needs JavaScript');
+    await context.close();
+  });
+
+  it('reads in the saved language of the person, and the switcher choice goes before it', async () => {
+    const knex = server.gatehouse.database.knex;
+    await knex('users').where({ id: userId }).update({ locale: 'de-DE' });
+    try {
+      await page.goto(`${server.issuer}/account/activity`);
+      await expect(page.locator('h1').textContent()).resolves.toBe('Letzte Anmeldeaktivität');
+      await expect(page.locator('html').getAttribute('lang')).resolves.toBe('de');
+      await page.getByRole('navigation', { name: 'Sprache' }).getByRole('link', { name: 'Français' }).click();
+      await page.waitForURL(`${server.issuer}/account/activity`);
+      await expect(page.locator('h1').textContent()).resolves.toBe('Activité de connexion récente');
+      await page.getByRole('navigation', { name: 'Langue' }).getByRole('link', { name: 'English' }).click();
+      await expect(page.locator('h1').textContent()).resolves.toBe('Recent sign-in activity');
+    } finally {
+      await knex('users').where({ id: userId }).update({ locale: null });
+    }
   });
 
   it('signs one app out: its refresh token then fails', async () => {

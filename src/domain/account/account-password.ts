@@ -1,3 +1,4 @@
+import type { PasswordProblem } from '../passwords/password-policy.js';
 import type { SignInEvents } from '../events/sign-in-events.js';
 import { lockoutSettingsOf } from '../lockout/lockout-policy.js';
 import type { LockoutService } from '../lockout/lockout.service.js';
@@ -7,7 +8,7 @@ import { selfActor, type AccountSubject } from './account-subject.js';
 
 export type AccountPasswordOutcome =
   | { changed: true; signedOutApps: number }
-  | { changed: false; reason: 'wrong_current' | 'mismatch' | 'same_as_current' | 'weak'; problems?: string[] }
+  | { changed: false; reason: 'wrong_current' | 'mismatch' | 'same_as_current' | 'weak'; problems?: PasswordProblem[] }
   | { changed: false; reason: 'locked'; until: Date };
 
 /**

@@ -10,7 +10,7 @@ import type { SignOutReport, SignOutService } from '../sessions/sign-out.service
 import type { TenantRecord } from '../tenants/tenant.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { PasswordHistoryRepository } from './password-history.repository.js';
-import { passwordProblems } from './password-policy.js';
+import { describePasswordProblem, passwordProblems, type PasswordProblem } from './password-policy.js';
 
 export interface PasswordChangeDependencies {
   /** The change, the sign-out it causes and its audit events commit in one transaction. */
@@ -52,12 +52,13 @@ export class PasswordChangeService {
   constructor(private readonly deps: PasswordChangeDependencies) {}
 
   /** What is wrong with a proposed password; a 400 naming `field` when `throwAs` is given. */
-  problems(tenant: TenantRecord, username: string, password: string): string[] {
+  problems(tenant: TenantRecord, username: string, password: string): PasswordProblem[] {
     return passwordProblems({ password, username, minLength: tenant.settings.password.min_length });
   }
 
   assertAcceptable(tenant: TenantRecord, username: string, password: string, field = 'password'): void {
-    const problems = this.problems(tenant, username, password);
+    // The admin API speaks English to integrations; pages word the problems in their own language.
+    const problems = this.problems(tenant, username, password).map((problem) => describePasswordProblem(problem));
     if (problems.length) throw new GatehouseError('invalid_request', `The password does not meet the policy: ${problems.join(' ')}`, { errors: problems.map((message) => ({ field, message })) });
   }
 

@@ -1,6 +1,7 @@
-import { passwordProblems } from './password-policy.js';
+import { describePasswordProblem, passwordProblems } from './password-policy.js';
+import { translator } from '../../infrastructure/i18n/translator.js';
 
-const check = (password: string, username = 'alice', minLength = 10) => passwordProblems({ password, username, minLength });
+const check = (password: string, username = 'alice', minLength = 10) => passwordProblems({ password, username, minLength }).map((problem) => describePasswordProblem(problem));
 
 describe('password policy', () => {
   it('accepts a long, uncommon password', () => {
@@ -17,5 +18,11 @@ describe('password policy', () => {
 
   it('honours a tenant minimum above the default', () => {
     expect(check('violet-harbour', 'alice', 16)).toEqual(['Use at least 16 characters.']);
+  });
+
+  it('says it in the reader\'s language, with the length filled in', () => {
+    const [problem] = passwordProblems({ password: 'violet-harbour', username: 'alice', minLength: 16 });
+    expect(describePasswordProblem(problem!, translator('de'))).toBe('Verwenden Sie mindestens 16 Zeichen.');
+    expect(describePasswordProblem(problem!, translator('fr'))).toBe('Utilisez au moins 16 caractères.');
   });
 });

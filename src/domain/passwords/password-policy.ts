@@ -1,4 +1,5 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
+import { translator } from '../../infrastructure/i18n/translator.js';
 
 /** DESIGN §7: 10 to 128 characters (tenants may ask for more), not common, not the username. */
 export const PASSWORD_MAX_LENGTH = 128;
@@ -12,19 +13,31 @@ export interface PasswordPolicyInput {
   minLength: number;
 }
 
+/** Which rule a proposed password breaks; `limit`: the length the rule asks for. */
+export interface PasswordProblem {
+  rule: 'too_short' | 'too_long' | 'common' | 'contains_username' | 'repeated';
+  limit?: number;
+}
+
 /**
- * Every problem with a proposed password, each a sentence that says what to fix. The same
- * checks run on every path that sets a password (reset, forced change, administrator).
+ * Every problem with a proposed password, each a rule that says what to fix (worded by the
+ * catalogs' `password_policy.*`, in the reader's language). The same checks run on every path
+ * that sets a password (reset, forced change, account page, administrator).
  */
-export function passwordProblems({ password, username, minLength }: PasswordPolicyInput): string[] {
-  const problems: string[] = [];
+export function passwordProblems({ password, username, minLength }: PasswordPolicyInput): PasswordProblem[] {
+  const problems: PasswordProblem[] = [];
   const length = [...password].length;
-  if (length < minLength) problems.push(`Use at least ${minLength} characters.`);
-  if (length > PASSWORD_MAX_LENGTH) problems.push(`Use at most ${PASSWORD_MAX_LENGTH} characters.`);
+  if (length < minLength) problems.push({ rule: 'too_short', limit: minLength });
+  if (length > PASSWORD_MAX_LENGTH) problems.push({ rule: 'too_long', limit: PASSWORD_MAX_LENGTH });
   const lowered = password.toLowerCase();
-  if (COMMON_PASSWORDS.has(lowered)) problems.push('This password is too common; choose one that others are unlikely to use.');
+  if (COMMON_PASSWORDS.has(lowered)) problems.push({ rule: 'common' });
   const name = username.trim().toLowerCase();
-  if (name && (lowered === name || lowered.includes(name) && name.length >= 4)) problems.push('Do not use your username in the password.');
-  if (/^(.)\1+$/u.test(password)) problems.push('Do not repeat a single character.');
+  if (name && (lowered === name || lowered.includes(name) && name.length >= 4)) problems.push({ rule: 'contains_username' });
+  if (/^(.)\1+$/u.test(password)) problems.push({ rule: 'repeated' });
   return problems;
+}
+
+/** A problem as a sentence; English unless a page's translate function is given. */
+export function describePasswordProblem(problem: PasswordProblem, translate = translator('en')): string {
+  return translate(`password_policy.${problem.rule}`, problem.limit === undefined ? {} : { count: problem.limit });
 }

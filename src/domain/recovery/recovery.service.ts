@@ -18,6 +18,7 @@ import type { MessageRecord } from '../delivery/message.js';
 import type { IssuedCode } from '../one-time-codes/one-time-code.store.js';
 import { normalizeUsername } from '../users/user.js';
 import { clock } from '../../infrastructure/formatting/human-time.js';
+import type { PasswordProblem } from '../passwords/password-policy.js';
 
 /** DESIGN §7: 6 digits, valid 15 minutes, 5 tries, resend after 60 s, only the newest valid. */
 export const RECOVERY_LIMITS = {
@@ -58,7 +59,7 @@ export interface RecoveryDependencies {
 export type CompletionFailure =
   | { reason: 'wrong_code'; triesLeft: number }
   | { reason: 'too_many_attempts' | 'expired' | 'code_expired' | 'mismatch' }
-  | { reason: 'password_policy'; problems: string[] };
+  | { reason: 'password_policy'; problems: PasswordProblem[] };
 
 export type CompletionResult = { ok: true; user: UserRecord; flow: RecoveryFlow } | ({ ok: false } & CompletionFailure);
 

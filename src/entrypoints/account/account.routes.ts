@@ -9,6 +9,8 @@ import type { PhoneChange } from '../../domain/account/phone-change.js';
 import { rejectMalformedBody } from '../../infrastructure/http/input-guard.js';
 import type { FirstPartyWebApp } from '../first-party/first-party-web-app.js';
 import { htmlErrorPage } from '../pages/provider-pages.js';
+import { pageClock, t } from '../pages/rendering/page-text.js';
+import type { AccountEnrollment } from '../../domain/account/account-enrollment.js';
 import { frameOf, renderAccountPage, signedInForm, signedInOrSignIn } from './account-request.js';
 import { registerPasswordAndPhoneRoutes } from './password-and-phone.routes.js';
 import { registerMethodRoutes } from './methods.routes.js';
@@ -23,6 +25,7 @@ export interface AccountDependencies {
     phone: PhoneChange;
     freshSecondFactor: FreshSecondFactor;
     methods: AccountMethods;
+    enrollment: AccountEnrollment;
     apps: AccountApps;
     activity: AccountActivity;
   };
@@ -42,7 +45,7 @@ export function createAccountRouter(deps: AccountDependencies): Router {
     ctx.set('Cache-Control', 'no-store');
     const result = await webApp.finishSignIn(ctx);
     if (result.ok) return ctx.redirect(result.returnTo);
-    renderAccountPage(ctx, 'account-message', { title: 'Sign-in did not finish', message: 'The sign-in to your account page was cancelled or took too long. Start again.', linkUrl: ACCOUNT_PATH, linkText: 'Sign in to your account' }, 400);
+    renderAccountPage(ctx, 'account-message', { title: t('account.sign_in_unfinished_title'), message: t('account.sign_in_unfinished'), linkUrl: ACCOUNT_PATH, linkText: t('account.sign_in_to_account') }, 400);
   });
 
   router.get(ACCOUNT_PATH, async (ctx) => {
@@ -56,13 +59,15 @@ export function createAccountRouter(deps: AccountDependencies): Router {
     const request = await signedInForm(ctx, webApp);
     if (!request) return;
     await webApp.signOut(ctx);
-    renderAccountPage(ctx, 'account-message', { title: 'Signed out', message: 'You are signed out of your account page.', linkUrl: ACCOUNT_PATH, linkText: 'Sign in again' });
+    renderAccountPage(ctx, 'account-message', { title: t('account.signed_out_title'), message: t('account.signed_out'), linkUrl: ACCOUNT_PATH, linkText: t('account.sign_in_again') });
   });
 
   router.get(`${ACCOUNT_PATH}/activity`, async (ctx) => {
     const request = await signedInOrSignIn(ctx, webApp);
     if (!request) return;
-    const lines = await deps.account.activity.recent(request.user.id);
+    const now = new Date();
+    const timeZone = request.tenant.settings.time_zone;
+    const lines = (await deps.account.activity.recent(request.user.id)).map((line) => ({ ...line, when: pageClock(line.at, now, timeZone), reason: line.outcome === 'succeeded' ? null : activityReason(line.reason) }));
     renderAccountPage(ctx, 'account-activity', { ...frameOf(request, webApp, 'activity'), lines });
   });
 
@@ -70,4 +75,12 @@ export function createAccountRouter(deps: AccountDependencies): Router {
   registerMethodRoutes(router, deps);
   registerAppRoutes(router, deps);
   return router;
+}
+
+/** Why a sign-in failed, in the person's words; reasons without words of their own read "other reason". */
+const ACTIVITY_REASONS = new Set(['wrong_password', 'unknown_user', 'wrong_code', 'too_many_wrong_codes', 'locked', 'previous_password', 'disabled']);
+
+function activityReason(reason: string | null): string | null {
+  if (!reason) return null;
+  return t(ACTIVITY_REASONS.has(reason) ? `account.reason_${reason}` : 'account.reason_other');
 }

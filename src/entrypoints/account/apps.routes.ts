@@ -1,5 +1,5 @@
 import type { Router } from '@koa/router';
-import { howLongAgo } from '../../infrastructure/formatting/human-time.js';
+import { pageHowLongAgo } from '../pages/rendering/page-text.js';
 import type { AccountDependencies } from './account.routes.js';
 import { formField, frameOf, renderAccountPage, seeOther, signedInForm, signedInOrSignIn } from './account-request.js';
 
@@ -11,7 +11,7 @@ export function registerAppRoutes(router: Router, deps: AccountDependencies): vo
     const request = await signedInOrSignIn(ctx, webApp);
     if (!request) return;
     const now = new Date();
-    const apps = (await deps.account.apps.list(request.subject)).map((app) => ({ ...app, name: app.client_name ?? app.client_id, lastUsed: howLongAgo(new Date(app.last_used_at), now) }));
+    const apps = (await deps.account.apps.list(request.subject)).map((app) => ({ ...app, name: app.client_name ?? app.client_id, lastUsed: pageHowLongAgo(new Date(app.last_used_at), now, request.tenant.settings.time_zone) }));
     renderAccountPage(ctx, 'account-apps', { ...frameOf(request, webApp, 'apps'), apps });
   });
 

@@ -1,21 +1,25 @@
 import type { Router } from '@koa/router';
 import type { SendRefusal } from '../../domain/second-factor/second-factor-method.js';
-import { clock, minutesUntil } from '../../infrastructure/formatting/human-time.js';
+import { pageClock, pageMinutesUntil, t } from '../pages/rendering/page-text.js';
+import { passwordProblemTexts } from '../pages/rendering/password-problems.js';
 import type { AccountDependencies } from './account.routes.js';
-import { formField, frameOf, renderAccountPage, seeOther, signedInForm, signedInOrSignIn } from './account-request.js';
+import { formField, frameOf, renderAccountPage, seeOther, signedInForm, signedInOrSignIn, typedCode } from './account-request.js';
 
-/** Why a code could not be texted, in the person's words. */
+/** Why a code could not be texted, in the person's words (catalog keys). */
 const SEND_REFUSALS: Record<SendRefusal, string> = {
-  invalid_phone: 'That does not look like a mobile number. Check it and try again.',
-  country_not_allowed: 'Text messages cannot be sent to numbers of that country for your organisation.',
-  budget_exhausted: "Your organisation's text message budget for this month is used up. Ask your administrator.",
-  number_limit: 'Too many codes were sent to that number. Try again later.',
-  user_limit: 'Too many codes were sent for your account. Try again later.',
-  ip_limit: 'Too many codes were requested from your network. Try again later.',
-  delivery_failed: 'The text message could not be sent. Try again in a moment.',
-  too_soon: 'A code was sent moments ago. Wait a little before asking again.',
-  too_many_codes: 'Too many codes were sent. Try again later.',
+  invalid_phone: 'account.send_invalid_phone',
+  country_not_allowed: 'account.send_country_not_allowed',
+  budget_exhausted: 'account.send_budget_exhausted',
+  number_limit: 'account.send_number_limit',
+  user_limit: 'account.send_user_limit',
+  ip_limit: 'account.send_ip_limit',
+  delivery_failed: 'account.send_delivery_failed',
+  too_soon: 'account.send_too_soon',
+  too_many_codes: 'account.send_too_many_codes',
 };
+
+/** Which field each refusal of the password form is about (it is marked invalid and focused). */
+const PASSWORD_ERROR_FIELDS = { wrong_current: 'current_password', mismatch: 'confirm_password', same_as_current: 'new_password', weak: 'new_password', locked: 'current_password' } as const;
 
 export function registerPasswordAndPhoneRoutes(router: Router, deps: AccountDependencies): void {
   const { webApp } = deps;
@@ -23,7 +27,7 @@ export function registerPasswordAndPhoneRoutes(router: Router, deps: AccountDepe
   router.get('/account/password', async (ctx) => {
     const request = await signedInOrSignIn(ctx, webApp);
     if (!request) return;
-    renderAccountPage(ctx, 'account-password', { ...frameOf(request, webApp, 'password'), minLength: request.tenant.settings.password.min_length });
+    renderAccountPage(ctx, 'account-password', { ...frameOf(request, webApp, 'password'), minLength: request.tenant.settings.password.min_length, focus: 'current_password' });
   });
 
   router.post('/account/password', async (ctx) => {
@@ -36,28 +40,33 @@ export function registerPasswordAndPhoneRoutes(router: Router, deps: AccountDepe
       return seeOther(ctx, '/account?done=password-changed');
     }
     const now = new Date();
-    const errors: Record<typeof outcome.reason, string> = {
-      wrong_current: 'Your current password is not right.',
-      mismatch: 'The two new passwords are not the same.',
-      same_as_current: 'Choose a password different from your current one.',
-      weak: 'Choose a stronger password:',
-      locked: outcome.reason === 'locked' ? `Too many failed attempts: try again at ${clock(outcome.until, now)} (${minutesUntil(outcome.until, now)}).` : '',
-    };
-    renderAccountPage(ctx, 'account-password', { ...frameOf(request, webApp, 'password'), minLength: request.tenant.settings.password.min_length, error: errors[outcome.reason], problems: 'problems' in outcome ? outcome.problems : undefined }, outcome.reason === 'locked' ? 429 : 400);
+    const error =
+      outcome.reason === 'locked'
+        ? t('account.password_locked', { until: pageClock(outcome.until, now, request.tenant.settings.time_zone), wait: pageMinutesUntil(outcome.until, now) })
+        : t({ wrong_current: 'account.wrong_current', mismatch: 'common.passwords_differ', same_as_current: 'account.same_as_current', weak: 'common.stronger_password' }[outcome.reason]);
+    // Passwords are never written back into the page: the fields start empty again.
+    renderAccountPage(
+      ctx,
+      'account-password',
+      { ...frameOf(request, webApp, 'password'), minLength: request.tenant.settings.password.min_length, error, errorField: PASSWORD_ERROR_FIELDS[outcome.reason], problems: 'problems' in outcome && outcome.problems ? passwordProblemTexts(outcome.problems) : undefined },
+      outcome.reason === 'locked' ? 429 : 400,
+    );
   });
 
   router.get('/account/phone', async (ctx) => {
     const request = await signedInOrSignIn(ctx, webApp);
     if (!request) return;
     const pending = request.session.state.phoneChange as { challengeId: string; last4: string } | undefined;
-    renderAccountPage(ctx, 'account-phone', { ...frameOf(request, webApp, 'phone'), phone: request.user.phone, pending: ctx.query.step === 'code' ? pending : undefined });
+    const shown = ctx.query.step === 'code' ? pending : undefined;
+    renderAccountPage(ctx, 'account-phone', { ...frameOf(request, webApp, 'phone'), phone: request.user.phone, pending: shown, focus: shown ? 'code' : 'phone' });
   });
 
   router.post('/account/phone', async (ctx) => {
     const request = await signedInForm(ctx, webApp);
     if (!request) return;
-    const started = await deps.account.phone.start(request.subject, formField(ctx, 'phone', 64));
-    if (!started.started) return renderAccountPage(ctx, 'account-phone', { ...frameOf(request, webApp, 'phone'), phone: request.user.phone, error: SEND_REFUSALS[started.reason] }, 400);
+    const typed = formField(ctx, 'phone', 64);
+    const started = await deps.account.phone.start(request.subject, typed);
+    if (!started.started) return renderAccountPage(ctx, 'account-phone', { ...frameOf(request, webApp, 'phone'), phone: request.user.phone, typedPhone: typed, error: t(SEND_REFUSALS[started.reason]), errorField: 'phone' }, 400);
     await webApp.save(request, { phoneChange: { challengeId: started.challengeId, last4: started.last4 } });
     seeOther(ctx, '/account/phone?step=code');
   });
@@ -67,15 +76,16 @@ export function registerPasswordAndPhoneRoutes(router: Router, deps: AccountDepe
     if (!request) return;
     const pending = request.session.state.phoneChange as { challengeId: string; last4: string } | undefined;
     if (!pending) return seeOther(ctx, '/account/phone');
-    const outcome = await deps.account.phone.confirm(request.subject, pending.challengeId, formField(ctx, 'code', 32).replace(/\s/g, ''));
+    const code = typedCode(ctx, 32);
+    const outcome = await deps.account.phone.confirm(request.subject, pending.challengeId, code);
     if (outcome.ok) {
       await webApp.save(request, { phoneChange: undefined });
       return seeOther(ctx, '/account?done=phone-changed');
     }
-    const error =
-      outcome.reason === 'wrong_code' ? `That code is not right. ${outcome.triesLeft} ${outcome.triesLeft === 1 ? 'try' : 'tries'} left.` : 'That code can no longer be used. Enter the number again to get a new code.';
     const stillOpen = outcome.reason === 'wrong_code';
+    const error = stillOpen ? t('common.wrong_code', { count: outcome.triesLeft }) : t('account.phone_code_closed');
     if (!stillOpen) await webApp.save(request, { phoneChange: undefined });
-    renderAccountPage(ctx, 'account-phone', { ...frameOf(request, webApp, 'phone'), phone: request.user.phone, pending: stillOpen ? pending : undefined, error }, 400);
+    // The code typed stays (as typed, trimmed) so a slip can be corrected rather than retyped.
+    renderAccountPage(ctx, 'account-phone', { ...frameOf(request, webApp, 'phone'), phone: request.user.phone, pending: stillOpen ? pending : undefined, code: stillOpen ? code : undefined, error, errorField: stillOpen ? 'code' : 'phone' }, 400);
   });
 }

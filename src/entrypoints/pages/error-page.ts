@@ -17,30 +17,46 @@ export function providerErrorPage(restartSeal?: SecretBox) {
     const application = applicationOf(ctx.oidc?.client);
     const way = wayOnward({ application, restart: restartSeal ? openRestart(ctx, restartSeal) : undefined });
     ctx.type = 'html';
-    ctx.body = renderMessage({ title: t('common.cannot_continue'), alert: true, message: friendlyDescription(out), ...way });
+    ctx.body = renderMessage({ title: t('common.cannot_continue'), alert: true, ...friendlyDescription(out), ...way });
   };
 }
 
 /** The page without a remembered sign-in to restart (tests, and callers without the seal). */
 export const renderProviderError = providerErrorPage();
 
-function friendlyDescription(out: { error: string; error_description?: string }): string {
-  switch (out.error) {
-    case 'invalid_client':
-      return t('error.invalid_client');
-    case 'temporarily_unavailable':
-      return t('error.temporarily_unavailable');
-    case 'server_error':
-      return t('error.server_error');
-    case 'invalid_redirect_uri':
-      return t('error.invalid_redirect_uri');
-    case 'session_not_found':
-    case 'invalid_request':
-      return out.error_description?.includes('interaction')
-        ? t('error.interaction_expired')
-        : t('error.invalid_request', { detail: out.error_description ?? out.error });
-    default:
-      // The provider's own description is English: it names a protocol detail, not a person's task.
-      return out.error_description ? t('error.described', { detail: out.error_description }) : t('error.generic');
-  }
+/** The OAuth error codes with a sentence of their own (catalog `error.*`): what the person can do. */
+const ERROR_SENTENCES: Record<string, string> = {
+  invalid_client: 'error.invalid_client',
+  unauthorized_client: 'error.code_unauthorized_client',
+  invalid_redirect_uri: 'error.invalid_redirect_uri',
+  redirect_uri_mismatch: 'error.invalid_redirect_uri',
+  temporarily_unavailable: 'error.temporarily_unavailable',
+  server_error: 'error.server_error',
+  invalid_request: 'error.code_invalid_request',
+  invalid_request_object: 'error.code_invalid_request',
+  invalid_request_uri: 'error.code_invalid_request',
+  request_not_supported: 'error.code_invalid_request',
+  access_denied: 'error.code_access_denied',
+  login_required: 'error.code_login_required',
+  consent_required: 'error.code_consent_required',
+  interaction_required: 'error.code_interaction_required',
+  account_selection_required: 'error.code_interaction_required',
+  invalid_scope: 'error.code_invalid_scope',
+  unsupported_response_type: 'error.code_unsupported_response_type',
+  unsupported_response_mode: 'error.code_unsupported_response_type',
+  invalid_grant: 'error.code_invalid_grant',
+  session_not_found: 'error.code_session_not_found',
+};
+
+/**
+ * The page's words for a provider error: a translated sentence as the message (never the
+ * provider's English), and its own description only as a technical detail beneath, for whoever
+ * builds the application.
+ */
+export function friendlyDescription(out: { error: string; error_description?: string }): { message: string; detail?: string } {
+  const detail = out.error_description && out.error_description !== out.error ? out.error_description : undefined;
+  // An interaction that ran out (the sign-in page left open too long) has its own way onward.
+  if ((out.error === 'invalid_request' || out.error === 'session_not_found') && detail?.includes('interaction')) return { message: t('error.interaction_expired'), detail };
+  const key = Object.hasOwn(ERROR_SENTENCES, out.error) ? ERROR_SENTENCES[out.error]! : 'error.generic';
+  return { message: t(key), detail: detail ?? (key === 'error.generic' ? out.error : undefined) };
 }

@@ -29,11 +29,15 @@ describe('message catalogs', () => {
 });
 
 describe('choosing the language', () => {
-  it('puts ui_locales first, then the switcher, then Accept-Language, then English', () => {
+  it('puts ui_locales first, then the switcher, then the saved language, then Accept-Language, then English', () => {
     expect(chooseLanguage({ uiLocales: 'it fr-CA', chosen: 'de', acceptLanguage: 'es' })).toBe('fr');
     expect(chooseLanguage({ uiLocales: 'it', chosen: 'de', acceptLanguage: 'es' })).toBe('de');
     expect(chooseLanguage({ acceptLanguage: 'it;q=1, es-MX;q=0.8, de;q=0.5' })).toBe('es');
     expect(chooseLanguage({ acceptLanguage: 'ja' })).toBe('en');
+    // The account page: the switcher, then the person's saved language, then the browser.
+    expect(chooseLanguage({ chosen: 'fr', userLocale: 'de-AT', acceptLanguage: 'es' })).toBe('fr');
+    expect(chooseLanguage({ userLocale: 'de-AT', acceptLanguage: 'es' })).toBe('de');
+    expect(chooseLanguage({ userLocale: 'ja-JP', acceptLanguage: 'es' })).toBe('es');
     expect(chooseLanguage({})).toBe('en');
   });
 });

@@ -7,13 +7,16 @@ export interface LanguageSignals {
   uiLocales?: string;
   /** The language switcher's cookie. */
   chosen?: string;
+  /** The signed-in person's saved language (`users.locale`), known on their own account page. */
+  userLocale?: string | null;
   /** The browser's `Accept-Language` header. */
   acceptLanguage?: string;
 }
 
 /**
  * The page's language: the app's `ui_locales` (it knows its user), then the person's own choice
- * in the switcher, then the browser's preferences, then English. Accept-Language's q-values and
+ * in the switcher, then the language saved in their profile (where they are signed in), then
+ * the browser's preferences, then English. Accept-Language's q-values and
  * region fallbacks ("de-CH" → "de") are negotiator's, not hand-parsed.
  */
 export function chooseLanguage(signals: LanguageSignals): Language {
@@ -23,6 +26,8 @@ export function chooseLanguage(signals: LanguageSignals): Language {
   }
   const chosen = languageOf(signals.chosen);
   if (chosen) return chosen;
+  const saved = languageOf(signals.userLocale);
+  if (saved) return saved;
   if (signals.acceptLanguage) {
     const negotiated = new Negotiator({ headers: { 'accept-language': signals.acceptLanguage } }).language([...LANGUAGES]);
     const language = languageOf(negotiated);

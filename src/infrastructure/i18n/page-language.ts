@@ -30,6 +30,17 @@ export function applyUiLocales(uiLocales: unknown): void {
   state.language = chooseLanguage(state.signals);
 }
 
+/**
+ * Once the signed-in person is known (the account page, which has no `ui_locales`): their
+ * saved language goes before the browser's, after the switcher's cookie.
+ */
+export function applyUserLocale(locale: string | null | undefined): void {
+  const state = storage.getStore();
+  if (!state || !locale) return;
+  state.signals = { ...state.signals, userLocale: locale };
+  state.language = chooseLanguage(state.signals);
+}
+
 /** The language of the page being rendered; English outside a request. */
 export function pageLanguage(): Language {
   return storage.getStore()?.language ?? DEFAULT_LANGUAGE;

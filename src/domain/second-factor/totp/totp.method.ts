@@ -23,6 +23,8 @@ export interface TotpSetup {
   challenge: Challenge;
   qrSvg: string;
   secret: string;
+  /** The otpauth:// address the QR code holds (a phone with the app can open it directly). */
+  uri: string;
 }
 
 /**
@@ -102,7 +104,7 @@ export class TotpMethod implements SecondFactorMethod {
   private async setupOf(challenge: Challenge, secret: string, issuer: string, account: string): Promise<TotpSetup> {
     const uri = totpUri(secret, issuer, account);
     const qrSvg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-    return { challenge, qrSvg, secret: secret.replace(/(.{4})/g, '$1 ').trim() };
+    return { challenge, qrSvg, secret: secret.replace(/(.{4})/g, '$1 ').trim(), uri };
   }
 
   private insert(attempt: SecondFactorAttempt, purpose: 'totp' | 'totp_enroll', destination: string): Promise<Challenge> {

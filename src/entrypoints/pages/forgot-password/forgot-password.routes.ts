@@ -5,6 +5,7 @@ import { readDeviceHash } from '../../../infrastructure/http/device-cookie.js';
 import { GatehouseError } from '../../../infrastructure/http/gatehouse-error.js';
 import { renderMessage, renderPage } from '../rendering/page-renderer.js';
 import { pageClock, t } from '../rendering/page-text.js';
+import { passwordProblemTexts } from '../rendering/password-problems.js';
 import type { RecoveryFlow } from '../../../domain/recovery/recovery-flow.repository.js';
 import { RECOVERY_LIMITS, type CompletionFailure, type RecoveryService } from '../../../domain/recovery/recovery.service.js';
 import type { UserRecord } from '../../../domain/users/user.js';
@@ -135,7 +136,7 @@ export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswor
       case 'mismatch':
         return renderCodeStep(ctx, flow, { error: t('common.passwords_differ'), errorField: 'new_password', code }, 400);
       case 'password_policy':
-        return renderCodeStep(ctx, flow, { error: t('common.stronger_password'), errorField: 'new_password', problems: failure.problems, code }, 400);
+        return renderCodeStep(ctx, flow, { error: t('common.stronger_password'), errorField: 'new_password', problems: passwordProblemTexts(failure.problems), code }, 400);
       case 'too_many_attempts':
         return deadEnd(ctx, t('forgot.too_many_title'), t('forgot.too_many'));
       case 'expired':

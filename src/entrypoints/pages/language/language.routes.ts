@@ -46,5 +46,8 @@ export function returnPathOf(method: string, path: string, originalUrl: string):
   const interaction = /^\/interaction\/[^/]+/.exec(path);
   if (interaction) return interaction[0];
   if (path === '/device') return '/device';
+  // An account form's answer: back to the account page section it belongs to.
+  const account = /^\/account(\/(?:password|phone|methods|confirm|apps|activity))?/.exec(path);
+  if (account) return account[0];
   return '/';
 }

@@ -7,6 +7,7 @@ import { completeIfLastStep, progressOf, seeOther } from '../login/complete-sign
 import type { LockoutService } from '../../../domain/lockout/lockout.service.js';
 import { lockoutSettingsOf } from '../../../domain/lockout/lockout-policy.js';
 import { pageClock, pageMinutesUntil, t } from '../rendering/page-text.js';
+import { passwordProblemTexts } from '../rendering/password-problems.js';
 import { signInSource } from '../sign-in-source.js';
 import type { SignInEvents } from '../../../domain/events/sign-in-events.js';
 
@@ -62,7 +63,7 @@ export function registerPasswordChangeRoutes(router: Router, deps: PasswordChang
     if (newPassword !== text('confirm_password')) return again(t('common.passwords_differ'), 'new_password');
     if (await deps.signIn.confirmPassword(user, newPassword)) return again(t('password_change.same_as_temporary'), 'new_password');
     const problems = deps.passwords.problems(tenant, user.username, newPassword);
-    if (problems.length) return again(t('common.stronger_password'), 'new_password', problems);
+    if (problems.length) return again(t('common.stronger_password'), 'new_password', passwordProblemTexts(problems));
 
     await deps.passwords.change(tenant, user, { password: newPassword, how: 'by you after signing in with a temporary password' });
     const changed = deps.signInFacts.of({ ...user, password_temporary: false }, facts.deviceHash, { tenant });

@@ -23,7 +23,7 @@ export const PAGE_STYLE_HASHES: readonly string[] = [...readFileSync(path.join(v
 
 export type PageName = 'login' | 'message' | 'device-input' | 'device-confirm' | 'logout' | 'home' | 'demo-result' | 'forgot-password' | 'recovery-code' | 'password-change' | 'code-entry' | 'phone-enroll' | 'mfa-warning' | 'totp-setup' | 'recovery-codes' | 'passkey'
   // the account page (/account)
-  | 'account-home' | 'account-password' | 'account-phone' | 'account-methods' | 'account-confirm' | 'account-apps' | 'account-activity' | 'account-message'
+  | 'account-home' | 'account-password' | 'account-phone' | 'account-methods' | 'account-confirm' | 'account-apps' | 'account-activity' | 'account-message' | 'account-add-totp' | 'account-add-passkey' | 'account-recovery-codes'
   // the admin console (/console): its views are named console-*
   | `console-${string}`;
 
@@ -63,6 +63,8 @@ export function renderMessage(message: {
   /** A second way onward. */
   secondaryUrl?: string;
   secondaryText?: string;
+  /** A technical detail in the protocol's own (English) words, shown beneath the message for developers. */
+  detail?: string;
   /** The request's id, which the logs and the event log carry too. */
   errorId?: string;
   /** The application the page is about, when known. */

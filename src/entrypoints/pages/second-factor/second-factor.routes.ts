@@ -8,6 +8,7 @@ import { maskEmail, phoneLastDigits } from '../../../domain/users/contact-maskin
 import { ensureDeviceHash } from '../../../infrastructure/http/device-cookie.js';
 import { renderMessage, renderPage } from '../rendering/page-renderer.js';
 import { pageClock, pageMinutesUntil, t } from '../rendering/page-text.js';
+import { scriptJson } from '../rendering/script-json.js';
 import type { InteractionDependencies, InteractionDetails } from '../interaction-context.js';
 import { completeIfLastStep, progressOf, seeOther } from '../login/complete-sign-in.js';
 import { acrFor } from '../../oidc/acr.js';
@@ -350,11 +351,6 @@ const SET_UP_INSTEAD: Record<EnrollableMethod, string> = {
   totp: 'second_factor.set_up_totp',
   passkey: 'second_factor.set_up_passkey',
 };
-
-/** JSON placed inside a <script> element: nothing in it can close the element. */
-function scriptJson(value: object): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
-}
 
 /** The buttons of "Try another way" (catalog keys). */
 const ANOTHER_WAY: Record<MethodId, string> = {

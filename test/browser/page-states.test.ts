@@ -1,0 +1,148 @@
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import Koa from 'koa';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createAssetRouter } from '../../src/entrypoints/pages/assets.routes.js';
+import { PAGE_STYLE_HASHES, renderPage } from '../../src/entrypoints/pages/rendering/page-renderer.js';
+import { securityHeaders } from '../../src/infrastructure/http/security-headers.js';
+import { LANGUAGES, type Language } from '../../src/infrastructure/i18n/languages.js';
+import { runWithPageLanguage } from '../../src/infrastructure/i18n/page-language.js';
+import { accessibilityViolations } from '../helpers/accessibility.js';
+import { chromiumAvailable, launchChromium } from '../helpers/chromium.js';
+import { PAGE_STATES, type PageState } from '../helpers/page-states.js';
+
+/*
+ * The state catalogue: every hosted page in every state (each view, each of its messages),
+ * rendered by the real renderer with representative data in every language, and loaded into one
+ * headless Chromium from a small server that applies the real content security policy and
+ * serves the real scripts. Each must have no axe violations, fit 320 px, work with JavaScript
+ * off, and show no English where the catalogs should have spoken; a screenshot of each is kept
+ * in test-results/screenshots/<language>/<state>.png. Real flows (test/browser/*) prove the
+ * routes reach these states; this proves every state reads well, quickly.
+ */
+const VIEWS_DIR = path.resolve('src/entrypoints/pages/rendering/views');
+
+function render(state: PageState, language: Language): string {
+  return runWithPageLanguage({ chosen: language }, '/', () => renderPage(state.view, state.data()));
+}
+
+/** The words a person reads: text between tags (scripts, styles and the embedded JSON left out). */
+function textSegments(html: string): string[] {
+  return html
+    .replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>|<svg[\s\S]*?<\/svg>|<pre[\s\S]*?<\/pre>|<code lang="en">[\s\S]*?<\/code>/g, ' ')
+    .split(/<[^>]+>/)
+    .map((text) => text.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').replace(/\s+/g, ' ').trim())
+    // Addresses ("/.well-known/openid-configuration") are no one's language.
+    .filter((text) => text && !/^[\w./:-]+$/.test(text));
+}
+
+/** The data of a state that no language changes (names, codes, addresses): the same in English and in `language`. */
+function fixedValues(state: PageState, language: Language): string[] {
+  const leaves = (value: unknown): string[] => (typeof value === 'string' ? [value] : value && typeof value === 'object' ? Object.values(value).flatMap(leaves) : []);
+  const english = new Set(runWithPageLanguage({ chosen: 'en' }, '/', () => leaves(state.data())));
+  return runWithPageLanguage({ chosen: language }, '/', () => leaves(state.data())).filter((value) => english.has(value));
+}
+
+/** Sentences of the English page that also stand in the `language` page: catalog text left untranslated. */
+function untranslated(state: PageState, language: Language): string[] {
+  const english = new Set(textSegments(render(state, 'en')));
+  const fixed = ['Gatehouse', ...fixedValues(state, language)].sort((a, b) => b.length - a.length);
+  return textSegments(render(state, language)).filter((segment) => {
+    if (!english.has(segment)) return false;
+    const rest = fixed.reduce((text, value) => text.split(value).join(' '), segment);
+    // Two real words or more left over: a sentence, not a name, a code or a language's own name.
+    return (rest.match(/\p{L}{3,}/gu) ?? []).length >= 2;
+  });
+}
+
+describe('the page state catalogue', () => {
+  it('covers every view: each is rendered by a state, or is a part a rendered view includes', () => {
+    const rendered = new Set(PAGE_STATES.map((state) => state.view as string));
+    const included = new Set([...rendered].flatMap((view) => [...readFileSync(path.join(VIEWS_DIR, `${view}.eta`), 'utf8').matchAll(/(?:include|layout)\('([\w-]+)'/g)].map((m) => m[1]!)));
+    const views = readdirSync(VIEWS_DIR).filter((file) => file.endsWith('.eta')).map((file) => file.replace(/\.eta$/, ''));
+    expect(views.filter((view) => !rendered.has(view) && !included.has(view))).toEqual([]);
+    expect(new Set(PAGE_STATES.map((state) => state.name)).size).toBe(PAGE_STATES.length);
+  });
+
+  it.each(LANGUAGES.filter((language) => language !== 'en'))('leaves no English on the %s pages, and names each page in its language', (language) => {
+    const leaks = PAGE_STATES.flatMap((state) => untranslated(state, language).map((segment) => `${state.name}: ${segment}`));
+    expect(leaks).toEqual([]);
+    const titles = PAGE_STATES.filter((state) => /<h1>([^<]+)<\/h1>/.exec(render(state, 'en'))?.[1] === /<h1>([^<]+)<\/h1>/.exec(render(state, language))?.[1]).map((state) => state.name);
+    // "Gatehouse" is the start page's name in every language.
+    expect(titles).toEqual(['home']);
+  });
+});
+
+(chromiumAvailable() || process.env.CI ? describe : describe.skip)('every page state in every language, in a real browser', () => {
+  let browser: Browser;
+  let server: ReturnType<Koa['listen']>;
+  let base: string;
+  let narrow: BrowserContext;
+  let desktopWithoutScript: BrowserContext;
+
+  beforeAll(async () => {
+    const app = new Koa();
+    app.use(securityHeaders({ https: false, styleHashes: PAGE_STYLE_HASHES }));
+    app.use(createAssetRouter().routes());
+    app.use(async (ctx, next) => {
+      // The login page asks for passkey options to offer passkeys in the username's autofill.
+      if (ctx.path.endsWith('/passkey-options')) return void (ctx.body = { challenge: 'Y2hhbGxlbmdl', rpId: '127.0.0.1', allowCredentials: [], userVerification: 'required' });
+      const match = /^\/states\/(\w+)\/([\w-]+)$/.exec(ctx.path);
+      const state = match && PAGE_STATES.find((s) => s.name === match[2]);
+      if (!match || !state) return next();
+      ctx.type = 'html';
+      ctx.body = render(state, match[1] as Language);
+    });
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await launchChromium();
+    narrow = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    desktopWithoutScript = await browser.newContext({ viewport: { width: 1280, height: 800 }, javaScriptEnabled: false });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  for (const language of LANGUAGES) {
+    it(`${language}: 0 axe violations at 320 px, nothing wider than 320 px, every form usable on a desktop without script, no blocked resource`, async () => {
+      mkdirSync(`test-results/screenshots/${language}`, { recursive: true });
+      const [small, large] = await Promise.all([narrow.newPage(), desktopWithoutScript.newPage()]);
+      const problems: string[] = [];
+      const blocked: string[] = [];
+      // A script or style the policy refused, or an asset missing (the browser's own favicon request aside).
+      const watch = (page: Page) => {
+        page.on('console', (entry) => entry.type() === 'error' && !entry.text().startsWith('Failed to load resource') && blocked.push(entry.text()));
+        page.on('response', (response) => response.status() >= 400 && !response.url().endsWith('/favicon.ico') && blocked.push(`${response.status()} ${response.url()}`));
+      };
+      watch(small);
+      watch(large);
+      for (const state of PAGE_STATES) {
+        const url = `${base}/states/${language}/${state.name}`;
+        await small.goto(url);
+        for (const violation of await accessibilityViolations(small)) problems.push(`${state.name} (320 px): ${violation}`);
+        const width = await small.evaluate(() => document.documentElement.scrollWidth);
+        if (width > 320) problems.push(`${state.name}: ${width} px wide at 320 px`);
+        await small.screenshot({ path: `test-results/screenshots/${language}/${state.name}.png`, fullPage: true });
+        await large.goto(url);
+        // Without script (axe itself cannot run there: its timers never fire), every form can
+        // still be sent, except a passkey's, which says instead that it needs JavaScript.
+        const stuck = await large.evaluate(() =>
+          // The login page's passkey button is an enhancement only: the password form is the way there.
+          [...document.querySelectorAll('form:not([data-passkey-login])')].filter((form) => {
+            const button = form.querySelector('button');
+            const sendable = button !== null && button.offsetParent !== null;
+            const explained = form.querySelector('noscript') !== null;
+            return !sendable && !explained;
+          }).length,
+        );
+        if (stuck) problems.push(`${state.name} (desktop, no script): ${stuck} form(s) cannot be sent`);
+      }
+      await Promise.all([small.close(), large.close()]);
+      expect(problems).toEqual([]);
+      expect(blocked).toEqual([]);
+    }, 180_000);
+  }
+});
