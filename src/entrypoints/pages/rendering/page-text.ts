@@ -24,3 +24,18 @@ export function pageDay(at: Date, timeZone?: string): string {
 export function pageMinutesUntil(until: Date, now: Date): string {
   return t('common.minutes', { count: Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000)) });
 }
+
+/**
+ * "yesterday", "5 minutes ago", "gestern", "hace 3 días": when something was last used, in the
+ * page's language (the platform's relative-time words, so no catalog has to list them).
+ */
+export function pageAgo(at: Date, now: Date): string {
+  const words = new Intl.RelativeTimeFormat(pageLanguage(), { numeric: 'auto' });
+  const seconds = Math.round((at.getTime() - now.getTime()) / 1000);
+  if (seconds > -60) return words.format(0, 'second');
+  if (seconds > -3600) return words.format(Math.round(seconds / 60), 'minute');
+  if (seconds > -86_400) return words.format(Math.round(seconds / 3600), 'hour');
+  const days = Math.round((Date.parse(now.toISOString().slice(0, 10)) - Date.parse(at.toISOString().slice(0, 10))) / 86_400_000);
+  if (days < 14) return words.format(-days, 'day');
+  return words.format(-Math.round(days / 7), 'week');
+}
