@@ -60,6 +60,9 @@ export const SETTING_GROUPS: readonly { id: string; fields: readonly SettingFiel
 
 const FIELDS = SETTING_GROUPS.flatMap((group) => group.fields);
 
+/** The form field and element id of a setting: `settings.mfa.mode` → `mfa-mode` (no dots: form parsers read those as nesting). */
+export const fieldId = (name: string) => name.replace(/^settings\./, '').replace(/\./g, '-');
+
 /** The value at a dotted path of the tenant (`settings.mfa.mode`). */
 function currentValue(tenant: TenantRecord, name: string): unknown {
   return name.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | null | undefined)?.[key], tenant);
@@ -80,7 +83,8 @@ function asJson(field: SettingField, raw: string): unknown {
 function patchOf(tenant: TenantRecord, values: Record<string, string>): Record<string, unknown> {
   const patch: Record<string, unknown> = {};
   for (const field of FIELDS) {
-    const value = asJson(field, values[field.name] ?? '');
+    if (values[field.name] === undefined) continue;
+    const value = asJson(field, values[field.name]);
     const current = currentValue(tenant, field.name);
     if (value === current || (typeof current === 'string' && typeof value === 'string' && value.toLowerCase() === current.toLowerCase())) continue;
     const path = field.name.split('.');
@@ -113,17 +117,17 @@ export const settingsSection: ConsoleSection = {
   register(router: Router, deps: ConsoleDependencies) {
     const show = async (ctx: Context, request: ConsoleRequest, tenant: TenantRecord, extra: { values?: Record<string, string>; errors?: Record<string, string>; error?: string; errorField?: string; logoError?: string } = {}, status = 200) => {
       const usage = await deps.smsBudget.usage(tenant, (deps.now ?? (() => new Date()))());
-      const values = extra.values ?? Object.fromEntries(FIELDS.map((f) => [f.name, String(currentValue(tenant, f.name) ?? '')]));
+      const values = { ...Object.fromEntries(FIELDS.map((f) => [f.name, String(currentValue(tenant, f.name) ?? '')])), ...extra.values };
       const brand = brandOf(tenant);
       renderConsole(ctx, 'console-settings', request, 'settings', {
         tenant,
-        groups: SETTING_GROUPS.map((group) => ({ id: group.id, fields: group.fields.map((f) => ({ ...f, id: f.name.replace(/^settings\./, '').replace(/\./g, '-'), key: f.name.split('.').slice(1).join('_'), value: values[f.name] ?? '', error: extra.errors?.[f.name] })) })),
+        groups: SETTING_GROUPS.map((group) => ({ id: group.id, fields: group.fields.map((f) => ({ ...f, id: fieldId(f.name), key: f.name.split('.').slice(1).join('_'), value: values[f.name] ?? '', error: extra.errors?.[f.name] })) })),
         usage: { month: usage.month, sent: usage.sent, budget: usage.budget, remaining: usage.remaining },
         ceiling: tenant.settings.sms.budget_ceiling,
         logoPath: brand.logoPath,
         logoError: extra.logoError,
         error: extra.error,
-        errorField: extra.errorField ? extra.errorField.replace(/^settings\./, '').replace(/\./g, '-') : undefined,
+        errorField: extra.errorField ? fieldId(extra.errorField) : undefined,
       }, status);
     };
 
@@ -139,7 +143,9 @@ export const settingsSection: ConsoleSection = {
       if (!request) return;
       const tenant = await asPage(ctx, request, '/console', () => changeableTenant(deps.tenants, request.actor, request.tenant.id));
       if (!tenant) return;
-      const values = Object.fromEntries(FIELDS.map((f) => [f.name, formField(ctx, f.name, 600)]));
+      // A field the form did not send is left alone (as a PATCH leaves what it does not name).
+      const sent = (ctx.request as { body?: Record<string, unknown> }).body ?? {};
+      const values = Object.fromEntries(FIELDS.filter((f) => Object.hasOwn(sent, fieldId(f.name))).map((f) => [f.name, formField(ctx, fieldId(f.name), 600)]));
       try {
         const body = validate(updateTenantSchema, patchOf(tenant, values));
         if (body.settings && Object.keys(body.settings).length) await deps.tenantService.update(tenant, body, eventActor(request.actor));
