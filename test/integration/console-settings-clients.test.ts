@@ -110,6 +110,16 @@ describe('console settings, clients and apps over HTTP', () => {
     expect((await adminCall(server.issuer, admin, 'GET', '/tenants/demo')).body.settings.branding.logo_version).toEqual(expect.any(Number));
   });
 
+  it('speaks the reader\'s language, and says so in <html lang>', async () => {
+    const { browser } = await consoleAs('admin', DEMO.password);
+    for (const [language, title] of [['de', 'Einstellungen'], ['es', 'Ajustes'], ['fr', 'Paramètres']] as const) {
+      const response = await fetch(`${server.issuer}/console/settings`, { headers: { cookie: browser.cookieHeader(), 'accept-language': language } });
+      const page = await response.text();
+      expect(page).toContain(`<html lang="${language}">`);
+      expect(page).toContain(`<h1>${title}</h1>`);
+    }
+  });
+
   it('keeps settings and clients from staff, as the API does, and out of their navigation', async () => {
     const { browser, page } = await consoleAs('sam-staff', STAFF_PASSWORD);
     expect(page).not.toMatch(/href="\/console\/settings"/);
