@@ -78,7 +78,8 @@ const STAFF_PASSWORD = 'amber-lantern-42';
     const mobile = await discoverClient(server.issuer, DEMO.mobile.clientId);
     await signInWithCode(mobile, { username: 'bea-tech', password: 'amber-lantern-99', redirectUri: `${server.issuer}${DEMO.callbackPath}` });
     await page.reload();
-    await expect(page.getByText('Demo mobile app').count()).resolves.toBe(1);
+    await expect(page.locator('strong', { hasText: 'Demo mobile app' }).count()).resolves.toBe(1);
+    await expect(page.getByRole('button', { name: 'Sign out of Demo mobile app' }).count()).resolves.toBe(1);
     await expectAccessible(page, 'user');
     await page.getByRole('link', { name: 'Set a password' }).click();
     await expect(page.getByText('These must sign in again').count()).resolves.toBe(1);
@@ -118,7 +119,9 @@ const STAFF_PASSWORD = 'amber-lantern-42';
     await page.getByRole('link', { name: "Why can't this user sign in?" }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/cannot sign in right now/);
     await expect(page.getByRole('heading', { name: 'Demo web app' }).count()).resolves.toBe(1);
-    await expect(page.getByText(/login\.failed \(wrong_password\)/).count()).resolves.toBeGreaterThan(0);
+    // The timeline in sentences, not event codes.
+    await expect(page.getByText(/Wrong password in Demo web app from /).count()).resolves.toBeGreaterThan(0);
+    await expect(page.getByText(/login\.failed|wrong_password/).count()).resolves.toBe(0);
     await expectAccessible(page, 'diagnosis');
     await page.getByRole('button', { name: 'Unlock' }).click();
     await expect(page.getByRole('status').first().textContent()).resolves.toMatch(/was unlocked/);
@@ -134,6 +137,13 @@ const STAFF_PASSWORD = 'amber-lantern-42';
     await expectAccessible(page, 'staff-refused');
     await page.goto(`${server.issuer}/console/users/new`);
     await expect(page.getByLabel('Role').locator('option').allTextContents()).resolves.toEqual(['member']);
+    // Settings and clients are not staff's: not in their navigation, and refused when typed in.
+    await expect(page.getByRole('navigation').getByRole('link').allTextContents()).resolves.toEqual(['Users']);
+    for (const path of ['/console/settings', '/console/clients']) {
+      const response = await page.goto(`${server.issuer}${path}`);
+      expect(response!.status()).toBe(403);
+      await expect(page.getByRole('heading', { name: 'You may not do this' }).count()).resolves.toBe(1);
+    }
     await page.context().close();
   });
 
@@ -154,6 +164,50 @@ const STAFF_PASSWORD = 'amber-lantern-42';
     await expect(page.getByRole('link', { name: 'acme-nurse' }).count()).resolves.toBe(1);
     await expect(page.getByRole('link', { name: 'alice' }).count()).resolves.toBe(0);
     await expectAccessible(page, 'operator-switched');
+    // A setting of the tenant switched to: saved there, not in the operator's own.
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByLabel('Shortest password (characters)').fill('14');
+    await page.getByRole('button', { name: 'Save the settings' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toMatch(/settings were saved/);
+    expect((await adminCall(server.issuer, operator, 'GET', '/tenants/acme')).body.settings.password.min_length).toBe(14);
+    expect((await adminCall(server.issuer, operator, 'GET', '/tenants/demo')).body.settings.password.min_length).toBe(10);
+    await page.context().close();
+  });
+
+  it('shows an administrator the settings with their refusals at the fields, the clients with a secret shown once, and the apps of a user per device', async () => {
+    const page = await signedIn('admin', DEMO.password, '/console/settings');
+    await expect(page.getByText(/SMS this month/).count()).resolves.toBe(1);
+    await page.getByLabel('Colour').fill('#ffdd00');
+    await page.getByRole('button', { name: 'Save the settings' }).click();
+    await expect(page.getByLabel('Colour').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.locator('#branding-primary_color-error').textContent()).resolves.toMatch(/contrast with white is 1\.3:1/);
+    await expectAccessible(page, 'settings-refused');
+
+    await page.getByRole('link', { name: 'Clients' }).click();
+    await page.getByRole('link', { name: 'Register a client' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Clinic portal');
+    await page.getByLabel('Redirect URIs').fill('https://portal.example.com/callback');
+    await page.getByRole('button', { name: 'Register' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/shown this once/);
+    const secret = (await page.locator('pre.secret').textContent())!.trim();
+    expect(secret.length).toBeGreaterThan(30);
+    await expectAccessible(page, 'client-secret-once');
+    await page.getByRole('link', { name: 'Go to the client' }).click();
+    await expect(page.getByText(/Current secret/).count()).resolves.toBe(1);
+    await expect(page.getByText(secret).count()).resolves.toBe(0);
+    await page.getByRole('link', { name: 'All clients' }).click();
+    await expect(page.getByRole('row').filter({ hasText: 'Clinic portal' }).filter({ hasText: 'never' }).count()).resolves.toBe(1);
+    await expectAccessible(page, 'clients');
+
+    // Alice signed in to the demo web app: her page names the app, the device and when it was last used.
+    const web = await discoverClient(server.issuer, DEMO.web.clientId, DEMO.web.secret);
+    await signInWithCode(web, { username: 'alice', password: DEMO.password, redirectUri: `${server.issuer}${DEMO.callbackPath}`, scope: 'openid offline_access' });
+    await server.gatehouse.events.flush();
+    await page.goto(`${server.issuer}/console/users?q=alice`);
+    await page.getByRole('link', { name: 'alice' }).click();
+    await expect(page.getByRole('listitem').filter({ hasText: /last used now/ }).count()).resolves.toBeGreaterThan(0);
+    await expect(page.getByRole('button', { name: 'Sign out of Demo web app' }).count()).resolves.toBe(1);
+    await expectAccessible(page, 'user-apps');
     await page.context().close();
   });
 });

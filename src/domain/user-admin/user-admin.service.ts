@@ -205,6 +205,22 @@ export class UserAdminService {
     return this.deps.signOut.withNoticeOutcomes(report, LOGOUT_NOTICE_WAIT_MS);
   }
 
+  /**
+   * Signs the user out of one app: its grants and refresh tokens on every device go (its next
+   * refresh is refused, saying why), other apps stay. The same `admin.user_signed_out` event as
+   * signing out everywhere, naming the app; false when the user was not signed in to it.
+   */
+  async signOutOfApp(tenant: TenantRecord, user: UserRecord, clientId: string, actor: Actor): Promise<{ grants: number; refresh_tokens: number } | undefined> {
+    const revoked = await this.deps.signOut.signOutOfApp(user.id, clientId, 'signed_out_by_admin', async (trx, counts) => {
+      if (!counts.grants) return;
+      await this.deps.events.writeWithin(trx, [
+        { type: 'admin.user_signed_out', tenant_id: tenant.id, user_id: user.id, client_id: clientId, actor, details: { app: clientId, ...counts } },
+        { type: 'user.signed_out', tenant_id: tenant.id, user_id: user.id, client_id: clientId, actor, reason: 'signed_out_by_admin', details: { app: clientId, ...counts } },
+      ]);
+    });
+    return revoked.grants ? revoked : undefined;
+  }
+
   /** 409 for a username taken, or one that could be mistaken for a taken one (Unicode TS #39). */
   private async assertUsernameFree(username: string): Promise<void> {
     const other = await this.deps.users.findLookAlike(username);

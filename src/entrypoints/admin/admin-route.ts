@@ -50,6 +50,8 @@ function describeParam(name: string, path: string): string {
       return 'The tenant: its id or its slug';
     case 'id':
       return path.includes('/clients/') ? 'The client_id' : 'The user id';
+    case 'client':
+      return 'The client_id of the app';
     case 'method':
       return '`sms`, `recovery-codes`, or the id of an authenticator app or passkey';
     default:

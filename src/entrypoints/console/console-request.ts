@@ -6,6 +6,7 @@ import { actorOfPerson, type AdminActor } from '../admin/admin-actor.js';
 import type { SignedIn } from '../first-party/first-party-web-app.js';
 import { renderPage, type PageName } from '../pages/rendering/page-renderer.js';
 import { t } from '../pages/rendering/page-text.js';
+import { needsSecondFactor } from './console-second-factor.js';
 import type { ConsoleDependencies, ConsoleSection } from './console-section.js';
 
 export const CONSOLE_PATH = '/console';
@@ -66,16 +67,24 @@ export function isFresh(request: ConsoleRequest, deps: ConsoleDependencies): boo
 }
 
 /**
- * A destructive form (set password, delete, disable, sign out everywhere, rotate a secret):
- * besides the form token, the password must have been entered again within 5 minutes; else the
- * page sends the person to do so and back to `confirmPath`, the page of the action.
+ * A destructive form (set password, delete, disable, sign out everywhere or of an app, rotate a
+ * secret): besides the form token, the password must have been entered again within 5 minutes,
+ * and a person with a second factor must have used it then or confirmed a code since
+ * (console-second-factor.ts); else the page sends the person to do so and back to
+ * `confirmPath`, the page of the action.
  */
 export async function destructiveForm(ctx: Context, deps: ConsoleDependencies, confirmPath: string): Promise<ConsoleRequest | undefined> {
   const request = await consoleForm(ctx, deps);
   if (!request) return undefined;
-  if (isFresh(request, deps)) return request;
-  renderConsoleMessage(ctx, { title: t('console.reauth.title'), message: t('console.reauth.stale'), linkUrl: reauthenticationLink(confirmPath), linkText: t('console.reauth.button') }, 403);
-  return undefined;
+  if (!isFresh(request, deps)) {
+    renderConsoleMessage(ctx, { title: t('console.reauth.title'), message: t('console.reauth.stale'), linkUrl: reauthenticationLink(confirmPath), linkText: t('console.reauth.button') }, 403);
+    return undefined;
+  }
+  if (await needsSecondFactor(ctx, deps, request.signedIn)) {
+    renderConsoleMessage(ctx, { title: t('console.reauth.title'), message: t('console.reauth.second_factor'), linkUrl: `${CONSOLE_PATH}/confirm?return=${encodeURIComponent(confirmPath)}`, linkText: t('console.reauth.second_factor_button') }, 403);
+    return undefined;
+  }
+  return request;
 }
 
 /** Where "enter your password again" goes: the authorization endpoint with prompt=login, then back. */
@@ -150,6 +159,18 @@ export function invalidInput(err: unknown): { error: string; errorField?: string
   if (!(err instanceof GatehouseError) || err.code !== 'invalid_request') return undefined;
   const first = (err.extensions.errors ?? [])[0];
   return { error: first ? `${first.field}: ${first.message}` : err.message, errorField: first?.field };
+}
+
+/**
+ * A refusal of the request schema (400) or of what the caller may set (422), field by field, so
+ * a form shows each message next to its field: `{ 'settings.mfa.mode': 'Invalid option…' }`.
+ */
+export function fieldErrors(err: unknown): { error: string; errors: Record<string, string>; errorField?: string } | undefined {
+  if (!(err instanceof GatehouseError) || (err.code !== 'invalid_request' && err.code !== 'unprocessable')) return undefined;
+  const list = err.extensions.errors ?? [];
+  const errors: Record<string, string> = {};
+  for (const { field, message } of list) errors[field] ??= message;
+  return { error: err.message, errors, errorField: list[0]?.field };
 }
 
 /** Post/redirect/get: the change's notice is a fixed key. */

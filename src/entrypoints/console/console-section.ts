@@ -1,10 +1,15 @@
 import type { Router } from '@koa/router';
+import type { FreshSecondFactor } from '../../domain/account/fresh-second-factor.js';
+import type { ClientAdminService } from '../../domain/clients/client-admin.service.js';
 import type { ClientRepository } from '../../domain/clients/client.repository.js';
 import type { DiagnosisService } from '../../domain/diagnosis/diagnosis.service.js';
 import type { EventRepository } from '../../domain/events/event.repository.js';
 import type { LockoutService } from '../../domain/lockout/lockout.service.js';
 import type { SessionViewService } from '../../domain/sessions/session-view.service.js';
+import type { SmsBudget } from '../../domain/second-factor/sms/sms-budget.js';
+import type { TenantLogos } from '../../domain/tenants/tenant-logo.js';
 import type { TenantRepository } from '../../domain/tenants/tenant.repository.js';
+import type { TenantService } from '../../domain/tenants/tenant.service.js';
 import type { UserAdminService } from '../../domain/user-admin/user-admin.service.js';
 import type { UserAdministration } from '../../domain/user-admin/user-administration.js';
 import type { UserRepository } from '../../domain/users/user.repository.js';
@@ -26,6 +31,12 @@ export interface ConsoleDependencies {
   diagnosis: DiagnosisService;
   eventHistory: EventRepository;
   clients: ClientRepository;
+  clientAdmin: ClientAdminService;
+  tenantService: TenantService;
+  tenantLogos: TenantLogos;
+  smsBudget: SmsBudget;
+  /** The account page's "confirm it is you" with a second factor, reused before destructive actions. */
+  account: { freshSecondFactor: FreshSecondFactor };
   now?: () => Date;
 }
 

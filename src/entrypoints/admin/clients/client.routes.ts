@@ -1,13 +1,9 @@
 import type { ClientAdminService } from '../../../domain/clients/client-admin.service.js';
-import type { ClientRecordWithUsage } from '../../../domain/clients/client.repository.js';
-import { GatehouseError } from '../../../infrastructure/http/gatehouse-error.js';
 import type { TenantRepository } from '../../../domain/tenants/tenant.repository.js';
-import type { TenantRecord } from '../../../domain/tenants/tenant.js';
-import { assertMayManageClients } from '../access-policy.js';
 import { eventActor, type AdminActor } from '../admin-actor.js';
 import type { AdminApi } from '../admin-route.js';
 import { decodeCursor, pageOf } from '../pagination.js';
-import { visibleTenant } from '../tenant-scope.js';
+import { clientManagingTenant, manageableClient } from './client-scope.js';
 import {
   clientListQuerySchema,
   clientListSchema,
@@ -27,21 +23,8 @@ export interface ClientRouteDependencies {
 
 /** A tenant's clients: its administrators and operators register and manage them. */
 export function registerClientRoutes(api: AdminApi, deps: ClientRouteDependencies): void {
-  /** `{t}` to a tenant the caller may see (404), then may manage clients of (403). */
-  async function loadTenant(actor: AdminActor, params: Record<string, string>): Promise<TenantRecord> {
-    const tenant = await visibleTenant(deps.tenants, actor, params.t!);
-    assertMayManageClients(actor);
-    return tenant;
-  }
-
-  /** `{t}` and `{id}` to a tenant and one of its clients (404, also for another tenant's), then 403. */
-  async function loadClient(actor: AdminActor, params: Record<string, string>): Promise<{ tenant: TenantRecord; client: ClientRecordWithUsage }> {
-    const tenant = await visibleTenant(deps.tenants, actor, params.t!);
-    const client = await deps.clientAdmin.find(tenant, params.id!);
-    if (!client) throw new GatehouseError('not_found', 'No such client.');
-    assertMayManageClients(actor);
-    return { tenant, client };
-  }
+  const loadTenant = (actor: AdminActor, params: Record<string, string>) => clientManagingTenant(deps, actor, params.t!);
+  const loadClient = (actor: AdminActor, params: Record<string, string>) => manageableClient(deps, actor, params.t!, params.id!);
 
   api.route({
     method: 'post',

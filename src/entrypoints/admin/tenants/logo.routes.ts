@@ -7,7 +7,7 @@ import type { AdminApi } from '../admin-route.js';
 import { changeableTenant } from '../tenant-scope.js';
 import { tenantSchema } from './tenant.schemas.js';
 
-const logoSchema = z
+export const logoSchema = z
   .object({ image: z.string().max(200_000).openapi({ description: 'The logo as a data URI of a PNG, JPEG or WebP image (at most 100 KB)', example: 'data:image/png;base64,iVBORw0KGgo…' }) })
   .strict()
   .openapi('TenantLogo');

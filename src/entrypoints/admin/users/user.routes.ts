@@ -1,4 +1,5 @@
 import type { UserAdminService } from '../../../domain/user-admin/user-admin.service.js';
+import { GatehouseError } from '../../../infrastructure/http/gatehouse-error.js';
 import type { UserRepository } from '../../../domain/users/user.repository.js';
 import type { UserRecord } from '../../../domain/users/user.js';
 import { userView } from './user-view.js';
@@ -22,6 +23,7 @@ import {
   forgottenDevicesSchema,
   setPasswordSchema,
   signOutReportSchema,
+  appSignOutSchema,
   updateUserSchema,
   userListSchema,
   userSchema,
@@ -195,6 +197,20 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
     handler: async ({ actor, params }) => {
       const { user } = await load(actor, params);
       return { items: await deps.sessionView.activeGrants(user.id) };
+    },
+  });
+
+  api.route({
+    method: 'delete',
+    path: '/tenants/{t}/users/{id}/sessions/{client}',
+    summary: "Sign the user out of one app on every device: its grants and refresh tokens are revoked, other apps stay",
+    success: { status: 200, schema: appSignOutSchema, description: 'What was revoked' },
+    errors: [403, 404],
+    handler: async ({ actor, params }) => {
+      const { tenant, user } = await load(actor, params);
+      const revoked = await deps.userAdmin.signOutOfApp(tenant, user, params.client!, eventActor(actor));
+      if (!revoked) throw new GatehouseError('not_found', 'The user is not signed in to this app.');
+      return { client_id: params.client!, ...revoked };
     },
   });
 }

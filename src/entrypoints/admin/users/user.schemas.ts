@@ -118,6 +118,10 @@ export const activeGrantsSchema = z
   })
   .openapi('UserSessions');
 
+export const appSignOutSchema = z
+  .object({ client_id: z.string(), grants: z.number().int(), refresh_tokens: z.number().int() })
+  .openapi('AppSignOut');
+
 export const emailSentSchema = z
   .object({ sent_to: z.string().openapi({ description: 'The address, masked' }), expires_at: z.string(), message: messageSchema.optional() })
   .openapi('EmailSent');

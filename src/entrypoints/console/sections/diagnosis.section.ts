@@ -3,6 +3,7 @@ import type { BlockerCode } from '../../../domain/diagnosis/diagnose.js';
 import { eventActor } from '../../admin/admin-actor.js';
 import { visibleUser } from '../../admin/users/user-scope.js';
 import { pageClock } from '../../pages/rendering/page-text.js';
+import { eventSentence } from '../event-sentences.js';
 import { asPage, consoleForm, isFresh, openConsole, reauthenticationLink, renderConsole, seeOther } from '../console-request.js';
 import type { ConsoleDependencies, ConsoleSection } from '../console-section.js';
 
@@ -51,11 +52,11 @@ export const diagnosisSection: ConsoleSection = {
       await Promise.all(
         [...new Set(events.map((e) => e.client_id).filter((id): id is string => Boolean(id)))].map(async (id) => names.set(id, (await deps.clients.findById(id))?.name ?? id)),
       );
-      const byApp = new Map<string, { name: string; lines: { at: string; type: string; reason: string | null; ip: string | null }[] }>();
+      const byApp = new Map<string, { name: string; lines: { at: string; sentence: string }[] }>();
       for (const event of events) {
         const key = event.client_id ?? '';
         if (!byApp.has(key)) byApp.set(key, { name: event.client_id ? names.get(event.client_id)! : '', lines: [] });
-        byApp.get(key)!.lines.push({ at: pageClock(event.at, now, zone), type: event.type, reason: event.reason, ip: event.ip });
+        byApp.get(key)!.lines.push({ at: pageClock(event.at, now, zone), sentence: eventSentence(event, event.client_id ? names.get(event.client_id)! : null) });
       }
       const fixes = new Set<Fix>(diagnosis.blockers.map((b) => FIXES[b.code]).filter((f): f is Fix => Boolean(f)));
       fixes.add(user.password_temporary ? 'temporary_password' : 'reset');
@@ -63,7 +64,7 @@ export const diagnosisSection: ConsoleSection = {
         user,
         canSignIn: diagnosis.can_sign_in,
         blockers: diagnosis.blockers.map((b) => ({ message: b.message, fix: FIXES[b.code] })),
-        clients: diagnosis.clients.map((c) => ({ name: names.get(c.client_id) ?? c.client_id, lastSuccess: c.last_success_at ? pageClock(new Date(c.last_success_at), now, zone) : null, lastFailure: c.last_failure ? { at: pageClock(new Date(c.last_failure.at), now, zone), reason: c.last_failure.reason } : null, devices: c.active_refresh_tokens })),
+        clients: diagnosis.clients.map((c) => ({ name: names.get(c.client_id) ?? c.client_id, lastSuccess: c.last_success_at ? pageClock(new Date(c.last_success_at), now, zone) : null, lastFailure: c.last_failure ? { at: pageClock(new Date(c.last_failure.at), now, zone), reason: eventSentence({ type: 'login.failed', reason: c.last_failure.reason, ip: null }, null) } : null, devices: c.active_refresh_tokens })),
         timeline: [...byApp.values()],
         fixes: [...fixes],
         fresh: isFresh(request, deps),

@@ -5,13 +5,14 @@ import type { TenantRecord } from '../../../domain/tenants/tenant.js';
 import type { UserRecord } from '../../../domain/users/user.js';
 import { describeLock } from '../../../domain/lockout/lockout.service.js';
 import { GatehouseError } from '../../../infrastructure/http/gatehouse-error.js';
-import { howLongAgo } from '../../../infrastructure/formatting/human-time.js';
+import { deviceName } from '../../../infrastructure/formatting/user-agent.js';
+import { devicesOfGrants } from '../../../domain/sessions/grant-devices.js';
 import { assertMayGiveRole, assertMayGrantOperator } from '../../admin/access-policy.js';
 import { eventActor } from '../../admin/admin-actor.js';
 import { validate } from '../../admin/request-validation.js';
 import { updateUserSchema, setPasswordSchema } from '../../admin/users/user.schemas.js';
 import { visibleUser } from '../../admin/users/user-scope.js';
-import { pageClock, t } from '../../pages/rendering/page-text.js';
+import { pageClock, pageHowLongAgo, t } from '../../pages/rendering/page-text.js';
 import { asPage, type ConsoleRequest, consoleForm, destructiveForm, formField, invalidInput, isFresh, openConsole, reauthenticationLink, renderConsole, seeOther } from '../console-request.js';
 import type { ConsoleDependencies, ConsoleSection } from '../console-section.js';
 import { userLine } from './users.section.js';
@@ -33,6 +34,24 @@ export function cutOffReport(report: SignOutReport) {
 }
 
 /**
+ * The apps a user is signed in to, one entry per app with a line per device (the grant's
+ * browser or app and system, from the sign-in that made it) and when each was last used:
+ * "Demo mobile app — DemoMobile on iOS, last used yesterday".
+ */
+export async function signedInApps(deps: ConsoleDependencies, userId: string, now: Date, timeZone?: string) {
+  const grants = await deps.sessionView.activeGrants(userId);
+  if (!grants.length) return [];
+  const oldest = Math.min(...grants.map((g) => Date.parse(g.created_at)));
+  const signIns = await deps.eventHistory.ofUser(userId, new Date(oldest - 15 * 60_000), 500);
+  const apps = new Map<string, { clientId: string; name: string; devices: { device: ReturnType<typeof deviceName>; lastUsed: string }[] }>();
+  for (const grant of devicesOfGrants(grants, signIns)) {
+    if (!apps.has(grant.client_id)) apps.set(grant.client_id, { clientId: grant.client_id, name: grant.client_name ?? grant.client_id, devices: [] });
+    apps.get(grant.client_id)!.devices.push({ device: deviceName(grant.user_agent), lastUsed: pageHowLongAgo(new Date(grant.last_used_at), now, timeZone) });
+  }
+  return [...apps.values()];
+}
+
+/**
  * One user's page: facts, status with until when it is locked, the apps signed in, and every
  * action on them as a form — edit, disable or enable, delete, sign out everywhere, set a
  * password, Reset (or a temporary password when Reset cannot be sent), unlock. Each goes through
@@ -49,8 +68,7 @@ export const userSection: ConsoleSection = {
     const showUser = async (ctx: Context, request: ConsoleRequest, target: { tenant: TenantRecord; user: UserRecord }, extra: Record<string, unknown> = {}, status = 200) => {
       const { tenant, user } = target;
       const now = new Date();
-      const [line, grants] = await Promise.all([userLine(deps, user, tenant.settings.time_zone), deps.sessionView.activeGrants(user.id)]);
-      const apps = grants.map((g) => ({ name: g.client_name ?? g.client_id, devices: g.active_refresh_tokens, lastUsed: howLongAgo(new Date(g.last_used_at), now) }));
+      const [line, apps] = await Promise.all([userLine(deps, user, tenant.settings.time_zone), signedInApps(deps, user.id, now, tenant.settings.time_zone)]);
       const maySetOperator = request.actor.kind === 'operator';
       renderConsole(ctx, 'console-user', request, 'users', { line, user, apps, fresh: isFresh(request, deps), reauthUrl: reauthenticationLink(userPath(user.id)), maySetOperator, staff: request.actor.kind === 'user' && request.actor.user.role === 'staff', ...extra }, status);
     };
@@ -135,6 +153,17 @@ export const userSection: ConsoleSection = {
       });
       if (!result) return;
       renderConsole(ctx, 'console-cut-off', request, 'users', { title: t('console.user.signed_out_title', { username: result.user.username }), user: result.user, report: cutOffReport(result.report) });
+    });
+
+    // Sign out of one app (every device of it), as DELETE …/users/{id}/sessions/{client}: destructive, so a fresh password first.
+    router.post('/console/users/:id/apps/:client/sign-out', async (ctx) => {
+      const request = await destructiveForm(ctx, deps, userPath(ctx.params.id!));
+      if (!request) return;
+      const done = await asPage(ctx, request, userPath(ctx.params.id!), async () => {
+        const { tenant, user } = await load(request, ctx.params.id!);
+        return (await deps.userAdmin.signOutOfApp(tenant, user, ctx.params.client!, eventActor(request.actor))) ? 'app-signed-out' : 'app-not-signed-in';
+      });
+      if (done) seeOther(ctx, `${userPath(ctx.params.id!)}?done=${done}`);
     });
 
     // Set password: the page says first which apps will be signed out; the answer, which were.

@@ -28,12 +28,12 @@ export function pageMinutesUntil(until: Date, now: Date): string {
 /** "just now", "5 minutes ago", "yesterday", "3 days ago", then the date: when something was last used, in the page's language and the tenant's days. */
 export function pageHowLongAgo(at: Date, now: Date, timeZone?: string): string {
   const minutes = Math.floor((now.getTime() - at.getTime()) / 60_000);
-  if (minutes < 1) return t('account.ago_just_now');
-  if (minutes < 60) return t('account.ago_minutes', { count: minutes });
+  if (minutes < 1) return t('common.ago_just_now');
+  if (minutes < 60) return t('common.ago_minutes', { count: minutes });
   // Calendar days as the tenant lives them: "yesterday" at 00:30 in Berlin is not UTC's.
   const dayOf = (d: Date) => Date.parse(new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: timeZone ?? 'UTC' }).format(d));
   const days = Math.round((dayOf(now) - dayOf(at)) / 86_400_000);
-  if (days <= 0) return t('account.ago_today');
-  if (days === 1) return t('account.ago_yesterday');
-  return days < 14 ? t('account.ago_days', { count: days }) : t('account.ago_on', { day: pageDay(at, timeZone) });
+  if (days <= 0) return t('common.ago_today');
+  if (days === 1) return t('common.ago_yesterday');
+  return days < 14 ? t('common.ago_days', { count: days }) : t('common.ago_on', { day: pageDay(at, timeZone) });
 }

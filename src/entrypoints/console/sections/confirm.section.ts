@@ -1,0 +1,82 @@
+import type { Router } from '@koa/router';
+import type { Context } from 'koa';
+import type { ConfirmingMethod } from '../../../domain/account/fresh-second-factor.js';
+import { t } from '../../pages/rendering/page-text.js';
+import { CONSOLE_PATH, type ConsoleRequest, consoleForm, formField, openConsole, queryField, renderConsole, seeOther } from '../console-request.js';
+import { consoleSubject, keepSecondFactorProof } from '../console-second-factor.js';
+import type { ConsoleDependencies, ConsoleSection } from '../console-section.js';
+
+const CONFIRM_PATH = `${CONSOLE_PATH}/confirm`;
+
+/** Only a page of the console is returned to (no open redirect). */
+function consolePath(value: string): string {
+  return value.startsWith(`${CONSOLE_PATH}/`) && !value.startsWith('//') && !value.includes('\\') ? value : CONSOLE_PATH;
+}
+
+interface Confirming {
+  challengeId?: string;
+  method?: ConfirmingMethod;
+  returnTo: string;
+}
+
+/**
+ * "Confirm it is you" with a second factor before a destructive action, when the fresh sign-in
+ * skipped it (a remembered browser): the account page's FreshSecondFactor, on a console page.
+ * Choose a method (an SMS is sent then), enter the code, back to the action's page.
+ */
+export const confirmSection: ConsoleSection = {
+  id: 'confirm',
+  path: CONFIRM_PATH,
+  shownTo: () => true,
+  register(router: Router, deps: ConsoleDependencies) {
+    const { freshSecondFactor } = deps.account;
+    const confirmingOf = (request: ConsoleRequest) => request.signedIn.session.state.confirming as Confirming | undefined;
+
+    const show = async (ctx: Context, request: ConsoleRequest, returnTo: string, extra: Record<string, unknown> = {}, status = 200) => {
+      const available = await freshSecondFactor.available(consoleSubject(ctx, request.signedIn, deps.webApp.clientId));
+      const pending = confirmingOf(request);
+      renderConsole(ctx, 'console-confirm', request, '', {
+        returnTo,
+        options: available.map((id) => ({ id, label: t(`console.confirm.methods.${id}`) })),
+        pending: pending?.challengeId && pending.method ? { method: pending.method, label: t(`console.confirm.methods.${pending.method}`) } : undefined,
+        focus: 'code',
+        ...extra,
+      }, status);
+    };
+
+    router.get(CONFIRM_PATH, async (ctx) => {
+      const request = await openConsole(ctx, deps);
+      if (!request) return;
+      const returnTo = consolePath(queryField(ctx, 'return', 500) || confirmingOf(request)?.returnTo || CONSOLE_PATH);
+      if (confirmingOf(request)?.returnTo !== returnTo) await deps.webApp.save(request.signedIn, { confirming: { returnTo } });
+      await show(ctx, request, returnTo);
+    });
+
+    router.post(`${CONFIRM_PATH}/start`, async (ctx) => {
+      const request = await consoleForm(ctx, deps);
+      if (!request) return;
+      const returnTo = consolePath(confirmingOf(request)?.returnTo ?? CONSOLE_PATH);
+      const method = formField(ctx, 'method', 32) as ConfirmingMethod;
+      const started = await freshSecondFactor.start(consoleSubject(ctx, request.signedIn, deps.webApp.clientId), method);
+      if (!started.started) return show(ctx, request, returnTo, { error: t('console.confirm.cannot_use') }, 400);
+      await deps.webApp.save(request.signedIn, { confirming: { challengeId: started.challengeId, method, returnTo } });
+      seeOther(ctx, CONFIRM_PATH);
+    });
+
+    router.post(CONFIRM_PATH, async (ctx) => {
+      const request = await consoleForm(ctx, deps);
+      if (!request) return;
+      const pending = confirmingOf(request);
+      const returnTo = consolePath(pending?.returnTo ?? CONSOLE_PATH);
+      if (!pending?.challengeId) return seeOther(ctx, CONFIRM_PATH);
+      const outcome = await freshSecondFactor.confirm(consoleSubject(ctx, request.signedIn, deps.webApp.clientId), pending.challengeId, formField(ctx, 'code', 64).replace(/[\s-]/g, ''));
+      if (outcome.ok) {
+        await keepSecondFactorProof(deps, request.signedIn, outcome.proof);
+        return seeOther(ctx, `${returnTo}${returnTo.includes('?') ? '&' : '?'}done=confirmed`);
+      }
+      if (outcome.reason !== 'wrong_code') await deps.webApp.save(request.signedIn, { confirming: { returnTo } });
+      const error = outcome.reason === 'wrong_code' ? t('console.confirm.wrong_code', { count: outcome.triesLeft ?? 0 }) : outcome.reason === 'locked' ? t('console.confirm.locked') : t('console.confirm.closed');
+      await show(ctx, request, returnTo, { error, errorField: outcome.reason === 'wrong_code' ? 'code' : undefined }, 400);
+    });
+  },
+};
