@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import * as oidc from 'openid-client';
 import { opaqueId, seededTenantSlug, seededUuid, SEEDED_CLIENT_ID } from '../../bench/seed/seeded-ids.js';
 import { seededUsername, FAMILY_NAMES, FAMILY_STEP } from '../../bench/seed/people.js';
@@ -5,6 +6,7 @@ import { seedAtScale, type ScaleSeedOptions, type ScaleSeedResult } from '../../
 import { refusalToSeed } from '../../bench/seed/seed-guard.js';
 import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { usernameSkeleton } from '../../src/domain/users/user.js';
+import { deleteInBatches } from '../../src/infrastructure/storage/batched-delete.js';
 import { openDatabase, type Database } from '../../src/infrastructure/storage/database.js';
 import { adminCall, OPERATOR_ENV, operatorToken } from '../helpers/admin-api.js';
 import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
@@ -88,9 +90,23 @@ describeWithPostgres('the scale seed, at a tiny scale', () => {
     await expect(oidc.refreshTokenGrant(app, expired)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
-  it('has the cleanup delete exactly the seeded expired rows', async () => {
+  it('deletes expired rows in bounded statements, then the cleanup deletes exactly the rest of the seeded expired rows', async () => {
+    // Each DELETE takes at most a batch of rows, so no statement of the hourly cleanup holds
+    // locks on more than that many rows at once, however many expired.
+    const deletedPerStatement: number[] = [];
+    // knex reports a delete's response as the number of rows it deleted.
+    const onResponse = (response: unknown, query: { method?: string }) => {
+      if (query.method === 'del') deletedPerStatement.push(Number(response));
+    };
+    database.knex.on('query-response', onResponse);
+    const expiredTokens = (q: Knex.QueryBuilder) => q.where('type', 'RefreshToken').andWhere('expires_at', '<', new Date());
+    const deleted = await deleteInBatches(database.knex, 'oidc_artifacts', expiredTokens, 20);
+    database.knex.off('query-response', onResponse);
+    expect(deleted).toBe(seed.expiredRefreshTokens);
+    expect(deletedPerStatement).toEqual([20, 20, 10]);
+
     const report = await server.gatehouse.cleanup.run();
-    expect(report.oidc_artifacts).toBe(seed.expiredRefreshTokens + seed.expiredSessions);
+    expect(report.oidc_artifacts).toBe(seed.expiredSessions);
     expect(Number((await database.knex('oidc_artifacts').count<{ count: number }[]>('* as count').where('expires_at', '<', database.knex.fn.now()))[0]!.count)).toBe(0);
     // Live seeded tokens are untouched: another one still refreshes.
     const app = await discoverClient(server.issuer, SEEDED_CLIENT_ID);
