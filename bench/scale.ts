@@ -19,7 +19,7 @@ import { foreignCpuDuring } from './support/foreign-cpu.js';
 import { chainsBySigningIn } from './support/refresh-chains.js';
 import { millis, rate } from './support/report.js';
 import { freePort, ScratchStorage, serverVersions } from './support/scratch-storage.js';
-import { ServerHandle } from './support/server-handle.js';
+import { GatehouseProcess } from './support/gatehouse-process.js';
 import { readSettings, type BenchSettings } from './support/settings.js';
 import { signInOverFetch } from './support/sign-in-over-fetch.js';
 import { demoCredentials, describeTarget, type Target } from './support/target.js';
@@ -49,27 +49,26 @@ function step(label: string, seconds?: number): void {
   process.stderr.write(`[${String(elapsed).padStart(4)} s] ${label}${seconds ? ` (${seconds} s)` : ''}\n`);
 }
 
-async function startGatehouse(storage: ScratchStorage, settings: BenchSettings, cleanup: Cleanup): Promise<{ server: ServerHandle; target: Target; stop: () => Promise<void> }> {
+async function startGatehouse(storage: ScratchStorage, settings: BenchSettings, cleanup: Cleanup): Promise<{ server: GatehouseProcess; target: Target; stop: () => Promise<void> }> {
   const port = await freePort();
-  const server = await ServerHandle.start(`Gatehouse (BCRYPT_COST=${settings.bcryptCost})`, {
-    kind: 'gatehouse',
-    env: {
-      PORT: String(port),
-      METRICS_PORT: String(await freePort()),
-      ISSUER: `http://127.0.0.1:${port}`,
-      ...storage.env,
-      SEED_DEMO: '1',
-      BCRYPT_COST: String(settings.bcryptCost),
-      LOG_LEVEL: 'silent',
-      BOOTSTRAP_OPERATOR_CLIENT_ID: OPERATOR.id,
-      BOOTSTRAP_OPERATOR_CLIENT_SECRET: OPERATOR.secret,
-    },
+  // As `npm start` runs it, with the same processes and logging as `npm run bench`.
+  const server = await GatehouseProcess.start(`Gatehouse (${settings.processes} processes, BCRYPT_COST=${settings.bcryptCost})`, {
+    PORT: String(port),
+    METRICS_PORT: String(await freePort()),
+    ISSUER: `http://127.0.0.1:${port}`,
+    ...storage.env,
+    SEED_DEMO: '1',
+    BCRYPT_COST: String(settings.bcryptCost),
+    WEB_CONCURRENCY: String(settings.processes),
+    LOG_LEVEL: 'info',
+    BOOTSTRAP_OPERATOR_CLIENT_ID: OPERATOR.id,
+    BOOTSTRAP_OPERATOR_CLIENT_SECRET: OPERATOR.secret,
   });
-  const stop = cleanup.add(`stop Gatehouse on port ${port}`, () => server.stop());
+  const stop = cleanup.add(`stop Gatehouse on port ${port}`, async () => void (await server.stop()));
   return { server, target: await describeTarget('gatehouse', server.origin), stop };
 }
 
-async function measurePhase(label: string, gatehouse: { server: ServerHandle; target: Target }, settings: BenchSettings, searchTenant: string, queries: readonly string[]): Promise<Phase> {
+async function measurePhase(label: string, gatehouse: { server: GatehouseProcess; target: Target }, settings: BenchSettings, searchTenant: string, queries: readonly string[]): Promise<Phase> {
   const window = () => new MeasurementWindow(settings.warmupSeconds, settings.seconds);
   const eachRun = settings.warmupSeconds + settings.seconds;
   const withCpu = async (run: (w: MeasurementWindow) => Promise<Measurement>) => {
@@ -82,7 +81,7 @@ async function measurePhase(label: string, gatehouse: { server: ServerHandle; ta
   step(`${label}: ${settings.refreshChains} sign-ins for refresh-token chains`);
   const chains = await chainsBySigningIn(settings.refreshChains, 4, (index) => signInOverFetch(gatehouse.target.mobile, demoCredentials(index)));
   step(`${label}: refresh_token (${settings.refreshChains} chains)`, eachRun);
-  const refresh = await withCpu((w) => refreshTokenGrants(gatehouse.target, chains, settings.tokenConnections, w));
+  const refresh = await withCpu((w) => refreshTokenGrants(gatehouse.target, chains, { connections: settings.tokenConnections }, w));
   const token = await operatorAccessToken(gatehouse.target.origin, gatehouse.target.tokenPath, OPERATOR);
   step(`${label}: admin search in tenant ${searchTenant}`, eachRun);
   const search = await withCpu((w) => adminSearches(gatehouse.target.origin, token, searchTenant, queries, settings.tokenConnections, w));
