@@ -13,6 +13,10 @@ import type { GatehouseProcess } from './support/gatehouse-process.js';
 import type { LoadShape } from './support/load.js';
 import { introspections } from './scenarios/introspection.js';
 import { renderSoak, soak } from './scenarios/soak.js';
+import { coldRefreshes } from './scale/cold-refresh.js';
+import { SCALE_DEFAULTS, seedAtScale } from './seed/scale-seed.js';
+import { opaqueId, SEEDED_CLIENT_ID } from './seed/seeded-ids.js';
+import { openDatabase } from '../src/infrastructure/storage/database.js';
 import { roundTripsDuring } from './support/storage-trips.js';
 import { launchBare, launchGatehouse, type Launched } from './support/launch.js';
 import { chainsBySigningIn, RefreshChains } from './support/refresh-chains.js';
@@ -43,6 +47,8 @@ interface Figures {
   refresh: TokenFigures;
   signIns: Measurement;
   beside: BesideFigures;
+  /** Refreshes of chains no cache holds (BENCH_COLD_TOKENS), peak and half of it. */
+  coldRefresh?: { peak: Measurement; half: Measurement };
   /** The memory soak's table (BENCH_SOAK_MINUTES), when one ran. */
   soaked?: string;
 }
@@ -122,6 +128,7 @@ async function measureAll(settings: BenchSettings, cleanup: Cleanup): Promise<Fi
     signInOverFetch(refreshInstance.target.mobile, demoCredentials(index)),
   );
   const refresh = await peakAndHalf(`refresh_token (${settings.refreshChains} chains)`, refreshInstance, '/token', (w, shape) => refreshTokenGrants(refreshInstance.target, chains, shape, w));
+  const cold = settings.coldTokens > 0 ? await coldShape(refreshInstance, settings, peakAndHalf) : undefined;
   let soaked: string | undefined;
   if (settings.soakMinutes > 0) {
     step(`Gatehouse: memory soak, refresh + client_credentials`, settings.soakMinutes * 60);
@@ -134,6 +141,7 @@ async function measureAll(settings: BenchSettings, cleanup: Cleanup): Promise<Fi
     clientCredentials: { bare: bareClientCredentials, gatehouse: clientCredentials.peak, gatehouseHalf: clientCredentials.half },
     introspection: { bare: bareIntrospection, gatehouse: introspection.peak, gatehouseHalf: introspection.half },
     refresh: { bare: bareRefresh, gatehouse: refresh.peak, gatehouseHalf: refresh.half },
+    coldRefresh: cold,
     signIns,
     beside: { tokens: { ...beside.tokens, otherCpu }, signIns: { ...beside.signIns, otherCpu } },
     soaked,
@@ -150,6 +158,12 @@ function rowsOf(figures: Figures, settings: BenchSettings): Row[] {
     ...token('client_credentials grant', figures.clientCredentials),
     ...token('introspection', figures.introspection),
     ...token('refresh_token grant (rotating)', figures.refresh),
+    ...(figures.coldRefresh
+      ? [
+          { scenario: 'refresh_token, each chain once (cold)', target: 'gatehouse', measured: figures.coldRefresh.peak },
+          { scenario: 'refresh_token, each chain once (cold), half of peak', target: 'gatehouse', measured: figures.coldRefresh.half },
+        ]
+      : []),
     { scenario: `bcrypt.compare, cost ${settings.bcryptCost}, ${settings.cores} at a time`, target: 'in-process', measured: figures.bcrypt },
     { scenario: 'password sign-in (whole flow)', target: 'gatehouse', measured: figures.signIns },
     { scenario: 'password sign-in, beside client_credentials', target: 'gatehouse', measured: figures.beside.signIns },
@@ -210,6 +224,33 @@ function saveResults(report: string, chart: string): void {
   writeFileSync(path.join(dir, 'last-run.txt'), `${report}\n`);
   writeFileSync(path.join(dir, 'last-run.svg'), chart);
   step(`report and chart written to ${path.relative(process.cwd(), dir) || '.'}/last-run.{txt,svg}`);
+}
+
+/**
+ * The realistic shape of refresh traffic: millions of phones, each refreshing about once an hour,
+ * so every request finds a chain whose token, grant and user no cache holds. Tokens are seeded
+ * in SQL (bench/seed/) into the running instance's database, for their own client and users,
+ * and each is presented exactly once, at the peak and then at half of it.
+ */
+async function coldShape(
+  instance: Launched<GatehouseProcess>,
+  settings: BenchSettings,
+  peakAndHalf: (label: string, launched: Launched<GatehouseProcess>, route: string, scenario: Scenario) => Promise<{ peak: Measurement; half: Measurement }>,
+): Promise<{ peak: Measurement; half: Measurement }> {
+  step(`seeding ${settings.coldTokens.toLocaleString('en-US')} refresh-token chains for the cold shape`);
+  const database = await openDatabase({ url: instance.databaseUrl!, poolMax: 1 });
+  const seed = await database
+    .withoutTimeouts((knex) =>
+      seedAtScale(knex, { ...SCALE_DEFAULTS, tenants: 10, users: Math.max(100, Math.round(settings.coldTokens / 20)), refreshTokens: settings.coldTokens, sessions: 100, expiredShare: 0, batch: 20_000, bcryptCost: 4 }),
+    )
+    .finally(() => database.close());
+  let next = 0;
+  return peakAndHalf('refresh_token, each chain once (cold)', instance, '/token', async (window, shape) => {
+    const run = await coldRefreshes(instance.target.origin, instance.target.tokenPath, SEEDED_CLIENT_ID, (n) => opaqueId(seed.salt, 'rt', n), settings.coldTokens, shape, window, next);
+    next += run.used;
+    if (next > settings.coldTokens) window.failedWith(`ran out of seeded chains (${settings.coldTokens}): raise BENCH_COLD_TOKENS`);
+    return run;
+  });
 }
 
 const startedAt = Date.now();

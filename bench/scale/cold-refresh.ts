@@ -1,5 +1,5 @@
 import { errorOf } from '../scenarios/token-responses.js';
-import { connectionTrouble, runLoad } from '../support/load.js';
+import { connectionTrouble, runLoad, type LoadShape } from '../support/load.js';
 import type { Measurement, MeasurementWindow } from '../support/window.js';
 
 /**
@@ -8,11 +8,11 @@ import type { Measurement, MeasurementWindow } from '../support/window.js';
  * rows PostgreSQL has most likely not read since), as when millions of phones wake up. `from`:
  * the first token number, so consecutive runs never present a token twice.
  */
-export async function coldRefreshes(origin: string, tokenPath: string, clientId: string, tokenOf: (n: number) => string, available: number, connections: number, window: MeasurementWindow, from = 0): Promise<Measurement & { used: number }> {
+export async function coldRefreshes(origin: string, tokenPath: string, clientId: string, tokenOf: (n: number) => string, available: number, shape: LoadShape | number, window: MeasurementWindow, from = 0): Promise<Measurement & { used: number }> {
   let next = from;
   const outcome = await runLoad({
     origin,
-    connections,
+    ...(typeof shape === 'number' ? { connections: shape } : shape),
     window,
     requestsFor: () => [
       {

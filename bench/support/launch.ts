@@ -10,6 +10,8 @@ export interface Launched<Server = ServerHandle> {
   server: Server;
   /** Gatehouse's GET /metrics (absent for bare oidc-provider). */
   metricsUrl?: string;
+  /** Gatehouse's scratch database (absent for bare oidc-provider): the bench seeds it. */
+  databaseUrl?: string;
   /** Stops the server and removes what it stored, before the run ends. */
   dispose(): Promise<void>;
 }
@@ -49,6 +51,7 @@ export async function launchGatehouse(settings: BenchSettings, bcryptCost: numbe
     target: await describeTarget('gatehouse', server.origin),
     server,
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    databaseUrl: storage.databaseUrl,
     async dispose() {
       await stopServer();
       await removeStorage();

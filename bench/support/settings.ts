@@ -31,6 +31,12 @@ export interface BenchSettings {
   cores: number;
   /** `BENCH_PROCESSES`: Gatehouse's WEB_CONCURRENCY (default one per core, as in production). */
   processes: number;
+  /**
+   * `BENCH_COLD_TOKENS`: refresh tokens seeded for the cold shape, each refreshed once (chains
+   * an app refreshes once an hour, whose grant and user no cache holds). Enough for the peak and
+   * the half-peak runs; 0 skips the shape.
+   */
+  coldTokens: number;
   /** `BENCH_SOAK_MINUTES`: after the figures, a memory soak this long (0: none; 30 for the issue's figure). */
   soakMinutes: number;
   /** `BENCH_DATABASE_URL`: a PostgreSQL role allowed to create and drop databases. */
@@ -62,6 +68,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     bcryptCost: whole(env, 'BCRYPT_COST', 12, 4, 31),
     cores,
     processes: whole(env, 'BENCH_PROCESSES', cores, 1, 64),
+    coldTokens: whole(env, 'BENCH_COLD_TOKENS', 40_000, 0, 10_000_000),
     soakMinutes: whole(env, 'BENCH_SOAK_MINUTES', 0, 0, 24 * 60),
     adminDatabaseUrl: env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
