@@ -175,6 +175,9 @@ describe.each(storageKinds())('OpenID Connect grants on %s storage', (storage) =
     const active = await oidc.tokenIntrospection(config, tokens.access_token);
     expect(active.active).toBe(true);
     expect(active.client_id).toBe(DEMO.web.clientId);
+    // The refresh token too (PostgreSQL), asked about at the same time as the access token (Redis).
+    const both = await Promise.all([tokens.refresh_token!, tokens.access_token].map((token) => oidc.tokenIntrospection(config, token)));
+    expect(both.map((answer) => [answer.active, answer.token_type])).toEqual([[true, undefined], [true, 'Bearer']]);
     await oidc.tokenRevocation(config, tokens.refresh_token!);
     await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     await oidc.tokenRevocation(config, tokens.access_token);

@@ -6,6 +6,7 @@ import { cacheReads } from './cached-reads.adapter.js';
 import { explainMissingGrant, PostgresArtifactAdapter } from './postgres-artifact.adapter.js';
 import { RedisArtifactAdapter } from './redis-artifact.adapter.js';
 import { failFast } from '../unavailable.js';
+import { SiblingLookups, skipWhenFoundElsewhere } from './sibling-lookups.js';
 
 /** Artifacts that must outlive a restart or a Redis flush: always in PostgreSQL. */
 const DURABLE_MODELS = new Set(['Grant', 'RefreshToken', 'DeviceCode', 'Session']);
@@ -22,14 +23,19 @@ export interface AdapterDependencies {
   decorateDeviceCode?: (adapter: Adapter) => Adapter;
 }
 
+/** The kinds oidc-provider looks a token value up as when it does not know which it is. */
+const TOKEN_KINDS = new Set(['AccessToken', 'ClientCredentials', 'RefreshToken']);
+
 /** Picks where each oidc-provider model lives. */
 export function createAdapterFactory(deps: AdapterDependencies): (name: string) => Adapter {
+  const siblings = new SiblingLookups();
   return (name) => {
     if (name === 'Client') return failFast(deps.clients);
     let adapter: Adapter =
       DURABLE_MODELS.has(name) || !deps.redis
         ? new PostgresArtifactAdapter(name, deps.artifacts, { refreshChains: name === 'RefreshToken', findExpired: name === 'DeviceCode' })
-        : new RedisArtifactAdapter(name, deps.redis, new PostgresArtifactAdapter(name, deps.artifacts));
+        : new RedisArtifactAdapter(name, deps.redis, new PostgresArtifactAdapter(name, deps.artifacts), TOKEN_KINDS.has(name) ? siblings : undefined);
+    if (name === 'RefreshToken' && deps.redis) adapter = skipWhenFoundElsewhere(adapter, siblings);
     if (name === 'DeviceCode' && deps.decorateDeviceCode) adapter = deps.decorateDeviceCode(adapter);
     if (name === 'Grant') adapter = explainMissingGrant(cacheReads(adapter, GRANT_CACHE_TTL_MS), deps.artifacts);
     return failFast(adapter);

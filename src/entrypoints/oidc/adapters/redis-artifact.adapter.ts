@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { RedisGate } from '../../../infrastructure/storage/redis.js';
 import { alreadyUsedDetail } from '../token-refusals.js';
+import type { SiblingLookups } from './sibling-lookups.js';
 
 /**
  * Marks an artifact consumed only if it exists and is not consumed yet. 1: this call consumed
@@ -32,6 +33,8 @@ export class RedisArtifactAdapter implements Adapter {
     private readonly type: string,
     private readonly gate: RedisGate,
     private readonly fallback: Adapter,
+    /** Look-ups of the same value under other kinds (see sibling-lookups.ts). */
+    private readonly siblings?: SiblingLookups,
   ) {}
 
   private key(id: string): string {
@@ -46,8 +49,14 @@ export class RedisArtifactAdapter implements Adapter {
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    const cached = await this.gate.run((redis) => this.read(redis, id), async () => undefined);
-    return cached ?? (await this.fallback.find(id)) ?? undefined;
+    const lookup = this.gate.run((redis) => this.read(redis, id), async () => undefined);
+    const foundHere = lookup.then(Boolean, () => false);
+    this.siblings?.announce(id, foundHere);
+    const cached = await lookup;
+    if (cached) return cached;
+    // Another kind found this value in Redis: it is that kind's token, not one of ours.
+    if (await this.siblings?.foundElsewhere(id, foundHere)) return undefined;
+    return (await this.fallback.find(id)) ?? undefined;
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
