@@ -23,7 +23,7 @@ describe('a refresh on the token endpoint', () => {
     for (let i = 0; i < 3; i++) {
       const statements: string[] = [];
       const onQuery = (query: { sql: string; bindings?: unknown[] }) => {
-        if (query.bindings?.[0] === 'RefreshToken') statements.push(query.sql.trim().split(/\s+/)[0]!);
+        if (query.bindings?.[0] === 'RefreshToken' || query.sql.includes("t.type = 'RefreshToken'")) statements.push(query.sql.trim().split(/\s+/)[0]!);
       };
       knex.on('query', onQuery);
       try {

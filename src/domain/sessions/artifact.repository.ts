@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { deleteInBatches } from '../../infrastructure/storage/batched-delete.js';
-import type { ActiveGrant, ArtifactWrite, ClientTokenActivity, RefreshChainState, StoredArtifact, UserGrant } from './artifact.js';
+import type { ActiveGrant, ArtifactWrite, ClientTokenActivity, RefreshChainState, StoredArtifact, StoredRefreshToken, UserGrant } from './artifact.js';
 
 /*
  * The provider's hottest statements (every refresh finds its token and writes the rotated one)
@@ -10,6 +10,11 @@ const COLUMNS = 'payload, consumed_at, revoked_at, revoked_reason, account_id';
 const LIVE = '(expires_at IS NULL OR expires_at > now())';
 const FIND_SQL = `SELECT ${COLUMNS} FROM oidc_artifacts WHERE type = ? AND id = ? AND ${LIVE}`;
 const FIND_EXPIRED_TOO_SQL = `SELECT ${COLUMNS} FROM oidc_artifacts WHERE type = ? AND id = ?`;
+// A refresh token and, in the same round trip, its grant (live and not revoked), which every
+// refresh reads next: an app refreshing once an hour finds neither in any cache.
+const FIND_REFRESH_TOKEN_SQL = `SELECT t.payload, t.consumed_at, t.revoked_at, t.revoked_reason, t.account_id,
+    (SELECT g.payload FROM oidc_artifacts g WHERE g.type = 'Grant' AND g.id = t.grant_id AND g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > now())) AS grant_payload
+  FROM oidc_artifacts t WHERE t.type = 'RefreshToken' AND t.id = ? AND (t.expires_at IS NULL OR t.expires_at > now())`;
 const CONSUME_SQL = 'UPDATE oidc_artifacts SET consumed_at = now() WHERE type = ? AND id = ? AND consumed_at IS NULL';
 const ON_CONFLICT = `ON CONFLICT (type, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id, user_code = EXCLUDED.user_code,
     uid = EXCLUDED.uid, account_id = EXCLUDED.account_id, client_id = EXCLUDED.client_id, expires_at = EXCLUDED.expires_at`;
@@ -81,6 +86,12 @@ export class ArtifactRepository {
    */
   async find(type: string, id: string, options: { expiredToo?: boolean } = {}): Promise<StoredArtifact | undefined> {
     const { rows } = await this.knex.raw<{ rows: StoredArtifact[] }>(options.expiredToo ? FIND_EXPIRED_TOO_SQL : FIND_SQL, [type, id]);
+    return rows[0];
+  }
+
+  /** A live refresh token with its grant's payload (null when the grant is gone or revoked). */
+  async findRefreshToken(id: string): Promise<StoredRefreshToken | undefined> {
+    const { rows } = await this.knex.raw<{ rows: StoredRefreshToken[] }>(FIND_REFRESH_TOKEN_SQL, [id]);
     return rows[0];
   }
 

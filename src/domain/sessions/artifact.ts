@@ -16,6 +16,11 @@ export interface StoredArtifact {
   account_id: string | null;
 }
 
+/** A refresh token as found, with its grant's payload when the grant is live (else null). */
+export interface StoredRefreshToken extends StoredArtifact {
+  grant_payload: ArtifactPayload | null;
+}
+
 /** What is written for an artifact: its payload, and the columns it is looked up and cleaned up by. */
 export interface ArtifactWrite {
   payload: ArtifactPayload;

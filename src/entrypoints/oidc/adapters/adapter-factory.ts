@@ -29,15 +29,21 @@ const TOKEN_KINDS = new Set(['AccessToken', 'ClientCredentials', 'RefreshToken']
 /** Picks where each oidc-provider model lives. */
 export function createAdapterFactory(deps: AdapterDependencies): (name: string) => Adapter {
   const siblings = new SiblingLookups();
+  // Grants are always in PostgreSQL, read through a short cache that refresh-token reads fill.
+  const grants = cacheReads(new PostgresArtifactAdapter('Grant', deps.artifacts), GRANT_CACHE_TTL_MS);
   return (name) => {
+    if (name === 'Grant') return failFast(explainMissingGrant(grants, deps.artifacts));
     if (name === 'Client') return failFast(deps.clients);
     let adapter: Adapter =
       DURABLE_MODELS.has(name) || !deps.redis
-        ? new PostgresArtifactAdapter(name, deps.artifacts, { refreshChains: name === 'RefreshToken', findExpired: name === 'DeviceCode' })
+        ? new PostgresArtifactAdapter(name, deps.artifacts, {
+            refreshChains: name === 'RefreshToken',
+            findExpired: name === 'DeviceCode',
+            onGrantRead: name === 'RefreshToken' ? (grantId, payload) => grants.prime(grantId, payload) : undefined,
+          })
         : new RedisArtifactAdapter(name, deps.redis, new PostgresArtifactAdapter(name, deps.artifacts), TOKEN_KINDS.has(name) ? siblings : undefined);
     if (name === 'RefreshToken' && deps.redis) adapter = skipWhenFoundElsewhere(adapter, siblings);
     if (name === 'DeviceCode' && deps.decorateDeviceCode) adapter = deps.decorateDeviceCode(adapter);
-    if (name === 'Grant') adapter = explainMissingGrant(cacheReads(adapter, GRANT_CACHE_TTL_MS), deps.artifacts);
     return failFast(adapter);
   };
 }

@@ -10,7 +10,12 @@ const MAX_ENTRIES = 50_000;
  * rotation itself checks in PostgreSQL, in its one statement, that the grant still exists and
  * the user was not signed out (see ArtifactRepository.rotateRefreshToken).
  */
-export function cacheReads(adapter: Adapter, ttlMs: number): Adapter {
+export interface CachedReads extends Adapter {
+  /** A payload just read elsewhere in the same round trip (a refresh token's grant): kept as if read here. */
+  prime(id: string, payload: AdapterPayload): void;
+}
+
+export function cacheReads(adapter: Adapter, ttlMs: number): CachedReads {
   const cache = new Map<string, { payload: AdapterPayload | undefined; until: number }>();
   const remember = (id: string, payload: AdapterPayload | undefined) => {
     if (cache.size >= MAX_ENTRIES) cache.clear();
@@ -42,6 +47,9 @@ export function cacheReads(adapter: Adapter, ttlMs: number): Adapter {
     async revokeByGrantId(grantId) {
       cache.clear();
       await adapter.revokeByGrantId(grantId);
+    },
+    prime(id, payload) {
+      remember(id, structuredClone(payload));
     },
     findByUid: (uid) => adapter.findByUid(uid),
     findByUserCode: (userCode) => adapter.findByUserCode(userCode),

@@ -20,6 +20,11 @@ export interface PostgresAdapterOptions {
    * answers a device that polls too late with `expired_token` (RFC 8628 §3.5), not as unknown.
    */
   findExpired?: boolean;
+  /**
+   * RefreshToken: a refresh token is read together with its grant (one round trip), and the
+   * grant handed here, so the provider's look-up of the grant that follows finds it in memory.
+   */
+  onGrantRead?: (grantId: string, payload: AdapterPayload) => void;
 }
 
 /** oidc-provider artifacts of one model, stored in PostgreSQL through the artifact repository. */
@@ -62,7 +67,7 @@ export class PostgresArtifactAdapter implements Adapter {
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    const row = await this.artifacts.find(this.type, id, { expiredToo: this.options.findExpired });
+    const row = await this.read(id);
     if (!row) return undefined;
     if (row.revoked_at) return this.refuseRevoked(row.revoked_reason, row.account_id);
     if (!this.options.refreshChains) return withConsumed(row);
@@ -77,6 +82,15 @@ export class PostgresArtifactAdapter implements Adapter {
     // any refresh; the answer then carries the chain's current token (see `upsert`).
     markRetry(ctx, verdict.tokenId);
     return row.payload as AdapterPayload;
+  }
+
+  private async read(id: string): Promise<StoredArtifact | undefined> {
+    const onGrantRead = this.options.onGrantRead;
+    if (!onGrantRead) return this.artifacts.find(this.type, id, { expiredToo: this.options.findExpired });
+    const row = await this.artifacts.findRefreshToken(id);
+    const grantId = (row?.payload as AdapterPayload | undefined)?.grantId;
+    if (row?.grant_payload && grantId) onGrantRead(grantId, row.grant_payload as AdapterPayload);
+    return row;
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
