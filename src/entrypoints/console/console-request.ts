@@ -154,11 +154,14 @@ export async function asPage<T>(ctx: Context, request: ConsoleRequest, backTo: s
   }
 }
 
-/** A form's refusal by the request schema (400): what to show above the form, and which field. */
-export function invalidInput(err: unknown): { error: string; errorField?: string } | undefined {
+/**
+ * A form's refusal by the request schema (400): what to show above the form, and which field.
+ * The message is the admin API's own, in English (`errorLang`: the page marks it so).
+ */
+export function invalidInput(err: unknown): { error: string; errorField?: string; errorLang: 'en' } | undefined {
   if (!(err instanceof GatehouseError) || err.code !== 'invalid_request') return undefined;
   const first = (err.extensions.errors ?? [])[0];
-  return { error: first ? `${first.field}: ${first.message}` : err.message, errorField: first?.field };
+  return { error: first ? `${first.field}: ${first.message}` : err.message, errorField: first?.field, errorLang: 'en' };
 }
 
 /**
