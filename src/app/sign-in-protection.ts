@@ -59,6 +59,7 @@ export function createSignInProtection(context: SignInProtectionContext) {
     tenants,
     events,
     recentFailureIps: (userId) => eventHistory.failureIps(userId, new Date(Date.now() - FAILURE_MEMORY_SECONDS * 1000)),
+    recentFailureIpsOfMany: (userIds) => eventHistory.failureIpsOfMany(userIds, new Date(Date.now() - FAILURE_MEMORY_SECONDS * 1000)),
     onLocked: context.onLocked,
   });
   const signIn = new SignInService(users, context.hasher);

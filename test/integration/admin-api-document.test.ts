@@ -32,13 +32,19 @@ describe('the admin API document and answers', () => {
   it('shows a locked user as locked, with until when, in the user view and the search', async () => {
     const slug = await h.tenant({});
     const { id } = await h.user(slug, `locked-${slug}`);
-    for (let i = 0; i < 5; i++) await h.passwordStep(new HttpBrowser(), `locked-${slug}`, `not-the-password-${i}`);
+    // Beside them in the same page of the search: one who is fine, one locked too.
+    const { id: fine } = await h.user(slug, `locked-not-${slug}`);
+    const { id: other } = await h.user(slug, `locked-too-${slug}`);
+    for (const username of [`locked-${slug}`, `locked-too-${slug}`]) {
+      for (let i = 0; i < 5; i++) await h.passwordStep(new HttpBrowser(), username, `not-the-password-${i}`);
+    }
     // The addresses a user failed from are read from the event log (written in the background).
     await h.server.gatehouse.events.flush();
     const user = (await h.admin('GET', `/tenants/${slug}/users/${id}`)).body;
     expect(user).toMatchObject({ status: 'locked', locked_until: expect.any(String) });
-    const found = (await h.admin('GET', `/tenants/${slug}/users?q=locked-`)).body.items;
-    expect(found).toEqual([expect.objectContaining({ id, status: 'locked' })]);
+    const found = (await h.admin('GET', `/tenants/${slug}/users?q=locked-`)).body.items as { id: string; status: string; locked_until: string | null }[];
+    expect(Object.fromEntries(found.map((u) => [u.id, u.status]))).toEqual({ [id]: 'locked', [fine]: 'active', [other]: 'locked' });
+    expect(found.find((u) => u.id === fine)!.locked_until).toBeNull();
     expect((await h.admin('POST', `/tenants/${slug}/users/${id}/unlock`)).status).toBe(200);
     expect((await h.admin('GET', `/tenants/${slug}/users/${id}`)).body).toMatchObject({ status: 'active', locked_until: null });
   });

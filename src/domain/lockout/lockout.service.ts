@@ -16,6 +16,8 @@ export interface LockoutDependencies {
   events: EventLog;
   /** Addresses the user failed from lately (the event log knows; the counter store cannot list them). */
   recentFailureIps: (userId: string) => Promise<string[]>;
+  /** The same for many users at once (one read for a page of users). */
+  recentFailureIpsOfMany: (userIds: readonly string[]) => Promise<Map<string, string[]>>;
   /** A lock of a known user began (the security notice of DESIGN §8). */
   onLocked?: (user: UserRecord, until: Date) => void;
 }
@@ -105,6 +107,19 @@ export class LockoutService {
   async activeLocks(user: UserRecord): Promise<ActiveLock[]> {
     const settings = lockoutSettingsOf(await this.deps.tenants.findById(user.tenant_id));
     return this.deps.counters.activeLocks(user.username, await this.deps.recentFailureIps(user.id), settings);
+  }
+
+  /**
+   * `activeLocks` of a page of users: each tenant's settings and every user's recent addresses
+   * read once for the page, then the counters of all users at once (pipelined when in Redis),
+   * instead of a few reads per user one after another.
+   */
+  async activeLocksOfMany(users: readonly UserRecord[]): Promise<Map<string, ActiveLock[]>> {
+    const tenantIds = [...new Set(users.map((user) => user.tenant_id))];
+    const [tenants, ips] = await Promise.all([Promise.all(tenantIds.map((id) => this.deps.tenants.findById(id))), this.deps.recentFailureIpsOfMany(users.map((user) => user.id))]);
+    const settings = new Map(tenantIds.map((id, index) => [id, lockoutSettingsOf(tenants[index])]));
+    const locks = await Promise.all(users.map((user) => this.deps.counters.activeLocks(user.username, ips.get(user.id) ?? [], settings.get(user.tenant_id)!)));
+    return new Map(users.map((user, index) => [user.id, locks[index]!]));
   }
 
   /**

@@ -2,7 +2,7 @@ import type { MessageRecord } from '../delivery/message.js';
 import type { Actor } from '../events/event-types.js';
 import type { SsoConnectionRepository } from '../federation/sso-connection.repository.js';
 import { assertPasswordsInUse, passwordsNotInUse } from '../federation/password-sign-in-rule.js';
-import type { LockoutService } from '../lockout/lockout.service.js';
+import type { ActiveLock, LockoutService } from '../lockout/lockout.service.js';
 import type { RecoveryService } from '../recovery/recovery.service.js';
 import type { SignOutReport } from '../sessions/sign-out.service.js';
 import type { TenantRecord } from '../tenants/tenant.js';
@@ -33,8 +33,13 @@ export class UserAdministration {
 
   /** The end of the user's longest sign-in lock in force (an address locked across usernames aside). */
   async lockedUntil(user: UserRecord): Promise<Date | undefined> {
-    const locks = (await this.deps.lockout.activeLocks(user)).filter((lock) => lock.scope !== 'ip');
-    return locks.reduce<Date | undefined>((latest, lock) => (!latest || lock.until > latest ? lock.until : latest), undefined);
+    return latestPersonalLock(await this.deps.lockout.activeLocks(user));
+  }
+
+  /** `lockedUntil` of a page of users, read together (the search, the console's list). */
+  async lockedUntilOfMany(users: readonly UserRecord[]): Promise<Map<string, Date | undefined>> {
+    const locks = await this.deps.lockout.activeLocksOfMany(users);
+    return new Map(users.map((user) => [user.id, latestPersonalLock(locks.get(user.id) ?? [])]));
   }
 
   /** Creates a user; without a password the address is emailed a temporary one (limited per address). */
@@ -94,4 +99,9 @@ export class UserAdministration {
       throw err;
     }
   }
+}
+
+/** The end of the longest lock of the person (a lock of an address across usernames is not theirs). */
+function latestPersonalLock(locks: readonly ActiveLock[]): Date | undefined {
+  return locks.filter((lock) => lock.scope !== 'ip').reduce<Date | undefined>((latest, lock) => (!latest || lock.until > latest ? lock.until : latest), undefined);
 }

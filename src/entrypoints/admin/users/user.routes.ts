@@ -65,7 +65,8 @@ export function registerUserRoutes(api: AdminApi, deps: UserRouteDependencies): 
       assertMayReadUsers(actor);
       const rows = await deps.users.search(tenant.id, { q: query.q, limit: query.limit, after: decodeCursor(query.cursor) });
       const page = pageOf(rows, query.limit, (u) => ({ at: u.created_at.toISOString(), id: u.id }));
-      return { items: await Promise.all(page.items.map(view)), next_cursor: page.next_cursor };
+      const locked = await deps.userAdministration.lockedUntilOfMany(page.items);
+      return { items: page.items.map((user) => userView(user, locked.get(user.id))), next_cursor: page.next_cursor };
     },
   });
 

@@ -15,9 +15,9 @@ import type { ConsoleDependencies, ConsoleSection } from '../console-section.js'
 const PAGE_SIZE = 25;
 
 /** One user as a line of the list and the head of their page: status with until when it is locked. */
-export async function userLine(deps: ConsoleDependencies, user: UserRecord, timeZone: string) {
+export async function userLine(deps: ConsoleDependencies, user: UserRecord, timeZone: string, known?: { lockedUntil: Date | undefined }) {
   const now = new Date();
-  const lockedUntil = await deps.userAdministration.lockedUntil(user);
+  const lockedUntil = known ? known.lockedUntil : await deps.userAdministration.lockedUntil(user);
   const status = userStatus(user, now, lockedUntil);
   return { user, status, lockedUntil: status === 'locked' && lockedUntil ? pageClock(lockedUntil, now, timeZone) : undefined, lastLogin: user.last_login_at ? pageClock(user.last_login_at, now, timeZone) : undefined };
 }
@@ -38,7 +38,8 @@ export const usersSection: ConsoleSection = {
         assertMayReadUsers(request.actor);
         const rows = await deps.users.search(tenant.id, { q: q || undefined, limit: PAGE_SIZE, after: decodeCursor(queryField(ctx, 'cursor') || undefined) });
         const page = pageOf(rows, PAGE_SIZE, (u) => ({ at: u.created_at.toISOString(), id: u.id }));
-        return { lines: await Promise.all(page.items.map((user) => userLine(deps, user, tenant.settings.time_zone))), next: page.next_cursor };
+        const locked = await deps.userAdministration.lockedUntilOfMany(page.items);
+        return { lines: await Promise.all(page.items.map((user) => userLine(deps, user, tenant.settings.time_zone, { lockedUntil: locked.get(user.id) }))), next: page.next_cursor };
       });
       if (!listed) return;
       const nextUrl = listed.next ? `/console/users?${new URLSearchParams({ ...(q ? { q } : {}), cursor: listed.next }).toString()}` : undefined;
