@@ -182,7 +182,7 @@ describe('console settings, clients and apps over HTTP', () => {
     await server.gatehouse.events.flush();
     const { browser } = await consoleAs('admin', DEMO.password);
     const userPage = await browser.go(`${server.issuer}/console/users/${member.id}`);
-    expect(userPage).toMatch(/<strong>Demo web app<\/strong>\s*<ul>\s*<li>[^<]+ — last used now<\/li>/);
+    expect(userPage).toMatch(/<strong>Demo web app<\/strong>\s*<ul>\s*<li>[^<]+ — last used just now<\/li>/);
     const csrf = csrfOf(userPage);
 
     clockOffset = 6 * 60_000;

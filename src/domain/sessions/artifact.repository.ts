@@ -233,10 +233,15 @@ export class ArtifactRepository {
   /**
    * Revokes every refresh token of a user but keeps it as a tombstone with the reason, so the
    * app presenting one later is told why. Tokens revoked before keep their first reason.
+   * `at`: the instant of the cut, so "revoked at the cut" holds exactly (PostgreSQL's now() is
+   * when the transaction began, which can fall in the second before the cut).
    */
-  async tombstoneRefreshTokensOf(userId: string, reason: string): Promise<number> {
+  async tombstoneRefreshTokensOf(userId: string, reason: string, at?: Date): Promise<number> {
     return Number(
-      await this.knex('oidc_artifacts').where({ type: 'RefreshToken', account_id: userId }).whereNull('revoked_at').update({ revoked_at: this.knex.fn.now(), revoked_reason: reason }),
+      await this.knex('oidc_artifacts')
+        .where({ type: 'RefreshToken', account_id: userId })
+        .whereNull('revoked_at')
+        .update({ revoked_at: at ?? this.knex.fn.now(), revoked_reason: reason }),
     );
   }
 

@@ -102,7 +102,7 @@ export class SignOutService {
     // cut must not be refused.
     const cut = new Date(Math.floor(Date.now() / 1000) * 1000);
     await trx('users').where({ id: userId }).update({ tokens_valid_after: cut, tokens_revoked_reason: reason, updated_at: trx.fn.now() });
-    await artifacts.tombstoneRefreshTokensOf(userId, reason);
+    await artifacts.tombstoneRefreshTokensOf(userId, reason, cut);
     const sessionsEnded = await artifacts.deleteSessionsOf(userId);
     // Incident response: after an administrator's cut no browser keeps what it earned before —
     // neither a passed second step nor being "known" (spared the username-wide lockout, told
