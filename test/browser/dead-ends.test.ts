@@ -29,7 +29,7 @@ import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpe
     const response = await page.goto(`${server.issuer}/interaction/bogus-uid`);
     expect(response!.status()).toBe(400);
     await expect(page.getByRole('heading', { name: 'This sign-in page has expired' }).count()).resolves.toBe(1);
-    await expect(page.locator('code').textContent()).resolves.toBe(response!.headers()['x-request-id']);
+    await expect(page.locator('code.error-id').textContent()).resolves.toBe(response!.headers()['x-request-id']);
     await page.getByRole('link', { name: 'Start the sign-in again' }).click();
     await page.waitForURL(/\/interaction\/[^/]+$/);
     await expect(page.getByLabel('Username').count()).resolves.toBe(1);
@@ -39,7 +39,7 @@ import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpe
   it('an unknown client gets an error id equal to the response X-Request-Id', async () => {
     const page = await browser.newPage();
     const response = await page.goto(`${server.issuer}/auth?client_id=nobody&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fx.test%2Fcb`);
-    await expect(page.locator('code').textContent()).resolves.toBe(response!.headers()['x-request-id']);
+    await expect(page.locator('code.error-id').textContent()).resolves.toBe(response!.headers()['x-request-id']);
     await page.close();
   });
 });

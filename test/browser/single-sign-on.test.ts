@@ -182,7 +182,7 @@ const PASSWORD = 'amber-lantern-42';
     const event = await latestEvent('sso.refused');
     expect(event.reason).toBe('unknown_user');
     // The error id on the page is the request's id, in the event log and the logs alike.
-    await expect(page.locator('code').textContent()).resolves.toBe(event.request_id);
+    await expect(page.locator('code.error-id').textContent()).resolves.toBe(event.request_id);
   });
 
   it('refuses an email domain the tenant does not allow, and the diagnosis of the user it named says so', async () => {
@@ -219,7 +219,7 @@ const PASSWORD = 'amber-lantern-42';
       await page.getByRole('heading', { name: 'Signing in with Microsoft did not work' }).waitFor();
       const event = await latestEvent('sso.refused');
       expect(event.reason).toBe('upstream_failed');
-      await expect(page.locator('code').textContent()).resolves.toBe(event.request_id);
+      await expect(page.locator('code.error-id').textContent()).resolves.toBe(event.request_id);
       expect(await accessibilityViolations(page)).toEqual([]);
     } finally {
       upstream.failTokenEndpoint = false;
