@@ -1,5 +1,6 @@
 import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { HttpBrowser } from '../helpers/browserless.js';
+import { csrfOf, postConsoleForm, signInToConsole } from '../helpers/console-visitor.js';
 import { OPERATOR_ENV, adminCall, createUser, demoAdminToken, operatorToken } from '../helpers/admin-api.js';
 import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
 import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
@@ -27,17 +28,8 @@ describe('console settings, clients and apps over HTTP', () => {
     await server?.stop();
   });
 
-  async function consoleAs(username: string, password: string): Promise<{ browser: HttpBrowser; page: string }> {
-    const browser = new HttpBrowser();
-    const login = await browser.go(`${server.issuer}/console`);
-    const page = await browser.go(new URL(HttpBrowser.formAction(login, /login$/), server.issuer).toString(), { form: { username, password } });
-    return { browser, page };
-  }
-  const csrfOf = (page: string) => HttpBrowser.hiddenInputs(page).csrf!;
-  async function post(browser: HttpBrowser, path: string, form: Record<string, string>): Promise<{ status: number; text: string; location: string | null }> {
-    const response = await fetch(`${server.issuer}${path}`, { method: 'POST', redirect: 'manual', headers: { cookie: browser.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, body: new URLSearchParams(form).toString() });
-    return { status: response.status, text: await response.text(), location: response.headers.get('location') };
-  }
+  const consoleAs = (username: string, password: string) => signInToConsole(server.issuer, username, password);
+  const post = (browser: HttpBrowser, path: string, form: Record<string, string>) => postConsoleForm(server.issuer, browser, path, form);
   const unescape = (html: string) => html.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
   /** The message the page shows next to the field `id`. */
   const fieldError = (page: string, id: string) => unescape(new RegExp(`id="${id}-error"><span lang="en">([^<]*)<`).exec(page)?.[1] ?? '');

@@ -1,5 +1,6 @@
 import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { HttpBrowser } from '../helpers/browserless.js';
+import { csrfOf, postConsoleForm, signInToConsole } from '../helpers/console-visitor.js';
 import { OPERATOR_ENV, adminCall, createUser, demoAdminToken, operatorToken } from '../helpers/admin-api.js';
 import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
 import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
@@ -32,18 +33,8 @@ describe('the admin console over HTTP', () => {
     await server?.stop();
   });
 
-  /** Signs `username` in to the console; returns the browser and the page it landed on. */
-  async function consoleAs(username: string, password: string): Promise<{ browser: HttpBrowser; page: string }> {
-    const browser = new HttpBrowser();
-    const login = await browser.go(`${server.issuer}/console`);
-    const page = await browser.go(new URL(HttpBrowser.formAction(login, /login$/), server.issuer).toString(), { form: { username, password } });
-    return { browser, page };
-  }
-  const csrfOf = (page: string) => HttpBrowser.hiddenInputs(page).csrf!;
-  async function post(browser: HttpBrowser, path: string, form: Record<string, string>): Promise<{ status: number; text: string }> {
-    const response = await fetch(`${server.issuer}${path}`, { method: 'POST', redirect: 'manual', headers: { cookie: browser.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, body: new URLSearchParams(form).toString() });
-    return { status: response.status, text: await response.text() };
-  }
+  const consoleAs = (username: string, password: string) => signInToConsole(server.issuer, username, password);
+  const post = (browser: HttpBrowser, path: string, form: Record<string, string>) => postConsoleForm(server.issuer, browser, path, form);
 
   it('refuses staff what the admin API refuses them: an administrator, a role above member', async () => {
     const { browser, page } = await consoleAs('stan-staff', STAFF_PASSWORD);

@@ -1,6 +1,7 @@
 import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import type { ConfirmingMethod, FreshProof } from '../../domain/account/fresh-second-factor.js';
+import type { AddOutcome } from '../../domain/account/account-enrollment.js';
 import type { MethodView } from '../../domain/second-factor/second-factor-admin.service.js';
 import { pageHowLongAgo, t } from '../pages/rendering/page-text.js';
 import { scriptJson } from '../pages/rendering/script-json.js';
@@ -107,15 +108,8 @@ export function registerMethodRoutes(router: Router, deps: AccountDependencies):
     if (!challengeId) return expired(ctx, request);
     const code = typedCode(ctx);
     const outcome = await enrollment.confirmTotp(request.subject, challengeId, code);
-    if (outcome.ok) {
-      await webApp.save(request, { adding: undefined });
-      return outcome.recoveryCodes ? showRecoveryCodes(ctx, request, outcome.recoveryCodes) : seeOther(ctx, '/account/methods?done=method-added');
-    }
-    if (outcome.reason !== 'wrong_code') {
-      await webApp.save(request, { adding: undefined });
-      return expired(ctx, request);
-    }
-    await showTotp(ctx, request, { code, error: t('common.wrong_code', { count: outcome.triesLeft }), errorField: 'code' }, 400);
+    if (await finishedAdding(ctx, request, outcome)) return;
+    await showTotp(ctx, request, { code, error: t('common.wrong_code', { count: outcome.ok ? 0 : outcome.triesLeft }), errorField: 'code' }, 400);
   });
 
   router.get('/account/methods/add/passkey', async (ctx) => {
@@ -134,18 +128,25 @@ export function registerMethodRoutes(router: Router, deps: AccountDependencies):
     if (!challengeId) return expired(ctx, request);
     // The browser's registration answer (JSON), put in the form by the page's script.
     const outcome = await enrollment.finishPasskey(request.subject, challengeId, formField(ctx, 'code', 8192));
-    if (outcome.ok) {
-      await webApp.save(request, { adding: undefined });
-      return outcome.recoveryCodes ? showRecoveryCodes(ctx, request, outcome.recoveryCodes) : seeOther(ctx, '/account/methods?done=method-added');
-    }
-    if (outcome.reason !== 'wrong_code') {
-      await webApp.save(request, { adding: undefined });
-      return expired(ctx, request);
-    }
+    if (await finishedAdding(ctx, request, outcome)) return;
     const options = await enrollment.passkeyOptions(request.subject, challengeId);
     if (!options) return expired(ctx, request);
     renderAccountPage(ctx, 'account-add-passkey', { ...frameOf(request, webApp, 'methods'), optionsJson: scriptJson(options), error: t('account.passkey_failed') }, 400);
   });
+
+  /**
+   * The end of adding a method, whichever: added (with first recovery codes shown once, when
+   * these are the person's first), or closed (expired, used up). true when answered; false for a
+   * wrong code or answer, which the caller shows again on its own page.
+   */
+  const finishedAdding = async (ctx: Context, request: AccountRequest, outcome: AddOutcome): Promise<boolean> => {
+    if (!outcome.ok && outcome.reason === 'wrong_code') return false;
+    await webApp.save(request, { adding: undefined });
+    if (!outcome.ok) await expired(ctx, request);
+    else if (outcome.recoveryCodes) showRecoveryCodes(ctx, request, outcome.recoveryCodes);
+    else seeOther(ctx, '/account/methods?done=method-added');
+    return true;
+  };
 
   /** New recovery codes are shown once, on the answer to the form itself: never stored to be shown again. */
   const showRecoveryCodes = (ctx: Context, request: AccountRequest, codes: string[]) => renderAccountPage(ctx, 'account-recovery-codes', { ...frameOf(request, webApp, 'methods'), codes });
