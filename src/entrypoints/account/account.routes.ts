@@ -1,35 +1,17 @@
 import { bodyParser } from '@koa/bodyparser';
 import { Router } from '@koa/router';
-import type { AccountActivity } from '../../domain/account/account-activity.js';
-import type { AccountApps } from '../../domain/account/account-apps.js';
-import type { AccountMethods } from '../../domain/account/account-methods.js';
-import type { AccountPassword } from '../../domain/account/account-password.js';
-import type { FreshSecondFactor } from '../../domain/account/fresh-second-factor.js';
-import type { PhoneChange } from '../../domain/account/phone-change.js';
+import type { AccountDependencies } from './account-dependencies.js';
 import { rejectMalformedBody } from '../../infrastructure/http/input-guard.js';
-import type { FirstPartyWebApp } from '../first-party/first-party-web-app.js';
 import { htmlErrorPage } from '../pages/provider-pages.js';
 import { pageClock, t } from '../pages/rendering/page-text.js';
-import type { AccountEnrollment } from '../../domain/account/account-enrollment.js';
 import { frameOf, renderAccountPage, signedInForm, signedInOrSignIn } from './account-request.js';
 import { registerPasswordAndPhoneRoutes } from './password-and-phone.routes.js';
 import { registerMethodRoutes } from './methods.routes.js';
 import { registerAppRoutes } from './apps.routes.js';
 
-export const ACCOUNT_PATH = '/account';
+export type { AccountDependencies } from './account-dependencies.js';
 
-export interface AccountDependencies {
-  webApp: FirstPartyWebApp;
-  account: {
-    password: AccountPassword;
-    phone: PhoneChange;
-    freshSecondFactor: FreshSecondFactor;
-    methods: AccountMethods;
-    enrollment: AccountEnrollment;
-    apps: AccountApps;
-    activity: AccountActivity;
-  };
-}
+export const ACCOUNT_PATH = '/account';
 
 /**
  * The person's own page (/account): a first-party web app signed in through Gatehouse itself

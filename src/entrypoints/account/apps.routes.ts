@@ -1,6 +1,6 @@
 import type { Router } from '@koa/router';
 import { pageHowLongAgo } from '../pages/rendering/page-text.js';
-import type { AccountDependencies } from './account.routes.js';
+import type { AccountDependencies } from './account-dependencies.js';
 import { formField, frameOf, renderAccountPage, seeOther, signedInForm, signedInOrSignIn } from './account-request.js';
 
 /** Signed-in apps and devices, one line per app, with "sign out" for each. */

@@ -5,7 +5,7 @@ import type { AddOutcome } from '../../domain/account/account-enrollment.js';
 import type { MethodView } from '../../domain/second-factor/second-factor-admin.service.js';
 import { pageHowLongAgo, t } from '../pages/rendering/page-text.js';
 import { scriptJson } from '../pages/rendering/script-json.js';
-import type { AccountDependencies } from './account.routes.js';
+import type { AccountDependencies } from './account-dependencies.js';
 import { type AccountRequest, formField, frameOf, renderAccountPage, seeOther, signedInForm, signedInOrSignIn, typedCode } from './account-request.js';
 
 const CONFIRMING_LABELS: Record<ConfirmingMethod, string> = { totp: 'account.confirming_totp', sms: 'account.confirming_sms', recovery_code: 'account.confirming_recovery_code' };

@@ -2,7 +2,7 @@ import type { Router } from '@koa/router';
 import type { SendRefusal } from '../../domain/second-factor/second-factor-method.js';
 import { pageClock, pageMinutesUntil, t } from '../pages/rendering/page-text.js';
 import { passwordProblemTexts } from '../pages/rendering/password-problems.js';
-import type { AccountDependencies } from './account.routes.js';
+import type { AccountDependencies } from './account-dependencies.js';
 import { formField, frameOf, renderAccountPage, seeOther, signedInForm, signedInOrSignIn, typedCode } from './account-request.js';
 
 /** Why a code could not be texted, in the person's words (catalog keys). */
