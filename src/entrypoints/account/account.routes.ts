@@ -15,6 +15,7 @@ import { frameOf, renderAccountPage, signedInForm, signedInOrSignIn } from './ac
 import { registerPasswordAndPhoneRoutes } from './password-and-phone.routes.js';
 import { registerMethodRoutes } from './methods.routes.js';
 import { registerAppRoutes } from './apps.routes.js';
+import { registerConfirmRoutes } from './confirm.routes.js';
 
 export const ACCOUNT_PATH = '/account';
 
@@ -73,6 +74,7 @@ export function createAccountRouter(deps: AccountDependencies): Router {
 
   registerPasswordAndPhoneRoutes(router, deps);
   registerMethodRoutes(router, deps);
+  registerConfirmRoutes(router, deps);
   registerAppRoutes(router, deps);
   return router;
 }
