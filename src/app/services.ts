@@ -227,6 +227,7 @@ export function createServices(context: ServiceContext) {
     sms,
     totp,
     recoveryCodes,
+    passkey,
     factors,
     challenges,
     events,

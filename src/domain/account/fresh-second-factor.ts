@@ -1,4 +1,5 @@
 import type { EventLog } from '../events/event-log.js';
+import type { PasskeyMethod } from '../second-factor/passkey/passkey.method.js';
 import type { ChallengeRepository } from '../second-factor/challenge.repository.js';
 import type { RecoveryCodesMethod } from '../second-factor/recovery-codes/recovery-codes.method.js';
 import type { SecondFactorAttempt, SecondFactorMethod, SendRefusal } from '../second-factor/second-factor-method.js';
@@ -10,8 +11,17 @@ import { accountEventFields, type AccountSubject } from './account-subject.js';
 /** How long a second factor entered on the account page counts as fresh. */
 export const FRESH_SECOND_FACTOR_MS = 5 * 60_000;
 
-/** The methods that can confirm it is you on a page without script (a passkey needs script). */
-export type ConfirmingMethod = 'sms' | 'totp' | 'recovery_code';
+/** The methods that can confirm it is you, in the order offered. */
+export type ConfirmingMethod = 'passkey' | 'sms' | 'totp' | 'recovery_code';
+
+/** The methods confirmed with a typed code, on a page without script; a passkey's answer comes from the browser (script). */
+export type CodeMethod = Exclude<ConfirmingMethod, 'passkey'>;
+
+const CODE_METHODS: readonly CodeMethod[] = ['sms', 'totp', 'recovery_code'];
+
+export function isCodeMethod(method: string): method is CodeMethod {
+  return (CODE_METHODS as readonly string[]).includes(method);
+}
 
 /** A second factor passed on the account page: which method, and when. */
 export interface FreshProof {
@@ -20,12 +30,20 @@ export interface FreshProof {
 }
 
 export type ConfirmStart = { started: true; challengeId: string } | { started: false; reason: SendRefusal | 'not_available' };
-export type ConfirmOutcome = { ok: true; proof: FreshProof } | { ok: false; reason: 'wrong_code' | 'too_many_attempts' | 'code_expired' | 'closed' | 'locked'; triesLeft?: number };
+/** `passkey_failed`: the browser's passkey answer did not verify (it spends a try like a wrong code, but it is no code). */
+export type ConfirmOutcome = { ok: true; proof: FreshProof } | { ok: false; reason: 'wrong_code' | 'passkey_failed' | 'too_many_attempts' | 'code_expired' | 'closed' | 'locked'; triesLeft?: number };
+
+/** A passkey step of this session: the challenge, and the options the page hands to the browser. */
+export interface PasskeyStep {
+  challengeId: string;
+  options: object;
+}
 
 export interface FreshSecondFactorDependencies {
   sms: SmsMethod;
   totp: TotpMethod;
   recoveryCodes: RecoveryCodesMethod;
+  passkey: PasskeyMethod;
   factors: FactorRepository;
   challenges: ChallengeRepository;
   events: EventLog;
@@ -38,9 +56,10 @@ export interface FreshSecondFactorDependencies {
 
 /**
  * "Confirm it's you" outside a sign-in: before a sensitive change (removing a method), the
- * person enters a code of one of their methods again. The same methods, challenges and
- * five-try cap as the sign-in's second step, bound to the account session instead of an
- * interaction; passing it yields a proof the page keeps for a few minutes.
+ * person enters a code of one of their methods again, or uses their passkey. The same methods,
+ * challenges and five-try cap as the sign-in's second step, bound to the account (or console)
+ * session instead of an interaction; passing it yields a proof the page keeps for a few minutes.
+ * A passkey is offered too, so a person whose only second factor is a passkey is not stuck.
  */
 export class FreshSecondFactor {
   constructor(private readonly deps: FreshSecondFactorDependencies) {}
@@ -49,39 +68,54 @@ export class FreshSecondFactor {
   async available(subject: AccountSubject): Promise<ConfirmingMethod[]> {
     const [factors, codesLeft] = await Promise.all([this.deps.factors.ofUser(subject.user.id), this.deps.recoveryCodes.remaining(subject.user.id)]);
     const methods: ConfirmingMethod[] = [];
+    if (factors.some((f) => f.kind === 'passkey' && f.confirmed_at)) methods.push('passkey');
     if (factors.some((f) => f.kind === 'totp' && f.confirmed_at)) methods.push('totp');
     if (subject.user.phone) methods.push('sms');
     if (codesLeft > 0) methods.push('recovery_code');
     return methods;
   }
 
-  /** Opens a challenge of `method` (an SMS is sent now). */
-  async start(subject: AccountSubject, method: ConfirmingMethod): Promise<ConfirmStart> {
-    if (!(await this.available(subject)).includes(method)) return { started: false, reason: 'not_available' };
+  /** Opens a challenge of a code method (an SMS is sent now); a passkey has its own step (passkeyStep). */
+  async start(subject: AccountSubject, method: string): Promise<ConfirmStart> {
+    if (!isCodeMethod(method) || !(await this.available(subject)).includes(method)) return { started: false, reason: 'not_available' };
     const started = await this.methodOf(method).startChallenge(this.attemptOf(subject));
     return started.started ? { started: true, challengeId: started.challenge.id } : { started: false, reason: started.reason };
   }
 
+  /**
+   * The passkey step of this session, for a person with a passkey: the challenge `known` (kept by
+   * the page) while it is open, else a new one. The page shows its options with the button, so the
+   * browser can ask for the passkey at the click itself (some browsers refuse it later).
+   */
+  async passkeyStep(subject: AccountSubject, known: string | undefined): Promise<PasskeyStep | undefined> {
+    if (!(await this.available(subject)).includes('passkey')) return undefined;
+    const open = known ? await this.openChallenge(subject, known) : undefined;
+    const challenge = open?.purpose === this.deps.passkey.challengePurpose ? open : (await this.deps.passkey.startChallenge(this.attemptOf(subject))).challenge;
+    return { challengeId: challenge.id, options: this.deps.passkey.optionsOf(challenge) };
+  }
+
+  /** An answer to a challenge of this session: a typed code, or for a passkey the browser's assertion (JSON). */
   async confirm(subject: AccountSubject, challengeId: string, code: string): Promise<ConfirmOutcome> {
     const now = this.deps.now();
-    const challenge = await this.deps.challenges.findById(challengeId);
-    const method = (['sms', 'totp', 'recovery_code'] as const).find((m) => this.methodOf(m).challengePurpose === challenge?.purpose);
-    // Only a challenge opened on this very account session counts.
-    if (!challenge || !method || challenge.user_id !== subject.user.id || challenge.interaction_uid !== this.attemptOf(subject).interactionUid) return { ok: false, reason: 'closed' };
-    if (challenge.completed_at || challenge.expires_at <= now) return { ok: false, reason: 'closed' };
+    const challenge = await this.openChallenge(subject, challengeId);
+    const method = (['passkey', ...CODE_METHODS] as const).find((m) => this.methodOf(m).challengePurpose === challenge?.purpose);
+    if (!challenge || !method) return { ok: false, reason: 'closed' };
     if (await this.deps.secondFactorLockedUntil?.(subject.user)) return { ok: false, reason: 'locked' };
     const result = await this.methodOf(method).verify(this.attemptOf(subject), challenge, code);
     const fields = accountEventFields(subject);
     if (!result.ok) {
       if (result.reason === 'wrong_code') {
-        this.deps.events.record({ type: 'mfa.failed', ...fields, reason: result.triesLeft === 0 ? 'too_many_wrong_codes' : 'wrong_code', details: { purpose: challenge.purpose, on: 'account' } });
+        // A passkey that did not verify spends a try as a wrong code does, but is recorded (and told) as what it is.
+        const wrong = method === 'passkey' ? 'passkey_not_recognised' : 'wrong_code';
+        this.deps.events.record({ type: 'mfa.failed', ...fields, reason: result.triesLeft === 0 ? 'too_many_wrong_codes' : wrong, details: { purpose: challenge.purpose, on: 'account' } });
         if (result.triesLeft === 0) {
           await this.deps.challenges.close(challenge.id, now);
           await this.deps.onTooManyWrongCodes?.(subject.user, subject.source.ip);
           return { ok: false, reason: 'too_many_attempts' };
         }
       }
-      return result.reason === 'wrong_code' ? { ok: false, reason: 'wrong_code', triesLeft: result.triesLeft } : { ok: false, reason: result.reason };
+      if (result.reason !== 'wrong_code') return { ok: false, reason: result.reason };
+      return { ok: false, reason: method === 'passkey' ? 'passkey_failed' : 'wrong_code', triesLeft: result.triesLeft };
     }
     await this.deps.challenges.complete(challenge.id, now);
     this.deps.events.record({ type: 'account.second_factor_confirmed', ...fields, details: { method } });
@@ -96,8 +130,15 @@ export class FreshSecondFactor {
     return age >= 0 && age <= FRESH_SECOND_FACTOR_MS && !sameKind;
   }
 
+  /** A challenge still open, opened on this very account (or console) session: no other counts. */
+  private async openChallenge(subject: AccountSubject, challengeId: string) {
+    const challenge = await this.deps.challenges.findById(challengeId);
+    if (!challenge || challenge.user_id !== subject.user.id || challenge.interaction_uid !== this.attemptOf(subject).interactionUid) return undefined;
+    return challenge.completed_at || challenge.expires_at <= this.deps.now() ? undefined : challenge;
+  }
+
   private methodOf(method: ConfirmingMethod): SecondFactorMethod {
-    return method === 'sms' ? this.deps.sms : method === 'totp' ? this.deps.totp : this.deps.recoveryCodes;
+    return { passkey: this.deps.passkey, sms: this.deps.sms, totp: this.deps.totp, recovery_code: this.deps.recoveryCodes }[method];
   }
 
   private attemptOf(subject: AccountSubject): SecondFactorAttempt {

@@ -8,6 +8,7 @@ import { frameOf, renderAccountPage, signedInForm, signedInOrSignIn } from './ac
 import { registerPasswordAndPhoneRoutes } from './password-and-phone.routes.js';
 import { registerMethodRoutes } from './methods.routes.js';
 import { registerAppRoutes } from './apps.routes.js';
+import { registerConfirmRoutes } from './confirm.routes.js';
 
 export type { AccountDependencies } from './account-dependencies.js';
 
@@ -55,6 +56,7 @@ export function createAccountRouter(deps: AccountDependencies): Router {
 
   registerPasswordAndPhoneRoutes(router, deps);
   registerMethodRoutes(router, deps);
+  registerConfirmRoutes(router, deps);
   registerAppRoutes(router, deps);
   return router;
 }

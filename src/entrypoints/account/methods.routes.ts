@@ -1,14 +1,13 @@
 import type { Router } from '@koa/router';
 import type { Context } from 'koa';
-import type { ConfirmingMethod, FreshProof } from '../../domain/account/fresh-second-factor.js';
+import type { FreshProof } from '../../domain/account/fresh-second-factor.js';
 import type { AddOutcome } from '../../domain/account/account-enrollment.js';
 import type { MethodView } from '../../domain/second-factor/second-factor-admin.service.js';
 import { pageHowLongAgo, t } from '../pages/rendering/page-text.js';
 import { scriptJson } from '../pages/rendering/script-json.js';
 import type { AccountDependencies } from './account-dependencies.js';
+import { confirmingLabel } from './confirm.routes.js';
 import { type AccountRequest, formField, frameOf, renderAccountPage, seeOther, signedInForm, signedInOrSignIn, typedCode } from './account-request.js';
-
-const CONFIRMING_LABELS: Record<ConfirmingMethod, string> = { totp: 'account.confirming_totp', sms: 'account.confirming_sms', recovery_code: 'account.confirming_recovery_code' };
 
 /** The names Gatehouse gives methods itself (stored in English), in the page's language; a person's own name stays as typed. */
 const DEFAULT_NAMES: Record<string, string> = { 'Text message': 'account.kind_sms', 'Recovery codes': 'account.kind_recovery_codes', 'Authenticator app': 'account.kind_totp', Passkey: 'account.kind_passkey' };
@@ -32,7 +31,7 @@ export function registerMethodRoutes(router: Router, deps: AccountDependencies):
     const now = new Date();
     const list = (await methods.list(request.subject)).map((m) => shownMethod(m, now, request.tenant.settings.time_zone));
     const proof = request.session.state.freshProof as FreshProof | undefined;
-    return { ...frameOf(request, webApp, 'methods'), methods: list, addable: enrollment.offered(request.subject), freshWith: proof && freshSecondFactor.isFreshFor(proof, 'none') ? t(CONFIRMING_LABELS[proof.method]) : null, ...extra };
+    return { ...frameOf(request, webApp, 'methods'), methods: list, addable: enrollment.offered(request.subject), freshWith: proof && freshSecondFactor.isFreshFor(proof, 'none') ? confirmingLabel(proof.method) : null, ...extra };
   };
 
   router.get('/account/methods', async (ctx) => {
@@ -150,45 +149,5 @@ export function registerMethodRoutes(router: Router, deps: AccountDependencies):
 
   /** New recovery codes are shown once, on the answer to the form itself: never stored to be shown again. */
   const showRecoveryCodes = (ctx: Context, request: AccountRequest, codes: string[]) => renderAccountPage(ctx, 'account-recovery-codes', { ...frameOf(request, webApp, 'methods'), codes });
-
-  const showConfirm = async (request: AccountRequest, extra: Record<string, unknown> = {}) => {
-    const available = await freshSecondFactor.available(request.subject);
-    const pending = request.session.state.confirming as { challengeId: string; method: ConfirmingMethod } | undefined;
-    return { ...frameOf(request, webApp, 'methods'), options: available.map((m) => ({ id: m, label: t(CONFIRMING_LABELS[m]) })), pending: pending ? { ...pending, label: t(CONFIRMING_LABELS[pending.method]) } : undefined, focus: 'code', ...extra };
-  };
-
-  router.get('/account/confirm', async (ctx) => {
-    const request = await signedInOrSignIn(ctx, webApp);
-    if (!request) return;
-    renderAccountPage(ctx, 'account-confirm', await showConfirm(request));
-  });
-
-  router.post('/account/confirm/start', async (ctx) => {
-    const request = await signedInForm(ctx, webApp);
-    if (!request) return;
-    const method = formField(ctx, 'method', 32) as ConfirmingMethod;
-    const started = await freshSecondFactor.start(request.subject, method);
-    if (!started.started) return renderAccountPage(ctx, 'account-confirm', await showConfirm(request, { error: t('account.confirm_unavailable') }), 400);
-    await webApp.save(request, { confirming: { challengeId: started.challengeId, method } });
-    seeOther(ctx, '/account/confirm');
-  });
-
-  router.post('/account/confirm', async (ctx) => {
-    const request = await signedInForm(ctx, webApp);
-    if (!request) return;
-    const pending = request.session.state.confirming as { challengeId: string; method: ConfirmingMethod } | undefined;
-    if (!pending) return seeOther(ctx, '/account/confirm');
-    const code = typedCode(ctx);
-    const outcome = await freshSecondFactor.confirm(request.subject, pending.challengeId, code);
-    if (outcome.ok) {
-      await webApp.save(request, { confirming: undefined, freshProof: outcome.proof });
-      return seeOther(ctx, '/account/methods?done=confirmed');
-    }
-    if (outcome.reason !== 'wrong_code') await webApp.save(request, { confirming: undefined });
-    const error = outcome.reason === 'wrong_code' ? t('common.wrong_code', { count: outcome.triesLeft ?? 0 }) : outcome.reason === 'locked' ? t('account.confirm_locked') : t('account.confirm_closed');
-    const shown = await showConfirm(request, { error, errorField: outcome.reason === 'wrong_code' ? 'code' : undefined, code: outcome.reason === 'wrong_code' ? code : undefined });
-    if (outcome.reason !== 'wrong_code') shown.pending = undefined;
-    renderAccountPage(ctx, 'account-confirm', shown, 400);
-  });
 }
 
