@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { deleteInBatches } from '../../infrastructure/storage/batched-delete.js';
+import { runPrepared, type PreparedStatement } from '../../infrastructure/storage/prepared-statements.js';
 import type { ActiveGrant, ArtifactWrite, ClientTokenActivity, RefreshChainState, StoredArtifact, StoredRefreshToken, UserGrant } from './artifact.js';
 
 /*
@@ -39,6 +40,8 @@ const ROTATE_REFRESH_SQL = `WITH rotation (type, previous_id, id, account_id, ch
     RETURNING 1
   )
   ${INSERT_COLUMNS} SELECT ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::timestamptz WHERE EXISTS (SELECT 1 FROM consumed) ${ON_CONFLICT}`;
+const FIND_REFRESH_TOKEN: PreparedStatement = { name: 'gh_find_refresh_token', sql: FIND_REFRESH_TOKEN_SQL };
+const ROTATE_REFRESH: PreparedStatement = { name: 'gh_rotate_refresh_token', sql: ROTATE_REFRESH_SQL };
 /** How many successors a chain look-up follows: more rotations than that within the retry window is no app retrying. */
 const MAX_HOPS = 20;
 /**
@@ -91,7 +94,7 @@ export class ArtifactRepository {
 
   /** A live refresh token with its grant's payload (null when the grant is gone or revoked). */
   async findRefreshToken(id: string): Promise<StoredRefreshToken | undefined> {
-    const { rows } = await this.knex.raw<{ rows: StoredRefreshToken[] }>(FIND_REFRESH_TOKEN_SQL, [id]);
+    const { rows } = await runPrepared<StoredRefreshToken>(this.knex, FIND_REFRESH_TOKEN, [id]);
     return rows[0];
   }
 
@@ -115,7 +118,7 @@ export class ArtifactRepository {
    */
   async rotateRefreshToken(previousId: string, id: string, artifact: ArtifactWrite, chainStarted: number): Promise<boolean> {
     const owner = artifact.accountId && UUID_PATTERN.test(artifact.accountId) ? artifact.accountId : null;
-    const { rowCount } = await this.knex.raw<{ rowCount: number }>(ROTATE_REFRESH_SQL, ['RefreshToken', previousId, id, owner, chainStarted, ...writeValues('RefreshToken', id, artifact)]);
+    const { rowCount } = await runPrepared(this.knex, ROTATE_REFRESH, ['RefreshToken', previousId, id, owner, chainStarted, ...writeValues('RefreshToken', id, artifact)]);
     return rowCount > 0;
   }
 

@@ -1,3 +1,4 @@
+import { allowPreparedStatements } from './prepared-statements.js';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
@@ -133,6 +134,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const acquire = client.acquireConnection.bind(client);
     client.acquireConnection = () => (breaker.open ? Promise.reject(new DatabaseNotAnswering()) : acquire());
   }
+  if (!embedded) allowPreparedStatements(knex);
   return {
     knex,
     embedded: Boolean(embedded),
