@@ -34,4 +34,19 @@ describe('a refresh on the token endpoint', () => {
       expect(statements).toEqual(['SELECT', 'WITH']);
     }
   });
+
+  it('keeps refreshing when a migration adds a column while the statements are prepared (a rolling deploy)', async () => {
+    const config = await discoverClient(server.issuer, DEMO.mobile.clientId);
+    const { tokens } = await signInWithCode(config, { username: 'alice', password: DEMO.password, redirectUri: `${server.issuer}${DEMO.callbackPath}` });
+    let refreshToken = (await oidc.refreshTokenGrant(config, tokens.refresh_token!)).refresh_token!;
+    const { knex } = server.gatehouse.database;
+    await knex.raw('ALTER TABLE oidc_artifacts ADD COLUMN added_by_a_newer_release text');
+    await knex.raw('ALTER TABLE users ADD COLUMN added_by_a_newer_release text');
+    try {
+      for (let i = 0; i < 3; i++) refreshToken = (await oidc.refreshTokenGrant(config, refreshToken)).refresh_token!;
+    } finally {
+      await knex.raw('ALTER TABLE oidc_artifacts DROP COLUMN added_by_a_newer_release');
+      await knex.raw('ALTER TABLE users DROP COLUMN added_by_a_newer_release');
+    }
+  });
 });

@@ -40,6 +40,8 @@ const ROTATE_REFRESH_SQL = `WITH rotation (type, previous_id, id, account_id, ch
     RETURNING 1
   )
   ${INSERT_COLUMNS} SELECT ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::timestamptz WHERE EXISTS (SELECT 1 FROM consumed) ${ON_CONFLICT}`;
+const FIND: PreparedStatement = { name: 'gh_find_artifact', sql: FIND_SQL };
+const FIND_EXPIRED_TOO: PreparedStatement = { name: 'gh_find_artifact_expired_too', sql: FIND_EXPIRED_TOO_SQL };
 const FIND_REFRESH_TOKEN: PreparedStatement = { name: 'gh_find_refresh_token', sql: FIND_REFRESH_TOKEN_SQL };
 const ROTATE_REFRESH: PreparedStatement = { name: 'gh_rotate_refresh_token', sql: ROTATE_REFRESH_SQL };
 /** How many successors a chain look-up follows: more rotations than that within the retry window is no app retrying. */
@@ -88,7 +90,7 @@ export class ArtifactRepository {
    * refused, as a device polling with an expired code must be told `expired_token`).
    */
   async find(type: string, id: string, options: { expiredToo?: boolean } = {}): Promise<StoredArtifact | undefined> {
-    const { rows } = await this.knex.raw<{ rows: StoredArtifact[] }>(options.expiredToo ? FIND_EXPIRED_TOO_SQL : FIND_SQL, [type, id]);
+    const { rows } = await runPrepared<StoredArtifact>(this.knex, options.expiredToo ? FIND_EXPIRED_TOO : FIND, [type, id]);
     return rows[0];
   }
 

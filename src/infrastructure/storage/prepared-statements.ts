@@ -6,6 +6,10 @@ import type { Knex } from 'knex';
  * and the request carries only the statement's name and values. On two cores PostgreSQL shares
  * the CPU with Gatehouse, so its parse and plan time is Gatehouse's throughput.
  *
+ * A prepared statement must name its columns, never `*`: a migration that adds a column while
+ * an older process keeps the statement prepared would make PostgreSQL refuse it ("cached plan
+ * must not change result type").
+ *
  * Only on a PostgreSQL server (openDatabase marks it): the embedded PGlite passes protocol
  * messages on one by one, and its single session is better left with unnamed statements. In a
  * transaction the statement runs through the transaction's connection as knex would.
