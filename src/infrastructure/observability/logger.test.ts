@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { createLogger, serializeError } from './logger.js';
 import { runInRequest } from './request-context.js';
@@ -88,5 +89,22 @@ describe('errors of the real libraries', () => {
     logger.warn({ err: error }, 'redis error');
     expect(lines[0]).toMatchObject({ msg: 'redis error', err: { code: 'ECONNREFUSED' } });
     expect(JSON.stringify(lines[0])).not.toContain('hunter2-redis');
+  });
+});
+
+describe('standard output, written in the background', () => {
+  it('still carries the last lines of a process that exits at once (a fatal start-up error)', () => {
+    const script = [
+      "import { createLogger } from './src/infrastructure/observability/logger.ts';",
+      'const logger = createLogger("info");',
+      'for (let i = 0; i < 200; i++) logger.info({ i }, "busy");',
+      'logger.fatal("the last words");',
+      'process.exit(1);',
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--import', './bench/support/source-runner/register.mjs', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const lines = run.stdout.trim().split('\n');
+    expect(run.status).toBe(1);
+    expect(lines).toHaveLength(201);
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ level: 60, msg: 'the last words' });
   });
 });
