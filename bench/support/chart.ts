@@ -44,7 +44,9 @@ export function renderChart(title: string, subtitle: string, bars: ChartBar[]): 
       parts.push(`<text x="${LABEL_WIDTH + w + 6}" y="${y + offset + 12}">${escape(`${name} ${format(value)}${note}`)}</text>`);
     };
     row(2, bar.baseline, '#9aa5b1', bar.baselineLabel, '');
-    row(2 + BAR_HEIGHT + 4, bar.gatehouse, met ? '#2f7d32' : '#c62828', 'Gatehouse', Number.isFinite(ratio) ? `  (${ratio.toFixed(2)}×${bar.target !== undefined ? `, target ${bar.target.toFixed(2)}` : ''})` : '');
+    // Green or red against a target of DESIGN §9; blue where there is none to meet.
+    const fill = bar.target === undefined ? '#1f5fa8' : met ? '#2f7d32' : '#c62828';
+    row(2 + BAR_HEIGHT + 4, bar.gatehouse, fill, 'Gatehouse', Number.isFinite(ratio) ? `  (${ratio.toFixed(2)}×${bar.target !== undefined ? `, target ${bar.target.toFixed(2)}` : ''})` : '');
   });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
