@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { totpCodeAt } from '../../src/domain/second-factor/totp/totp.js';
 import { accessibilityViolations } from '../helpers/accessibility.js';
-import { chromiumAvailable, launchChromium } from '../helpers/chromium.js';
+import { chromiumAvailable, launchChromium, pageWithAuthenticator } from '../helpers/chromium.js';
 import { SignInHarness } from '../helpers/sign-in-harness.js';
 
 /**
@@ -20,17 +20,6 @@ import { SignInHarness } from '../helpers/sign-in-harness.js';
     await browser?.close();
     await h.stop();
   });
-
-  /** A page whose browser has a platform authenticator; `authenticatorId` to steer it. */
-  async function pageWithAuthenticator(storageState?: Awaited<ReturnType<ReturnType<Page['context']>['storageState']>>) {
-    const page = await (await browser.newContext({ storageState })).newPage();
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-    });
-    return { page, cdp, authenticatorId };
-  }
 
   /** Signs in at `path`, creating a passkey at the first sign-in; then the recovery codes shown with it are removed: the passkey is the only method. */
   async function signedInWithOnlyAPasskey(page: Page, path: string, username: string, userId: string): Promise<void> {
@@ -53,7 +42,7 @@ import { SignInHarness } from '../helpers/sign-in-harness.js';
   it('on the account page: a failed or cancelled passkey confirms nothing; the passkey then confirms, and a method is added and removed', async () => {
     const slug = await h.tenant({ mfa: { mode: 'required', methods: ['totp', 'passkey', 'recovery_code'] } });
     const { id } = await h.user(slug, `pim-${slug}`);
-    const { page, cdp, authenticatorId } = await pageWithAuthenticator();
+    const { page, cdp, authenticatorId } = await pageWithAuthenticator(browser);
     await signedInWithOnlyAPasskey(page, '/account', `pim-${slug}`, id);
 
     await page.goto(`${h.issuer}/account/confirm`);
@@ -65,7 +54,7 @@ import { SignInHarness } from '../helpers/sign-in-harness.js';
     await noScript.context().close();
 
     // A device without this passkey: the browser refuses, the page says so and stays.
-    const other = await pageWithAuthenticator(await page.context().storageState());
+    const other = await pageWithAuthenticator(browser, await page.context().storageState());
     await other.page.goto(`${h.issuer}/account/confirm`);
     await other.page.getByRole('button', { name: 'Use your passkey' }).click();
     await expect(other.page.getByRole('alert').textContent()).resolves.toMatch(/passkey (was not used|did not work)/);
@@ -106,7 +95,7 @@ import { SignInHarness } from '../helpers/sign-in-harness.js';
     const slug = await h.tenant({ mfa: { mode: 'required', methods: ['totp', 'passkey', 'recovery_code'] } });
     const admin = await h.user(slug, `pat-${slug}`, { role: 'admin' });
     const member = await h.user(slug, `mel-${slug}`);
-    const { page } = await pageWithAuthenticator();
+    const { page } = await pageWithAuthenticator(browser);
     await signedInWithOnlyAPasskey(page, '/console', `pat-${slug}`, admin.id);
 
     // The fresh sign-in asks for the password only (this browser is remembered for the passkey).

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumAvailable, launchChromium } from '../helpers/chromium.js';
+import { chromiumAvailable, launchChromium, pageWithAuthenticator } from '../helpers/chromium.js';
 import { SignInHarness } from '../helpers/sign-in-harness.js';
 import { accessibilityViolations } from '../helpers/accessibility.js';
 
@@ -19,17 +19,6 @@ import { accessibilityViolations } from '../helpers/accessibility.js';
     await browser?.close();
     await h.stop();
   });
-
-  /** A page whose browser has a platform authenticator (like a laptop's fingerprint reader). */
-  async function pageWithAuthenticator(): Promise<Page> {
-    const page = await (await browser.newContext()).newPage();
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-    });
-    return page;
-  }
 
   /** Starts a sign-in at the demo web app; returns the PKCE verifier to redeem the code with. */
   async function startSignIn(page: Page, extra: Record<string, string> = {}): Promise<string> {
@@ -53,7 +42,7 @@ import { accessibilityViolations } from '../helpers/accessibility.js';
   it('creates a passkey at the first sign-in, then uses it as the second step', async () => {
     const slug = await h.tenant({ mfa: { mode: 'required', methods: ['totp', 'passkey', 'recovery_code'] } });
     const { id } = await h.user(slug, `pia-${slug}`);
-    const page = await pageWithAuthenticator();
+    const page = (await pageWithAuthenticator(browser)).page;
 
     let verifier = await startSignIn(page);
     await password(page, `pia-${slug}`);
@@ -79,7 +68,7 @@ import { accessibilityViolations } from '../helpers/accessibility.js';
   it('signs in without a password where the tenant allows it, and not where it does not', async () => {
     const slug = await h.tenant({ mfa: { mode: 'required', methods: ['passkey', 'recovery_code'], passwordless: true } });
     await h.user(slug, `quin-${slug}`);
-    const page = await pageWithAuthenticator();
+    const page = (await pageWithAuthenticator(browser)).page;
     let verifier = await startSignIn(page);
     await password(page, `quin-${slug}`);
     await page.getByRole('button', { name: 'Create a passkey' }).click();
