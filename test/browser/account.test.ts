@@ -4,7 +4,7 @@ import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { OPERATOR_ENV, adminCall, operatorToken } from '../helpers/admin-api.js';
 import { accessibilityViolations } from '../helpers/accessibility.js';
 import { AwsRecorder, codeIn } from '../helpers/aws-recorder.js';
-import { chromiumAvailable, launchChromium } from '../helpers/chromium.js';
+import { chromiumAvailable, launchChromium, pageWithAuthenticator } from '../helpers/chromium.js';
 import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
 import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
 import { totpCodeAt } from '../../src/domain/second-factor/totp/totp.js';
@@ -139,6 +139,20 @@ const PASSWORD = 'amber-lantern-42';
     // New recovery codes from the page replace the set: the old codes stop working.
     await page.getByRole('button', { name: 'Make new recovery codes' }).click();
     await expect(page.locator('ul.codes li').count()).resolves.toBe(10);
+  });
+
+  it('adds a passkey from a browser that has an authenticator (still behind the fresh second factor)', async () => {
+    const { page: withKey } = await pageWithAuthenticator(browser, await page.context().storageState());
+    await withKey.goto(`${server.issuer}/account/methods`);
+    await withKey.getByRole('button', { name: 'Add a passkey' }).click();
+    await withKey.getByRole('button', { name: 'Create a passkey' }).click();
+    await withKey.waitForURL((url) => url.searchParams.get('done') === 'method-added');
+    await expect(withKey.getByRole('status').textContent()).resolves.toMatch(/method was added/);
+    await server.gatehouse.events.flush();
+    const enrolled = await server.gatehouse.database.knex('events').where({ user_id: userId, type: 'mfa.method_enrolled' }).orderBy('at');
+    expect(enrolled.at(-1)!.details.method).toBe('passkey');
+    await expect(server.gatehouse.database.knex('user_factors').where({ user_id: userId, kind: 'passkey' }).whereNotNull('confirmed_at').count<{ count: string }[]>('* as count')).resolves.toEqual([{ count: '1' }]);
+    await withKey.context().close();
   });
 
   it('says a passkey needs JavaScript when it is off, and every add form carries the form token', async () => {
