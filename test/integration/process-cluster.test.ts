@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import * as oidc from 'openid-client';
-import { sleep } from '../../bench/support/processes.js';
+import { childrenOf, sleep, waitUntil } from '../../bench/support/processes.js';
 import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { startProcessFleet, type ProcessFleet } from '../helpers/gatehouse-processes.js';
 import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
@@ -85,7 +85,7 @@ const withRealStorage = storageKinds().includes('postgres+redis');
       const owners = new Set(serverSocketOwners(new URL(primary.origin).port));
       agent.destroy();
       return now.every((pid) => owners.has(pid));
-    });
+    }, 10_000, 'the replacement taking its share of connections');
   }, 60_000);
 
   it('on SIGTERM every process drains and exits, then the primary exits 0', async () => {
@@ -100,13 +100,6 @@ const withRealStorage = storageKinds().includes('postgres+redis');
   }
 });
 
-function childrenOf(pid: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map((s) => Number(s.trim())).filter(Boolean);
-  } catch {
-    return [];
-  }
-}
 
 /** The processes holding the server side of established connections on `port` (ss -p). */
 function serverSocketOwners(port: string): number[] {
@@ -118,7 +111,3 @@ function issued(text: string): number {
   return [...text.matchAll(/^gatehouse_tokens_issued_total\{[^}]*grant="client_credentials"[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  for (const started = Date.now(); Date.now() - started < timeoutMs; await sleep(200)) if (await check()) return;
-  throw new Error('condition not met in time');
-}
