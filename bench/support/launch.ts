@@ -41,6 +41,8 @@ export async function launchGatehouse(settings: BenchSettings, bcryptCost: numbe
     ISSUER: `http://127.0.0.1:${port}`,
     ...storage.env,
     SEED_DEMO: '1',
+    // No hourly cleanup at a random moment of a measurement: its statements are not a request's.
+    CLEANUP_INTERVAL_MINUTES: '0',
     BCRYPT_COST: String(bcryptCost),
     WEB_CONCURRENCY: String(settings.processes),
     // Start-up lines only: Gatehouse logs nothing per request at this level.

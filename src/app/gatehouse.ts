@@ -294,7 +294,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       keyFollower = followKeyRing(provider, keyRing, { refreshSeconds: config.keyRing!.refreshSeconds, initial: ringSnapshot, logger, onApplied: (snapshot) => (signingKeys = snapshot.signing) });
     }
     const cleanup = new ExpiredDataCleanup(knex, repositories.artifacts);
-    const cleanupSchedule = scheduleCleanup(cleanup, logger);
+    const cleanupSchedule = config.cleanupIntervalMinutes > 0 ? scheduleCleanup(cleanup, logger, config.cleanupIntervalMinutes * 60_000) : undefined;
 
     return {
       server,
@@ -319,7 +319,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
         if (cut) logger.warn({ cut }, 'requests still unanswered at the shutdown deadline were cut');
         const before = (work: () => Promise<unknown>, name: string) => within(work, deadline - Date.now(), () => logger.warn({ step: name }, 'shutdown step cut short at its deadline'));
         await before(() => background.drain(), 'background work');
-        await before(() => cleanupSchedule.stop(), 'cleanup');
+        await before(async () => cleanupSchedule?.stop(), 'cleanup');
         await before(() => events.flush(), 'event log');
         // Sends under way finish; the rest stay queued for the next start or another replica.
         await before(() => sending.stop(), 'outbox');

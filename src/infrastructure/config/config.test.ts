@@ -58,6 +58,14 @@ describe('loadConfig', () => {
     expect(failure({ SHUTDOWN_TIMEOUT_MS: 'soon' })).toBe('SHUTDOWN_TIMEOUT_MS: must be a whole number');
   });
 
+  it('runs the cleanup hourly unless told another interval, or never (a scheduled job runs it)', () => {
+    expect(loadConfig({}).cleanupIntervalMinutes).toBe(60);
+    expect(loadConfig({ CLEANUP_INTERVAL_MINUTES: '0' }).cleanupIntervalMinutes).toBe(0);
+    expect(loadConfig({ CLEANUP_INTERVAL_MINUTES: '15' }).cleanupIntervalMinutes).toBe(15);
+    expect(failure({ CLEANUP_INTERVAL_MINUTES: '20000' })).toBe('CLEANUP_INTERVAL_MINUTES: must be between 0 and 10080');
+    expect(failure({ CLEANUP_INTERVAL_MINUTES: 'hourly' })).toBe('CLEANUP_INTERVAL_MINUTES: must be a whole number');
+  });
+
   it('turns the demo off by default with a real database, and AWS delivery on with a region', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://x/y' }).seedDemo).toBe(false);
     expect(loadConfig({ AWS_REGION: 'eu-west-1' }).delivery).toBe('aws');

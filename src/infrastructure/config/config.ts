@@ -85,6 +85,11 @@ export interface GatehouseConfig {
    */
   shutdownTimeoutMs: number;
   /**
+   * `CLEANUP_INTERVAL_MINUTES` (60): how often each process deletes expired rows; 0 never (a
+   * scheduled job runs `dist/src/cleanup.js` instead).
+   */
+  cleanupIntervalMinutes: number;
+  /**
    * `WEB_CONCURRENCY`: how many Gatehouse processes serve the port together (Node's cluster:
    * connections are handed out in turn, nothing is sticky, every process reads the same
    * storage). Default one per core with `DATABASE_URL` and `DELIVERY=aws`, else 1: the embedded
@@ -296,6 +301,7 @@ export function loadConfig(environment: Env = process.env): GatehouseConfig {
       redisCommandMs: read(env, 'REDIS_COMMAND_TIMEOUT_MS', integer(VARIABLES.REDIS_COMMAND_TIMEOUT_MS)),
     },
     shutdownTimeoutMs: read(env, 'SHUTDOWN_TIMEOUT_MS', integer(VARIABLES.SHUTDOWN_TIMEOUT_MS)),
+    cleanupIntervalMinutes: read(env, 'CLEANUP_INTERVAL_MINUTES', integer(VARIABLES.CLEANUP_INTERVAL_MINUTES)),
     webConcurrency: readWebConcurrency(env, { embedded: !databaseUrl, outbox: delivery === 'outbox' }),
     ssoEntraAuthority: (read(env, 'SSO_ENTRA_AUTHORITY', url(['http:', 'https:'])) ?? VARIABLES.SSO_ENTRA_AUTHORITY.default).replace(/\/$/, ''),
     keyRing: readKeyRing(env),

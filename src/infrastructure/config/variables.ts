@@ -79,6 +79,7 @@ export const VARIABLES = {
   },
   REDIS_URL: { group: 'storage', meaning: 'Redis (`redis://`, or `rediss://` for TLS) for short-lived state: access tokens, codes, sign-ins in progress, counters.', whenUnset: 'none: PostgreSQL holds that state too' },
   REDIS_KEY_PREFIX: { group: 'storage', meaning: 'Namespace of every Redis key, so an ACL can restrict Gatehouse to `~<prefix>*` or several installations can share a server.', default: 'gatehouse:' },
+  CLEANUP_INTERVAL_MINUTES: { group: 'storage', meaning: 'How often each process deletes expired rows (tokens, sessions, codes, rate-limit marks, events past their retention), in minutes; the first run comes at a random point of the first interval. 0: never, for installations that run `node dist/src/cleanup.js` from a scheduled job instead.', default: 60, min: 0, max: 10_080 },
   DATA_DIR: { group: 'storage', meaning: 'Directory of the embedded database and of the keys generated in development (locked by the process using it).', default: './data' },
   MIGRATE_ON_START: { group: 'storage', meaning: 'Apply pending migrations at start, under a PostgreSQL advisory lock. Set it to false where a Kubernetes Job runs `npm run migrate`.', default: true, values: FLAG_VALUES },
 
