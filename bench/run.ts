@@ -7,7 +7,7 @@ import { refreshTokenGrants } from './scenarios/refresh-token.js';
 import { clientCredentialsBesideSignIns, type BesideFigures } from './scenarios/token-beside-sign-ins.js';
 import { Cleanup } from './support/cleanup.js';
 import { machineLine, packageVersion } from './support/environment.js';
-import { foreignCpuDuring } from './support/foreign-cpu.js';
+import { cpuDuring, foreignCpuDuring } from './support/foreign-cpu.js';
 import { memoryAtClose } from './support/memory.js';
 import type { GatehouseProcess } from './support/gatehouse-process.js';
 import type { LoadShape } from './support/load.js';
@@ -74,13 +74,13 @@ async function measureAll(settings: BenchSettings, cleanup: Cleanup): Promise<Fi
    */
   const measure = async (server: { pid: number }, scenario: (window: MeasurementWindow) => Promise<Measurement>, options: { warmupSeconds?: number; metricsUrl?: string; route?: string } = {}) => {
     const measuring = window(options.warmupSeconds);
-    const [measured, otherCpu, roundTrips, memory] = await Promise.all([
+    const [measured, cpu, roundTrips, memory] = await Promise.all([
       scenario(measuring),
-      foreignCpuDuring(measuring, [process.pid, server.pid]),
+      cpuDuring(measuring, { bench: process.pid, server: server.pid }),
       options.metricsUrl && options.route ? roundTripsDuring(measuring, options.metricsUrl, options.route) : undefined,
       memoryAtClose(measuring, server.pid),
     ]);
-    return { ...measured, otherCpu, roundTrips, memory };
+    return { ...measured, otherCpu: cpu.other, cpu: cpu.split, roundTrips, memory };
   };
   /** Gatehouse's peak (closed loop), then an open loop at half of it: latency without queueing. */
   const peakAndHalf = async (label: string, launched: Launched<GatehouseProcess>, route: string, scenario: Scenario) => {

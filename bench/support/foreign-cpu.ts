@@ -5,11 +5,32 @@ import type { MeasurementWindow } from './window.js';
 // The services a run itself drives: their CPU is part of what is measured, not a disturbance.
 const SERVICES = new Set(['postgres', 'redis-server']);
 
+/** Where the CPU of a window went, in CPU seconds (all threads, user + system). */
+export interface CpuSplit {
+  /** The server under test: its process and every process it started (a cluster's). */
+  server: number;
+  /** Every PostgreSQL process (backends, WAL writer, checkpointer, autovacuum). */
+  postgres: number;
+  /** Every Redis server process. */
+  redis: number;
+  /** The bench's own process: the load generator. */
+  loadGenerator: number;
+}
+
+export interface CpuUse {
+  /** Share of all cores that other work took (0.5 = one of two cores), when known. */
+  other?: number;
+  /** CPU seconds per part, when known. */
+  split?: CpuSplit;
+}
+
 interface Sample {
   busy: number;
   total: number;
   /** CPU ticks so far of each process that counts as the bench's own. */
   ours: Map<number, number>;
+  /** Which part each of those processes is. */
+  parts: Map<number, keyof CpuSplit>;
 }
 
 /**
@@ -19,33 +40,53 @@ interface Sample {
  * the cores were elsewhere is not a figure of Gatehouse. Counts every PostgreSQL and Redis
  * process as the bench's, so it errs low. Linux /proc only; undefined elsewhere.
  */
-export function foreignCpuDuring(window: MeasurementWindow, ownPids: number[]): Promise<number | undefined> {
-  const at = (time: number) => new Promise<Sample | undefined>((resolve) => setTimeout(() => resolve(sample(ownPids)), Math.max(0, time - performance.now())));
+export async function foreignCpuDuring(window: MeasurementWindow, ownPids: number[]): Promise<number | undefined> {
+  return (await cpuDuring(window, { bench: ownPids[0]!, server: ownPids[1] })).other;
+}
+
+/**
+ * The same window's CPU, also split between the server, PostgreSQL, Redis and the load
+ * generator: what a request costs each part, which throughput alone does not tell (a server
+ * can be fast because the database does its work, or slow because the load generator starves
+ * it of a core).
+ */
+export function cpuDuring(window: MeasurementWindow, pids: { bench: number; server?: number }): Promise<CpuUse> {
+  const at = (time: number) => new Promise<Sample | undefined>((resolve) => setTimeout(() => resolve(sample(pids)), Math.max(0, time - performance.now())));
   return (async () => {
     const start = await at(window.opensAt);
     const end = await at(window.closesAt);
-    if (!start || !end || end.total <= start.total) return undefined;
+    if (!start || !end || end.total <= start.total) return {};
     // A process that ended meanwhile is left out (it would read as negative time); one that
     // started meanwhile (a new PostgreSQL backend, an autovacuum worker) counts in full.
     let ours = 0;
-    for (const [pid, ticks] of end.ours) ours += ticks - (start.ours.get(pid) ?? 0);
+    const split: CpuSplit = { server: 0, postgres: 0, redis: 0, loadGenerator: 0 };
+    for (const [pid, ticks] of end.ours) {
+      const used = ticks - (start.ours.get(pid) ?? 0);
+      ours += used;
+      split[end.parts.get(pid)!] += used / TICKS_PER_SECOND;
+    }
     const foreign = end.busy - start.busy - ours;
-    return Math.max(0, foreign / (end.total - start.total));
+    return { other: Math.max(0, foreign / (end.total - start.total)), split };
   })();
 }
 
-function sample(ownPids: number[]): Sample | undefined {
+/** The kernel's USER_HZ: /proc reports CPU time in these ticks (100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+function sample(own: { bench: number; server?: number }): Sample | undefined {
   try {
     // cpu  user nice system idle iowait irq softirq steal …  (clock ticks, all cores)
     const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
     const [user, nice, system, idle, iowait, irq, softirq, steal] = fields as [number, number, number, number, number, number, number, number];
     const busy = user + nice + system + irq + softirq + steal;
-    const pids = new Set(ownPids);
+    const parts = new Map<number, keyof CpuSplit>([[own.bench, 'loadGenerator']]);
+    if (own.server !== undefined) parts.set(own.server, 'server');
     const parents = new Map<number, number>();
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       try {
-        if (SERVICES.has(readFileSync(`/proc/${entry}/comm`, 'utf8').trim())) pids.add(Number(entry));
+        const command = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+        if (SERVICES.has(command)) parts.set(Number(entry), command === 'postgres' ? 'postgres' : 'redis');
         const parent = parentOf(Number(entry));
         if (parent !== undefined) parents.set(Number(entry), parent);
       } catch {
@@ -56,18 +97,19 @@ function sample(ownPids: number[]): Sample | undefined {
     for (let added = true; added; ) {
       added = false;
       for (const [pid, parent] of parents) {
-        if (!pids.has(pid) && pids.has(parent)) {
-          pids.add(pid);
+        const parentPart = parts.get(parent);
+        if (!parts.has(pid) && parentPart !== undefined) {
+          parts.set(pid, parentPart);
           added = true;
         }
       }
     }
     const ours = new Map<number, number>();
-    for (const pid of pids) {
+    for (const pid of parts.keys()) {
       const ticks = processTicks(pid);
       if (ticks !== undefined) ours.set(pid, ticks);
     }
-    return { busy, total: busy + idle + iowait, ours };
+    return { busy, total: busy + idle + iowait, ours, parts };
   } catch {
     return undefined;
   }

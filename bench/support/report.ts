@@ -21,7 +21,7 @@ export const BUSY_MACHINE = 0.1;
 
 const busy = (measured: Measurement) => (measured.otherCpu ?? 0) > BUSY_MACHINE;
 
-const COLUMNS = ['scenario', 'target', 'per s', 'p50 ms', 'p99 ms', 'ok', 'failed', 'other CPU', 'PG / Redis trips', 'RSS MB'] as const;
+const COLUMNS = ['scenario', 'target', 'per s', 'p50 ms', 'p99 ms', 'ok', 'failed', 'other CPU', 'PG / Redis trips', 'CPU µs per op: server / PG / Redis / load', 'RSS MB'] as const;
 
 /** The figures as a plain-text table, then the ratios, then why anything failed. */
 export function renderReport(header: string[], rows: Row[], comparisons: Comparison[]): string {
@@ -35,6 +35,7 @@ export function renderReport(header: string[], rows: Row[], comparisons: Compari
     String(row.measured.failed),
     row.measured.otherCpu === undefined ? '—' : `${Math.round(row.measured.otherCpu * 100)}%${busy(row.measured) ? ' !' : ''}`,
     row.measured.roundTrips ? `${row.measured.roundTrips.postgres.toFixed(2)} / ${row.measured.roundTrips.redis.toFixed(2)}` : '—',
+    cpuCell(row.measured),
     memoryCell(row.measured.memory),
   ]);
   const widths = COLUMNS.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]!.length)));
@@ -59,6 +60,14 @@ export function renderReport(header: string[], rows: Row[], comparisons: Compari
 }
 
 /** `140` for one process; `45 + 2×150` for a cluster's primary and its processes. */
+/** CPU time per successful operation of each part, in microseconds (all its threads and processes). */
+function cpuCell(measured: Measurement): string {
+  const { cpu, ok } = measured;
+  if (!cpu || !ok) return '—';
+  const each = (seconds: number) => String(Math.round((seconds * 1e6) / ok));
+  return [cpu.server, cpu.postgres, cpu.redis, cpu.loadGenerator].map(each).join(' / ');
+}
+
 function memoryCell(memory: Measurement['memory']): string {
   if (!memory) return '—';
   const main = Math.round(memory.mainMb);

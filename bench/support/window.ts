@@ -1,3 +1,4 @@
+import type { CpuSplit } from './foreign-cpu.js';
 import { performance } from 'node:perf_hooks';
 
 /** What one scenario measured on one target, inside its window. */
@@ -13,6 +14,8 @@ export interface Measurement {
   failures: string[];
   /** Share of the machine that other work took during the window (foreign-cpu.ts), when known. */
   otherCpu?: number;
+  /** CPU seconds the server, PostgreSQL, Redis and the load generator used in the window (foreign-cpu.ts). */
+  cpu?: CpuSplit;
   /** Gatehouse's round trips to storage per request during the window (storage-trips.ts). */
   roundTrips?: { postgres: number; redis: number };
   /** The server's resident memory as the window closed (memory.ts). */
