@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
-import { createLogger, serializeError } from './logger.js';
+import { accessLogOf, createLogger, serializeError } from './logger.js';
 import { runInRequest } from './request-context.js';
 
 function capture() {
@@ -72,6 +72,18 @@ describe('redaction', () => {
     const { lines, logger } = capture();
     logger.warn({ body: { code: '123456', password: 'hunter2' }, query: { code: 'auth-code' }, form: { code: '654321' }, client: { client_secret: 's3cret' }, err: Object.assign(new Error('x'), { code: 'ECONNRESET' }) }, 'stray');
     expect(lines[0]).toMatchObject({ body: { code: '[redacted]', password: '[redacted]' }, query: { code: '[redacted]' }, form: { code: '[redacted]' }, client: { client_secret: '[redacted]' }, err: { code: 'ECONNRESET' } });
+  });
+
+  it('writes access lines to the same place at the same level, without the cost of redaction, and keeps redacting the rest', () => {
+    const { lines, logger } = capture();
+    const access = accessLogOf(logger);
+    access.info({ request_id: 'r-1', method: 'POST', route: '/token', status: 200 }, 'request');
+    access.debug({ route: '/healthz' }, 'request');
+    logger.info({ password: 'hunter2' }, 'stray');
+    expect(lines).toEqual([
+      expect.objectContaining({ service: 'gatehouse', request_id: 'r-1', method: 'POST', route: '/token', status: 200, msg: 'request' }),
+      expect.objectContaining({ password: '[redacted]', msg: 'stray' }),
+    ]);
   });
 });
 

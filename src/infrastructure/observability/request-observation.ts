@@ -1,6 +1,5 @@
-import { AsyncResource } from 'node:async_hooks';
 import type { Context, Middleware } from 'koa';
-import type { Logger } from './logger.js';
+import { accessLogOf, type Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { requestIdFrom, runInRequest } from './request-context.js';
 
@@ -31,6 +30,7 @@ export function routeTemplate(ctx: Context): string {
  * The line has the route template, not the path, and no query string: both can carry codes.
  */
 export function observeRequests(deps: { logger: Logger; metrics: Metrics }): Middleware {
+  const accessLog = accessLogOf(deps.logger);
   return (ctx, next) => {
     const requestId = requestIdFrom(ctx.get('x-request-id') || undefined);
     const started = process.hrtime.bigint();
@@ -38,10 +38,11 @@ export function observeRequests(deps: { logger: Logger; metrics: Metrics }): Mid
     const ip = ctx.ip;
     ctx.set('X-Request-Id', requestId);
     return runInRequest({ requestId }, async () => {
-      // Bound here, inside the request: the line is written from the response's event, which
-      // otherwise runs outside the request's context (and would lose its request_id).
+      // The line is written from the response's event, outside the request's context: it names
+      // the request's id itself. (Binding the callback to the context instead cost Node 20 a
+      // deprecation wrapper per request, almost 2 % of a token request's CPU.)
       let logged = false;
-      const done = AsyncResource.bind((aborted: boolean) => {
+      const done = (aborted: boolean) => {
         if (logged) return;
         logged = true;
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -49,6 +50,7 @@ export function observeRequests(deps: { logger: Logger; metrics: Metrics }): Mid
         const status = ctx.res.statusCode;
         deps.metrics.observeRequest({ route, method: ctx.method, status, seconds });
         const line = {
+          request_id: requestId,
           method: ctx.method,
           route,
           status,
@@ -58,9 +60,9 @@ export function observeRequests(deps: { logger: Logger; metrics: Metrics }): Mid
           client_id: (ctx as { oidc?: { client?: { clientId?: string } } }).oidc?.client?.clientId,
           ...(aborted ? { aborted: true } : {}),
         };
-        if (PROBES.has(route)) deps.logger.debug(line, 'request');
-        else deps.logger.info(line, 'request');
-      });
+        if (PROBES.has(route)) accessLog.debug(line, 'request');
+        else accessLog.info(line, 'request');
+      };
       ctx.res.once('finish', () => done(false));
       ctx.res.once('close', () => done(!ctx.res.writableFinished));
       try {
