@@ -1,10 +1,12 @@
 import autocannon from 'autocannon';
+import { runPacedLoad } from './paced-load.js';
 import type { MeasurementWindow } from './window.js';
 
 /**
  * How load is offered: closed loop on `connections` (each sends its next request when the
- * previous answer arrives: the peak), or at most `overallRate` requests per second across them
- * (an open loop below the peak, where latency is the server's and not the queue's).
+ * previous answer arrives: the peak), or `overallRate` requests per second across them, evenly
+ * spaced (an open loop below the peak, where latency is the server's and not the queue's; see
+ * paced-load.ts).
  */
 export interface LoadShape {
   connections: number;
@@ -40,13 +42,14 @@ export interface LoadOutcome {
  * this only wires its per-connection requests and responses to the window.
  */
 export function runLoad(spec: LoadSpec): Promise<LoadOutcome> {
+  // Below the peak: evenly spaced arrivals (autocannon's own rate limit sends in bursts).
+  if (spec.overallRate) return runPacedLoad({ ...spec, overallRate: spec.overallRate });
   let nextConnection = 0;
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
         url: spec.origin,
         connections: spec.connections,
-        ...(spec.overallRate ? { overallRate: Math.max(1, Math.round(spec.overallRate)) } : {}),
         // Until a little after the window closes, so the load never thins out inside it.
         duration: spec.window.secondsLeft + 0.25,
         setupClient: (client) => client.setRequests(spec.requestsFor(nextConnection++)),
