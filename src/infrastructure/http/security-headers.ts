@@ -58,19 +58,21 @@ export function securityHeaders(options: SecurityHeaderOptions): Middleware {
     try {
       await next();
     } finally {
-      finishPolicy(ctx);
+      finishPolicy(ctx, header);
     }
   };
 }
 
 /** Adds the allowed form targets, and drops `'none'` from script-src once a hash joined it. */
-function finishPolicy(ctx: Context): void {
+function finishPolicy(ctx: Context, unchanged: string): void {
   const current = ctx.response.get('Content-Security-Policy');
   if (!current) return;
+  const targets = (ctx.state as Record<symbol, Set<string> | undefined>)[FORM_TARGETS];
+  // Most answers (every token request) keep the policy as set: nothing to parse.
+  if (current === unchanged && !targets?.size) return;
   const directives = parse(String(current));
   const scripts = directives.get('script-src');
   if (scripts && scripts.length > 1) directives.set('script-src', scripts.filter((source) => source !== "'none'"));
-  const targets = (ctx.state as Record<symbol, Set<string> | undefined>)[FORM_TARGETS];
   if (targets?.size) directives.set('form-action', [...new Set([...(directives.get('form-action') ?? ["'self'"]), ...targets])]);
   ctx.set('Content-Security-Policy', serialize(directives));
 }
