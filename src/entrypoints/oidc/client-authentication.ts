@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { requestSlot } from '../../infrastructure/context/request-scope.js';
 import type Provider from 'oidc-provider';
 import { secretMatchesHash } from '../../domain/clients/client-secret.js';
 import type { AcceptedSecret } from './client-metadata.js';
@@ -10,7 +10,7 @@ export interface SecretUseRecorder {
 }
 
 /** The secret of an HTTP Basic header exactly as sent, before the provider decoded it. */
-const sentInBasic = new AsyncLocalStorage<string>();
+const sentInBasic = requestSlot<string>('secret as sent in Basic');
 
 /**
  * Client secrets are stored as SHA-256 digests: the provider compares through this override,
@@ -37,7 +37,7 @@ export function installHashedClientSecrets(provider: Provider, recordUse: Secret
 
   provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string; gh_secrets?: AcceptedSecret[] }, decoded: string) {
     const now = Math.floor(Date.now() / 1000);
-    const asSent = sentInBasic.getStore();
+    const asSent = sentInBasic.get();
     const candidates = asSent !== undefined && asSent !== decoded ? [decoded, asSent] : [decoded];
     for (const secret of this.gh_secrets ?? []) {
       if (!candidates.some((presented) => secretMatchesHash(presented, secret.hash))) continue;

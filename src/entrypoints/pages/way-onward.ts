@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { requestSlot } from '../../infrastructure/context/request-scope.js';
 import type { Context, Next } from 'koa';
 import type { SecretBox } from '../../infrastructure/crypto/secret-box.js';
 import { currentRequestId } from '../../infrastructure/observability/request-context.js';
@@ -70,7 +70,7 @@ export function openRestart(ctx: Pick<Context, 'cookies'>, seal: SecretBox): Sig
   }
 }
 
-const storage = new AsyncLocalStorage<SignInRestart | undefined>();
+const storage = requestSlot<SignInRestart | undefined>('sign-in restart');
 
 /**
  * For the error pages of Gatehouse's own routes (rendered without the request at hand): the
@@ -82,7 +82,7 @@ export function rememberedSignIn(seal: SecretBox) {
 
 /** The remembered sign-in of the request in progress (see `rememberedSignIn`). */
 export function currentRestart(): SignInRestart | undefined {
-  return storage.getStore();
+  return storage.get();
 }
 
 /** What an error page offers: whom it is about, its error id, and the ways onward. */

@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { requestSlot } from '../context/request-scope.js';
 import { chooseLanguage, type LanguageSignals } from './negotiation.js';
 import { DEFAULT_LANGUAGE, type Language } from './languages.js';
 
@@ -12,7 +12,7 @@ interface PageLanguageState {
 
 // Held per request rather than passed along: the hundred-odd strings of the route files are
 // produced in helpers far from the Koa context, and every one of them must use the same choice.
-const storage = new AsyncLocalStorage<PageLanguageState>();
+const storage = requestSlot<PageLanguageState>('page language');
 
 /** Runs a request's handling with the language its cookie and Accept-Language choose. */
 export function runWithPageLanguage<T>(signals: LanguageSignals, returnTo: string, fn: () => T): T {
@@ -24,7 +24,7 @@ export function runWithPageLanguage<T>(signals: LanguageSignals, returnTo: strin
  * interaction's parameters, or the provider's own request parameters (logout, errors).
  */
 export function applyUiLocales(uiLocales: unknown): void {
-  const state = storage.getStore();
+  const state = storage.get();
   if (!state || typeof uiLocales !== 'string' || !uiLocales) return;
   state.signals = { ...state.signals, uiLocales };
   state.language = chooseLanguage(state.signals);
@@ -35,7 +35,7 @@ export function applyUiLocales(uiLocales: unknown): void {
  * saved language goes before the browser's, after the switcher's cookie.
  */
 export function applyUserLocale(locale: string | null | undefined): void {
-  const state = storage.getStore();
+  const state = storage.get();
   if (!state || !locale) return;
   state.signals = { ...state.signals, userLocale: locale };
   state.language = chooseLanguage(state.signals);
@@ -43,10 +43,10 @@ export function applyUserLocale(locale: string | null | undefined): void {
 
 /** The language of the page being rendered; English outside a request. */
 export function pageLanguage(): Language {
-  return storage.getStore()?.language ?? DEFAULT_LANGUAGE;
+  return storage.get()?.language ?? DEFAULT_LANGUAGE;
 }
 
 /** Where the language switcher sends the person back to. */
 export function switcherReturnTo(): string {
-  return storage.getStore()?.returnTo ?? '/';
+  return storage.get()?.returnTo ?? '/';
 }

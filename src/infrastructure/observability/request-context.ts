@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { requestSlot } from '../context/request-scope.js';
 import { randomUUID } from 'node:crypto';
 
 /** What every log line and event of one request shares. */
@@ -6,7 +6,7 @@ export interface RequestContext {
   requestId: string;
 }
 
-const storage = new AsyncLocalStorage<RequestContext>();
+const storage = requestSlot<RequestContext>('request context');
 
 /** Runs `fn` (and everything it starts, awaited or not) as part of the request `context`. */
 export function runInRequest<T>(context: RequestContext, fn: () => T): T {
@@ -15,7 +15,7 @@ export function runInRequest<T>(context: RequestContext, fn: () => T): T {
 
 /** The request id of the work in progress, if it belongs to a request. */
 export function currentRequestId(): string | undefined {
-  return storage.getStore()?.requestId;
+  return storage.get()?.requestId;
 }
 
 /** Visible ASCII without spaces, at most 128 characters: safe to echo in a header and a log line. */

@@ -1,7 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { requestSlot } from '../../../infrastructure/context/request-scope.js';
 import type { Brand } from '../../../domain/tenants/branding.js';
 
-const storage = new AsyncLocalStorage<Brand | undefined>();
+const storage = requestSlot<Brand | undefined>('page brand');
 
 /**
  * The organisation a page is shown for: set once per request by the hosted pages' router (from
@@ -13,5 +13,5 @@ export function showingBrand<T>(brand: Brand | undefined, fn: () => T): T {
 }
 
 export function currentBrand(): Brand | undefined {
-  return storage.getStore();
+  return storage.get();
 }
