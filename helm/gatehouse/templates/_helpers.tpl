@@ -81,6 +81,10 @@ ISSUER: {{ $issuer | quote }}
 MIGRATE_ON_START: {{ ternary "false" "true" .Values.migration.enabled | quote }}
 LOG_LEVEL: {{ $c.logLevel | toString | quote }}
 WEB_CONCURRENCY: {{ $c.webConcurrency | toString | quote }}
+{{- if .Values.cleanup.schedule }}
+{{- /* The CronJob deletes expired rows: the pods do not. */}}
+CLEANUP_INTERVAL_MINUTES: "0"
+{{- end }}
 DELIVERY: "aws"
 AWS_REGION: {{ required "config.awsRegion is required: the SES/SNS region" $c.awsRegion | quote }}
 EMAIL_FROM: {{ required "config.emailFrom is required: the sender address verified in SES" $c.emailFrom | quote }}
