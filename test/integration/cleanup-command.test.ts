@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import { openDatabase, type Database } from '../../src/infrastructure/storage/database.js';
 import { migrateToLatest } from '../../src/infrastructure/storage/migrator.js';
+import { RunningProcess } from '../helpers/child-process.js';
 import { createScratchDatabase } from '../helpers/test-gatehouse.js';
 
 const describeWithPostgres = process.env.TEST_DATABASE_URL ? describe : describe.skip;
@@ -10,14 +10,10 @@ const runner = fileURLToPath(new URL('../../bench/support/source-runner/register
 const command = fileURLToPath(new URL('../../src/cleanup.ts', import.meta.url));
 
 /** `node dist/src/cleanup.js` (here from its sources): what a scheduled job runs when CLEANUP_INTERVAL_MINUTES=0. */
-function runCleanup(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', runner, command], { env: { PATH: process.env.PATH!, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => resolve({ code, output }));
-  });
+async function runCleanup(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const run = RunningProcess.start('cleanup', process.execPath, ['--import', runner, command], { env: { LOG_LEVEL: 'info', ...env } });
+  const code = await run.exitCode(50_000);
+  return { code, output: run.output.join('\n') };
 }
 
 describeWithPostgres('the cleanup command', () => {
