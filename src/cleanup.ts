@@ -16,7 +16,7 @@ try {
   const logger = createLogger(config.logLevel);
   const database = await openDatabase({ url: config.databaseUrl, embeddedDataDir: config.dataDir });
   try {
-    const deleted = await database.withoutTimeouts((knex) => new ExpiredDataCleanup(knex, new ArtifactRepository(knex)).run());
+    const deleted = await new ExpiredDataCleanup(database.knex, new ArtifactRepository(database.knex)).run();
     logger.info({ deleted }, 'expired data cleaned up');
   } finally {
     await database.close();
