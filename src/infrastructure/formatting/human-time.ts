@@ -9,6 +9,28 @@ export interface ReadingPlace {
 const LOCALES: Record<string, string> = { en: 'en-GB', de: 'de-DE', es: 'es-ES', fr: 'fr-FR' };
 const localeOf = (language: string | undefined) => LOCALES[language ?? 'en'] ?? 'en-GB';
 
+type Shape = 'time' | 'isoDay' | 'shortDate' | 'full';
+const SHAPES: Record<Shape, Intl.DateTimeFormatOptions> = {
+  time: { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' },
+  isoDay: { year: 'numeric', month: '2-digit', day: '2-digit' },
+  shortDate: { day: 'numeric', month: 'short', year: 'numeric' },
+  full: { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' },
+};
+
+// Building a formatter costs far more than formatting (ICU loads the zone and the locale's
+// patterns): a sign-in's notification email built three. They are kept per locale, zone and
+// shape; the zones are the tenants' valid IANA zones, so the map stays small.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(locale: string, timeZone: string, shape: Shape): Intl.DateTimeFormat {
+  const key = `${locale} ${timeZone} ${shape}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { ...SHAPES[shape], timeZone });
+    formatters.set(key, format);
+  }
+  return format;
+}
+
 /**
  * How instants read for people: on the hosted pages and in support's diagnosis. In the
  * tenant's time zone when it is known (UTC otherwise), always with the zone named, and short:
@@ -17,18 +39,21 @@ const localeOf = (language: string | undefined) => LOCALES[language ?? 'en'] ?? 
 export function clock(at: Date, now: Date, place: ReadingPlace = {}): string {
   const timeZone = place.timeZone ?? 'UTC';
   const locale = localeOf(place.language);
-  const time = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone, timeZoneName: 'short' }).format(at);
-  // en-CA writes dates as YYYY-MM-DD: the same calendar day in the zone is the same string.
-  const isoDay = (d: Date) => new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone }).format(d);
-  if (isoDay(at) === isoDay(now)) return time;
+  const time = formatter(locale, timeZone, 'time').format(at);
+  if (isoDay(at, timeZone) === isoDay(now, timeZone)) return time;
   // English keeps the ISO date it always showed; other languages read their own short date.
-  const date = place.language && place.language !== 'en' ? new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone }).format(at) : isoDay(at);
+  const date = place.language && place.language !== 'en' ? formatter(locale, timeZone, 'shortDate').format(at) : isoDay(at, timeZone);
   return `${date} ${time}`;
+}
+
+/** "2026-11-24": the calendar day `at` falls on in `timeZone` (en-CA writes YYYY-MM-DD), so equal days are equal strings. */
+export function isoDay(at: Date, timeZone = 'UTC'): string {
+  return formatter('en-CA', timeZone, 'isoDay').format(at);
 }
 
 /** "24 Nov 2026" ("24. Nov. 2026" in German). */
 export function day(at: Date, place: ReadingPlace = {}): string {
-  return at.toLocaleDateString(localeOf(place.language), { day: 'numeric', month: 'short', year: 'numeric', timeZone: place.timeZone ?? 'UTC' });
+  return formatter(localeOf(place.language), place.timeZone ?? 'UTC', 'shortDate').format(at);
 }
 
 /** "1 minute", "15 minutes": how long until `until`, rounded up. */
@@ -51,9 +76,9 @@ export function isTimeZone(timeZone: string): boolean {
 export function inTimeZone(at: Date, timeZone: string, language = 'en'): string {
   if (language !== 'en') {
     // Each language's own order and words ("Di., 24. Nov. 2026, 11:42 MEZ"), the zone still named.
-    return new Intl.DateTimeFormat(localeOf(language), { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone, timeZoneName: 'short' }).format(at);
+    return formatter(localeOf(language), timeZone, 'full').format(at);
   }
-  const parts = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone, timeZoneName: 'short' }).formatToParts(at);
+  const parts = formatter('en-GB', timeZone, 'full').formatToParts(at);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}, ${part('hour')}:${part('minute')} ${part('timeZoneName')}`;
 }

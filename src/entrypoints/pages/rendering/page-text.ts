@@ -1,4 +1,4 @@
-import { clock, day, type ReadingPlace } from '../../../infrastructure/formatting/human-time.js';
+import { clock, day, isoDay, type ReadingPlace } from '../../../infrastructure/formatting/human-time.js';
 import { pageLanguage } from '../../../infrastructure/i18n/page-language.js';
 import { translator } from '../../../infrastructure/i18n/translator.js';
 
@@ -31,7 +31,7 @@ export function pageHowLongAgo(at: Date, now: Date, timeZone?: string): string {
   if (minutes < 1) return t('common.ago_just_now');
   if (minutes < 60) return t('common.ago_minutes', { count: minutes });
   // Calendar days as the tenant lives them: "yesterday" at 00:30 in Berlin is not UTC's.
-  const dayOf = (d: Date) => Date.parse(new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: timeZone ?? 'UTC' }).format(d));
+  const dayOf = (d: Date) => Date.parse(isoDay(d, timeZone));
   const days = Math.round((dayOf(now) - dayOf(at)) / 86_400_000);
   if (days <= 0) return t('common.ago_today');
   if (days === 1) return t('common.ago_yesterday');
