@@ -46,6 +46,9 @@ export type FlowStep =
   | { state: 'signed-in'; tokens: TokenResponse; ms: number }
   | { state: 'failed'; reason: string; ms: number };
 
+/** Whether each sign-in comes from a new browser, or again from the same one (see SignInFlow). */
+export type BrowserKind = 'new' | 'returning';
+
 // A flow that has not reached the callback after this many requests is looping.
 const MAX_HOPS = 15;
 
@@ -56,8 +59,8 @@ const MAX_HOPS = 15;
  *
  * It knows nothing of HTTP clients: `request()` says what to send next, `receive()` takes the
  * answer. So the same flow runs inside autocannon (the sign-in benchmark) and over fetch (to
- * obtain refresh tokens). Every flow starts with an empty cookie jar, as a new browser: a
- * session cookie left from the previous sign-in would skip the password step.
+ * obtain refresh tokens). No sign-in starts with the previous one's session cookie: it would
+ * skip the password step.
  */
 export class SignInFlow {
   private readonly jar = new CookieJar();
@@ -67,16 +70,23 @@ export class SignInFlow {
   private startedAt = 0;
   private hops = 0;
 
+  /**
+   * `browser`: `new` starts every sign-in with no cookies at all; `returning` keeps the cookies
+   * that live 30 days or more between sign-ins (the person's own browser, whose sign-in session
+   * ended), so only its first sign-in comes from a device the account has not seen.
+   */
   constructor(
     private readonly client: SignInClient,
     private readonly credentials: Credentials,
+    private readonly browser: BrowserKind = 'new',
   ) {
     this.restart();
   }
 
-  /** Forgets everything and begins a new sign-in, as a new browser. */
+  /** Begins a new sign-in: as a new browser, or as the same browser after its session ended. */
   restart(): void {
-    this.jar.clear();
+    if (this.browser === 'new') this.jar.clear();
+    else this.jar.keepOnlyLongLived(30);
     this.verifier = randomBytes(32).toString('base64url');
     this.state = randomBytes(16).toString('base64url');
     const query = new URLSearchParams({
