@@ -6,7 +6,13 @@ import { DEFAULT_LOCKOUT } from './lockout-policy.js';
 
 /** The same counters on rate-limiter-flexible's in-memory store, with jest's clock instead of waiting. */
 function memoryLimiters(): RateLimiters {
-  return { create: (name: string, points: number, duration: number) => new RateLimit(new RateLimiterMemory({ keyPrefix: name, points, duration })) } as unknown as RateLimiters;
+  const limiters: Pick<RateLimiters, 'create' | 'readDurable' | 'resetDurable'> = {
+    create: (name: string, points: number, duration: number) => new RateLimit(new RateLimiterMemory({ keyPrefix: name, points, duration })),
+    // One key at a time, as the statements that read and reset several at once must answer.
+    readDurable: (keys) => Promise.all(keys.map(async ({ limit, key }) => ({ ...(await limit.peek(key)), blockedForMs: await limit.blockedForMs(key) }))),
+    resetDurable: async (keys) => void (await Promise.all(keys.map(({ limit, key }) => limit.reset(key)))),
+  };
+  return limiters as RateLimiters;
 }
 
 describe('lockout counters', () => {

@@ -42,7 +42,7 @@ export class LockoutCounters {
   private readonly locks: RateLimit;
   private readonly generations: RateLimit;
 
-  constructor(limiters: RateLimiters) {
+  constructor(private readonly limiters: RateLimiters) {
     // Durable: a lock must outlive a Redis restart, and counts made while Redis was away must
     // still count once it is back.
     const durable = { durable: true };
@@ -60,21 +60,25 @@ export class LockoutCounters {
    */
   async lockFor(attempt: { username: string; ip: string; settings: LockoutSettings; spareUsernameLock: boolean }): Promise<ActiveLock | undefined> {
     const keys = await this.keys(attempt.username, attempt.ip);
+    // Every sign-in asks this: one statement for the four (the counts behind a lock only when
+    // there is one).
+    const [fromHereLock, everywhereLock, secondFactorLock, address] = await this.limiters.readDurable([
+      { limit: this.locks, key: keys.usernameIpLock },
+      { limit: this.locks, key: keys.usernameLock },
+      { limit: this.locks, key: keys.secondFactorLock },
+      { limit: this.byIp, key: keys.ip },
+    ]);
+    const fromHere = fromHereLock!.blockedForMs;
     // The username-wide password lock spares a known browser: an attacker must not lock a person
     // out of their own computer. The second-factor lock spares nobody: whoever hit it already
     // had the password.
-    const spared = (key: string) => (attempt.spareUsernameLock ? Promise.resolve(0) : this.locks.blockedForMs(key));
-    const [fromHere, everywhere, secondFactor, address] = await Promise.all([
-      this.locks.blockedForMs(keys.usernameIpLock),
-      spared(keys.usernameLock),
-      this.locks.blockedForMs(keys.secondFactorLock),
-      this.byIp.peek(keys.ip),
-    ]);
+    const everywhere = attempt.spareUsernameLock ? 0 : everywhereLock!.blockedForMs;
+    const secondFactor = secondFactorLock!.blockedForMs;
     const now = Date.now();
     if (fromHere > 0) return { scope: 'username_ip', until: new Date(now + fromHere), failures: (await this.byUsernameAndIp.peek(keys.usernameIp)).total, ip: attempt.ip };
     if (everywhere > 0) return { scope: 'username', until: new Date(now + everywhere), failures: (await this.byUsername.peek(keys.username)).total };
     if (secondFactor > 0) return { scope: 'second_factor', until: new Date(now + secondFactor), failures: (await this.bySecondFactor.peek(keys.secondFactor)).total };
-    if (address.total >= attempt.settings.ip_failures_per_hour) return { scope: 'ip', until: new Date(now + address.resetsInMs), failures: address.total, ip: attempt.ip };
+    if (address!.total >= attempt.settings.ip_failures_per_hour) return { scope: 'ip', until: new Date(now + address!.resetsInMs), failures: address!.total, ip: attempt.ip };
     return undefined;
   }
 
@@ -133,7 +137,12 @@ export class LockoutCounters {
    */
   async recordSuccess(username: string, ip: string): Promise<void> {
     const keys = await this.keys(username, ip);
-    await Promise.all([this.byUsernameAndIp.reset(keys.usernameIp), this.locks.reset(keys.usernameIpLock), this.byUsername.reset(keys.username), this.locks.reset(keys.usernameLock)]);
+    await this.limiters.resetDurable([
+      { limit: this.byUsernameAndIp, key: keys.usernameIp },
+      { limit: this.locks, key: keys.usernameIpLock },
+      { limit: this.byUsername, key: keys.username },
+      { limit: this.locks, key: keys.usernameLock },
+    ]);
   }
 
   /** Forgets every count and lock of a username, from every address (unlock, completed reset). */

@@ -2,6 +2,9 @@ import type { Knex } from 'knex';
 import type { RedisGate } from '../storage/redis.js';
 import { RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
+// rate-limiter-flexible's PostgreSQL table (created by the migrations): key, points, expire.
+const TABLE = 'rate_limits';
+
 export interface RateLimitDecision {
   allowed: boolean;
   /** When refused: seconds until the next attempt may succeed. */
@@ -10,11 +13,29 @@ export interface RateLimitDecision {
 
 /** One named limit: `points` per `durationSeconds` per key. */
 export class RateLimit {
-  /** `bypass`: another store to use instead while `applies()` (Redis set aside: PostgreSQL). */
+  /**
+   * `bypass`: another store to use instead while `applies()` (Redis set aside: PostgreSQL).
+   * `durable`: the limit lives in PostgreSQL only, so RateLimiters can read and reset several of
+   * its keys in one statement.
+   */
   constructor(
     private readonly primary: RateLimiterAbstract,
     private readonly bypass?: { limiter: RateLimiterAbstract; applies: () => boolean },
+    readonly durable = false,
   ) {}
+
+  /** The row key `key` is stored under (the limiter's prefix and the key). */
+  storedKey(key: string): string {
+    return this.primary.getKey(key);
+  }
+
+  /** What `peek` and `blockedForMs` answer for a stored row (none: never counted, or expired). */
+  stateOfRow(row: StoredCount | undefined, now = Date.now()): CounterState & { blockedForMs: number } {
+    if (!row) return { total: 0, resetsInMs: 0, blockedForMs: 0 };
+    // As rate-limiter-flexible reads its rows: no expiry is -1 ms to go.
+    const resetsInMs = row.expire === null ? -1 : Math.max(row.expire - now, 0);
+    return { total: row.points, resetsInMs, blockedForMs: row.points > this.primary.points ? resetsInMs : 0 };
+  }
 
   private get limiter(): RateLimiterAbstract {
     return this.bypass?.applies() ? this.bypass.limiter : this.primary;
@@ -76,6 +97,18 @@ export interface CounterState {
   resetsInMs: number;
 }
 
+/** A row of `rate_limits`: the points counted and when they expire (epoch ms; null: never). */
+export interface StoredCount {
+  points: number;
+  expire: number | null;
+}
+
+/** A key of a durable limit, for the reads and resets that take several at once. */
+export interface DurableKey {
+  limit: RateLimit;
+  key: string;
+}
+
 export interface RateLimitOptions {
   /**
    * Counts that must survive a Redis restart or outage (lockout counters and locks): kept in
@@ -94,13 +127,42 @@ export class RateLimiters {
 
   create(name: string, points: number, durationSeconds: number, options: RateLimitOptions = {}): RateLimit {
     const settings = { keyPrefix: `rl:${name}`, points, duration: durationSeconds };
-    const postgres = new RateLimiterPostgres({ ...settings, storeClient: unnamedStatements(this.store.knex), storeType: 'pool', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false });
+    const postgres = new RateLimiterPostgres({ ...settings, storeClient: unnamedStatements(this.store.knex), storeType: 'pool', tableName: TABLE, tableCreated: true, clearExpiredByTimeout: false });
+    if (options.durable) return new RateLimit(postgres, undefined, true);
     const gate = this.store.gate;
-    if (!gate || options.durable) return new RateLimit(postgres);
+    if (!gate) return new RateLimit(postgres);
     const redis = new RateLimiterRedis({ ...settings, storeClient: gate.redis, rejectIfRedisNotReady: true, insuranceLimiter: postgres });
     // A Redis set aside is not even asked: a frozen one would cost each call a command timeout.
     return new RateLimit(redis, { limiter: postgres, applies: () => !gate.usable });
   }
+
+  /**
+   * The states of several keys of durable limits, in one statement instead of one each: a
+   * sign-in reads four of the lockout's. In the order asked.
+   */
+  async readDurable(keys: readonly DurableKey[]): Promise<Array<CounterState & { blockedForMs: number }>> {
+    const stored = keys.map(({ limit, key }) => storedKeyOfDurable(limit, key));
+    const now = Date.now();
+    // The rows rate-limiter-flexible would read one by one: unexpired, or without expiry.
+    const { rows } = await this.store.knex.raw<{ rows: Array<{ key: string; points: number; expire: string | null }> }>(
+      `SELECT key, points, expire FROM ${TABLE} WHERE key = ANY(?::text[]) AND (expire > ? OR expire IS NULL)`,
+      [stored, now],
+    );
+    const byKey = new Map(rows.map((row) => [row.key, { points: Number(row.points), expire: row.expire === null ? null : Number(row.expire) }]));
+    return keys.map(({ limit }, index) => limit.stateOfRow(byKey.get(stored[index]!), now));
+  }
+
+  /** Forgets several keys of durable limits in one statement (as `reset` on each). */
+  async resetDurable(keys: readonly DurableKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.store.knex.raw(`DELETE FROM ${TABLE} WHERE key = ANY(?::text[])`, [keys.map(({ limit, key }) => storedKeyOfDurable(limit, key))]);
+  }
+}
+
+function storedKeyOfDurable(limit: RateLimit, key: string): string {
+  // Another limit may live in Redis, where this table would not see it.
+  if (!limit.durable) throw new Error('only durable limits are read and reset together');
+  return limit.storedKey(key);
 }
 
 /**

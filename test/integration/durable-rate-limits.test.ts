@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { RateLimiters } from '../../src/infrastructure/rate-limits/rate-limiters.js';
+import { openDatabase, type Database } from '../../src/infrastructure/storage/database.js';
+import { migrateToLatest } from '../../src/infrastructure/storage/migrator.js';
+import { createScratchDatabase } from '../helpers/test-gatehouse.js';
+
+/** The embedded database, and the real server when the environment names one. */
+const kinds = ['embedded', ...(process.env.TEST_DATABASE_URL ? ['postgres'] : [])] as const;
+
+/**
+ * A sign-in reads four of the lockout's durable counters and a success resets four: one
+ * statement each way, which must answer exactly what rate-limiter-flexible answers key by key.
+ */
+describe.each(kinds)('durable rate limits read and reset together, on %s PostgreSQL', (kind) => {
+  let database: Database;
+  let drop: (() => Promise<void>) | undefined;
+  let limiters: RateLimiters;
+
+  beforeAll(async () => {
+    const scratch = kind === 'postgres' ? await createScratchDatabase(process.env.TEST_DATABASE_URL!) : undefined;
+    drop = scratch?.drop;
+    database = await openDatabase({ url: scratch?.url });
+    await migrateToLatest(database.knex, { embedded: database.embedded });
+    limiters = new RateLimiters({ knex: database.knex });
+  });
+  afterAll(async () => {
+    await database?.close();
+    await drop?.();
+  });
+
+  const key = () => randomBytes(8).toString('hex');
+
+  async function statementsOf(work: () => Promise<unknown>): Promise<number> {
+    let count = 0;
+    const onQuery = () => count++;
+    database.knex.on('query', onQuery);
+    try {
+      await work();
+    } finally {
+      database.knex.off('query', onQuery);
+    }
+    return count;
+  }
+
+  it('answers as each key read alone: counted, blocked, never counted, expired', async () => {
+    const counts = limiters.create(`counts-${key()}`, 1_000, 3600, { durable: true });
+    const locks = limiters.create(`locks-${key()}`, 1, 3600, { durable: true });
+    const brief = limiters.create(`brief-${key()}`, 1_000, 1, { durable: true });
+    const [counted, blocked, unblocked, never, expired] = [key(), key(), key(), key(), key()];
+    await counts.add(counted, 3);
+    await locks.block(blocked, 600);
+    await locks.add(unblocked, 1);
+    await brief.add(expired, 2);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+
+    const asked = [
+      { limit: counts, key: counted },
+      { limit: locks, key: blocked },
+      { limit: locks, key: unblocked },
+      { limit: counts, key: never },
+      { limit: brief, key: expired },
+      // The same key under another limit's prefix is another row.
+      { limit: locks, key: counted },
+    ];
+    let together: Awaited<ReturnType<RateLimiters['readDurable']>> = [];
+    expect(await statementsOf(async () => (together = await limiters.readDurable(asked)))).toBe(1);
+    const alone = await Promise.all(asked.map(async ({ limit, key }) => ({ ...(await limit.peek(key)), blockedForMs: await limit.blockedForMs(key) })));
+
+    expect(together.map((state) => [state.total, state.blockedForMs > 0])).toEqual([
+      [3, false],
+      [2, true],
+      [1, false],
+      [0, false],
+      [0, false],
+      [0, false],
+    ]);
+    together.forEach((state, index) => {
+      expect(state.total).toBe(alone[index]!.total);
+      // Read a few milliseconds apart.
+      expect(Math.abs(state.resetsInMs - alone[index]!.resetsInMs)).toBeLessThan(1_000);
+      expect(Math.abs(state.blockedForMs - alone[index]!.blockedForMs)).toBeLessThan(1_000);
+    });
+    expect(together[1]!.blockedForMs).toBeGreaterThan(590_000);
+  });
+
+  it('resets several keys in one statement and leaves the others', async () => {
+    const counts = limiters.create(`counts-${key()}`, 1_000, 3600, { durable: true });
+    const locks = limiters.create(`locks-${key()}`, 1, 3600, { durable: true });
+    const [a, b, kept] = [key(), key(), key()];
+    await counts.add(a);
+    await locks.block(b, 600);
+    await counts.add(kept, 2);
+    expect(await statementsOf(() => limiters.resetDurable([{ limit: counts, key: a }, { limit: locks, key: b }, { limit: counts, key: key() }]))).toBe(1);
+    expect(await counts.peek(a)).toEqual({ total: 0, resetsInMs: 0 });
+    expect(await locks.blockedForMs(b)).toBe(0);
+    expect((await counts.peek(kept)).total).toBe(2);
+  });
+
+  it('refuses limits that may live in Redis', async () => {
+    const abuse = limiters.create(`abuse-${key()}`, 10, 60);
+    await expect(limiters.readDurable([{ limit: abuse, key: key() }])).rejects.toThrow(/durable/);
+  });
+});
