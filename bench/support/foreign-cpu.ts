@@ -51,11 +51,19 @@ export async function foreignCpuDuring(window: MeasurementWindow, ownPids: numbe
  * it of a core).
  */
 export function cpuDuring(window: MeasurementWindow, pids: { bench: number; server?: number }): Promise<CpuUse> {
-  const at = (time: number) => new Promise<Sample | undefined>((resolve) => setTimeout(() => resolve(sample(pids)), Math.max(0, time - performance.now())));
+  const at = (time: number) =>
+    new Promise<{ sample?: Sample; at: number }>((resolve) => setTimeout(() => resolve({ sample: sample(pids), at: performance.now() }), Math.max(0, time - performance.now())));
   return (async () => {
-    const start = await at(window.opensAt);
-    const end = await at(window.closesAt);
+    // Reading /proc takes the load generator's thread for milliseconds: taken inside the window,
+    // it would delay the answers it stalls and show in the window's p99. So the first reading
+    // comes before the window opens (the stall's answers are in by then) and the last as it
+    // closes; the CPU seconds are scaled to the window's length.
+    const first = await at(window.opensAt - SAMPLE_LEAD_MS);
+    const last = await at(window.closesAt);
+    const start = first.sample;
+    const end = last.sample;
     if (!start || !end || end.total <= start.total) return {};
+    const scale = (window.seconds * 1000) / (last.at - first.at);
     // A process that ended meanwhile is left out (it would read as negative time); one that
     // started meanwhile (a new PostgreSQL backend, an autovacuum worker) counts in full.
     let ours = 0;
@@ -63,12 +71,15 @@ export function cpuDuring(window: MeasurementWindow, pids: { bench: number; serv
     for (const [pid, ticks] of end.ours) {
       const used = ticks - (start.ours.get(pid) ?? 0);
       ours += used;
-      split[end.parts.get(pid)!] += used / TICKS_PER_SECOND;
+      split[end.parts.get(pid)!] += (used / TICKS_PER_SECOND) * scale;
     }
     const foreign = end.busy - start.busy - ours;
     return { other: Math.max(0, foreign / (end.total - start.total)), split };
   })();
 }
+
+/** How long before the window opens its first CPU reading is taken. */
+const SAMPLE_LEAD_MS = 250;
 
 /** The kernel's USER_HZ: /proc reports CPU time in these ticks (100 on Linux). */
 const TICKS_PER_SECOND = 100;

@@ -11,7 +11,8 @@ export interface ServerMemory {
 
 /** RSS of `pid` and its children as the window closes: memory under the load just measured. */
 export function memoryAtClose(window: MeasurementWindow, pid: number): Promise<ServerMemory | undefined> {
-  return new Promise((resolve) => setTimeout(() => resolve(memoryOf(pid)), Math.max(0, window.closesAt - performance.now() - 50)));
+  // As it closes, not before: the /proc reads stall the load generator for a moment.
+  return new Promise((resolve) => setTimeout(() => resolve(memoryOf(pid)), Math.max(0, window.closesAt - performance.now())));
 }
 
 export function memoryOf(pid: number): ServerMemory | undefined {

@@ -59,7 +59,6 @@ export function renderReport(header: string[], rows: Row[], comparisons: Compari
   return out.join('\n');
 }
 
-/** `140` for one process; `45 + 2×150` for a cluster's primary and its processes. */
 /** CPU time per successful operation of each part, in microseconds (all its threads and processes). */
 function cpuCell(measured: Measurement): string {
   const { cpu, ok } = measured;
@@ -68,6 +67,7 @@ function cpuCell(measured: Measurement): string {
   return [cpu.server, cpu.postgres, cpu.redis, cpu.loadGenerator].map(each).join(' / ');
 }
 
+/** `140` for one process; `45 + 2×150` for a cluster's primary and its processes. */
 function memoryCell(memory: Measurement['memory']): string {
   if (!memory) return '—';
   const main = Math.round(memory.mainMb);
