@@ -80,6 +80,11 @@ export function rate(perSecond: number): string {
   return perSecond >= 100 ? Math.round(perSecond).toString() : perSecond.toFixed(1);
 }
 
+/** `99.97 %`: two decimals, since the share of interest is close to all. */
+export function percent(share: number): string {
+  return `${(share * 100).toFixed(2)} %`;
+}
+
 export function millis(ms: number): string {
   if (!Number.isFinite(ms)) return '—';
   return ms >= 100 ? Math.round(ms).toString() : ms.toFixed(1);

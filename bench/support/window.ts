@@ -16,8 +16,10 @@ export interface Measurement {
   otherCpu?: number;
   /** CPU seconds the server, PostgreSQL, Redis and the load generator used in the window (foreign-cpu.ts). */
   cpu?: CpuSplit;
-  /** Gatehouse's round trips to storage per request during the window (storage-trips.ts). */
+  /** Gatehouse's round trips to storage per request during the window (server-counts.ts). */
   roundTrips?: { postgres: number; redis: number };
+  /** Share of requests Gatehouse answered within 25 ms by its own clock (server-counts.ts). */
+  serverShareWithin25Ms?: number;
   /** The server's resident memory as the window closed (memory.ts). */
   memory?: { mainMb: number; childrenMb: number[] };
   /** Open loop at this many requests per second (below the peak); absent for the peak itself. */
