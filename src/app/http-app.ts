@@ -26,6 +26,7 @@ import type { Logger } from '../infrastructure/observability/logger.js';
 import type { Metrics } from '../infrastructure/observability/metrics.js';
 import { observeRequests } from '../infrastructure/observability/request-observation.js';
 import { Router } from '@koa/router';
+import compose from 'koa-compose';
 import { ADMIN_PREFIX, createAdminRouter, type AdminDependencies } from '../entrypoints/admin/admin.router.js';
 import { sendProblem } from '../infrastructure/http/problem.js';
 import { mountOwnRoutes, ownPathMatcher } from '../infrastructure/http/own-routes.js';
@@ -81,16 +82,24 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
   const routers = [createHealthRouter(deps.readiness), ops, createInteractionRouter(deps.pages), createAssetRouter(), createBrandingRouter(deps.pages), createLanguageRouter({ secureCookies: deps.issuer.startsWith('https://') }), createAdminRouter(deps.admin), createDemoRouter({ issuer: deps.issuer, demoEnabled: deps.demoEnabled }), createSesNotificationRouter(deps.sesNotifications), createAccountRouter(deps.account), createConsoleRouter(deps.console)];
   // Which paths are Gatehouse's own is read from the routers (see own-routes.ts).
   const isOwnPath = ownPathMatcher(routers);
-  // Before every page: the request's language (cookie, Accept-Language; ui_locales once known).
-  app.use(pageLanguageMiddleware());
-  // The sign-in this browser started, for the way onward of every error page.
-  app.use(rememberedSignIn(deps.pages.restartSeal));
+  app.use(
+    forPages([
+      // Before every page: the request's language (cookie, Accept-Language; ui_locales once known).
+      pageLanguageMiddleware(),
+      // The sign-in this browser started, for the way onward of every error page.
+      rememberedSignIn(deps.pages.restartSeal),
+    ]),
+  );
   app.use(securityHeaders({ https: deps.issuer.startsWith('https://'), styleHashes: PAGE_STYLE_HASHES }));
   app.use(inputGuard({ htmlPage: htmlErrorPage, isOwnPath }));
-  app.use(refuseCrossSiteForms({ issuer: deps.issuer, htmlPage: htmlErrorPage, isFormPath: isOwnFormPath }));
-  app.use(allowClientFormTargets());
-  app.use(deps.pages.upstreamSignOut.middleware());
-  app.use(limitUserCodeGuesses(deps.pages.userCodeGuesses, () => deps.provider.cookieName('session')));
+  app.use(
+    forPages([
+      refuseCrossSiteForms({ issuer: deps.issuer, htmlPage: htmlErrorPage, isFormPath: isOwnFormPath }),
+      allowClientFormTargets(),
+      deps.pages.upstreamSignOut.middleware(),
+      limitUserCodeGuesses(deps.pages.userCodeGuesses, () => deps.provider.cookieName('session')),
+    ]),
+  );
 
   mountOwnRoutes(app, routers, {
     before: [errorHandler(deps.logger, htmlErrorPage) as Koa.Middleware, explainMethodNotAllowed as Koa.Middleware],
@@ -103,6 +112,20 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
     ],
   });
   return app;
+}
+
+/**
+ * The provider's endpoints that only machines call: they answer JSON (or a JWT), never a page or
+ * a form, whatever goes wrong. Token and introspection requests are most of the traffic, so the
+ * page-only middleware (languages, the way onward of error pages, form checks) is not even
+ * entered there. A path not listed gets all of it.
+ */
+const MACHINE_PATHS = new Set(['/token', '/token/introspection', '/token/revocation', '/jwks', '/me', '/request', '/backchannel', '/.well-known/openid-configuration']);
+
+/** Runs `middleware` in order for every request but those to the provider's machine endpoints. */
+function forPages(middleware: Koa.Middleware[]): Koa.Middleware {
+  const pages = compose(middleware);
+  return (ctx, next) => (MACHINE_PATHS.has(ctx.path) ? next() : pages(ctx, next));
 }
 
 /** A method a route does not take: said in the body too (problem+json on the API), not only in `Allow`. */
