@@ -67,7 +67,7 @@ interface TokenFigures {
 type Scenario = (window: MeasurementWindow, shape: LoadShape) => Promise<Measurement>;
 
 async function measureAll(settings: BenchSettings, cleanup: Cleanup): Promise<Figures> {
-  const window = (warmupSeconds = settings.warmupSeconds) => new MeasurementWindow(warmupSeconds, settings.seconds);
+  const window = (warmupSeconds = settings.warmupSeconds, seconds = settings.seconds) => new MeasurementWindow(warmupSeconds, seconds);
   const connections = settings.tokenConnections;
   const eachRun = settings.warmupSeconds + settings.seconds;
   /**
@@ -75,8 +75,8 @@ async function measureAll(settings: BenchSettings, cleanup: Cleanup): Promise<Fi
    * meanwhile; for Gatehouse also its round trips to storage per request on `route` and its
    * memory as the window closes.
    */
-  const measure = async (server: { pid: number }, scenario: (window: MeasurementWindow) => Promise<Measurement>, options: { warmupSeconds?: number; metricsUrl?: string; route?: string } = {}) => {
-    const measuring = window(options.warmupSeconds);
+  const measure = async (server: { pid: number }, scenario: (window: MeasurementWindow) => Promise<Measurement>, options: { warmupSeconds?: number; seconds?: number; metricsUrl?: string; route?: string } = {}) => {
+    const measuring = window(options.warmupSeconds, options.seconds);
     const [measured, cpu, counts, memory] = await Promise.all([
       scenario(measuring),
       cpuDuring(measuring, { bench: process.pid, server: server.pid }),
@@ -113,12 +113,13 @@ async function measureAll(settings: BenchSettings, cleanup: Cleanup): Promise<Fi
   // What bcrypt allows, measured right before the sign-ins it is compared with (the machine's
   // other work drifts), with Gatehouse idle; a second of warm-up is plenty for a C++ loop.
   const bcryptWarmup = Math.min(1, settings.warmupSeconds);
-  step(`bcrypt.compare at cost ${settings.bcryptCost}, ${settings.cores} at a time, in-process`, bcryptWarmup + settings.seconds);
-  const bcrypt = await measure(gatehouse.server, (w) => bcryptComparisons(settings.bcryptCost, settings.cores, w), { warmupSeconds: bcryptWarmup });
-  step(`Gatehouse: password sign-ins at cost ${settings.bcryptCost}, returning browsers`, eachRun);
-  const signIns = await measure(gatehouse.server, (w) => passwordSignIns(gatehouse.target, settings.signInConnections, w, 'returning'));
-  step(`Gatehouse: password sign-ins at cost ${settings.bcryptCost}, a new browser each time`, eachRun);
-  const newBrowserSignIns = await measure(gatehouse.server, (w) => passwordSignIns(gatehouse.target, settings.signInConnections, w, 'new'));
+  const signInRun = settings.warmupSeconds + settings.signInSeconds;
+  step(`bcrypt.compare at cost ${settings.bcryptCost}, ${settings.cores} at a time, in-process`, bcryptWarmup + settings.signInSeconds);
+  const bcrypt = await measure(gatehouse.server, (w) => bcryptComparisons(settings.bcryptCost, settings.cores, w), { warmupSeconds: bcryptWarmup, seconds: settings.signInSeconds });
+  step(`Gatehouse: password sign-ins at cost ${settings.bcryptCost}, returning browsers`, signInRun);
+  const signIns = await measure(gatehouse.server, (w) => passwordSignIns(gatehouse.target, settings.signInConnections, w, 'returning'), { seconds: settings.signInSeconds });
+  step(`Gatehouse: password sign-ins at cost ${settings.bcryptCost}, a new browser each time`, signInRun);
+  const newBrowserSignIns = await measure(gatehouse.server, (w) => passwordSignIns(gatehouse.target, settings.signInConnections, w, 'new'), { seconds: settings.signInSeconds });
   step('Gatehouse: client_credentials beside password sign-ins', eachRun);
   const windows = { tokens: window(), signIns: window() };
   const [beside, otherCpu] = await Promise.all([
@@ -291,7 +292,7 @@ async function main(): Promise<void> {
       `${machineLine()}; PostgreSQL ${versions.postgres}, Redis ${versions.redis}; oidc-provider ${packageVersion('oidc-provider')}, autocannon ${packageVersion('autocannon')}`,
       `Gatehouse as npm start runs it: ${settings.processes} process${settings.processes === 1 ? '' : 'es'} (WEB_CONCURRENCY), logging at info (an access-log line per request); bare oidc-provider: one process, in memory.`,
       `Operations ending in a ${settings.seconds} s window after ${settings.warmupSeconds} s of warm-up; token grants on ${settings.tokenConnections} connections, ` +
-        `sign-ins by ${settings.signInConnections} browsers at BCRYPT_COST=${settings.bcryptCost}. Figures, not pass/fail: see bench/README.md.`,
+        `sign-ins by ${settings.signInConnections} browsers at BCRYPT_COST=${settings.bcryptCost} (sign-ins and bcrypt in ${settings.signInSeconds} s windows). Figures, not pass/fail: see bench/README.md.`,
       'other CPU: share of all cores that processes other than the bench, its server, PostgreSQL and Redis took during the window.',
     ];
     const rows = rowsOf(figures, settings);

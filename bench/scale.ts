@@ -71,15 +71,14 @@ async function startGatehouse(storage: ScratchStorage, settings: BenchSettings, 
 }
 
 async function measurePhase(label: string, gatehouse: { server: GatehouseProcess; target: Target }, settings: BenchSettings, searchTenant: string, queries: readonly string[]): Promise<Phase> {
-  const window = () => new MeasurementWindow(settings.warmupSeconds, settings.seconds);
   const eachRun = settings.warmupSeconds + settings.seconds;
-  const withCpu = async (run: (w: MeasurementWindow) => Promise<Measurement>) => {
-    const w = window();
+  const withCpu = async (run: (w: MeasurementWindow) => Promise<Measurement>, seconds = settings.seconds) => {
+    const w = new MeasurementWindow(settings.warmupSeconds, seconds);
     const [measured, otherCpu] = await Promise.all([run(w), foreignCpuDuring(w, [process.pid, gatehouse.server.pid])]);
     return { ...measured, otherCpu };
   };
-  step(`${label}: password sign-ins at cost ${settings.bcryptCost}`, eachRun);
-  const signIns = await withCpu((w) => passwordSignIns(gatehouse.target, settings.signInConnections, w));
+  step(`${label}: password sign-ins at cost ${settings.bcryptCost}`, settings.warmupSeconds + settings.signInSeconds);
+  const signIns = await withCpu((w) => passwordSignIns(gatehouse.target, settings.signInConnections, w), settings.signInSeconds);
   step(`${label}: ${settings.refreshChains} sign-ins for refresh-token chains`);
   const chains = await chainsBySigningIn(settings.refreshChains, 4, (index) => signInOverFetch(gatehouse.target.mobile, demoCredentials(index)));
   step(`${label}: refresh_token (${settings.refreshChains} chains)`, eachRun);
