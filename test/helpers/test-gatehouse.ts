@@ -8,6 +8,7 @@ import { startGatehouse, type Gatehouse, type GatehouseOptions } from '../../src
 import { loadConfig } from '../../src/infrastructure/config/config.js';
 import type { DestinationStream } from 'pino';
 import { createLogger } from '../../src/infrastructure/observability/logger.js';
+import type { DevOutbox, OutboxEntry } from '../../src/infrastructure/courier/dev-outbox.js';
 
 /** The storage combinations every shared suite runs against. */
 export type StorageKind = 'embedded' | 'postgres' | 'postgres+redis';
@@ -113,4 +114,11 @@ export async function startTestGatehouse(
 /** For suites whose behaviour does not depend on storage: the fullest combination available. */
 export function fullestStorage(): StorageKind {
   return storageKinds().at(-1)!;
+}
+
+type OutboxEmail = Extract<OutboxEntry, { channel: 'email' }>;
+
+/** The emails a test instance's dev outbox delivered to `to` (with `subject`, only those), oldest first. */
+export function emailsTo(server: TestGatehouse, to: string, subject?: string): OutboxEmail[] {
+  return (server.gatehouse.courier as DevOutbox).list().filter((m): m is OutboxEmail => m.channel === 'email' && m.to === to && (subject === undefined || m.subject === subject));
 }

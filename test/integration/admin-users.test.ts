@@ -1,10 +1,9 @@
 import * as oidc from 'openid-client';
-import type { DevOutbox } from '../../src/infrastructure/courier/dev-outbox.js';
 import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { HttpBrowser } from '../helpers/browserless.js';
 import { OPERATOR_ENV, adminCall, createUser as createUserVia, operatorToken } from '../helpers/admin-api.js';
 import { discoverClient, signInWithCode, signInWithDevice } from '../helpers/relying-party.js';
-import { startTestGatehouse, storageKinds, type TestGatehouse } from '../helpers/test-gatehouse.js';
+import { emailsTo, startTestGatehouse, storageKinds, type TestGatehouse } from '../helpers/test-gatehouse.js';
 
 /** Users through the admin API, and what an administrator's change of password cuts off. */
 describe.each(storageKinds())('admin API: users on %s storage', (storage) => {
@@ -101,9 +100,9 @@ describe.each(storageKinds())('admin API: users on %s storage', (storage) => {
   it('emails a temporary password to a user created without one', async () => {
     const created = await adminCall(issuer, operator, 'POST', '/tenants/demo/users', { username: 'newbie', email: 'newbie@demo.test' });
     expect(created.body.status).toBe('password_change_required');
-    const mail = (server.gatehouse.courier as DevOutbox).list().find((m) => m.channel === 'email' && m.to === 'newbie@demo.test');
+    const [mail] = emailsTo(server, 'newbie@demo.test');
     expect(mail).toBeDefined();
-    const password = /Temporary password: (\S+)/.exec(mail!.channel === 'email' ? mail!.text : '')![1]!;
+    const password = /Temporary password: (\S+)/.exec(mail!.text)![1]!;
     expect(password.length).toBeGreaterThanOrEqual(16);
   });
 

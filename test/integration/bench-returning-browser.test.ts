@@ -1,10 +1,9 @@
-import type { DevOutbox } from '../../src/infrastructure/courier/dev-outbox.js';
 import { SignInFlow, type BrowserKind } from '../../bench/support/sign-in-flow.js';
 import { completeOverFetch } from '../../bench/support/sign-in-over-fetch.js';
 import { describeTarget } from '../../bench/support/target.js';
 import { OPERATOR_ENV, adminCall, operatorToken } from '../helpers/admin-api.js';
 import { eventually } from '../helpers/lockout-clock.js';
-import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
+import { emailsTo, fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
 
 /**
  * The bench's sign-ins come from a returning browser (the person's own, whose session ended) or
@@ -19,8 +18,7 @@ describe("the bench's returning and new browsers", () => {
   });
   afterAll(async () => server?.stop());
 
-  const newDeviceMails = (to: string) =>
-    (server.gatehouse.courier as DevOutbox).list().filter((m) => m.channel === 'email' && m.to === to && m.subject === 'New sign-in to your account');
+  const newDeviceMails = (to: string) => emailsTo(server, to, 'New sign-in to your account');
 
   async function signInThreeTimes(username: string, browser: BrowserKind): Promise<number> {
     const operator = await operatorToken(server.issuer);

@@ -1,12 +1,11 @@
 import * as oidc from 'openid-client';
-import type { DevOutbox } from '../../src/infrastructure/courier/dev-outbox.js';
 import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { OPERATOR_ENV, adminCall, createUser as createUserVia, operatorToken } from '../helpers/admin-api.js';
 import { codeIn } from '../helpers/aws-recorder.js';
 import { HttpBrowser } from '../helpers/browserless.js';
 import { eventually, expireLockoutKeys } from '../helpers/lockout-clock.js';
 import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
-import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
+import { emailsTo, fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
 
 const INCORRECT = 'The username or password is incorrect.';
 const LOCKED = /Too many failed attempts: sign-in is temporarily locked until (\d\d:\d\d) UTC/;
@@ -98,7 +97,7 @@ describe('sign-in lockout', () => {
 
     // The person is told, once, however long the attack goes on (DESIGN §8).
     // Emails leave through the outbox's worker: wait for it, then make sure no second one follows.
-    const notices = () => (server.gatehouse.courier as DevOutbox).list().filter((m) => m.channel === 'email' && m.to === 'lou@demo.test' && m.subject === 'Sign-in to your account was locked');
+    const notices = () => emailsTo(server, 'lou@demo.test', 'Sign-in to your account was locked');
     await eventually(async () => {
       if (notices().length === 0) throw new Error('no notice yet');
     });
@@ -258,8 +257,8 @@ describe('sign-in lockout', () => {
     const forgot = await form.browser.go(new URL(/href="([^"]*forgot-password)"/.exec(locked.page)![1]!, issuer).toString());
     const codePage = await form.browser.go(new URL(HttpBrowser.formAction(forgot), issuer).toString(), { form: { username: 'rosa' } });
     const email = await eventually(async () => {
-      const found = (server.gatehouse.courier as DevOutbox).list().find((m) => m.channel === 'email' && m.to === 'rosa@demo.test' && m.subject === 'Your password reset code');
-      if (!found || found.channel !== 'email') throw new Error('no reset email yet');
+      const [found] = emailsTo(server, 'rosa@demo.test', 'Your password reset code');
+      if (!found) throw new Error('no reset email yet');
       return found;
     });
     const landed = await form.browser.go(new URL(HttpBrowser.formAction(codePage, /forgot-password\/[0-9a-f-]+$/), issuer).toString(), { form: { code: codeIn(email.text), new_password: 'amber-lantern-reset-7', confirm_password: 'amber-lantern-reset-7' } }, callback());

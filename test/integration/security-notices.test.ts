@@ -1,10 +1,9 @@
-import type { DevOutbox } from '../../src/infrastructure/courier/dev-outbox.js';
 import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { OPERATOR_ENV, adminCall, operatorToken } from '../helpers/admin-api.js';
 import { HttpBrowser } from '../helpers/browserless.js';
 import { eventually } from '../helpers/lockout-clock.js';
 import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
-import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
+import { emailsTo, fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
 
 /** DESIGN §8: a person hears of a sign-in from a browser their account never used. */
 describe('security notices', () => {
@@ -15,8 +14,7 @@ describe('security notices', () => {
   });
   afterAll(async () => server?.stop());
 
-  const newDeviceMails = (to: string) =>
-    (server.gatehouse.courier as DevOutbox).list().filter((m) => m.channel === 'email' && m.to === to && m.subject === 'New sign-in to your account');
+  const newDeviceMails = (to: string) => emailsTo(server, to, 'New sign-in to your account');
 
   it('emails on a new browser, not at the first sign-in nor on a known browser', async () => {
     const operator = await operatorToken(server.issuer);
