@@ -1,21 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { MeasurementWindow } from './window.js';
+import type { CpuSplit, MeasurementWindow } from './window.js';
 
 // The services a run itself drives: their CPU is part of what is measured, not a disturbance.
 const SERVICES = new Set(['postgres', 'redis-server']);
-
-/** Where the CPU of a window went, in CPU seconds (all threads, user + system). */
-export interface CpuSplit {
-  /** The server under test: its process and every process it started (a cluster's). */
-  server: number;
-  /** Every PostgreSQL process (backends, WAL writer, checkpointer, autovacuum). */
-  postgres: number;
-  /** Every Redis server process. */
-  redis: number;
-  /** The bench's own process: the load generator. */
-  loadGenerator: number;
-}
 
 export interface CpuUse {
   /** Share of all cores that other work took (0.5 = one of two cores), when known. */

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { LoadOutcome, LoadSpec } from './load.js';
+import type { LoadOutcome, LoadSpec } from './load-spec.js';
 
 /** A request that has not been answered within this long counts as a timeout (autocannon's default). */
 const TIMEOUT_MS = 10_000;

@@ -1,5 +1,16 @@
-import type { CpuSplit } from './foreign-cpu.js';
 import { performance } from 'node:perf_hooks';
+
+/** Where the CPU of a window went, in CPU seconds (all threads, user + system). */
+export interface CpuSplit {
+  /** The server under test: its process and every process it started (a cluster's). */
+  server: number;
+  /** Every PostgreSQL process (backends, WAL writer, checkpointer, autovacuum). */
+  postgres: number;
+  /** Every Redis server process. */
+  redis: number;
+  /** The bench's own process: the load generator. */
+  loadGenerator: number;
+}
 
 /** What one scenario measured on one target, inside its window. */
 export interface Measurement {
