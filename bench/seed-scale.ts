@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/infrastructure/storage/database.js';
-import { migrateToLatest } from '../src/infrastructure/storage/migrator.js';
+import { migrateToLatest } from '../migrations/migrator.js';
 import { SCALE_DEFAULTS, seedAtScale, tableSizes, type ScaleSeedOptions } from './seed/scale-seed.js';
 import { refusalToSeed } from './seed/seed-guard.js';
 import { seededUsername } from './seed/people.js';

@@ -1,7 +1,7 @@
 import { ConfigError, loadMigrationConfig } from './infrastructure/config/config.js';
 import { createLogger } from './infrastructure/observability/logger.js';
 import { openDatabase } from './infrastructure/storage/database.js';
-import { migrateToLatest } from './infrastructure/storage/migrator.js';
+import { migrateToLatest } from '../migrations/migrator.js';
 import { JobQueue } from './infrastructure/queue/job-queue.js';
 
 /** `npm run migrate`: applies pending migrations and exits (a Kubernetes Job runs this). */

@@ -33,7 +33,7 @@ import { installProviderEvents } from '../entrypoints/oidc/provider-events.js';
 import { PasswordHasher, threadPoolSize } from '../domain/passwords/password-hasher.js';
 import { openDatabase, type Database } from '../infrastructure/storage/database.js';
 import { PostgresEphemeralMarks, RedisEphemeralMarks } from '../infrastructure/storage/ephemeral-marks.js';
-import { migrateToLatest } from '../infrastructure/storage/migrator.js';
+import { migrateToLatest } from '../../migrations/migrator.js';
 import { connectRedis, RedisGate, waitForRedis } from '../infrastructure/storage/redis.js';
 import { ConnectionDrain } from '../infrastructure/http/connection-drain.js';
 import { isStorageFault } from '../infrastructure/storage/storage-faults.js';

@@ -3,7 +3,7 @@ import { KeyRing, KeyRotationInProgress, type KeyUse } from '../infrastructure/k
 import { SIGNING_ALGS, type SigningAlg } from '../infrastructure/keys/key-generation.js';
 import type { KeysCommandConfig } from '../infrastructure/config/config.js';
 import { openDatabase } from '../infrastructure/storage/database.js';
-import { migrateToLatest } from '../infrastructure/storage/migrator.js';
+import { migrateToLatest } from '../../migrations/migrator.js';
 
 export const KEYS_USAGE = `usage: npm run keys -- <command>
   list                          every signing and cookie key with its state

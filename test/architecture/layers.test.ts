@@ -27,7 +27,7 @@ function importsOf(file: string): string[] {
 /** `app` for the root files and app/, otherwise the top folder below src/. */
 function layerOf(file: string): number {
   const [top] = path.relative(SRC, file).split(path.sep);
-  // migrations/ (outside src/) are data definitions the storage layer applies.
+  // migrations/ (outside src/): the schema's changes and the migrator that applies them, beside the storage layer.
   if (top === '..') return LAYERS.indexOf('infrastructure');
   const layer = LAYERS.indexOf(top as (typeof LAYERS)[number]);
   return layer === -1 ? LAYERS.indexOf('app') : layer;

@@ -5,7 +5,7 @@ import type { ArtifactWrite } from '../../src/domain/sessions/artifact.js';
 import { ArtifactRepository } from '../../src/domain/sessions/artifact.repository.js';
 import { judgeChain } from '../../src/domain/sessions/refresh-chain.js';
 import { openDatabase, type Database } from '../../src/infrastructure/storage/database.js';
-import { migrateToLatest } from '../../src/infrastructure/storage/migrator.js';
+import { migrateToLatest } from '../../migrations/migrator.js';
 import { createScratchDatabase } from '../helpers/test-gatehouse.js';
 
 const HOUR = 60 * 60 * 1000;

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import { openDatabase, type Database } from '../../src/infrastructure/storage/database.js';
-import { migrateToLatest } from '../../src/infrastructure/storage/migrator.js';
+import { migrateToLatest } from '../../migrations/migrator.js';
 import { RunningProcess } from '../helpers/child-process.js';
 import { createScratchDatabase } from '../helpers/test-gatehouse.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { RateLimiters } from '../../src/infrastructure/rate-limits/rate-limiters.js';
 import { openDatabase, type Database } from '../../src/infrastructure/storage/database.js';
-import { migrateToLatest } from '../../src/infrastructure/storage/migrator.js';
+import { migrateToLatest } from '../../migrations/migrator.js';
 import { createScratchDatabase } from '../helpers/test-gatehouse.js';
 
 /** The embedded database, and the real server when the environment names one. */

@@ -9,7 +9,7 @@ import type { UpstreamProvider } from '../../src/infrastructure/federation/openi
 import { TenantRepository } from '../../src/domain/tenants/tenant.repository.js';
 import { UserRepository } from '../../src/domain/users/user.repository.js';
 import { openDatabase, type Database } from '../../src/infrastructure/storage/database.js';
-import { migrateToLatest } from '../../src/infrastructure/storage/migrator.js';
+import { migrateToLatest } from '../../migrations/migrator.js';
 import { createScratchDatabase } from '../helpers/test-gatehouse.js';
 
 const DIRECTORY = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';

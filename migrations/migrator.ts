@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { migrations, type Migration } from '../../../migrations/index.js';
+import { migrations, type Migration } from './index.js';
 
 // An arbitrary constant shared by every replica: pg_advisory_lock(key) serialises start-ups.
 const MIGRATION_LOCK_KEY = 727_112_001;
