@@ -22,11 +22,14 @@ import * as m202 from './20261202_002_tenant_logos.js';
 import * as m301 from './20261203_001_first_party_sessions.js';
 import * as m401 from './20261204_001_client_home_urls.js';
 import * as m518 from './20261205_018_operator_people.js';
+import * as m601 from './20261206_001_user_search_index.js';
 
 export interface Migration {
   name: string;
   up(knex: Knex): Promise<void>;
   down(knex: Knex): Promise<void>;
+  /** `transaction: false` for a statement PostgreSQL refuses inside one (CREATE INDEX CONCURRENTLY). */
+  config?: { transaction?: boolean };
 }
 
 /**
@@ -57,4 +60,5 @@ export const migrations: Migration[] = [
   { name: '20261203_001_first_party_sessions', ...m301 },
   { name: '20261204_001_client_home_urls', ...m401 },
   { name: '20261205_018_operator_people', ...m518 },
+  { name: '20261206_001_user_search_index', ...m601 },
 ];
