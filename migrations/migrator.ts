@@ -15,8 +15,9 @@ const source: Knex.MigrationSource<Migration> = {
 /**
  * Applies pending migrations while one connection holds a session-level PostgreSQL advisory
  * lock, so replicas starting together wait for each other instead of racing (knex's own lock
- * table makes the loser fail), each asking for the lock until it gets it (see takeLock). The lock is taken outside a transaction because the embedded
- * database runs transactions one at a time. Returns the names applied.
+ * table makes the loser fail), each asking for the lock until it gets it (see takeLock). The
+ * lock is taken outside a transaction because the embedded database runs transactions one at a
+ * time. Returns the names applied.
  */
 export async function migrateToLatest(knex: Knex, options: { embedded?: boolean } = {}): Promise<string[]> {
   // The embedded database belongs to this one process (and its pool has one connection).

@@ -82,8 +82,9 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
   const routers = [createHealthRouter(deps.readiness), ops, createInteractionRouter(deps.pages), createAssetRouter(), createBrandingRouter(deps.pages), createLanguageRouter({ secureCookies: deps.issuer.startsWith('https://') }), createAdminRouter(deps.admin), createDemoRouter({ issuer: deps.issuer, demoEnabled: deps.demoEnabled }), createSesNotificationRouter(deps.sesNotifications), createAccountRouter(deps.account), createConsoleRouter(deps.console)];
   // Which paths are Gatehouse's own is read from the routers (see own-routes.ts).
   const isOwnPath = ownPathMatcher(routers);
+  const machine = machinePaths(app);
   app.use(
-    forPages([
+    forPages(machine, [
       // Before every page: the request's language (cookie, Accept-Language; ui_locales once known).
       pageLanguageMiddleware(),
       // The sign-in this browser started, for the way onward of every error page.
@@ -93,7 +94,7 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
   app.use(securityHeaders({ https: deps.issuer.startsWith('https://'), styleHashes: PAGE_STYLE_HASHES }));
   app.use(inputGuard({ htmlPage: htmlErrorPage, isOwnPath }));
   app.use(
-    forPages([
+    forPages(machine, [
       refuseCrossSiteForms({ issuer: deps.issuer, htmlPage: htmlErrorPage, isFormPath: isOwnFormPath }),
       allowClientFormTargets(),
       deps.pages.upstreamSignOut.middleware(),
@@ -120,12 +121,26 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
  * page-only middleware (languages, the way onward of error pages, form checks) is not even
  * entered there. A path not listed gets all of it.
  */
-const MACHINE_PATHS = new Set(['/token', '/token/introspection', '/token/revocation', '/jwks', '/me', '/request', '/backchannel', '/.well-known/openid-configuration']);
+const MACHINE_ROUTES = ['token', 'introspection', 'revocation', 'jwks', 'userinfo', 'pushed_authorization_request', 'backchannel_authentication'] as const;
 
-/** Runs `middleware` in order for every request but those to the provider's machine endpoints. */
-function forPages(middleware: Koa.Middleware[]): Koa.Middleware {
+/** Where the provider serves those of its machine endpoints it has enabled, as it is configured. */
+function machinePaths(provider: Provider): ReadonlySet<string> {
+  const paths = MACHINE_ROUTES.flatMap((route) => {
+    try {
+      const path: unknown = provider.pathFor(route);
+      return typeof path === 'string' ? [path] : [];
+    } catch {
+      // A feature that is off (PAR, CIBA) has no route.
+      return [];
+    }
+  });
+  return new Set([...paths, '/.well-known/openid-configuration']);
+}
+
+/** Runs `middleware` in order for every request but those to `machinePaths`. */
+function forPages(machinePaths: ReadonlySet<string>, middleware: Koa.Middleware[]): Koa.Middleware {
   const pages = compose(middleware);
-  return (ctx, next) => (MACHINE_PATHS.has(ctx.path) ? next() : pages(ctx, next));
+  return (ctx, next) => (machinePaths.has(ctx.path) ? next() : pages(ctx, next));
 }
 
 /** A method a route does not take: said in the body too (problem+json on the API), not only in `Allow`. */
