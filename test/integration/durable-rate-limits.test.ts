@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { LockoutCounters } from '../../src/domain/lockout/lockout-counters.js';
+import { DEFAULT_LOCKOUT } from '../../src/domain/lockout/lockout-policy.js';
 import { RateLimiters } from '../../src/infrastructure/rate-limits/rate-limiters.js';
 import { openDatabase, type Database } from '../../src/infrastructure/storage/database.js';
 import { migrateToLatest } from '../../migrations/migrator.js';
@@ -95,6 +97,20 @@ describe.each(kinds)('durable rate limits read and reset together, on %s Postgre
     expect(await locks.blockedForMs(b)).toBe(0);
     expect((await counts.peek(kept)).total).toBe(2);
   });
+
+  it('counts 200 wrong passwords sent at once, each once, and the one-statement read then sees the lock', async () => {
+    const counters = new LockoutCounters(limiters);
+    const username = `guessed-${key()}`;
+    const attempt = { username, ip: '203.0.113.50', settings: DEFAULT_LOCKOUT };
+    await Promise.all(Array.from({ length: 200 }, () => counters.recordFailure(attempt)));
+    const lock = await counters.lockFor({ ...attempt, spareUsernameLock: false });
+    expect(lock).toMatchObject({ scope: 'username_ip', failures: 200, ip: '203.0.113.50' });
+    // A success forgets the username's counts and locks in one statement; the address's count
+    // across usernames stays (an attacker's own account must not wipe it), and holds it at 200.
+    await counters.recordSuccess(username, '203.0.113.50');
+    expect(await counters.lockFor({ ...attempt, spareUsernameLock: false })).toMatchObject({ scope: 'ip', failures: 200 });
+    expect(await counters.lockFor({ ...attempt, ip: '198.51.100.7', spareUsernameLock: false })).toBeUndefined();
+  }, 60_000);
 
   it('refuses limits that may live in Redis', async () => {
     const abuse = limiters.create(`abuse-${key()}`, 10, 60);
