@@ -63,6 +63,11 @@ describeOnPostgres('the search of a tenant\'s people', () => {
     expect(plan).not.toMatch(/Seq Scan|Bitmap Heap Scan/);
   });
 
+  it('takes the pattern characters of a search as text, not as wildcards', async () => {
+    // No one's name, username or email holds any of them.
+    for (const q of ['%', '_', '\\', '%smith', 'person_1\\']) expect(await users.search(tenants[0]!, { q, limit: 50 })).toEqual([]);
+  });
+
   it('finds the same people, in the same order and pages, as matching every row', async () => {
     const everyRow = async (q: string) =>
       (await knex('users').where({ tenant_id: tenants[2] }).andWhere((w) => w.whereILike('name', `%${q}%`).orWhereILike('email', `%${q}%`)).orderByRaw(`date_trunc('milliseconds', created_at), id`)).map((u: { id: string }) => u.id);
