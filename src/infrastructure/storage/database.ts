@@ -2,6 +2,7 @@ import { allowPreparedStatements } from './prepared-statements.js';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
+import { startDeadline } from './deadline.js';
 import { StorageTimeoutError } from './storage-faults.js';
 
 // node-pg returns bigint (int8) as strings; counts and epoch milliseconds fit in a JS number.
@@ -183,15 +184,15 @@ function abandonWhenSilent(raw: pg.Client, ms: number, breaker: SilenceBreaker):
     if (callbackAt >= 0) {
       const callback = args[callbackAt] as QueryCallback;
       let settled = false;
-      const timer = setTimeout(() => {
+      const cancel = startDeadline(ms, () => {
         if (settled) return;
         settled = true;
         const err = new StorageTimeoutError('PostgreSQL', ms);
         abandon(err);
         callback(err);
-      }, ms);
+      });
       args[callbackAt] = (err: Error | null, result?: unknown) => {
-        clearTimeout(timer);
+        cancel();
         if (settled) return;
         settled = true;
         callback(err, result);
@@ -199,18 +200,18 @@ function abandonWhenSilent(raw: pg.Client, ms: number, breaker: SilenceBreaker):
       return query.apply(this, args);
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const cancel = startDeadline(ms, () => {
         const err = new StorageTimeoutError('PostgreSQL', ms);
         abandon(err);
         reject(err);
-      }, ms);
+      });
       (query.apply(this, args) as Promise<unknown>).then(
         (result) => {
-          clearTimeout(timer);
+          cancel();
           resolve(result);
         },
         (err: unknown) => {
-          clearTimeout(timer);
+          cancel();
           reject(err);
         },
       );

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { Redis, type Command } from 'ioredis';
+import { startDeadline } from './deadline.js';
 import { isStorageFault } from './storage-faults.js';
 
 export interface RedisOptions {
@@ -14,10 +15,11 @@ export interface RedisOptions {
  * itself, so Redis is used again as soon as it is back.
  */
 export function connectRedis(url: string, options: RedisOptions): Redis {
-  return new Redis(url, {
+  const RedisWithDeadlines = withPatientDeadlines(options.commandTimeoutMs);
+  return new RedisWithDeadlines(url, {
     keyPrefix: options.keyPrefix,
     enableOfflineQueue: false,
-    commandTimeout: options.commandTimeoutMs,
+    // No `commandTimeout`: ioredis would time commands on a plain timer (see withPatientDeadlines).
     connectTimeout: Math.max(options.commandTimeoutMs, 1_000),
     maxRetriesPerRequest: 0,
     // A command cut off by a dropped connection may or may not have run: it is not sent again
@@ -30,6 +32,30 @@ export function connectRedis(url: string, options: RedisOptions): Redis {
     // share a round trip.
     enableAutoPipelining: true,
   });
+}
+
+/**
+ * ioredis with its command timeout kept by `startDeadline`: a command fails with ioredis's own
+ * "Command timed out" only when Redis's answer has not arrived, never because this process was
+ * too busy to read an answer that had (which would set a healthy Redis aside). Every command
+ * passes through `sendCommand`, pipelined and transactional ones included, as with ioredis's
+ * `commandTimeout`; a command is timed once, from when it is sent.
+ */
+function withPatientDeadlines(ms: number): typeof Redis {
+  const timed = new WeakSet<Command>();
+  return class RedisWithDeadlines extends Redis {
+    override sendCommand(command: Command, stream?: Parameters<Redis['sendCommand']>[1]): unknown {
+      const sent = super.sendCommand(command, stream);
+      if (!command.isSettled && !timed.has(command)) {
+        timed.add(command);
+        const cancel = startDeadline(ms, () => {
+          if (!command.isSettled) command.reject(new Error('Command timed out'));
+        });
+        command.promise.then(cancel, cancel);
+      }
+      return sent;
+    }
+  };
 }
 
 /** Resolves once the client is ready, or after `timeoutMs` (false): start-up never waits on Redis for long. */
