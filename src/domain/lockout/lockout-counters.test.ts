@@ -100,4 +100,33 @@ describe('lockout counters', () => {
     for (let i = 0; i < 4; i++) await fail('dave', '203.0.113.1');
     expect(await counters.lockFor(attempt('dave', '203.0.113.1'))).toBeUndefined();
   });
+
+  it('reads the locks of a page of usernames at once, each with its counts', async () => {
+    const now = Date.now();
+    const inMinutes = (minutes: number) => new Date(now + minutes * 60_000);
+    for (let i = 0; i < 5; i++) await fail('erin', '203.0.113.9');
+    for (let i = 0; i < 20; i++) await fail('frank', `198.51.100.${i % 4}`);
+    await counters.recordSecondFactorFailure('grace', { ...settings, max_failures: 1 });
+    for (let i = 0; i < settings.ip_failures_per_hour; i++) await fail(`someone-${i}`, '192.0.2.50');
+    await counters.clear('frank');
+    const page = [
+      { username: 'erin', ips: ['203.0.113.9', '203.0.113.9', '192.0.2.50'], settings },
+      { username: 'frank', ips: ['198.51.100.1'], settings },
+      { username: 'grace', ips: [], settings },
+      { username: 'nobody-at-all', ips: ['192.0.2.50'], settings },
+      { username: 'erin', ips: [], settings: { ...settings, ip_failures_per_hour: 1 } },
+    ];
+    expect(await counters.activeLocksOfMany(page)).toEqual([
+      [
+        { scope: 'username_ip', until: inMinutes(1), failures: 5, ip: '203.0.113.9' },
+        { scope: 'ip', until: inMinutes(60), failures: settings.ip_failures_per_hour, ip: '192.0.2.50' },
+      ],
+      [],
+      [{ scope: 'second_factor', until: inMinutes(1), failures: 1 }],
+      [{ scope: 'ip', until: inMinutes(60), failures: settings.ip_failures_per_hour, ip: '192.0.2.50' }],
+      [],
+    ]);
+    expect(await counters.activeLocks('erin', ['203.0.113.9'], settings)).toEqual([{ scope: 'username_ip', until: inMinutes(1), failures: 5, ip: '203.0.113.9' }]);
+    expect(await counters.activeLocksOfMany([])).toEqual([]);
+  });
 });

@@ -1,4 +1,4 @@
-import type { RateLimit, RateLimiters } from '../../infrastructure/rate-limits/rate-limiters.js';
+import type { DurableKey, RateLimit, RateLimiters } from '../../infrastructure/rate-limits/rate-limiters.js';
 import { FAILURE_MEMORY_SECONDS, IP_WINDOW_SECONDS, lockSecondsAfter, lockoutSubject, type LockScope, type LockoutSettings } from './lockout-policy.js';
 
 export interface ActiveLock {
@@ -157,26 +157,65 @@ export class LockoutCounters {
    * failed from recently: the store cannot list them), by username or across usernames.
    */
   async activeLocks(username: string, ips: readonly string[], settings: LockoutSettings): Promise<ActiveLock[]> {
+    return (await this.activeLocksOfMany([{ username, ips, settings }]))[0]!;
+  }
+
+  /**
+   * `activeLocks` of many usernames (a page of the admin search) in two statements: their
+   * generations, then every lock and count that could show. One by one, a page of 50 was some
+   * 150 statements.
+   */
+  async activeLocksOfMany(people: readonly LockoutPerson[]): Promise<ActiveLock[][]> {
+    if (!people.length) return [];
+    const subjects = people.map((person) => lockoutSubject(person.username));
+    const generations = await this.limiters.readDurable(subjects.map((subject) => ({ limit: this.generations, key: subject })));
+    const reads: DurableKey[] = [];
+    const read = (limit: RateLimit, key: string) => reads.push({ limit, key }) - 1;
+    const plans = people.map((person, index) => {
+      const base = counterKeys(subjects[index]!, generations[index]!.total, '');
+      return {
+        usernameLock: read(this.locks, base.usernameLock),
+        username: read(this.byUsername, base.username),
+        secondFactorLock: read(this.locks, base.secondFactorLock),
+        secondFactor: read(this.bySecondFactor, base.secondFactor),
+        addresses: [...new Set(person.ips)].map((ip) => {
+          const keys = counterKeys(subjects[index]!, generations[index]!.total, ip);
+          return { ip, lock: read(this.locks, keys.usernameIpLock), failures: read(this.byUsernameAndIp, keys.usernameIp), acrossUsernames: read(this.byIp, keys.ip) };
+        }),
+      };
+    });
+    const states = await this.limiters.readDurable(reads);
     const now = Date.now();
-    const base = await this.keys(username, '');
-    const locks: ActiveLock[] = [];
-    const [everywhere, secondFactor] = await Promise.all([this.locks.blockedForMs(base.usernameLock), this.locks.blockedForMs(base.secondFactorLock)]);
-    if (everywhere > 0) locks.push({ scope: 'username', until: new Date(now + everywhere), failures: (await this.byUsername.peek(base.username)).total });
-    if (secondFactor > 0) locks.push({ scope: 'second_factor', until: new Date(now + secondFactor), failures: (await this.bySecondFactor.peek(base.secondFactor)).total });
-    for (const ip of new Set(ips)) {
-      const keys = await this.keys(username, ip);
-      const [fromHere, address] = await Promise.all([this.locks.blockedForMs(keys.usernameIpLock), this.byIp.peek(keys.ip)]);
-      if (fromHere > 0) locks.push({ scope: 'username_ip', until: new Date(now + fromHere), failures: (await this.byUsernameAndIp.peek(keys.usernameIp)).total, ip });
-      if (address.total >= settings.ip_failures_per_hour) locks.push({ scope: 'ip', until: new Date(now + address.resetsInMs), failures: address.total, ip });
-    }
-    return locks;
+    return plans.map((plan, index) => {
+      const locks: ActiveLock[] = [];
+      const lockedFor = (at: number) => states[at]!.blockedForMs;
+      if (lockedFor(plan.usernameLock) > 0) locks.push({ scope: 'username', until: new Date(now + lockedFor(plan.usernameLock)), failures: states[plan.username]!.total });
+      if (lockedFor(plan.secondFactorLock) > 0) locks.push({ scope: 'second_factor', until: new Date(now + lockedFor(plan.secondFactorLock)), failures: states[plan.secondFactor]!.total });
+      for (const address of plan.addresses) {
+        if (lockedFor(address.lock) > 0) locks.push({ scope: 'username_ip', until: new Date(now + lockedFor(address.lock)), failures: states[address.failures]!.total, ip: address.ip });
+        const across = states[address.acrossUsernames]!;
+        if (across.total >= people[index]!.settings.ip_failures_per_hour) locks.push({ scope: 'ip', until: new Date(now + across.resetsInMs), failures: across.total, ip: address.ip });
+      }
+      return locks;
+    });
   }
 
   private async keys(username: string, ip: string) {
     const subject = lockoutSubject(username);
-    const generation = (await this.generations.peek(subject)).total;
-    const usernameIp = `${subject}:${generation}:${ip}`;
-    const secondFactor = `${subject}:${generation}`;
-    return { username: subject, usernameLock: `u:${subject}`, usernameIp, usernameIpLock: `uip:${usernameIp}`, secondFactor, secondFactorLock: `sf:${secondFactor}`, ip };
+    return counterKeys(subject, (await this.generations.peek(subject)).total, ip);
   }
+}
+
+/** A username whose locks are asked for, the addresses it failed from lately, its tenant's settings. */
+export interface LockoutPerson {
+  username: string;
+  ips: readonly string[];
+  settings: LockoutSettings;
+}
+
+/** The keys of a username's counters and locks in its current generation, from address `ip`. */
+function counterKeys(subject: string, generation: number, ip: string) {
+  const usernameIp = `${subject}:${generation}:${ip}`;
+  const secondFactor = `${subject}:${generation}`;
+  return { username: subject, usernameLock: `u:${subject}`, usernameIp, usernameIpLock: `uip:${usernameIp}`, secondFactor, secondFactorLock: `sf:${secondFactor}`, ip };
 }
