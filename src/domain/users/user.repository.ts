@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { keysetPage, type Position } from '../../infrastructure/storage/keyset.js';
+import { runPreparedQuery } from '../../infrastructure/storage/prepared-statements.js';
 import { isUuid } from '../../infrastructure/storage/uuid.js';
 import { normalizeUsername, usernameSkeleton, type NewUser, type UserRecord } from './user.js';
 
@@ -80,7 +81,10 @@ export class UserRepository {
       const like = `%${options.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       page.andWhere((w) => w.whereILike('name', like).orWhereILike('username', like).orWhereILike('email', like).orWhereILike('phone', like));
     }
-    return keysetPage(this.knex<UserRecord>('users').whereIn('id', page), { idColumn: 'id', limit: options.limit });
+    // The page's ids from the search index alone, on a plan PostgreSQL keeps; then only those rows.
+    const ids = (await runPreparedQuery<{ id: string }>(this.knex, 'gh_user_search', page)).map((row) => row.id);
+    if (!ids.length) return [];
+    return keysetPage(this.knex<UserRecord>('users').whereIn('id', ids), { idColumn: 'id', limit: options.limit });
   }
 
   /** A tenant's administrators (who receive the tenant's operational alerts). */

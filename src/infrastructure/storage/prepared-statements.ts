@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 
 /**
@@ -54,6 +55,24 @@ export async function runPrepared<Row>(knex: Knex, statement: PreparedStatement,
   }
 }
 
+/**
+ * A knex query (of one shape: its text fixed, only its values varying) as a prepared statement
+ * named after its text. For statements whose planning costs more than running them: the admin
+ * search's `ILIKE` patterns make PostgreSQL estimate each one against the columns' statistics,
+ * which on a large table took longer than the search itself. After a few runs PostgreSQL keeps
+ * one plan for the statement and plans no more. Same rule: name the columns, never `*`.
+ */
+export async function runPreparedQuery<Row>(knex: Knex, prefix: string, query: Knex.QueryBuilder): Promise<Row[]> {
+  const { sql, bindings } = query.toSQL();
+  let name = NAMES.get(sql);
+  if (!name) {
+    name = `${prefix}_${createHash('sha256').update(sql).digest('hex').slice(0, 16)}`;
+    NAMES.set(sql, name);
+  }
+  return (await runPrepared<Row>(knex, { name, sql }, bindings)).rows;
+}
+
+const NAMES = new Map<string, string>();
 const NUMBERED = new Map<string, string>();
 
 /** `?` placeholders as PostgreSQL's `$1, $2, …` (knex does the same for its own statements). */
