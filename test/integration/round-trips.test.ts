@@ -5,6 +5,9 @@ import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
 import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
 import { adminCall, createUser, OPERATOR_ENV, operatorToken } from '../helpers/admin-api.js';
+import { SignInFlow } from '../../bench/support/sign-in-flow.js';
+import { completeOverFetch } from '../../bench/support/sign-in-over-fetch.js';
+import { describeTarget } from '../../bench/support/target.js';
 
 const REQUESTS = 20;
 
@@ -116,5 +119,19 @@ describe('round trips per token request, caches warm', () => {
     // its failure addresses, the lockout settings, the usernames' lockout generations and then
     // their locks and counts: none of it once per user.
     expect(large.postgres).toBeLessThanOrEqual(9);
+  }, 60_000);
+
+  it('password sign-in from the person\'s own browser: the whole flow, from the authorization request to the code exchange', async () => {
+    const target = await describeTarget('gatehouse', server.issuer);
+    const flow = new SignInFlow(target.mobile, { username: 'alice', password: DEMO.password }, 'returning');
+    const signIn = async () => {
+      await completeOverFetch(flow, server.issuer);
+      flow.restart();
+    };
+    figures['password sign-in, own browser'] = await perRequest(signIn, 10);
+    // The user, its tenant, its device, its lockout (generation, then every counter at once),
+    // the session, the last sign-in, the device seen, the sign-in event, the grant and code,
+    // the account for the tokens: a successful first try writes no lockout state.
+    expect(figures['password sign-in, own browser']!.postgres).toBeLessThanOrEqual(16);
   }, 60_000);
 });

@@ -129,4 +129,25 @@ describe('lockout counters', () => {
     expect(await counters.activeLocks('erin', ['203.0.113.9'], settings)).toEqual([{ scope: 'username_ip', until: inMinutes(1), failures: 5, ip: '203.0.113.9' }]);
     expect(await counters.activeLocksOfMany([])).toEqual([]);
   });
+
+  it('tells a sign-in whether its success has failures to forget, and writes nothing when it has none', async () => {
+    const limiters = memoryLimiters();
+    const resets = jest.spyOn(limiters, 'resetDurable');
+    counters = new LockoutCounters(limiters);
+    const clean = await counters.checkAttempt(attempt('heidi', '203.0.113.20'));
+    expect(clean).toEqual({ lock: undefined, failuresToForget: false });
+    await counters.recordSuccess('heidi', '203.0.113.20', clean);
+    expect(resets).not.toHaveBeenCalled();
+
+    // A failure from anywhere is a run for the success to end.
+    await fail('heidi', '198.51.100.20');
+    const afterFailure = await counters.checkAttempt(attempt('heidi', '203.0.113.20'));
+    expect(afterFailure.failuresToForget).toBe(true);
+    await counters.recordSuccess('heidi', '203.0.113.20', afterFailure);
+    expect(resets).toHaveBeenCalledTimes(1);
+    expect((await counters.checkAttempt(attempt('heidi', '203.0.113.20'))).failuresToForget).toBe(false);
+    // Another username's failures from the same address are not this one's.
+    await fail('ivan', '203.0.113.20');
+    expect((await counters.checkAttempt(attempt('heidi', '203.0.113.20'))).failuresToForget).toBe(false);
+  });
 });

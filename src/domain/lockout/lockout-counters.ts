@@ -54,20 +54,31 @@ export class LockoutCounters {
     this.generations = limiters.create('lockout-generation', UNCAPPED, GENERATION_SECONDS, durable);
   }
 
+  /** The lock that refuses an attempt now, if any (see `checkAttempt`). */
+  async lockFor(attempt: AttemptToCheck): Promise<ActiveLock | undefined> {
+    return (await this.checkAttempt(attempt)).lock;
+  }
+
   /**
-   * The lock that refuses an attempt now, if any. `spareUsernameLock`: the browser has signed in
-   * as this user before, so an attacker's failures elsewhere do not lock the person out of it.
+   * What an attempt meets before its password is checked: the lock that refuses it now, if any,
+   * and whether a success would have failures or locks of the username to forget. Every sign-in
+   * asks this: seven counters and locks in one statement, after the username's generation.
+   * `spareUsernameLock`: the browser has signed in as this user before, so an attacker's
+   * failures elsewhere do not lock the person out of it.
    */
-  async lockFor(attempt: { username: string; ip: string; settings: LockoutSettings; spareUsernameLock: boolean }): Promise<ActiveLock | undefined> {
+  async checkAttempt(attempt: AttemptToCheck): Promise<AttemptCheck> {
     const keys = await this.keys(attempt.username, attempt.ip);
-    // Every sign-in asks this: one statement for the four (the counts behind a lock only when
-    // there is one).
-    const [fromHereLock, everywhereLock, secondFactorLock, address] = await this.limiters.readDurable([
+    const [fromHereLock, everywhereLock, secondFactorLock, address, fromHereFailures, everywhereFailures, secondFactorFailures] = await this.limiters.readDurable([
       { limit: this.locks, key: keys.usernameIpLock },
       { limit: this.locks, key: keys.usernameLock },
       { limit: this.locks, key: keys.secondFactorLock },
       { limit: this.byIp, key: keys.ip },
+      { limit: this.byUsernameAndIp, key: keys.usernameIp },
+      { limit: this.byUsername, key: keys.username },
+      { limit: this.bySecondFactor, key: keys.secondFactor },
     ]);
+    // What `recordSuccess` resets; when none of it is there, a success has nothing to write.
+    const failuresToForget = [fromHereLock, everywhereLock, fromHereFailures, everywhereFailures].some((state) => state!.total > 0);
     const fromHere = fromHereLock!.blockedForMs;
     // The username-wide password lock spares a known browser: an attacker must not lock a person
     // out of their own computer. The second-factor lock spares nobody: whoever hit it already
@@ -75,11 +86,12 @@ export class LockoutCounters {
     const everywhere = attempt.spareUsernameLock ? 0 : everywhereLock!.blockedForMs;
     const secondFactor = secondFactorLock!.blockedForMs;
     const now = Date.now();
-    if (fromHere > 0) return { scope: 'username_ip', until: new Date(now + fromHere), failures: (await this.byUsernameAndIp.peek(keys.usernameIp)).total, ip: attempt.ip };
-    if (everywhere > 0) return { scope: 'username', until: new Date(now + everywhere), failures: (await this.byUsername.peek(keys.username)).total };
-    if (secondFactor > 0) return { scope: 'second_factor', until: new Date(now + secondFactor), failures: (await this.bySecondFactor.peek(keys.secondFactor)).total };
-    if (address!.total >= attempt.settings.ip_failures_per_hour) return { scope: 'ip', until: new Date(now + address!.resetsInMs), failures: address!.total, ip: attempt.ip };
-    return undefined;
+    let lock: ActiveLock | undefined;
+    if (fromHere > 0) lock = { scope: 'username_ip', until: new Date(now + fromHere), failures: fromHereFailures!.total, ip: attempt.ip };
+    else if (everywhere > 0) lock = { scope: 'username', until: new Date(now + everywhere), failures: everywhereFailures!.total };
+    else if (secondFactor > 0) lock = { scope: 'second_factor', until: new Date(now + secondFactor), failures: secondFactorFailures!.total };
+    else if (address!.total >= attempt.settings.ip_failures_per_hour) lock = { scope: 'ip', until: new Date(now + address!.resetsInMs), failures: address!.total, ip: attempt.ip };
+    return { lock, failuresToForget };
   }
 
   /** Counts one wrong password in the three password scopes; returns the locks it started. */
@@ -133,9 +145,13 @@ export class LockoutCounters {
   /**
    * The right password: the username's consecutive failures start again, from this address and
    * from everywhere. The per-address count across usernames stays: an attacker signing in to an
-   * account of their own must not wipe the count of their guesses at others.
+   * account of their own must not wipe the count of their guesses at others. `checked`: what
+   * the attempt met before its password was checked; with nothing to forget then (the usual
+   * sign-in), nothing is written. Failures counted meanwhile (during the password check) are
+   * not this success's to forget.
    */
-  async recordSuccess(username: string, ip: string): Promise<void> {
+  async recordSuccess(username: string, ip: string, checked?: AttemptCheck): Promise<void> {
+    if (checked && !checked.failuresToForget) return;
     const keys = await this.keys(username, ip);
     await this.limiters.resetDurable([
       { limit: this.byUsernameAndIp, key: keys.usernameIp },
@@ -204,6 +220,22 @@ export class LockoutCounters {
     const subject = lockoutSubject(username);
     return counterKeys(subject, (await this.generations.peek(subject)).total, ip);
   }
+}
+
+/** A sign-in attempt about to have its password checked. */
+export interface AttemptToCheck {
+  username: string;
+  ip: string;
+  settings: LockoutSettings;
+  spareUsernameLock: boolean;
+}
+
+/** What `checkAttempt` found. */
+export interface AttemptCheck {
+  /** The lock that refuses the attempt now, if any. */
+  lock?: ActiveLock;
+  /** Whether the username has failures or a lock that a success must forget. */
+  failuresToForget: boolean;
 }
 
 /** A username whose locks are asked for, the addresses it failed from lately, its tenant's settings. */

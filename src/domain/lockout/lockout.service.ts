@@ -3,11 +3,20 @@ import type { EventLog } from '../events/event-log.js';
 import type { Actor } from '../events/event-types.js';
 import { sourceFields, type SignInSource } from '../events/sign-in-events.js';
 import type { TenantRepository } from '../tenants/tenant.repository.js';
-import type { ActiveLock, LockoutCounters } from './lockout-counters.js';
+import type { ActiveLock, AttemptCheck, LockoutCounters } from './lockout-counters.js';
 import { lockoutSettingsOf, type LockoutSettings } from './lockout-policy.js';
 import type { LastFailedPasswords } from './last-failed-password.js';
 
 export type { ActiveLock } from './lockout-counters.js';
+
+/** A sign-in (or password change) about to have its password checked. */
+export interface AttemptInput {
+  username: string;
+  source: SignInSource;
+  settings: LockoutSettings;
+  /** The browser has signed in as this user before (see LockoutCounters.checkAttempt). */
+  spareUsernameLock: boolean;
+}
 
 export interface LockoutDependencies {
   counters: LockoutCounters;
@@ -32,8 +41,13 @@ export class LockoutService {
   constructor(private readonly deps: LockoutDependencies) {}
 
   /** The lock refusing a sign-in of `username` from `source` now, if any. */
-  async lockFor(input: { username: string; source: SignInSource; settings: LockoutSettings; spareUsernameLock: boolean }): Promise<ActiveLock | undefined> {
-    return this.deps.counters.lockFor({ username: input.username, ip: input.source.ip, settings: input.settings, spareUsernameLock: input.spareUsernameLock });
+  async lockFor(input: AttemptInput): Promise<ActiveLock | undefined> {
+    return (await this.checkAttempt(input)).lock;
+  }
+
+  /** `lockFor`, and whether a success must forget failures (pass it on to `recordSuccess`). */
+  async checkAttempt(input: AttemptInput): Promise<AttemptCheck> {
+    return this.deps.counters.checkAttempt({ username: input.username, ip: input.source.ip, settings: input.settings, spareUsernameLock: input.spareUsernameLock });
   }
 
   /**
@@ -56,9 +70,9 @@ export class LockoutService {
     return started;
   }
 
-  /** The right password: the username's run of failures is over. */
-  async recordSuccess(username: string, source: SignInSource): Promise<void> {
-    await Promise.all([this.deps.counters.recordSuccess(username, source.ip), this.deps.lastFailed.forget(username)]);
+  /** The right password: the username's run of failures is over. `checked`: see `checkAttempt`. */
+  async recordSuccess(username: string, source: SignInSource, checked?: AttemptCheck): Promise<void> {
+    await Promise.all([this.deps.counters.recordSuccess(username, source.ip, checked), this.deps.lastFailed.forget(username)]);
   }
 
   /**

@@ -26,7 +26,7 @@ function harness(options: { lockedUntil?: Date; previousChange?: Date } = {}) {
     devices: { find: async (hash: string, userId: string) => (calls.push('device'), hash === 'known-browser' && userId === alice.id ? {} : undefined) },
     signIn: { verifyFor: async (user: UserRecord | undefined, password: string) => (calls.push('bcrypt'), user && password === 'right-password' ? { ok: true, user } : { ok: false, reason: 'invalid_credentials' }) },
     lockout: {
-      lockFor: async () => (calls.push('lock?'), options.lockedUntil ? { scope: 'username_ip', until: options.lockedUntil, failures: 5 } : undefined),
+      checkAttempt: async () => (calls.push('lock?'), { lock: options.lockedUntil ? { scope: 'username_ip', until: options.lockedUntil, failures: 5 } : undefined, failuresToForget: true }),
       recordFailure: async ({ username }: { username: string }) => (failures.push(username), []),
       recordSuccess: async () => void calls.push('reset'),
     },

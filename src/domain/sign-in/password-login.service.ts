@@ -71,7 +71,8 @@ export class PasswordLoginService {
     const knownBrowser = device !== null;
     const settings = lockoutSettingsOf(user ? tenant : undefined);
 
-    const lock = await lockout.lockFor({ username: input.username, source: input.source, settings, spareUsernameLock: knownBrowser });
+    const checked = await lockout.checkAttempt({ username: input.username, source: input.source, settings, spareUsernameLock: knownBrowser });
+    const lock = checked.lock;
     if (lock) {
       signInEvents.failed(user, input.source, 'locked', { scope: lock.scope, until: lock.until.toISOString() });
       return { ok: false, reason: 'locked', until: lock.until };
@@ -79,7 +80,7 @@ export class PasswordLoginService {
 
     const result = await this.deps.signIn.verifyFor(user, input.password);
     if (result.ok) {
-      await lockout.recordSuccess(input.username, input.source);
+      await lockout.recordSuccess(input.username, input.source, checked);
       return { ok: true, user: result.user, tenant: tenant!, device };
     }
     if (result.reason !== 'invalid_credentials') {
