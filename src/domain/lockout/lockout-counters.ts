@@ -184,18 +184,18 @@ export class LockoutCounters {
   async activeLocksOfMany(people: readonly LockoutPerson[]): Promise<ActiveLock[][]> {
     if (!people.length) return [];
     const subjects = people.map((person) => lockoutSubject(person.username));
-    const generations = await this.limiters.readDurable(subjects.map((subject) => ({ limit: this.generations, key: subject })));
+    const generations = await this.generationsOf(subjects);
     const reads: DurableKey[] = [];
     const read = (limit: RateLimit, key: string) => reads.push({ limit, key }) - 1;
     const plans = people.map((person, index) => {
-      const base = counterKeys(subjects[index]!, generations[index]!.total, '');
+      const base = counterKeys(subjects[index]!, generations[index]!, '');
       return {
         usernameLock: read(this.locks, base.usernameLock),
         username: read(this.byUsername, base.username),
         secondFactorLock: read(this.locks, base.secondFactorLock),
         secondFactor: read(this.bySecondFactor, base.secondFactor),
         addresses: [...new Set(person.ips)].map((ip) => {
-          const keys = counterKeys(subjects[index]!, generations[index]!.total, ip);
+          const keys = counterKeys(subjects[index]!, generations[index]!, ip);
           return { ip, lock: read(this.locks, keys.usernameIpLock), failures: read(this.byUsernameAndIp, keys.usernameIp), acrossUsernames: read(this.byIp, keys.ip) };
         }),
       };
@@ -218,7 +218,13 @@ export class LockoutCounters {
 
   private async keys(username: string, ip: string) {
     const subject = lockoutSubject(username);
-    return counterKeys(subject, (await this.generations.peek(subject)).total, ip);
+    const [generation] = await this.generationsOf([subject]);
+    return counterKeys(subject, generation!, ip);
+  }
+
+  /** The current generation of each lockout subject, in one statement. */
+  private async generationsOf(subjects: readonly string[]): Promise<number[]> {
+    return (await this.limiters.readDurable(subjects.map((subject) => ({ limit: this.generations, key: subject })))).map((state) => state.total);
   }
 }
 
