@@ -133,5 +133,9 @@ describe('round trips per token request, caches warm', () => {
     // the session, the last sign-in, the device seen, the sign-in event, the grant and code,
     // the account for the tokens: a successful first try writes no lockout state.
     expect(figures['password sign-in, own browser']!.postgres).toBeLessThanOrEqual(16);
+    // Redis: the interaction written, read once by each of its three requests (the login page,
+    // the form's post, the resume) and finished; the code written and consumed; the access token.
+    // Each page used to read it again for its brand, its language and its form targets (17 in all).
+    expect(figures['password sign-in, own browser']!.redis).toBeLessThanOrEqual(10);
   }, 60_000);
 });

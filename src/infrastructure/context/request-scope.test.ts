@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { requestSlot } from './request-scope.js';
+import { requestLocalMap, requestSlot } from './request-scope.js';
 
 describe('request slots', () => {
   const language = requestSlot<string>('language');
@@ -29,5 +29,22 @@ describe('request slots', () => {
       return requestId.get();
     })));
     expect(seen).toEqual(['a', 'b', 'c']);
+  });
+
+  it('give each request one scratch map, shared by its nested runs and gone with it', async () => {
+    const reads = requestLocalMap<string, number>('reads');
+    expect(reads()).toBeUndefined();
+    const seen = await Promise.all(['a', 'b'].map((id) => requestId.run(id, async () => {
+      reads()!.set('count', id === 'a' ? 1 : 2);
+      await sleep(1);
+      // A nested run (a page language) still writes into the request's own map.
+      await language.run('de', async () => {
+        reads()!.set('count', reads()!.get('count')! + 10);
+      });
+      return reads()!.get('count');
+    })));
+    expect(seen).toEqual([11, 12]);
+    // A later request starts empty.
+    await requestId.run('c', async () => expect(reads()!.size).toBe(0));
   });
 });

@@ -4,6 +4,7 @@ import type { ArtifactRepository } from '../../../domain/sessions/artifact.repos
 import type { ClientAdapter } from './client.adapter.js';
 import { cacheReads } from './cached-reads.adapter.js';
 import { explainMissingGrant, PostgresArtifactAdapter } from './postgres-artifact.adapter.js';
+import { readOncePerRequest } from './once-per-request.adapter.js';
 import { RedisArtifactAdapter } from './redis-artifact.adapter.js';
 import { failFast } from '../unavailable.js';
 import { SiblingLookups, skipWhenFoundElsewhere } from './sibling-lookups.js';
@@ -22,6 +23,9 @@ export interface AdapterDependencies {
   /** Wraps the DeviceCode adapter (polling pace); identity when absent. */
   decorateDeviceCode?: (adapter: Adapter) => Adapter;
 }
+
+/** Looked up from several places of one request (a sign-in page's brand, language, handler, …). */
+const READ_ONCE_PER_REQUEST = new Set(['Interaction']);
 
 /** The kinds oidc-provider looks a token value up as when it does not know which it is. */
 const TOKEN_KINDS = new Set(['AccessToken', 'ClientCredentials', 'RefreshToken']);
@@ -44,6 +48,7 @@ export function createAdapterFactory(deps: AdapterDependencies): (name: string) 
         : new RedisArtifactAdapter(name, deps.redis, new PostgresArtifactAdapter(name, deps.artifacts), TOKEN_KINDS.has(name) ? siblings : undefined);
     if (name === 'RefreshToken' && deps.redis) adapter = skipWhenFoundElsewhere(adapter, siblings);
     if (name === 'DeviceCode' && deps.decorateDeviceCode) adapter = deps.decorateDeviceCode(adapter);
+    if (READ_ONCE_PER_REQUEST.has(name)) adapter = readOncePerRequest(adapter, name);
     return failFast(adapter);
   };
 }
