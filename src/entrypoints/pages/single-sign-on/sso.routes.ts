@@ -9,7 +9,7 @@ import { renderMessage } from '../rendering/page-renderer.js';
 import { t } from '../rendering/page-text.js';
 import { signInSource } from '../sign-in-source.js';
 import { refusalPage } from './sso-messages.js';
-import { takeTripCookie } from './upstream-trip-cookie.js';
+import { forgetTripCookie, readTripCookie } from './upstream-trip-cookie.js';
 
 /** The interaction id at the front of the state Gatehouse sends upstream. */
 const STATE_PREFIX = /^([A-Za-z0-9_-]{1,64})\./;
@@ -70,8 +70,9 @@ export function registerSsoRoutes(router: Router, deps: SsoPageDependencies): vo
     const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
     const client = await deps.provider.Client.find(String(details.params.client_id));
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
-    const trip = takeTripCookie(ctx, deps.ssoTripSeal, details.uid, state);
+    const trip = readTripCookie(ctx, deps.ssoTripSeal, details.uid, state);
     if (!trip || details.prompt.name !== 'login') {
+      forgetTripCookie(ctx, details.uid);
       ctx.status = 400;
       ctx.type = 'html';
       ctx.body = renderMessage({
@@ -85,7 +86,12 @@ export function registerSsoRoutes(router: Router, deps: SsoPageDependencies): vo
       return;
     }
     const callbackUrl = new URL(`${trip.redirectUri}?${ctx.querystring}`);
+    // The trip is forgotten only once this settles. When storage fails meanwhile, the person is
+    // told to try again in a moment (503), and trying again must find the trip: the upstream's
+    // code is still good if storage failed before it was redeemed, and if not, the upstream
+    // itself refuses it a second time (a page that sends the person back there).
     const outcome = await deps.federatedSignIn.complete(trip, callbackUrl, signInSource(ctx, client));
+    forgetTripCookie(ctx, details.uid);
     if (!outcome.ok) {
       const page = refusalPage(outcome.reason, outcome.connection, outcome.upstreamError);
       ctx.status = page.status;

@@ -24,10 +24,12 @@ export function setTripCookie(ctx: Context, seal: SecretBox, uid: string, trip: 
   });
 }
 
-/** The trip of this sign-in whose state the callback carries; undefined when none matches. Used once. */
-export function takeTripCookie(ctx: Context, seal: SecretBox, uid: string, state: string): PendingTrip | undefined {
+/**
+ * The trip of this sign-in whose state the callback carries; undefined when none matches. Left in
+ * place: the callback forgets it (`forgetTripCookie`) once its answer is settled.
+ */
+export function readTripCookie(ctx: Context, seal: SecretBox, uid: string, state: string): PendingTrip | undefined {
   const sealed = ctx.cookies.get(COOKIE);
-  ctx.cookies.set(COOKIE, null, { path: `/interaction/${uid}` });
   if (!sealed) return undefined;
   try {
     const trip = JSON.parse(seal.open(sealed).plaintext) as PendingTrip & { uid: string; exp: number };
@@ -36,6 +38,11 @@ export function takeTripCookie(ctx: Context, seal: SecretBox, uid: string, state
   } catch {
     return undefined;
   }
+}
+
+/** The trip is over (signed in, or refused for good): a second answer for it finds none. */
+export function forgetTripCookie(ctx: Context, uid: string): void {
+  ctx.cookies.set(COOKIE, null, { path: `/interaction/${uid}` });
 }
 
 function sameText(a: string, b: string): boolean {
