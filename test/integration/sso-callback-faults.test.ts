@@ -109,15 +109,19 @@ const BOUND_MS = 5_500;
     }
   }
 
+  /** `work` while `server` is frozen; thawed whatever happens. */
+  async function whileFrozen<T>(server: { freeze(): void; thaw(): void }, work: () => Promise<T>): Promise<T> {
+    server.freeze();
+    try {
+      return await work();
+    } finally {
+      server.thaw();
+    }
+  }
+
   it('PostgreSQL frozen: a page saying to try again in a moment, and trying again signs the person in', async () => {
     const { browser, callback } = await backFromUpstream();
-    postgres.freeze();
-    let during: Awaited<ReturnType<typeof timedGo>>;
-    try {
-      during = await timedGo(browser, callback);
-    } finally {
-      postgres.thaw();
-    }
+    const during = await whileFrozen(postgres, () => timedGo(browser, callback));
     expect(during.ms).toBeLessThan(BOUND_MS);
     expect(during).toMatchObject({ status: 503, retryAfter: expect.stringMatching(/^\d+$/) });
     expect(during.page).toMatch(/briefly unavailable/i);
@@ -129,13 +133,7 @@ const BOUND_MS = 5_500;
 
   it('Redis frozen: answered within seconds, and the same sign-in completes once Redis answers', async () => {
     const { browser, callback } = await backFromUpstream();
-    redis.freeze();
-    let during: Awaited<ReturnType<typeof timedGo>>;
-    try {
-      during = await timedGo(browser, callback);
-    } finally {
-      redis.thaw();
-    }
+    const during = await whileFrozen(redis, () => timedGo(browser, callback));
     expect(during.ms).toBeLessThan(BOUND_MS);
     expect(during.status).not.toBe(500);
     if (!during.page.startsWith(`${server.issuer}${DEMO.callbackPath}?code=`)) {
