@@ -243,7 +243,9 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     const accountWebApp = await firstPartyWebApp(ACCOUNT_APP, 'account.signed_in');
     const consoleWebApp = await firstPartyWebApp(CONSOLE_APP, 'console.signed_in');
 
-    const pages = { provider, logger, ...repositories, ...services, upstreamSignOut, restartSeal, issuer: config.issuer, secureCookies };
+    // Sign-ins in progress live in Redis: while it is set aside, one begun before is out of reach.
+    const signInsOutOfReach = () => redis !== undefined && !redis.usable;
+    const pages = { provider, logger, ...repositories, ...services, upstreamSignOut, restartSeal, signInsOutOfReach, issuer: config.issuer, secureCookies };
     let drain: ConnectionDrain | undefined;
     metrics.watchEventLog(events);
     metrics.watchDatabasePool(() => (knex.client as { pool?: ConnectionPool }).pool);

@@ -21,6 +21,7 @@ import { brandSignInPages, type PageBrandDependencies } from './brand-of-interac
 import type { TenantLogos } from '../../domain/tenants/tenant-logo.js';
 import type { SecretBox } from '../../infrastructure/crypto/secret-box.js';
 import { applicationOf, openRestart, rememberSignInStart, wayOnward } from './way-onward.js';
+import { RETRY_AFTER_SECONDS } from '../../infrastructure/storage/storage-faults.js';
 
 /**
  * The hosted pages of an authorization request. GET /interaction/:uid shows whatever the
@@ -35,12 +36,17 @@ export type HostedPageDependencies = ForgotPasswordDependencies &
     tenantLogos: TenantLogos;
     /** Seals the authorization request a sign-in page can start over (way-onward.ts). */
     restartSeal: SecretBox;
+    /**
+     * True while the store of sign-ins in progress (Redis) is set aside: a sign-in begun before
+     * then is out of reach, not gone, and its page must not say it expired.
+     */
+    signInsOutOfReach?: () => boolean;
   };
 
 export function createInteractionRouter(deps: HostedPageDependencies): Router {
   const router = new Router();
   const secondFactorPages = createSecondFactorPages(deps);
-  router.use(expiredInteractionPage(deps.restartSeal));
+  router.use(expiredInteractionPage(deps.restartSeal, deps.signInsOutOfReach ?? (() => false)));
   router.use(brandSignInPages(deps));
   router.use(async (ctx, next) => {
     // Sign-in pages carry personal details and one-time form tokens: never cached, never back-buttoned from a cache.
@@ -112,21 +118,26 @@ export function createInteractionRouter(deps: HostedPageDependencies): Router {
 /**
  * An interaction cookie that expired or never existed, or a page used already (Back after signing
  * in, then submitting again): a page that starts the same sign-in over at the same application,
- * not an error dump.
+ * not an error dump. While Redis is set aside, a sign-in begun before is only out of reach: the
+ * page says so (503, Retry-After) and offers the same way onward, which works at once (a new
+ * sign-in is kept in PostgreSQL meanwhile); the old page works again once Redis answers.
  */
-function expiredInteractionPage(restartSeal: SecretBox) {
+function expiredInteractionPage(restartSeal: SecretBox, signInsOutOfReach: () => boolean) {
   return async (ctx: Parameters<Parameters<Router['use']>[0]>[0], next: () => Promise<unknown>) => {
     try {
       await next();
     } catch (err) {
       if (!(err instanceof errors.SessionNotFound) && !(err instanceof errors.InvalidRequest)) throw err;
       const restart = openRestart(ctx, restartSeal);
-      ctx.status = 400;
+      const outOfReach = err instanceof errors.SessionNotFound && signInsOutOfReach();
+      ctx.status = outOfReach ? 503 : 400;
+      if (outOfReach) ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
       ctx.type = 'html';
+      const key = outOfReach ? 'interaction.out_of_reach' : 'interaction.expired';
       ctx.body = renderMessage({
-        title: t('interaction.expired_title'),
+        title: t(`${key}_title`),
         alert: true,
-        message: restart ? t('interaction.expired_restart') : t('interaction.expired'),
+        message: restart ? t(`${key}_restart`) : t(key),
         ...wayOnward({ restart }),
       });
     }
