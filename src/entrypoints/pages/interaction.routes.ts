@@ -40,13 +40,13 @@ export type HostedPageDependencies = ForgotPasswordDependencies &
      * True while the store of sign-ins in progress (Redis) is set aside: a sign-in begun before
      * then is out of reach, not gone, and its page must not say it expired.
      */
-    signInsOutOfReach?: () => boolean;
+    signInsOutOfReach: () => boolean;
   };
 
 export function createInteractionRouter(deps: HostedPageDependencies): Router {
   const router = new Router();
   const secondFactorPages = createSecondFactorPages(deps);
-  router.use(expiredInteractionPage(deps.restartSeal, deps.signInsOutOfReach ?? (() => false)));
+  router.use(expiredInteractionPage(deps.restartSeal, deps.signInsOutOfReach));
   router.use(brandSignInPages(deps));
   router.use(async (ctx, next) => {
     // Sign-in pages carry personal details and one-time form tokens: never cached, never back-buttoned from a cache.
