@@ -4,6 +4,7 @@ import { ClientRepository } from '../domain/clients/client.repository.js';
 import { DeviceRepository } from '../domain/devices/device.repository.js';
 import { TenantRepository } from '../domain/tenants/tenant.repository.js';
 import { ArtifactRepository } from '../domain/sessions/artifact.repository.js';
+import { SignInRecordsRepository } from '../domain/sign-in/sign-in-records.repository.js';
 
 export interface Repositories {
   users: UserRepository;
@@ -12,8 +13,10 @@ export interface Repositories {
   devices: DeviceRepository;
   /** The provider's grants, refresh tokens, sessions and codes. */
   artifacts: ArtifactRepository;
+  /** A user with their tenant and browser, read together for each request of a sign-in. */
+  signInRecords: SignInRecordsRepository;
 }
 
 export function createRepositories(knex: Knex): Repositories {
-  return { users: new UserRepository(knex), tenants: new TenantRepository(knex), clients: new ClientRepository(knex), devices: new DeviceRepository(knex), artifacts: new ArtifactRepository(knex) };
+  return { users: new UserRepository(knex), tenants: new TenantRepository(knex), clients: new ClientRepository(knex), devices: new DeviceRepository(knex), artifacts: new ArtifactRepository(knex), signInRecords: new SignInRecordsRepository(knex) };
 }

@@ -271,7 +271,7 @@ export function createServices(context: ServiceContext) {
     secondFactorAdmin,
     smsBudget,
     clientAdmin: new ClientAdminService(knex, events, context.invalidateClient, { idTokenSigningAlgs: context.idTokenSigningAlgs ?? ['RS256'], production: context.production ?? false }),
-    signInFacts: new SignInFactsLoader({ users, tenants, devices: repositories.devices }, (request) => readDeviceHash(request as Context)),
+    signInFacts: new SignInFactsLoader({ records: repositories.signInRecords, tenants, devices: repositories.devices }, (request) => readDeviceHash(request as Context)),
     signInFlow: new SignInFlow(secondFactor),
     passkeySignIn: new PasskeySignIn({ passkey, codes, users, tenants, signInEvents: protection.signInEvents }),
     signInCompletion: new SignInCompletion({ users, devices: repositories.devices, signInEvents: protection.signInEvents, mail, background: context.background, now: context.now }),

@@ -48,7 +48,7 @@ export interface SignInProtectionContext {
  */
 export function createSignInProtection(context: SignInProtectionContext) {
   const { knex, repositories, events, logger } = context;
-  const { users, tenants, devices } = repositories;
+  const { users, tenants } = repositories;
   const eventHistory = new EventRepository(knex);
   const passwordHistory = new PasswordHistoryRepository(knex);
   const lastFailed = new PostgresLastFailedPasswords(knex);
@@ -64,9 +64,7 @@ export function createSignInProtection(context: SignInProtectionContext) {
   });
   const signIn = new SignInService(users, context.hasher);
   const passwordLogin = new PasswordLoginService({
-    users,
-    tenants,
-    devices,
+    records: repositories.signInRecords,
     signIn,
     lockout,
     lastFailed,

@@ -85,6 +85,32 @@ describe.each(kinds)('durable rate limits read and reset together, on %s Postgre
     expect(together[1]!.blockedForMs).toBeGreaterThan(590_000);
   });
 
+  it('reads a generation and the keys of that generation in one statement', async () => {
+    const generations = limiters.create(`generations-${key()}`, 1_000, 3600, { durable: true });
+    const counts = limiters.create(`counts-${key()}`, 1_000, 3600, { durable: true });
+    const subject = key();
+    const keysOf = (generation: string) => [
+      { limit: counts, key: `${subject}:${generation}:2001:db8::7` },
+      { limit: counts, key: subject },
+      { limit: counts, key: `${subject}:${generation}` },
+    ];
+    await counts.add(`${subject}:0:2001:db8::7`, 4);
+    await counts.add(subject, 9);
+    await counts.add(`${subject}:2`, 5);
+    let read: Awaited<ReturnType<RateLimiters['readDurableOfGeneration']>> | undefined;
+    const reading = () => limiters.readDurableOfGeneration({ limit: generations, key: subject }, keysOf);
+
+    // Never moved: generation 0 (no row), and its keys.
+    expect(await statementsOf(async () => (read = await reading()))).toBe(1);
+    expect({ generation: read!.generation, totals: read!.states.map((state) => state.total) }).toEqual({ generation: 0, totals: [4, 9, 0] });
+    // Two generations on: the keys of generation 2, never those of 0.
+    await generations.add(subject, 2);
+    read = await reading();
+    expect({ generation: read.generation, totals: read.states.map((state) => state.total) }).toEqual({ generation: 2, totals: [0, 9, 5] });
+    // As readDurable reads the same keys.
+    expect((await limiters.readDurable(keysOf('2'))).map((state) => state.total)).toEqual([0, 9, 5]);
+  });
+
   it('resets several keys in one statement and leaves the others', async () => {
     const counts = limiters.create(`counts-${key()}`, 1_000, 3600, { durable: true });
     const locks = limiters.create(`locks-${key()}`, 1, 3600, { durable: true });

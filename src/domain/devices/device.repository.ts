@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { rowFromJson } from '../../infrastructure/storage/json-rows.js';
 
 export interface UserDevice {
   device_hash: string;
@@ -9,6 +10,14 @@ export interface UserDevice {
   /** What the passed method was bound to: the phone number for SMS, the app's factor id. */
   mfa_phone: string | null;
   mfa_method: string | null;
+}
+
+/** The timestamp columns of `user_devices` (a test compares them with the table). */
+export const DEVICE_TIMESTAMP_COLUMNS = ['first_seen_at', 'last_seen_at', 'mfa_verified_at'] as const;
+
+/** A browser's record that a statement of another table brought along as `to_jsonb(user_devices)`. */
+export function deviceFromJson(json: Record<string, unknown> | null | undefined): UserDevice | undefined {
+  return rowFromJson<UserDevice>(json, DEVICE_TIMESTAMP_COLUMNS);
 }
 
 /** Browsers each user has signed in from (see migrations/…_user_devices). */

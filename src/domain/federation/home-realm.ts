@@ -34,6 +34,16 @@ export class HomeRealm {
     return (await this.connections.enabledForUsername(identifier)) ?? (domain ? this.connections.enabledForDomain(domain) : undefined);
   }
 
+  /**
+   * `forIdentifier`, for a username whose user (or absence) the request has already read with
+   * their tenant's connection: a statement only for a domain that a connection may claim.
+   */
+  async forFoundUsername(identifier: string, found: { singleSignOn: SsoConnection | undefined } | null): Promise<SsoConnection | undefined> {
+    if (found?.singleSignOn) return found.singleSignOn;
+    const domain = domainOf(identifier);
+    return domain ? this.connections.enabledForDomain(domain) : undefined;
+  }
+
   /** An application's hint: a tenant's id or slug, or an email domain. */
   async forTenantHint(hint: string): Promise<SsoConnection | undefined> {
     const value = hint.trim().toLowerCase().slice(0, 256);

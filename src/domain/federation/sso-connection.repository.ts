@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { rowFromJson } from '../../infrastructure/storage/json-rows.js';
 import { isUuid } from '../../infrastructure/storage/uuid.js';
 import { normalizeUsername } from '../users/user.js';
 import { DEFAULT_CLAIM_MAPPING, type SsoConnection } from './sso-connection.js';
@@ -8,6 +9,14 @@ type ConnectionRow = Omit<SsoConnection, 'claim_mapping'> & { claim_mapping: Par
 function toConnection(row: ConnectionRow | undefined): SsoConnection | undefined {
   if (!row) return undefined;
   return { ...row, allowed_domains: row.allowed_domains ?? [], claim_mapping: { ...DEFAULT_CLAIM_MAPPING, ...(row.claim_mapping ?? {}) } };
+}
+
+/** The timestamp columns of `sso_connections` (a test compares them with the table). */
+export const CONNECTION_TIMESTAMP_COLUMNS = ['created_at', 'updated_at'] as const;
+
+/** A connection that a statement of another table brought along as `to_jsonb(sso_connections)`. */
+export function connectionFromJson(json: Record<string, unknown> | null | undefined): SsoConnection | undefined {
+  return toConnection(rowFromJson<ConnectionRow>(json, CONNECTION_TIMESTAMP_COLUMNS));
 }
 
 export type ConnectionWrite = Omit<SsoConnection, 'created_at' | 'updated_at'>;

@@ -6,10 +6,15 @@ import { DEFAULT_LOCKOUT } from './lockout-policy.js';
 
 /** The same counters on rate-limiter-flexible's in-memory store, with jest's clock instead of waiting. */
 function memoryLimiters(): RateLimiters {
-  const limiters: Pick<RateLimiters, 'create' | 'readDurable' | 'resetDurable'> = {
+  // One key at a time, as the statements that read and reset several at once must answer.
+  const readDurable: RateLimiters['readDurable'] = (keys) => Promise.all(keys.map(async ({ limit, key }) => ({ ...(await limit.peek(key)), blockedForMs: await limit.blockedForMs(key) })));
+  const limiters: Pick<RateLimiters, 'create' | 'readDurable' | 'readDurableOfGeneration' | 'resetDurable'> = {
     create: (name: string, points: number, duration: number) => new RateLimit(new RateLimiterMemory({ keyPrefix: name, points, duration })),
-    // One key at a time, as the statements that read and reset several at once must answer.
-    readDurable: (keys) => Promise.all(keys.map(async ({ limit, key }) => ({ ...(await limit.peek(key)), blockedForMs: await limit.blockedForMs(key) }))),
+    readDurable,
+    readDurableOfGeneration: async (generation, keysOf) => {
+      const { total } = await generation.limit.peek(generation.key);
+      return { generation: total, states: await readDurable(keysOf(String(total))) };
+    },
     resetDurable: async (keys) => void (await Promise.all(keys.map(({ limit, key }) => limit.reset(key)))),
   };
   return limiters as RateLimiters;

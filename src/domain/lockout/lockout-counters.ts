@@ -62,21 +62,26 @@ export class LockoutCounters {
   /**
    * What an attempt meets before its password is checked: the lock that refuses it now, if any,
    * and whether a success would have failures or locks of the username to forget. Every sign-in
-   * asks this: seven counters and locks in one statement, after the username's generation.
+   * asks this: seven counters and locks, and the username's generation they are keyed by, in
+   * one statement.
    * `spareUsernameLock`: the browser has signed in as this user before, so an attacker's
    * failures elsewhere do not lock the person out of it.
    */
   async checkAttempt(attempt: AttemptToCheck): Promise<AttemptCheck> {
-    const keys = await this.keys(attempt.username, attempt.ip);
-    const [fromHereLock, everywhereLock, secondFactorLock, address, fromHereFailures, everywhereFailures, secondFactorFailures] = await this.limiters.readDurable([
-      { limit: this.locks, key: keys.usernameIpLock },
-      { limit: this.locks, key: keys.usernameLock },
-      { limit: this.locks, key: keys.secondFactorLock },
-      { limit: this.byIp, key: keys.ip },
-      { limit: this.byUsernameAndIp, key: keys.usernameIp },
-      { limit: this.byUsername, key: keys.username },
-      { limit: this.bySecondFactor, key: keys.secondFactor },
-    ]);
+    const subject = lockoutSubject(attempt.username);
+    const { states } = await this.limiters.readDurableOfGeneration({ limit: this.generations, key: subject }, (generation) => {
+      const keys = counterKeys(subject, generation, attempt.ip);
+      return [
+        { limit: this.locks, key: keys.usernameIpLock },
+        { limit: this.locks, key: keys.usernameLock },
+        { limit: this.locks, key: keys.secondFactorLock },
+        { limit: this.byIp, key: keys.ip },
+        { limit: this.byUsernameAndIp, key: keys.usernameIp },
+        { limit: this.byUsername, key: keys.username },
+        { limit: this.bySecondFactor, key: keys.secondFactor },
+      ];
+    });
+    const [fromHereLock, everywhereLock, secondFactorLock, address, fromHereFailures, everywhereFailures, secondFactorFailures] = states;
     // What `recordSuccess` resets; when none of it is there, a success has nothing to write.
     const failuresToForget = [fromHereLock, everywhereLock, fromHereFailures, everywhereFailures].some((state) => state!.total > 0);
     const fromHere = fromHereLock!.blockedForMs;
@@ -252,7 +257,7 @@ export interface LockoutPerson {
 }
 
 /** The keys of a username's counters and locks in its current generation, from address `ip`. */
-function counterKeys(subject: string, generation: number, ip: string) {
+function counterKeys(subject: string, generation: number | string, ip: string) {
   const usernameIp = `${subject}:${generation}:${ip}`;
   const secondFactor = `${subject}:${generation}`;
   return { username: subject, usernameLock: `u:${subject}`, usernameIp, usernameIpLock: `uip:${usernameIp}`, secondFactor, secondFactorLock: `sf:${secondFactor}`, ip };

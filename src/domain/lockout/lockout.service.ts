@@ -72,6 +72,9 @@ export class LockoutService {
 
   /** The right password: the username's run of failures is over. `checked`: see `checkAttempt`. */
   async recordSuccess(username: string, source: SignInSource, checked?: AttemptCheck): Promise<void> {
+    // Nothing counted: nothing to reset, and the last wrong password, should one be remembered,
+    // no longer matters (it is only compared while failures count).
+    if (checked && !checked.failuresToForget) return;
     await Promise.all([this.deps.counters.recordSuccess(username, source.ip, checked), this.deps.lastFailed.forget(username)]);
   }
 

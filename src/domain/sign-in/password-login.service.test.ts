@@ -5,6 +5,7 @@ import { PasswordLoginService, type PasswordLoginDependencies } from './password
 import type { UserRecord } from '../users/user.js';
 
 const alice = { id: '11111111-1111-4111-8111-111111111111', tenant_id: '22222222-2222-4222-8222-222222222222', username: 'alice', password_hash: 'hash' } as UserRecord;
+const tenant = { id: alice.tenant_id, settings: { lockout: { max_failures: 5, username_max_failures: 20, ip_failures_per_hour: 100 } } };
 const source = { ip: '203.0.113.7', userAgent: 'Browser/1', clientId: 'demo-web', clientKind: 'web' };
 
 /** The service with in-memory collaborators that record what was asked of them. */
@@ -13,20 +14,26 @@ function harness(options: { lockedUntil?: Date; previousChange?: Date } = {}) {
   const events: { reason: string; user?: string; details?: Record<string, unknown> }[] = [];
   const failures: string[] = [];
   const memos = new Map<string, FailedPasswordMemo>();
+  // Whether the username has failures counted when the next attempt is checked.
+  const counting = { failuresCounted: true };
   let releaseLookup!: () => void;
   const lookupReleased = new Promise<void>((resolve) => (releaseLookup = resolve));
   const lastFailed: LastFailedPasswords = {
-    get: async (username) => memos.get(lockoutSubject(username)),
+    get: async (username) => (calls.push('last failed?'), memos.get(lockoutSubject(username))),
     set: async (username, memo) => void memos.set(lockoutSubject(username), memo),
     forget: async (username) => void memos.delete(lockoutSubject(username)),
   };
   const deps = {
-    users: { findByUsername: async (name: string) => (calls.push('user'), name.toLowerCase() === 'alice' ? alice : undefined) },
-    tenants: { findById: async () => (calls.push('tenant'), { settings: {} }) },
-    devices: { find: async (hash: string, userId: string) => (calls.push('device'), hash === 'known-browser' && userId === alice.id ? {} : undefined) },
+    records: {
+      byUsername: async (name: string, hash?: string) => {
+        calls.push('records');
+        if (name.toLowerCase() !== 'alice') return undefined;
+        return { user: alice, tenant: tenant, device: hash === 'known-browser' ? {} : null, singleSignOn: undefined };
+      },
+    },
     signIn: { verifyFor: async (user: UserRecord | undefined, password: string) => (calls.push('bcrypt'), user && password === 'right-password' ? { ok: true, user } : { ok: false, reason: 'invalid_credentials' }) },
     lockout: {
-      checkAttempt: async () => (calls.push('lock?'), { lock: options.lockedUntil ? { scope: 'username_ip', until: options.lockedUntil, failures: 5 } : undefined, failuresToForget: true }),
+      checkAttempt: async () => (calls.push('lock?'), { lock: options.lockedUntil ? { scope: 'username_ip', until: options.lockedUntil, failures: 5 } : undefined, failuresToForget: counting.failuresCounted }),
       recordFailure: async ({ username }: { username: string }) => (failures.push(username), []),
       recordSuccess: async () => void calls.push('reset'),
     },
@@ -47,7 +54,7 @@ function harness(options: { lockedUntil?: Date; previousChange?: Date } = {}) {
     logger: pino({ level: 'silent' }),
     fingerprintKey: Buffer.alloc(32, 1),
   } as unknown as PasswordLoginDependencies;
-  return { service: new PasswordLoginService(deps), calls, events, failures, releaseLookup };
+  return { service: new PasswordLoginService(deps), calls, events, failures, releaseLookup, counting };
 }
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -69,7 +76,8 @@ describe('the password step', () => {
     // A known user's previous passwords are looked up only after the answer (see below).
     const beforeAnswering = (calls: string[]) => calls.filter((call) => call !== 'history');
     expect(beforeAnswering(unknown.calls)).toEqual(beforeAnswering(known.calls));
-    expect(beforeAnswering(known.calls)).toEqual(['user', 'tenant', 'device', 'lock?', 'bcrypt']);
+    // One read of the user, their tenant and this browser together, known or not.
+    expect(beforeAnswering(known.calls)).toEqual(['records', 'lock?', 'bcrypt', 'last failed?']);
     expect(unknown.failures).toEqual(['nobody']);
     // ...and after the answer too: the look-up runs for an unknown username as well, so the
     // next request is not faster when the username does not exist.
@@ -87,6 +95,19 @@ describe('the password step', () => {
     expect(events.map((e) => e.details?.repeated)).toEqual([false, true, true, false]);
   });
 
+  it('counts a remembered wrong password again once its failures no longer count (a success since, or their expiry)', async () => {
+    const { service, failures, calls, releaseLookup, counting } = harness();
+    releaseLookup();
+    await service.attempt({ username: 'alice', password: 'saved-old-password', source });
+    // The success forgets the counts without writing (nothing to reset); the memory of the
+    // wrong password may stay, and must not spare the next one.
+    counting.failuresCounted = false;
+    calls.length = 0;
+    await service.attempt({ username: 'alice', password: 'saved-old-password', source });
+    expect(failures).toHaveLength(2);
+    expect(calls).not.toContain('last failed?');
+  });
+
   it('tells a browser that signed in as the user before that a password is a previous one, and when it changed', async () => {
     const changed = new Date('2026-11-20T09:10:00Z');
     const { service, releaseLookup } = harness({ previousChange: changed });
@@ -101,6 +122,15 @@ describe('the password step', () => {
     releaseLookup();
     await settle();
     expect(events).toEqual([{ reason: 'previous_password', user: alice.id, details: { repeated: false, password_changed_at: '2026-11-20T09:10:00.000Z' } }]);
+  });
+
+  it('reads nothing again when the request already found the username (home-realm discovery)', async () => {
+    const { service, calls } = harness();
+    const found = await service.find('alice', 'known-browser');
+    calls.length = 0;
+    expect(await service.attempt({ username: 'alice', password: 'right-password', deviceHash: 'known-browser', source, found })).toMatchObject({ ok: true, user: alice, device: {} });
+    expect(await service.attempt({ username: 'nobody', password: 'right-password', source, found: null })).toMatchObject({ ok: false, reason: 'invalid_credentials' });
+    expect(calls).not.toContain('records');
   });
 
   it('resets the counts on the right password', async () => {

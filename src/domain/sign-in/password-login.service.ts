@@ -1,4 +1,4 @@
-import type { DeviceRepository, UserDevice } from '../devices/device.repository.js';
+import type { UserDevice } from '../devices/device.repository.js';
 import type { TenantRecord } from '../tenants/tenant.js';
 import type { SignInEvents, SignInSource } from '../events/sign-in-events.js';
 import { passwordFingerprint, type LastFailedPasswords } from '../lockout/last-failed-password.js';
@@ -6,15 +6,12 @@ import { lockoutSettingsOf, type LockoutSettings } from '../lockout/lockout-poli
 import type { ActiveLock, LockoutService } from '../lockout/lockout.service.js';
 import type { Logger } from '../../infrastructure/observability/logger.js';
 import type { PreviousPasswords } from '../passwords/previous-passwords.js';
-import type { TenantRepository } from '../tenants/tenant.repository.js';
 import type { SignInService } from './sign-in.service.js';
-import type { UserRepository } from '../users/user.repository.js';
+import type { SignInRecords, SignInRecordsRepository } from './sign-in-records.repository.js';
 import type { UserRecord } from '../users/user.js';
 
 export interface PasswordLoginDependencies {
-  users: UserRepository;
-  tenants: TenantRepository;
-  devices: DeviceRepository;
+  records: Pick<SignInRecordsRepository, 'byUsername'>;
   signIn: SignInService;
   lockout: LockoutService;
   lastFailed: LastFailedPasswords;
@@ -31,6 +28,11 @@ export interface PasswordLoginAttempt {
   /** The browser's device cookie digest, when it has one. */
   deviceHash?: string;
   source: SignInSource;
+  /**
+   * What `find` read for this username and browser, when the request already asked (home-realm
+   * discovery does, before the password): the step then reads nothing again.
+   */
+  found?: SignInRecords | null;
 }
 
 export type PasswordLoginOutcome =
@@ -43,7 +45,7 @@ export type PasswordLoginOutcome =
   | { ok: false; reason: 'locked'; until: Date }
   | { ok: false; reason: 'disabled' | 'temporary_password_expired' };
 
-// Looked up for an unknown username so both cost the same queries (no user or tenant has it).
+// Looked up for an unknown username so both cost the same queries (no user has it).
 const NO_ID = '00000000-0000-0000-0000-000000000000';
 /**
  * Previous-password look-ups for strangers run after the answer, on the bounded bcrypt pool.
@@ -63,13 +65,22 @@ export class PasswordLoginService {
 
   constructor(private readonly deps: PasswordLoginDependencies) {}
 
+  /**
+   * The user a typed username names, with their tenant and this browser's record, in one
+   * statement; null for a username nobody has (which costs the same statement).
+   */
+  async find(username: string, deviceHash?: string): Promise<SignInRecords | null> {
+    return (await this.deps.records.byUsername(username, deviceHash)) ?? null;
+  }
+
   async attempt(input: PasswordLoginAttempt): Promise<PasswordLoginOutcome> {
-    const { users, tenants, devices, lockout, signInEvents } = this.deps;
-    const user = await users.findByUsername(input.username);
-    const tenant = await tenants.findById(user?.tenant_id ?? NO_ID);
-    const device = input.deviceHash ? ((await devices.find(input.deviceHash, user?.id ?? NO_ID)) ?? null) : null;
+    const { lockout, signInEvents } = this.deps;
+    const found = input.found !== undefined ? input.found : await this.find(input.username, input.deviceHash);
+    const user = found?.user;
+    const tenant = found?.tenant;
+    const device = found?.device ?? null;
     const knownBrowser = device !== null;
-    const settings = lockoutSettingsOf(user ? tenant : undefined);
+    const settings = lockoutSettingsOf(tenant);
 
     const checked = await lockout.checkAttempt({ username: input.username, source: input.source, settings, spareUsernameLock: knownBrowser });
     const lock = checked.lock;
@@ -88,13 +99,16 @@ export class PasswordLoginService {
       signInEvents.failed(user, input.source, result.reason);
       return { ok: false, reason: result.reason };
     }
-    return this.wrongPassword(user, input, settings, knownBrowser);
+    return this.wrongPassword(user, input, settings, knownBrowser, checked.failuresToForget);
   }
 
-  private async wrongPassword(user: UserRecord | undefined, input: PasswordLoginAttempt, settings: LockoutSettings, knownBrowser: boolean): Promise<PasswordLoginOutcome> {
+  /** `failuresCounted`: the username has failures counted now (see `AttemptCheck.failuresToForget`). */
+  private async wrongPassword(user: UserRecord | undefined, input: PasswordLoginAttempt, settings: LockoutSettings, knownBrowser: boolean, failuresCounted: boolean): Promise<PasswordLoginOutcome> {
     const { lockout, lastFailed } = this.deps;
     const fingerprint = passwordFingerprint(this.deps.fingerprintKey, input.username, input.password);
-    const last = await lastFailed.get(input.username);
+    // The last wrong password matters only while its failure still counts: a success (which
+    // then need not forget it) or the counts' expiry ends its run.
+    const last = failuresCounted ? await lastFailed.get(input.username) : undefined;
     // The same wrong password again guesses nothing new (a saved old password, retried): it
     // counts once toward lockout.
     const repeated = last?.fingerprint === fingerprint;

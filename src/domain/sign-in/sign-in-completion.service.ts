@@ -7,6 +7,9 @@ import type { UserRepository } from '../users/user.repository.js';
 import type { UserRecord } from '../users/user.js';
 import type { SignInFacts } from './sign-in-facts.js';
 
+/** How stale a browser's last-seen time may get before a sign-in writes it again. */
+const LAST_SEEN_PRECISION_MS = 24 * 60 * 60 * 1000;
+
 export interface SignInCompletionDependencies {
   users: UserRepository;
   devices: DeviceRepository;
@@ -39,11 +42,22 @@ export class SignInCompletion {
   async complete(facts: SignInFacts, input: { deviceHash: string; source: SignInSource; clientName: string; amr: string[] }): Promise<void> {
     const { user } = facts;
     await this.deps.users.recordLogin(user.id, this.deps.now());
-    const newBrowser = await this.deps.devices.touch(input.deviceHash, user.id);
+    const newBrowser = (await this.seenLately(facts, input.deviceHash)) ? false : await this.deps.devices.touch(input.deviceHash, user.id);
     if (newBrowser && user.last_login_at) {
       const where = { client: input.clientName, ip: input.source.ip, userAgent: input.source.userAgent || 'unknown', when: this.deps.now() };
       this.deps.background(facts.tenant().then((tenant) => this.deps.mail.send('new-device', user, tenant, where, { clientId: input.source.clientId })));
     }
     this.deps.signInEvents.succeeded(user, input.source, { amr: input.amr });
+  }
+
+  /**
+   * This browser's record, read earlier in the request, says it signed in as the user within
+   * the day: its last-seen time is kept to the day, so it need not be written again. Nothing
+   * decides on that time; whether the browser is known is the row itself.
+   */
+  private async seenLately(facts: SignInFacts, deviceHash: string): Promise<boolean> {
+    if (facts.deviceHash !== deviceHash) return false;
+    const device = await facts.deviceIfRead();
+    return device !== undefined && this.deps.now().getTime() - device.last_seen_at.getTime() < LAST_SEEN_PRECISION_MS;
   }
 }

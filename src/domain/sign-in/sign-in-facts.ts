@@ -1,8 +1,8 @@
 import type { DeviceRepository, UserDevice } from '../devices/device.repository.js';
 import type { TenantRepository } from '../tenants/tenant.repository.js';
 import type { TenantRecord } from '../tenants/tenant.js';
-import type { UserRepository } from '../users/user.repository.js';
 import type { UserRecord } from '../users/user.js';
+import type { SignInRecordsRepository } from './sign-in-records.repository.js';
 
 /**
  * What one request knows about the person signing in: the user, their tenant and this browser's
@@ -32,6 +32,11 @@ export class SignInFacts {
     return this.tenantRead;
   }
 
+  /** This browser's record, only if this request has read it already (no statement to find out). */
+  deviceIfRead(): Promise<UserDevice | undefined> | undefined {
+    return this.deviceRead;
+  }
+
   device(): Promise<UserDevice | undefined> {
     this.deviceRead ??= this.deviceHash ? this.sources.devices.find(this.deviceHash, this.user.id) : Promise.resolve(undefined);
     return this.deviceRead;
@@ -46,7 +51,7 @@ export class SignInFactsLoader {
   private readonly perRequest = new WeakMap<object, Map<string, Promise<SignInFacts | undefined>>>();
 
   constructor(
-    private readonly sources: { users: UserRepository; tenants: TenantRepository; devices: DeviceRepository },
+    private readonly sources: { records: Pick<SignInRecordsRepository, 'byId'>; tenants: TenantRepository; devices: DeviceRepository },
     /** The request's device cookie digest (read by the HTTP layer, which owns cookies). */
     private readonly deviceHashOf: (request: object) => string | undefined,
   ) {}
@@ -57,7 +62,11 @@ export class SignInFactsLoader {
     if (!facts) this.perRequest.set(request, (facts = new Map()));
     let loading = facts.get(accountId);
     if (!loading) {
-      loading = this.sources.users.findById(accountId).then((user) => (user ? new SignInFacts(user, this.sources, deviceHash) : undefined));
+      // The user, their tenant and this browser's record in one statement: most requests of a
+      // sign-in need the tenant, and the second-factor policy the browser.
+      loading = this.sources.records
+        .byId(accountId, deviceHash)
+        .then((found) => (found ? new SignInFacts(found.user, this.sources, deviceHash, { tenant: found.tenant, device: deviceHash ? found.device : undefined }) : undefined));
       facts.set(accountId, loading);
     }
     return loading;

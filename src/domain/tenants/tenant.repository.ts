@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { keysetPage, type Position } from '../../infrastructure/storage/keyset.js';
+import { rowFromJson } from '../../infrastructure/storage/json-rows.js';
 import { isUuid } from '../../infrastructure/storage/uuid.js';
 import type { TenantRecord } from './tenant.js';
 import { effectiveSettings } from './tenant-settings.js';
@@ -15,6 +16,13 @@ function toTenant(row: TenantRow | undefined): TenantRecord | undefined {
   return { ...row, settings: effectiveSettings(written), settingsAsWritten: written };
 }
 
+/** The timestamp columns of `tenants` (a test compares them with the table). */
+export const TENANT_TIMESTAMP_COLUMNS = ['created_at', 'updated_at'] as const;
+
+/** A tenant that a statement of another table brought along as `to_jsonb(tenants)`. */
+export function tenantFromJson(json: Record<string, unknown> | null | undefined): TenantRecord | undefined {
+  return toTenant(rowFromJson<TenantRow>(json, TENANT_TIMESTAMP_COLUMNS));
+}
 
 export class TenantRepository {
   constructor(private readonly knex: Knex) {}

@@ -152,12 +152,43 @@ export class RateLimiters {
     return keys.map(({ limit }, index) => limit.stateOfRow(byKey.get(stored[index]!), now));
   }
 
+  /**
+   * `readDurable` of keys that carry a generation, itself the count of another durable key, in
+   * one statement: PostgreSQL reads the generation and then the keys of that generation, where
+   * two statements would wait for each other. `keysOf` builds the keys for a generation given
+   * as text (the statement fills it in the same way).
+   */
+  async readDurableOfGeneration(
+    generation: DurableKey,
+    keysOf: (generation: string) => readonly DurableKey[],
+  ): Promise<{ generation: number; states: Array<CounterState & { blockedForMs: number }> }> {
+    const templates = keysOf(GENERATION_MARK).map(({ limit, key }) => storedKeyOfDurable(limit, key));
+    const now = Date.now();
+    const { rows } = await this.store.knex.raw<{ rows: Array<{ generation: number; key: string | null; points: number | null; expire: string | null }> }>(
+      `SELECT g.value AS generation, c.key, c.points, c.expire
+         FROM (SELECT coalesce((SELECT points FROM ${TABLE} WHERE key = ? AND (expire > ? OR expire IS NULL)), 0) AS value) AS g
+         LEFT JOIN LATERAL (
+           SELECT key, points, expire FROM ${TABLE}
+            WHERE key = ANY (ARRAY(SELECT replace(template, ?, g.value::text) FROM unnest(?::text[]) AS template))
+              AND (expire > ? OR expire IS NULL)
+         ) AS c ON true`,
+      [storedKeyOfDurable(generation.limit, generation.key), now, GENERATION_MARK, templates, now],
+    );
+    const value = Number(rows[0]?.generation ?? 0);
+    const keys = keysOf(String(value));
+    const byKey = new Map(rows.filter((row) => row.key !== null).map((row) => [row.key!, { points: Number(row.points), expire: row.expire === null ? null : Number(row.expire) }]));
+    return { generation: value, states: keys.map(({ limit, key }) => limit.stateOfRow(byKey.get(storedKeyOfDurable(limit, key)), now)) };
+  }
+
   /** Forgets several keys of durable limits in one statement (as `reset` on each). */
   async resetDurable(keys: readonly DurableKey[]): Promise<void> {
     if (keys.length === 0) return;
     await this.store.knex.raw(`DELETE FROM ${TABLE} WHERE key = ANY(?::text[])`, [keys.map(({ limit, key }) => storedKeyOfDurable(limit, key))]);
   }
 }
+
+/** Stands for the generation in the keys of `readDurableOfGeneration` (no key holds braces). */
+const GENERATION_MARK = '{generation}';
 
 function storedKeyOfDurable(limit: RateLimit, key: string): string {
   // Another limit may live in Redis, where this table would not see it.

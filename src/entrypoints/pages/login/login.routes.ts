@@ -87,14 +87,16 @@ export function registerLoginRoutes(router: Router, deps: SsoPageDependencies & 
       ctx.status = status;
       renderLoginPage(ctx, details, { username, error, errorField: username ? 'password' : 'username', clientName: client?.clientName, ssoOffered: await deps.homeRealm.offered(), remember });
     };
+    // The user, their tenant and this browser's record, read once for both steps below.
+    const deviceHash = readDeviceHash(ctx);
+    const found = username ? await deps.passwordLogin.find(username, deviceHash) : null;
     // Home-realm discovery: a name without a password, or anyone of a tenant where single
     // sign-on is required, goes to the organisation's own sign-in.
-    const connection = username ? await deps.homeRealm.forIdentifier(username) : undefined;
+    const connection = username ? await deps.homeRealm.forFoundUsername(username, found) : undefined;
     if (connection && (!password || connection.required)) return goUpstream(ctx, deps, details, connection, { loginHint: username, afterForm: true, remember });
     if (!username || !password) return again(t(MESSAGES.missing), 400);
 
-    const deviceHash = readDeviceHash(ctx);
-    const result = await deps.passwordLogin.attempt({ username, password, deviceHash, source: signInSource(ctx, client) });
+    const result = await deps.passwordLogin.attempt({ username, password, deviceHash, source: signInSource(ctx, client), found });
     if (!result.ok) {
       const refusal = refusalOf(result, new Date());
       if (refusal.retryAfterSeconds) ctx.set('Retry-After', String(refusal.retryAfterSeconds));
