@@ -1,6 +1,6 @@
-import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { LoadOutcome, LoadSpec } from './load-spec.js';
+import { RawHttpConnection, type RawRequest } from './raw-http.js';
 
 /** A request that has not been answered within this long counts as a timeout (autocannon's default). */
 const TIMEOUT_MS = 10_000;
@@ -18,10 +18,13 @@ const TIMEOUT_MS = 10_000;
  * ends, and its latency is counted from its scheduled time (no coordinated omission: a stalled
  * server is charged for the requests it kept waiting); one sent late because this process was
  * busy counts from when it was sent.
+ *
+ * Each connection is a `RawHttpConnection`: the load generator shares the two cores with the
+ * server, and node:http's client took several times autocannon's CPU per request.
  */
 export function runPacedLoad(spec: LoadSpec & { overallRate: number }): Promise<LoadOutcome> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: spec.connections });
   const origin = new URL(spec.origin);
+  const sockets: RawHttpConnection[] = [];
   const started = performance.now();
   const endsAt = performance.now() + (spec.window.secondsLeft + 0.25) * 1000;
   const interval = 1000 / spec.overallRate;
@@ -29,6 +32,8 @@ export function runPacedLoad(spec: LoadSpec & { overallRate: number }): Promise<
 
   const connection = async (index: number) => {
     const requests = spec.requestsFor(index);
+    const socket = new RawHttpConnection(origin.hostname, Number(origin.port), TIMEOUT_MS);
+    sockets.push(socket);
     let previousAnswered = 0;
     for (let k = 0; ; k++) {
       const scheduled = started + (index + k * spec.connections) * interval;
@@ -44,7 +49,7 @@ export function runPacedLoad(spec: LoadSpec & { overallRate: number }): Promise<
       const setup = typeof template.setupRequest === 'function' ? template.setupRequest : undefined;
       const onResponse = typeof template.onResponse === 'function' ? template.onResponse : undefined;
       const request = setup ? setup(template, {}) : template;
-      const answer = await send(agent, origin, request as SendableRequest).catch((err: Error) => err);
+      const answer = await socket.request(request as RawRequest).catch((err: Error) => err);
       previousAnswered = performance.now();
       if (answer instanceof Error) {
         if (answer.message === 'timeout') outcome.timeouts++;
@@ -57,35 +62,5 @@ export function runPacedLoad(spec: LoadSpec & { overallRate: number }): Promise<
   };
   return Promise.all(Array.from({ length: spec.connections }, (_, index) => connection(index)))
     .then(() => outcome)
-    .finally(() => agent.destroy());
-}
-
-interface Answer {
-  status: number;
-  body: string;
-  headers: http.IncomingHttpHeaders;
-}
-
-interface SendableRequest {
-  method?: string;
-  path?: string;
-  headers?: http.OutgoingHttpHeaders;
-  body?: string | Buffer;
-}
-
-function send(agent: http.Agent, origin: URL, request: SendableRequest): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const outgoing = http.request(
-      { agent, host: origin.hostname, port: origin.port, method: request.method ?? 'GET', path: request.path ?? '/', headers: request.headers, timeout: TIMEOUT_MS },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: response.headers }));
-        response.on('error', reject);
-      },
-    );
-    outgoing.on('timeout', () => outgoing.destroy(new Error('timeout')));
-    outgoing.on('error', reject);
-    outgoing.end(request.body);
-  });
+    .finally(() => sockets.forEach((socket) => socket.close()));
 }
