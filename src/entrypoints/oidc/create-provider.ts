@@ -1,4 +1,5 @@
 import { LANGUAGES } from '../../infrastructure/i18n/languages.js';
+import { CookieSignatures } from '../../infrastructure/crypto/cookie-signatures.js';
 import Provider, { type Adapter, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { UserRepository } from '../../domain/users/user.repository.js';
 import type { ProviderSecrets } from '../../infrastructure/config/signing-keys.js';
@@ -52,7 +53,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
     findAccount: failFastAccounts(createFindAccount(deps.users, { facts: deps.signIn.facts })),
     jwks: deps.secrets.jwks as Configuration['jwks'],
     cookies: {
-      keys: deps.secrets.cookieKeys,
+      // keygrip's contract with a cheaper comparison (see cookie-signatures.ts).
+      keys: new CookieSignatures(deps.secrets.cookieKeys) as unknown as string[],
       // Over https, cookie names carry their guarantees: __Host- (Secure, whole host, no Domain:
       // no sibling subdomain can plant or shadow the session); __Secure- for the interaction
       // cookies, which are scoped to their own paths, so __Host- (path=/ only) cannot apply.

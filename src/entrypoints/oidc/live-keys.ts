@@ -1,6 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { Logger } from '../../infrastructure/observability/logger.js';
 import type { RingSnapshot } from '../../infrastructure/keys/key-ring.js';
+import { CookieSignatures } from '../../infrastructure/crypto/cookie-signatures.js';
 
 type KeystoreInitializer = (this: Provider, jwks: { keys: Record<string, unknown>[] }) => void;
 // oidc-provider takes its keys once, at construction; its own initializer, called again, puts a
@@ -14,7 +15,7 @@ export async function applyKeys(provider: Provider, snapshot: Pick<RingSnapshot,
   initializer ??= ((await import(INITIALIZER)) as { default: KeystoreInitializer }).default;
   initializer.call(provider, structuredClone(snapshot.jwks));
   // Koa signs cookies with the first key and accepts any: read per request, so this takes effect at once.
-  (provider as unknown as { keys: string[] }).keys = [...snapshot.cookieKeys];
+  (provider as unknown as { keys: CookieSignatures }).keys = new CookieSignatures(snapshot.cookieKeys);
 }
 
 export interface KeyFollower {
