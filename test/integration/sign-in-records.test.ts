@@ -4,7 +4,7 @@ import { CONNECTION_TIMESTAMP_COLUMNS, SsoConnectionRepository } from '../../src
 import { DEFAULT_CLAIM_MAPPING } from '../../src/domain/federation/sso-connection.js';
 import { SignInRecordsRepository } from '../../src/domain/sign-in/sign-in-records.repository.js';
 import { TENANT_TIMESTAMP_COLUMNS, TenantRepository } from '../../src/domain/tenants/tenant.repository.js';
-import { UserRepository } from '../../src/domain/users/user.repository.js';
+import { USER_TIMESTAMP_COLUMNS, UserRepository } from '../../src/domain/users/user.repository.js';
 import { openDatabase, type Database } from '../../src/infrastructure/storage/database.js';
 import { migrateToLatest } from '../../migrations/migrator.js';
 import { createScratchDatabase } from '../helpers/test-gatehouse.js';
@@ -113,7 +113,15 @@ describe.each(kinds)('the records a sign-in reads together, on %s PostgreSQL', (
     expect(found!.singleSignOn!.created_at).toBeInstanceOf(Date);
   });
 
-  it('knows every timestamp column of the tables it reads as JSON (a new one must be added to its list)', async () => {
+  it('knows every timestamp column of the tables it reads as JSON, and no column reads otherwise in JSON (a new one must be added to its list)', async () => {
+    // JSON would give a bigint or numeric as a number and a bytea as hex text, where pg gives a
+    // string and a Buffer: none of the four tables may have one.
+    const otherTypes = await database.knex('information_schema.columns')
+      .whereIn('table_name', ['users', 'tenants', 'user_devices', 'sso_connections'])
+      .where({ table_schema: database.knex.raw('current_schema()') })
+      .whereNotIn('data_type', ['text', 'boolean', 'uuid', 'jsonb', 'timestamp with time zone'])
+      .select<{ table_name: string; column_name: string; data_type: string }[]>('table_name', 'column_name', 'data_type');
+    expect(otherTypes).toEqual([]);
     const timestamps = async (table: string) =>
       (
         await database.knex('information_schema.columns')
@@ -122,6 +130,7 @@ describe.each(kinds)('the records a sign-in reads together, on %s PostgreSQL', (
           .orderBy('column_name')
           .select<{ column_name: string }[]>('column_name')
       ).map((row) => row.column_name);
+    expect(await timestamps('users')).toEqual([...USER_TIMESTAMP_COLUMNS].sort());
     expect(await timestamps('tenants')).toEqual([...TENANT_TIMESTAMP_COLUMNS].sort());
     expect(await timestamps('user_devices')).toEqual([...DEVICE_TIMESTAMP_COLUMNS].sort());
     expect(await timestamps('sso_connections')).toEqual([...CONNECTION_TIMESTAMP_COLUMNS].sort());

@@ -1,8 +1,17 @@
 import type { Knex } from 'knex';
 import { keysetPage, type Position } from '../../infrastructure/storage/keyset.js';
 import { runPreparedQuery } from '../../infrastructure/storage/prepared-statements.js';
+import { rowFromJson } from '../../infrastructure/storage/json-rows.js';
 import { isUuid } from '../../infrastructure/storage/uuid.js';
 import { normalizeUsername, usernameSkeleton, type NewUser, type UserRecord } from './user.js';
+
+/** The timestamp columns of `users` (a test compares them with the table). */
+export const USER_TIMESTAMP_COLUMNS = ['password_changed_at', 'password_expires_at', 'tokens_valid_after', 'created_at', 'updated_at', 'last_login_at', 'previous_login_at'] as const;
+
+/** A user that a statement brought as `to_jsonb(users)`. */
+export function userFromJson(json: Record<string, unknown> | null | undefined): UserRecord | undefined {
+  return rowFromJson<UserRecord>(json, USER_TIMESTAMP_COLUMNS);
+}
 
 export class UserRepository {
   constructor(private readonly knex: Knex) {}
