@@ -23,10 +23,11 @@ describeOnLinux("the bench's CPU split", () => {
       const [use] = await Promise.all([cpuDuring(window, { bench: process.pid, server: server.pid }), client.query('SELECT count(*) FROM generate_series(1, 20000000)')]);
       expect(use.split).toBeDefined();
       const { server: serverSeconds, postgres, loadGenerator } = use.split!;
-      // On a shared CI machine the spinning processes get less than their two cores; what counts
-      // is where the time is put down.
-      expect(serverSeconds).toBeGreaterThan(0.3);
-      expect(postgres).toBeGreaterThan(0.2);
+      // On a shared CI machine the spinning processes get far less than their two cores (beside
+      // a full run's other suites, less than a third of a core each at times); what counts is
+      // where the time is put down.
+      expect(serverSeconds).toBeGreaterThan(0.1);
+      expect(postgres).toBeGreaterThan(0.05);
       expect(loadGenerator).toBeLessThan(serverSeconds);
     } finally {
       await client.end();

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { keysetPage, type Position } from '../../infrastructure/storage/keyset.js';
 import { rowFromJson } from '../../infrastructure/storage/json-rows.js';
+import { runPrepared, type PreparedStatement } from '../../infrastructure/storage/prepared-statements.js';
 import { isUuid } from '../../infrastructure/storage/uuid.js';
 import type { TenantRecord } from './tenant.js';
 import { effectiveSettings } from './tenant-settings.js';
@@ -24,12 +25,16 @@ export function tenantFromJson(json: Record<string, unknown> | null | undefined)
   return toTenant(rowFromJson<TenantRow>(json, TENANT_TIMESTAMP_COLUMNS));
 }
 
+/** Read on most requests that know their person: prepared once per connection (see UserRepository). */
+const BY_ID: PreparedStatement = { name: 'gh_tenant_by_id', sql: 'SELECT to_jsonb(t) AS tenant_row FROM tenants t WHERE t.id = ?' };
+
 export class TenantRepository {
   constructor(private readonly knex: Knex) {}
 
   async findById(id: string): Promise<TenantRecord | undefined> {
     if (!isUuid(id)) return undefined;
-    return toTenant(await this.knex<TenantRow>('tenants').where({ id }).first());
+    const { rows } = await runPrepared<{ tenant_row: Record<string, unknown> }>(this.knex, BY_ID, [id]);
+    return tenantFromJson(rows[0]?.tenant_row);
   }
 
   async findBySlug(slug: string): Promise<TenantRecord | undefined> {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { keysetPage, type Position } from '../../infrastructure/storage/keyset.js';
-import { runPreparedQuery } from '../../infrastructure/storage/prepared-statements.js';
+import { runPrepared, runPreparedQuery, type PreparedStatement } from '../../infrastructure/storage/prepared-statements.js';
 import { rowFromJson } from '../../infrastructure/storage/json-rows.js';
 import { isUuid } from '../../infrastructure/storage/uuid.js';
 import { normalizeUsername, usernameSkeleton, type NewUser, type UserRecord } from './user.js';
@@ -13,6 +13,14 @@ export function userFromJson(json: Record<string, unknown> | null | undefined): 
   return rowFromJson<UserRecord>(json, USER_TIMESTAMP_COLUMNS);
 }
 
+/*
+ * The two look-ups of every request that knows its person (the account of a code exchange, a
+ * refresh, a page), prepared once per connection instead of parsed and planned each time. The
+ * row comes as one jsonb column, so the statement's result never changes with a migration.
+ */
+const BY_ID: PreparedStatement = { name: 'gh_user_by_id', sql: 'SELECT to_jsonb(u) AS user_row FROM users u WHERE u.id = ?' };
+const BY_USERNAME: PreparedStatement = { name: 'gh_user_by_username', sql: 'SELECT to_jsonb(u) AS user_row FROM users u WHERE u.username_normalized = ? LIMIT 1' };
+
 export class UserRepository {
   constructor(private readonly knex: Knex) {}
 
@@ -23,11 +31,16 @@ export class UserRepository {
 
   async findById(id: string): Promise<UserRecord | undefined> {
     if (!isUuid(id)) return undefined;
-    return this.knex<UserRecord>('users').where({ id }).first();
+    return this.one(BY_ID, [id]);
   }
 
   async findByUsername(username: string): Promise<UserRecord | undefined> {
-    return this.knex<UserRecord>('users').where({ username_normalized: normalizeUsername(username) }).first();
+    return this.one(BY_USERNAME, [normalizeUsername(username)]);
+  }
+
+  private async one(statement: PreparedStatement, values: unknown[]): Promise<UserRecord | undefined> {
+    const { rows } = await runPrepared<{ user_row: Record<string, unknown> }>(this.knex, statement, values);
+    return userFromJson(rows[0]?.user_row);
   }
 
   /** The tenant's user with this email (case-insensitively), when exactly one has it. */
