@@ -38,8 +38,15 @@ const CHAINS = 20;
     const burst = Array.from({ length: 40 }, () => send(agent, stopping.origin, clientCredentials()));
     const signalledAt = performance.now();
     stopping.sigterm();
-    await sleep(100);
-    const readiness = await send(agent, stopping.origin, { path: '/readyz' });
+    // Readiness asked on a connection opened before the signal, again until the process has
+    // taken the signal in. Each ask keeps that connection busy: the drain closes connections
+    // idle for 250 ms, and a single ask after a fixed pause once came later than that, from a
+    // test process lagging beside a full run's other suites.
+    let readiness = await send(agent, stopping.origin, { path: '/readyz' });
+    while (readiness.status === 200 && performance.now() - signalledAt < 5_000) {
+      await sleep(10);
+      readiness = await send(agent, stopping.origin, { path: '/readyz' });
+    }
 
     const exit = await stopping.exited;
     const answered = await Promise.all(burst);
