@@ -44,6 +44,8 @@ const FIND: PreparedStatement = { name: 'gh_find_artifact', sql: FIND_SQL };
 const FIND_EXPIRED_TOO: PreparedStatement = { name: 'gh_find_artifact_expired_too', sql: FIND_EXPIRED_TOO_SQL };
 const FIND_REFRESH_TOKEN: PreparedStatement = { name: 'gh_find_refresh_token', sql: FIND_REFRESH_TOKEN_SQL };
 const ROTATE_REFRESH: PreparedStatement = { name: 'gh_rotate_refresh_token', sql: ROTATE_REFRESH_SQL };
+// A sign-in writes three artifacts (its grant, its session, its first refresh token).
+const UPSERT: PreparedStatement = { name: 'gh_upsert_artifact', sql: UPSERT_SQL };
 /** How many successors a chain look-up follows: more rotations than that within the retry window is no app retrying. */
 const MAX_HOPS = 20;
 /**
@@ -109,7 +111,7 @@ export class ArtifactRepository {
   }
 
   async upsert(type: string, id: string, artifact: ArtifactWrite): Promise<void> {
-    await this.knex.raw(UPSERT_SQL, writeValues(type, id, artifact));
+    await runPrepared(this.knex, UPSERT, writeValues(type, id, artifact));
   }
 
   /**

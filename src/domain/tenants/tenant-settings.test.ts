@@ -15,6 +15,22 @@ describe('tenant settings', () => {
     });
   });
 
+  it('reads the same stored settings once, frozen, and a changed setting anew', () => {
+    const stored = { mfa: { mode: 'required' }, lockout: { max_failures: 7 } };
+    const first = effectiveSettings(stored);
+    // A copy of the same settings (another request's row) shares the reading.
+    expect(effectiveSettings(JSON.parse(JSON.stringify(stored)))).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen(first.lockout)).toBe(true);
+    expect(() => {
+      (first.lockout as { max_failures: number }).max_failures = 3;
+    }).toThrow(TypeError);
+    const changed = effectiveSettings({ ...stored, lockout: { max_failures: 8 } });
+    expect(changed).not.toBe(first);
+    expect(changed.lockout.max_failures).toBe(8);
+    expect(effectiveSettings(stored).lockout.max_failures).toBe(7);
+  });
+
   it('merges a patch section by section, keeping what it does not name', () => {
     const merged = mergeSettings({ mfa: { mode: 'optional', reverify_days: 10 } }, { mfa: { mode: 'required' } });
     expect(effectiveSettings(merged).mfa).toEqual({ mode: 'required', reverify_days: 10, methods: ['sms', 'totp', 'passkey', 'recovery_code'], passwordless: false });

@@ -112,12 +112,37 @@ export type TenantSettingsPatch = z.infer<typeof tenantSettingsPatchSchema>;
 /** Every default, for a tenant that wrote nothing (and for strangers, who have no tenant). */
 export const DEFAULT_TENANT_SETTINGS: TenantSettings = Object.freeze(tenantSettingsSchema.parse({}));
 
-/** Parses stored settings, filling in every default; only the tenant repository calls it. */
+/**
+ * Parses stored settings, filling in every default; only the tenant repository calls it.
+ *
+ * Every request of a sign-in reads its tenant, and parsing with every default costs more than
+ * the rest of reading the tenant: a reading is kept per text of what is stored (a changed
+ * setting is a new text) and shared, frozen, between the requests that read the same settings.
+ */
 export function effectiveSettings(stored: unknown): TenantSettings {
-  const parsed = tenantSettingsSchema.safeParse(stored ?? {});
-  // Stored settings were validated on the way in; should one ever be unreadable, defaults are
-  // the safe reading rather than a failed sign-in.
-  return withinSmsCeilings(parsed.success ? parsed.data : tenantSettingsSchema.parse({}));
+  const text = JSON.stringify(stored ?? {});
+  let settings = READINGS.get(text);
+  if (!settings) {
+    const parsed = tenantSettingsSchema.safeParse(stored ?? {});
+    // Stored settings were validated on the way in; should one ever be unreadable, defaults are
+    // the safe reading rather than a failed sign-in.
+    settings = deepFreeze(withinSmsCeilings(parsed.success ? parsed.data : tenantSettingsSchema.parse({})));
+    // One reading per tenant at most; an installation with more tenants than this re-parses some.
+    if (READINGS.size >= MAX_READINGS) READINGS.clear();
+    READINGS.set(text, settings);
+  }
+  return settings;
+}
+
+const READINGS = new Map<string, TenantSettings>();
+const MAX_READINGS = 5_000;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** The countries a tenant's administrators may allow SMS to. */

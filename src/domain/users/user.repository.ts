@@ -19,6 +19,8 @@ export function userFromJson(json: Record<string, unknown> | null | undefined): 
  * row comes as one jsonb column, so the statement's result never changes with a migration.
  */
 const BY_ID: PreparedStatement = { name: 'gh_user_by_id', sql: 'SELECT to_jsonb(u) AS user_row FROM users u WHERE u.id = ?' };
+// Every sign-in writes it.
+const RECORD_LOGIN: PreparedStatement = { name: 'gh_user_record_login', sql: 'UPDATE users SET previous_login_at = last_login_at, last_login_at = ? WHERE id = ?' };
 const BY_USERNAME: PreparedStatement = { name: 'gh_user_by_username', sql: 'SELECT to_jsonb(u) AS user_row FROM users u WHERE u.username_normalized = ? LIMIT 1' };
 
 export class UserRepository {
@@ -115,7 +117,7 @@ export class UserRepository {
   }
 
   async recordLogin(id: string, at: Date): Promise<void> {
-    await this.knex('users').where({ id }).update({ previous_login_at: this.knex.ref('last_login_at'), last_login_at: at });
+    await runPrepared(this.knex, RECORD_LOGIN, [at, id]);
   }
 }
 

@@ -12,6 +12,11 @@ function entries(catalog: Catalog, prefix = ''): Record<string, string[]> {
   );
 }
 
+/** Every key of a catalog with its text. */
+function flatten(catalog: Catalog, prefix = ''): Record<string, string> {
+  return Object.fromEntries(Object.entries(catalog).flatMap(([key, value]) => (typeof value === 'string' ? [[`${prefix}${key}`, value]] : Object.entries(flatten(value, `${prefix}${key}.`)))));
+}
+
 describe('message catalogs', () => {
   const catalogs = loadCatalogs();
   const english = entries(catalogs.en);
@@ -25,6 +30,22 @@ describe('message catalogs', () => {
   it('translates with plurals and variables', () => {
     expect(translator('en')('common.wrong_code', { count: 1 })).toBe('That code is not right. 1 try left.');
     expect(translator('de')('common.wrong_code', { count: 3 })).toBe('Dieser Code ist nicht richtig. Noch 3 Versuche.');
+  });
+
+  it('answers a text without values from memory, per language, and one with values every time anew', () => {
+    for (const language of LANGUAGES) {
+      const t = translator(language);
+      const texts = flatten(catalogs[language]);
+      for (const key of Object.keys(english).filter((k) => english[k]!.length === 0 && !texts[k]!.includes('$t(')).slice(0, 50)) {
+        expect(t(key)).toBe(texts[key]);
+        expect(t(key)).toBe(t(key, {}));
+      }
+    }
+    expect(translator('en')('common.wrong_code', { count: 1 })).toBe('That code is not right. 1 try left.');
+    expect(translator('en')('common.wrong_code', { count: 2 })).toBe('That code is not right. 2 tries left.');
+    // An unknown key reads as itself, remembered or not.
+    expect(translator('fr')('no.such.key')).toBe('no.such.key');
+    expect(translator('fr')('no.such.key')).toBe('no.such.key');
   });
 });
 

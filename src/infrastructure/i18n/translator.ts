@@ -20,8 +20,26 @@ export type Translate = (key: string, values?: Record<string, unknown>) => strin
 
 const fixed = new Map<Language, TFunction>(LANGUAGES.map((language) => [language, instance.getFixedT(language)]));
 
+/**
+ * Each language's texts that take no values, once looked up. A page asks for dozens of texts,
+ * and i18next resolves every one anew (namespaces, fallbacks, nesting, interpolation): the same
+ * answer every time, since the catalogs never change while the process runs.
+ */
+const MAX_PLAIN_TEXTS = 5_000;
+const plain = new Map<Language, Map<string, string>>(LANGUAGES.map((language) => [language, new Map()]));
+
 /** The texts of one language: `t('login.title')`, `t('common.wrong_code', { count: 2 })`. */
 export function translator(language: Language): Translate {
   const t = fixed.get(language)!;
-  return (key, values) => t(key, values ?? {}) as string;
+  const known = plain.get(language)!;
+  return (key, values) => {
+    if (values && Object.keys(values).length) return t(key, values) as string;
+    let text = known.get(key);
+    if (text === undefined) {
+      text = t(key, {}) as string;
+      // Some keys are built from what a request carried: never an unbounded map.
+      if (known.size < MAX_PLAIN_TEXTS) known.set(key, text);
+    }
+    return text;
+  };
 }
