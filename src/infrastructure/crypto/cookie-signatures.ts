@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * The signatures of signed cookies (Koa's and oidc-provider's `<name>.sig`), as the `keygrip`
@@ -11,11 +11,12 @@ import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'no
  * bytes with `timingSafeEqual` is just as constant-time.
  */
 export class CookieSignatures {
-  private readonly keys: KeyObject[];
+  // Raw bytes, not KeyObjects: an HMAC made from a KeyObject costs half as much again.
+  private readonly keys: Buffer[];
 
   constructor(keys: readonly string[]) {
     if (keys.length === 0) throw new Error('signed cookies need at least one key');
-    this.keys = keys.map((key) => createSecretKey(Buffer.from(key, 'utf8')));
+    this.keys = keys.map((key) => Buffer.from(key, 'utf8'));
   }
 
   sign(data: string): string {
@@ -37,6 +38,6 @@ export class CookieSignatures {
   }
 }
 
-function signature(data: string, key: KeyObject): string {
+function signature(data: string, key: Buffer): string {
   return createHmac('sha1', key).update(data).digest('base64url');
 }
