@@ -35,7 +35,7 @@ describe('a refresh on the token endpoint', () => {
     }
   });
 
-  it('keeps refreshing when a migration adds a column while the statements are prepared (a rolling deploy)', async () => {
+  it('keeps refreshing and signing in when a migration adds a column while the statements are prepared (a rolling deploy)', async () => {
     const config = await discoverClient(server.issuer, DEMO.mobile.clientId);
     const { tokens } = await signInWithCode(config, { username: 'alice', password: DEMO.password, redirectUri: `${server.issuer}${DEMO.callbackPath}` });
     let refreshToken = (await oidc.refreshTokenGrant(config, tokens.refresh_token!)).refresh_token!;
@@ -44,6 +44,9 @@ describe('a refresh on the token endpoint', () => {
     await knex.raw('ALTER TABLE users ADD COLUMN added_by_a_newer_release text');
     try {
       for (let i = 0; i < 3; i++) refreshToken = (await oidc.refreshTokenGrant(config, refreshToken)).refresh_token!;
+      // A sign-in's prepared writes and reads (its artifacts, the last sign-in, the user's row).
+      const again = await signInWithCode(config, { username: 'alice', password: DEMO.password, redirectUri: `${server.issuer}${DEMO.callbackPath}` });
+      expect(again.tokens.refresh_token).toBeTruthy();
     } finally {
       await knex.raw('ALTER TABLE oidc_artifacts DROP COLUMN added_by_a_newer_release');
       await knex.raw('ALTER TABLE users DROP COLUMN added_by_a_newer_release');

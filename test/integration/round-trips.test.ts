@@ -150,6 +150,30 @@ describe('round trips per token request, caches warm', () => {
     // Each page used to read it again for its brand, its language and its form targets (17 in all).
     expect(figures['password sign-in, own browser']!.redis).toBeLessThanOrEqual(10);
   }, 60_000);
+
+  it('password sign-in: every statement but the events batch is prepared (PostgreSQL plans none of them anew)', async () => {
+    const signIn = await ownBrowserSignIns(server);
+    await signIn(); // each statement prepared once per connection
+    const { knex } = server.gatehouse.database;
+    const planned: string[] = [];
+    let prepared = 0;
+    const onQuery = (query: { sql: string; prepared?: string }) => {
+      if (query.prepared) prepared++;
+      else planned.push(query.sql.trim().split(/\s+/).slice(0, 3).join(' '));
+    };
+    knex.on('query', onQuery);
+    try {
+      for (let i = 0; i < 3; i++) await signIn();
+      await sleep(50);
+      await server.gatehouse.events.flush();
+    } finally {
+      knex.off('query', onQuery);
+    }
+    // The grant, the session and the first refresh token, the last sign-in, the reads: prepared.
+    // The sign-in events go in batches of any size, one statement per batch.
+    expect(planned.every((statement) => statement === 'insert into "events"')).toBe(true);
+    expect(prepared).toBeGreaterThanOrEqual(3 * 8);
+  }, 60_000);
 });
 
 /**
