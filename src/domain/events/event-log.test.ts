@@ -2,17 +2,32 @@ import type { Knex } from 'knex';
 import { pino } from 'pino';
 import { EventLog } from './event-log.js';
 
+/**
+ * A stand-in for knex: a batch arrives as one statement of column arrays (`raw`, the first array
+ * holding each row's time), a single row through the query builder (`insert`).
+ */
+function fakeDatabase(batch: (columns: unknown[][]) => Promise<void>, single: (row: Record<string, unknown>) => Promise<void>): Knex {
+  const knex = Object.assign(() => ({ insert: single }), {
+    raw: async (_sql: string, columns: unknown[][]) => {
+      await batch(columns);
+      return { rows: [], rowCount: columns[0]!.length };
+    },
+  });
+  return knex as unknown as Knex;
+}
+
 /** A database whose inserts hang (a locked table, a saturated server) until released. */
 function stalledDatabase() {
   const written: unknown[][] = [];
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
-  const knex = (() => ({
-    insert: async (rows: unknown[]) => {
+  const knex = fakeDatabase(
+    async (columns) => {
       await released;
-      written.push(rows);
+      written.push(columns[0]!);
     },
-  })) as unknown as Knex;
+    async () => Promise.reject(new Error('batches only')),
+  );
   return { knex, written, release };
 }
 
@@ -36,7 +51,8 @@ describe('event log', () => {
   });
 
   it('counts a batch the database refuses as dropped instead of failing anyone', async () => {
-    const failing = (() => ({ insert: async () => Promise.reject(new Error('database unavailable')) })) as unknown as Knex;
+    const unavailable = async () => Promise.reject(new Error('database unavailable'));
+    const failing = fakeDatabase(unavailable, unavailable);
     const log = new EventLog(failing, pino({ level: 'silent' }));
     log.record({ type: 'login.succeeded' });
     log.record({ type: 'login.failed' });
@@ -46,13 +62,13 @@ describe('event log', () => {
 
   it('writes the rest of a refused batch row by row, dropping only the row refused', async () => {
     const written: unknown[] = [];
-    const picky = (() => ({
-      insert: async (rows: { reason: string | null } | { reason: string | null }[]) => {
-        if (Array.isArray(rows)) throw new Error('one row is bad');
-        if (rows.reason === 'wrong_code') throw new Error('refused');
-        written.push(rows);
+    const picky = fakeDatabase(
+      async () => Promise.reject(new Error('one row is bad')),
+      async (row) => {
+        if (row.reason === 'wrong_code') throw new Error('refused');
+        written.push(row);
       },
-    })) as unknown as Knex;
+    );
     const log = new EventLog(picky, pino({ level: 'silent' }));
     log.record({ type: 'login.failed', reason: 'wrong_password' });
     log.record({ type: 'mfa.failed', reason: 'wrong_code' });
