@@ -112,6 +112,9 @@ export type TenantSettingsPatch = z.infer<typeof tenantSettingsPatchSchema>;
 /** Every default, for a tenant that wrote nothing (and for strangers, who have no tenant). */
 export const DEFAULT_TENANT_SETTINGS: TenantSettings = Object.freeze(tenantSettingsSchema.parse({}));
 
+const READINGS = new Map<string, TenantSettings>();
+const MAX_READINGS = 5_000;
+
 /**
  * Parses stored settings, filling in every default; only the tenant repository calls it.
  *
@@ -133,9 +136,6 @@ export function effectiveSettings(stored: unknown): TenantSettings {
   }
   return settings;
 }
-
-const READINGS = new Map<string, TenantSettings>();
-const MAX_READINGS = 5_000;
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
