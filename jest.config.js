@@ -10,6 +10,8 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)(?<!\\.json)\\.js$': '$1' },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   setupFiles: ['<rootDir>/test/helpers/quiet-provider-notices.ts'],
-  testTimeout: 60000,
+  // Hooks too: an embedded database (PGlite) starts, migrates and seeds in about 15 s on an idle
+  // 2-core machine, and took over 60 s beside the other suites of a full run on a slow one.
+  testTimeout: 120000,
   maxWorkers: 2,
 };

@@ -16,25 +16,26 @@ export interface CachedReads extends Adapter {
 }
 
 export function cacheReads(adapter: Adapter, ttlMs: number): CachedReads {
-  const cache = new Map<string, { payload: AdapterPayload | undefined; until: number }>();
-  const remember = (id: string, payload: AdapterPayload | undefined) => {
+  // Kept as JSON text: each hit parses its own copy (the provider builds its model objects from
+  // the payload and may change them), a third of the cost of a structuredClone.
+  const cache = new Map<string, { text: string; until: number }>();
+  const remember = (id: string, payload: AdapterPayload) => {
     if (cache.size >= MAX_ENTRIES) cache.clear();
-    cache.set(id, { payload, until: Date.now() + ttlMs });
+    cache.set(id, { text: JSON.stringify(payload), until: Date.now() + ttlMs });
   };
   return {
     async find(id) {
       const hit = cache.get(id);
-      // A copy: the provider builds its model objects from the payload and may change them.
-      if (hit && hit.until > Date.now()) return hit.payload && structuredClone(hit.payload);
+      if (hit && hit.until > Date.now()) return JSON.parse(hit.text) as AdapterPayload;
       const payload = (await adapter.find(id)) ?? undefined;
       // Misses are not cached: a grant created on another replica must be found at once.
-      if (payload) remember(id, structuredClone(payload));
+      if (payload) remember(id, payload);
       return payload;
     },
     async upsert(id, payload, expiresIn) {
       cache.delete(id);
       await adapter.upsert(id, payload, expiresIn);
-      remember(id, structuredClone(payload));
+      remember(id, payload);
     },
     async destroy(id) {
       cache.delete(id);
@@ -49,7 +50,7 @@ export function cacheReads(adapter: Adapter, ttlMs: number): CachedReads {
       await adapter.revokeByGrantId(grantId);
     },
     prime(id, payload) {
-      remember(id, structuredClone(payload));
+      remember(id, payload);
     },
     findByUid: (uid) => adapter.findByUid(uid),
     findByUserCode: (userCode) => adapter.findByUserCode(userCode),
