@@ -10,7 +10,7 @@ import { GatehouseProcess } from './support/gatehouse-process.js';
 import { OwnPostgres } from './support/own-postgres.js';
 import { OwnRedis } from './support/own-redis.js';
 import { sleep } from './support/processes.js';
-import { freePort } from './support/scratch-storage.js';
+import { freePort } from './support/free-port.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
 /**

@@ -1,5 +1,6 @@
 import type { Cleanup } from './cleanup.js';
-import { freePort, ScratchStorage } from './scratch-storage.js';
+import { ScratchStorage } from './scratch-storage.js';
+import { freePort } from './free-port.js';
 import { ServerHandle } from './server-handle.js';
 import { GatehouseProcess } from './gatehouse-process.js';
 import type { BenchSettings } from './settings.js';

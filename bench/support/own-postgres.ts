@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { childrenOf, runAs, signalAll, waitUntil } from './processes.js';
-import { freePort } from './scratch-storage.js';
+import { freePort } from './free-port.js';
 
 /**
  * PostgreSQL's server programs: POSTGRES_BIN, or the newest Debian-style installation

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { exitOf, signalAll, spawnTracked, waitUntil } from './processes.js';
-import { freePort } from './scratch-storage.js';
+import { freePort } from './free-port.js';
 
 /**
  * A Redis server of its own on a free loopback port, in memory only, that a test or the drill

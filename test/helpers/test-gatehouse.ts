@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { freePort } from '../../bench/support/free-port.js';
 import { startGatehouse, type Gatehouse, type GatehouseOptions } from '../../src/app/gatehouse.js';
 import { loadConfig } from '../../src/infrastructure/config/config.js';
 import type { DestinationStream } from 'pino';
@@ -37,16 +37,7 @@ export interface TestGatehouse {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** A throw-away database on the real PostgreSQL server, dropped at stop. */
 export async function createScratchDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {

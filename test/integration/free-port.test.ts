@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { freePort } from '../../bench/support/free-port.js';
+
+/**
+ * Servers of the tests and the bench start on a port found free a moment before: never one the
+ * kernel may give an outgoing connection (to PostgreSQL, Redis) in the meantime.
+ */
+describe('a free port for a server to start on', () => {
+  it('lies below the range of outgoing connections, and a server can bind it', async () => {
+    const [lowest] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    const ports = await Promise.all(Array.from({ length: 20 }, () => freePort()));
+    for (const port of ports) expect(port).toBeLessThan(lowest!);
+    const port = ports[0]!;
+    const server = createServer((socket) => socket.end('ok'));
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    try {
+      // Outgoing connections take their local ports elsewhere.
+      const locals = await Promise.all(
+        Array.from({ length: 50 }, () => new Promise<number>((resolve, reject) => {
+          const socket = connect(port, '127.0.0.1', () => {
+            resolve(socket.localPort!);
+            socket.destroy();
+          });
+          socket.on('error', reject);
+        })),
+      );
+      for (const local of locals) expect(local).toBeGreaterThanOrEqual(lowest!);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
