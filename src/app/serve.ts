@@ -31,7 +31,7 @@ export async function serve(config: GatehouseConfig, logger: Logger): Promise<vo
 
   const { port } = gatehouse.server.address() as AddressInfo;
   const metricsPort = gatehouse.metricsServer ? (gatehouse.metricsServer.address() as AddressInfo).port : config.metricsPort;
-  logger.info({ issuer: config.issuer, port, metricsPort, database: gatehouse.database.embedded ? 'embedded' : 'postgres', redis: Boolean(gatehouse.redis), delivery: config.delivery }, inCluster ? 'gatehouse process listening' : 'gatehouse listening');
+  logger.info({ issuer: config.issuer, port, metricsPort, ...(inCluster ? { pid: process.pid } : {}), database: gatehouse.database.embedded ? 'embedded' : 'postgres', redis: Boolean(gatehouse.redis), delivery: config.delivery }, inCluster ? 'gatehouse process listening' : 'gatehouse listening');
   if (inCluster) process.send?.(READY_MESSAGE);
   else if (config.seedDemo) printDemoWelcome(config);
 

@@ -78,6 +78,10 @@ const withRealStorage = storageKinds().includes('postgres+redis');
     expect(now).toHaveLength(2);
     expect(now).not.toContain(victim);
     expect(primary.log).toContain('a gatehouse process stopped unexpectedly');
+    // A forked process is a child well before it listens (it loads, connects and warms up
+    // first; on a busy machine that takes seconds): wait for its own "listening" line.
+    const replacement = now.find((pid) => pid !== survivor)!;
+    await waitUntil(async () => listeningLines().some((line) => line.includes(`"pid":${replacement}`)), 60_000, 'the replacement listening');
     // The replacement takes its share: connections in turn reach it too.
     await waitUntil(async () => {
       const agent = new http.Agent({ keepAlive: true, maxSockets: 6 });
@@ -86,7 +90,7 @@ const withRealStorage = storageKinds().includes('postgres+redis');
       agent.destroy();
       return now.every((pid) => owners.has(pid));
     }, 10_000, 'the replacement taking its share of connections');
-  }, 60_000);
+  }, 120_000);
 
   it('on SIGTERM every process drains and exits, then the primary exits 0', async () => {
     const workers = childrenOf(primary.pid);
@@ -94,6 +98,10 @@ const withRealStorage = storageKinds().includes('postgres+redis');
     expect(exit).toMatchObject({ code: 0 });
     expect(workers.filter((pid) => existsSync(`/proc/${pid}`))).toEqual([]);
   }, 60_000);
+
+  function listeningLines(): string[] {
+    return primary.log.split('\n').filter((line) => line.includes('gatehouse process listening'));
+  }
 
   async function metrics(): Promise<string> {
     return (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
