@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { deleteInBatches } from '../../infrastructure/storage/batched-delete.js';
-import { runPrepared, type PreparedStatement } from '../../infrastructure/storage/prepared-statements.js';
+import { runPrepared, usesPreparedStatements, type PreparedStatement } from '../../infrastructure/storage/prepared-statements.js';
+import { mayRetryAlone, TickBatch } from '../../infrastructure/storage/tick-batch.js';
 import type { ActiveGrant, ArtifactWrite, ClientTokenActivity, RefreshChainState, StoredArtifact, StoredRefreshToken, UserGrant } from './artifact.js';
 
 /*
@@ -40,6 +41,19 @@ const ROTATE_REFRESH_SQL = `WITH rotation (type, previous_id, id, account_id, ch
     RETURNING 1
   )
   ${INSERT_COLUMNS} SELECT ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::timestamptz WHERE EXISTS (SELECT 1 FROM consumed) ${ON_CONFLICT}`;
+/*
+ * The same look-up for the refreshes of one turn of the event loop together (see TickBatch):
+ * one look-up per id (LATERAL), each by its key exactly as the statement above.
+ *
+ * Not `id = ANY (array)`, nor a set-wise rotation: with the table's statistics out of date (a
+ * database minutes old, a table that grew fast since it was last analysed), PostgreSQL planned
+ * those as a scan of every refresh token filtered by the batch, and the rotation then locked
+ * the grant of every live token, not only those of its batch. A look-up by key has one plan.
+ */
+/** Exported for the test of its plan on a table whose statistics are out of date. */
+export const FIND_REFRESH_TOKENS_SQL = `SELECT w.id, f.* FROM unnest(?::text[]) AS w (id)
+  CROSS JOIN LATERAL (${FIND_REFRESH_TOKEN_SQL.replace('t.id = ?', 't.id = w.id')} LIMIT 1) AS f`;
+const FIND_REFRESH_TOKENS: PreparedStatement = { name: 'gh_find_refresh_tokens', sql: FIND_REFRESH_TOKENS_SQL };
 const FIND: PreparedStatement = { name: 'gh_find_artifact', sql: FIND_SQL };
 const FIND_EXPIRED_TOO: PreparedStatement = { name: 'gh_find_artifact_expired_too', sql: FIND_EXPIRED_TOO_SQL };
 const FIND_REFRESH_TOKEN: PreparedStatement = { name: 'gh_find_refresh_token', sql: FIND_REFRESH_TOKEN_SQL };
@@ -77,7 +91,14 @@ export interface ExpiredArtifacts {
  * what a tombstone is, how a rotation stays atomic) hold in one place.
  */
 export class ArtifactRepository {
-  constructor(private readonly knex: Knex) {}
+  /** The refresh tokens looked up in one turn of the event loop, found together; only outside a transaction, on a PostgreSQL server. */
+  private readonly refreshTokenFinds?: TickBatch<string, StoredRefreshToken | undefined>;
+
+  constructor(private readonly knex: Knex) {
+    if (usesPreparedStatements(knex)) {
+      this.refreshTokenFinds = new TickBatch({ one: (id) => this.findOneRefreshToken(id), many: (ids) => this.findRefreshTokens(ids), retryAlone: mayRetryAlone });
+    }
+  }
 
   /** The same repository inside a transaction of the caller. */
   within(trx: Knex.Transaction): ArtifactRepository {
@@ -97,9 +118,19 @@ export class ArtifactRepository {
   }
 
   /** A live refresh token with its grant's payload (null when the grant is gone or revoked). */
-  async findRefreshToken(id: string): Promise<StoredRefreshToken | undefined> {
+  findRefreshToken(id: string): Promise<StoredRefreshToken | undefined> {
+    return this.refreshTokenFinds ? this.refreshTokenFinds.add(id) : this.findOneRefreshToken(id);
+  }
+
+  private async findOneRefreshToken(id: string): Promise<StoredRefreshToken | undefined> {
     const { rows } = await runPrepared<StoredRefreshToken>(this.knex, FIND_REFRESH_TOKEN, [id]);
     return rows[0];
+  }
+
+  private async findRefreshTokens(ids: readonly string[]): Promise<(StoredRefreshToken | undefined)[]> {
+    const { rows } = await runPrepared<StoredRefreshToken & { id: string }>(this.knex, FIND_REFRESH_TOKENS, [ids]);
+    const byId = new Map(rows.map(({ id, ...row }) => [id, row]));
+    return ids.map((id) => byId.get(id));
   }
 
   async findByUid(type: string, uid: string): Promise<StoredArtifact | undefined> {

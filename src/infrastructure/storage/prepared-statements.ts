@@ -22,6 +22,11 @@ export function allowPreparedStatements(knex: Knex): void {
   PREPARING.add(knex);
 }
 
+/** Whether `knex` keeps named statements (a PostgreSQL server, outside a transaction). */
+export function usesPreparedStatements(knex: Knex): boolean {
+  return PREPARING.has(knex);
+}
+
 export interface PreparedStatement {
   /** Unique per statement text: PostgreSQL refuses one name for two texts on one connection. */
   name: string;
