@@ -41,16 +41,16 @@ const ROTATE_REFRESH_SQL = `WITH rotation (type, previous_id, id, account_id, ch
     RETURNING 1
   )
   ${INSERT_COLUMNS} SELECT ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::timestamptz WHERE EXISTS (SELECT 1 FROM consumed) ${ON_CONFLICT}`;
-/*
+/**
  * The same look-up for the refreshes of one turn of the event loop together (see TickBatch):
- * one look-up per id (LATERAL), each by its key exactly as the statement above.
+ * one look-up per id (LATERAL), each by its key exactly as the statement above. Exported for
+ * the test of its plan on a table whose statistics are out of date.
  *
  * Not `id = ANY (array)`, nor a set-wise rotation: with the table's statistics out of date (a
  * database minutes old, a table that grew fast since it was last analysed), PostgreSQL planned
  * those as a scan of every refresh token filtered by the batch, and the rotation then locked
  * the grant of every live token, not only those of its batch. A look-up by key has one plan.
  */
-/** Exported for the test of its plan on a table whose statistics are out of date. */
 export const FIND_REFRESH_TOKENS_SQL = `SELECT w.id, f.* FROM unnest(?::text[]) AS w (id)
   CROSS JOIN LATERAL (${FIND_REFRESH_TOKEN_SQL.replace('t.id = ?', 't.id = w.id')} LIMIT 1) AS f`;
 const FIND_REFRESH_TOKENS: PreparedStatement = { name: 'gh_find_refresh_tokens', sql: FIND_REFRESH_TOKENS_SQL };

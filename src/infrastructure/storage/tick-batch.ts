@@ -66,10 +66,9 @@ export class TickBatch<Item, Result> {
 
 /**
  * PostgreSQL refusals of a batch that its items sent alone may not meet: SQLSTATE class 22
- * (data exception) and 23 (integrity constraint), one row's fault; class 40 (a deadlock or
- * serialization failure), which a statement holding the locks of several requests can run
- * into where each alone, taking one lock, cannot. The batch was rolled back: nothing of it
- * was written.
+ * (data exception) and 23 (integrity constraint), one item's fault; class 40 (a deadlock or
+ * serialization failure), which a statement doing the work of several requests is likelier to
+ * meet than each alone. A refused statement did nothing, so sending its items again is safe.
  */
 export function mayRetryAlone(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
