@@ -76,10 +76,14 @@ async function timed(url: string, init: RequestInit = {}): Promise<Answer> {
 
   it('frozen: every kind of request answers within about 5 s with 503 and Retry-After, in its own format; the refresh token stays usable', async () => {
     const tokens = await signIn();
+    // Other apps refreshing at the same moment: their look-ups travel in one statement (TickBatch).
+    const others = [await signIn(), await signIn(), await signIn()];
     postgres.freeze();
     const frozenAt = performance.now();
     let answers: Answer[];
+    let othersAnswers: Answer[];
     try {
+      const othersRefreshing = Promise.all(others.map((other) => refresh(other.refresh_token!)));
       answers = await Promise.all([
         refresh(tokens.refresh_token!),
         timed(`${server.issuer}/token`, {
@@ -90,6 +94,7 @@ async function timed(url: string, init: RequestInit = {}): Promise<Answer> {
         timed(`${server.issuer}/admin/v1/tenants/demo/users`, { headers: { authorization: `Bearer ${adminToken}` } }),
         timed(`${server.issuer}/readyz`),
       ]);
+      othersAnswers = await othersRefreshing;
     } finally {
       postgres.thaw();
     }
@@ -105,12 +110,19 @@ async function timed(url: string, init: RequestInit = {}): Promise<Answer> {
       expect(answer.ms).toBeLessThan(BOUND_MS);
       expect(answer.text).not.toMatch(/oops/i);
     }
+    for (const answer of othersAnswers) {
+      expect(answer).toMatchObject({ status: 503, retryAfter: expect.stringMatching(/^\d+$/) });
+      expect(answer.ms).toBeLessThan(BOUND_MS);
+    }
     expect(performance.now() - frozenAt).toBeLessThan(BOUND_MS + 500);
 
     // Thawed: ready again within a probe or two, and the very token whose refresh failed works.
     expect(await recovery()).toBeLessThan(3_000);
     const again = await oidc.refreshTokenGrant(mobile, tokens.refresh_token!);
     expect((await oidc.refreshTokenGrant(mobile, again.refresh_token!)).access_token).toBeDefined();
+    // So does every other app's, all at once again.
+    const othersAgain = await Promise.all(others.map((other) => oidc.refreshTokenGrant(mobile, other.refresh_token!)));
+    expect(new Set(othersAgain.map((answer) => answer.refresh_token)).size).toBe(others.length);
   }, 60_000);
 
   it('frozen: a person at the login form gets a page saying to try again in a moment', async () => {
