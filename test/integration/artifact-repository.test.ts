@@ -161,6 +161,14 @@ describe.each(kinds)('the artifact repository on %s PostgreSQL', (kind) => {
     expect(found.map((row) => row && row.grant_payload)).toEqual([{ kind: 'test' }, { kind: 'test' }, null, undefined, { kind: 'test' }]);
   });
 
+  it('answers three hundred look-ups at once, each with its own token or none', async () => {
+    const tokens = Array.from({ length: 150 }, () => id());
+    await knex('oidc_artifacts').insert(tokens.map((token, n) => ({ type: 'RefreshToken', id: token, payload: { n }, expires_at: later() })));
+    const asked = tokens.flatMap((token) => [token, `missing-${token}`]);
+    const found = await Promise.all(asked.map((token) => artifacts.findRefreshToken(token)));
+    expect(found.map((row) => row?.payload)).toEqual(tokens.flatMap((_, n) => [{ n }, undefined]));
+  });
+
   (kind === 'postgres' ? it : it.skip)('looks the tokens of a batch up by key, with the plan PostgreSQL keeps, even when the statistics say the table is nearly empty', async () => {
     // A young database: the table analysed while it held a few rows, then thousands written.
     await knex.raw('ANALYZE oidc_artifacts');
