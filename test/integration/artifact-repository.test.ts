@@ -195,7 +195,8 @@ describe.each(kinds)('the artifact repository on %s PostgreSQL', (kind) => {
 
   it('rotates the refresh tokens of one turn each on its own, each judged on its own chain', async () => {
     const [live, ended, disabled] = await Promise.all([chainOwner(), chainOwner(), chainOwner()]);
-    const stored = (owner: { userId: string; grantId: string }) => write({ grantId: owner.grantId, accountId: owner.userId, payload: { iiat: chainStart() } });
+    const started = chainStart();
+    const stored = (owner: { userId: string; grantId: string }) => write({ grantId: owner.grantId, accountId: owner.userId, payload: { iiat: started } });
     const tokens = { live: id(), ended: id(), disabled: id() };
     await artifacts.upsert('RefreshToken', tokens.live, stored(live));
     await artifacts.upsert('RefreshToken', tokens.ended, stored(ended));
@@ -220,7 +221,7 @@ describe.each(kinds)('the artifact repository on %s PostgreSQL', (kind) => {
     expect([results[0], results[2]].filter(Boolean)).toHaveLength(1);
     const winner = results[0] ? successors[0]! : successors[2]!;
     const written = await knex('oidc_artifacts').whereIn('id', successors).select('id', 'payload', 'grant_id', 'account_id');
-    expect(written).toEqual([{ id: winner, payload: { iiat: chainStart() }, grant_id: live.grantId, account_id: live.userId }]);
+    expect(written).toEqual([{ id: winner, payload: { iiat: started }, grant_id: live.grantId, account_id: live.userId }]);
     expect(judgeChain(await artifacts.refreshChain(tokens.live))).toEqual({ kind: 'current', tokenId: winner });
     expect(judgeChain(await artifacts.refreshChain(tokens.ended))).toEqual({ kind: 'ended' });
     expect(judgeChain(await artifacts.refreshChain(tokens.disabled))).toEqual({ kind: 'revoked', reason: 'account_disabled' });
