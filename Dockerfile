@@ -68,4 +68,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Node itself is PID 1 and handles SIGTERM (drains in-flight requests); not `npm start`, which
 # would rebuild and would not forward signals. The preload sizes the thread pool before it starts.
-CMD ["node", "--import", "./dist/src/threadpool.js", "dist/src/main.js"]
+# --max-semi-space-size=32: a young generation of up to 32 MB per half, so the short-lived objects
+# of a token request die before a scavenge has to copy them (about 10 % less CPU per grant,
+# measured; a few tens of MB more memory under load). The same as `npm start`.
+CMD ["node", "--max-semi-space-size=32", "--import", "./dist/src/threadpool.js", "dist/src/main.js"]

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { exitOf, spawnTracked } from './processes.js';
 
@@ -33,8 +34,9 @@ export class GatehouseProcess {
   static async start(label: string, env: Record<string, string>): Promise<GatehouseProcess> {
     const fromSources = import.meta.url.endsWith('.ts');
     const source = (file: string) => fileURLToPath(new URL(`../../src/${file}.${fromSources ? 'ts' : 'js'}`, import.meta.url));
-    // As `npm start` runs it: the thread pool sized before anything loads, then the entry point.
-    const start = ['--import', source('threadpool'), source('main')];
+    // As `npm start` runs it: its Node flags (the young generation's size, the thread-pool
+    // preload), then the entry point, each file taken from here (built or sources).
+    const start = npmStartArguments(fromSources).map((arg) => arg.replace(/^(\.\/)?dist\/src\/(.+)\.js$/, (_, _dot, file: string) => source(file)));
     const args = fromSources ? ['--import', fileURLToPath(new URL('./source-runner/register.mjs', import.meta.url)), ...start] : start;
     if (!env.PORT || env.PORT === '0') throw new Error('give the process a PORT of its own (freePort())');
     const child = spawnTracked(process.execPath, args, {
@@ -100,4 +102,12 @@ export class GatehouseProcess {
       });
     });
   }
+}
+
+/** The arguments `npm start` gives `node` (package.json's start script, which the Dockerfile's CMD repeats). */
+function npmStartArguments(fromSources: boolean): string[] {
+  const manifest = fileURLToPath(new URL(fromSources ? '../../package.json' : '../../../package.json', import.meta.url));
+  const [command, ...args] = (JSON.parse(readFileSync(manifest, 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+  if (command !== 'node') throw new Error(`package.json's start script no longer runs node directly: ${command}`);
+  return args;
 }

@@ -30,9 +30,9 @@ describe('the container image', () => {
     expect(instruction('HEALTHCHECK')).toEqual([expect.stringMatching(/^HEALTHCHECK .*CMD .*\/healthz/)]);
   });
 
-  it('starts Node itself, with the thread-pool preload, not npm', () => {
-    expect(instruction('CMD')).toEqual(['CMD ["node", "--import", "./dist/src/threadpool.js", "dist/src/main.js"]']);
-    expect(pkg.scripts.start).toBe('node --import ./dist/src/threadpool.js dist/src/main.js');
+  it('starts Node itself, with the young generation sized and the thread-pool preload, as `npm start` does, not npm', () => {
+    expect(instruction('CMD')).toEqual(['CMD ["node", "--max-semi-space-size=32", "--import", "./dist/src/threadpool.js", "dist/src/main.js"]']);
+    expect(pkg.scripts.start).toBe('node --max-semi-space-size=32 --import ./dist/src/threadpool.js dist/src/main.js');
   });
 
   it('sizes libuv\'s thread pool in the environment, before it starts', () => {
