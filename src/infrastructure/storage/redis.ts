@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Redis, type Command } from 'ioredis';
 import { startDeadline } from './deadline.js';
 import { isStorageFault } from './storage-faults.js';
@@ -149,5 +150,28 @@ export class RedisGate {
       });
     }, this.probeEveryMs);
     this.probing.unref();
+  }
+}
+
+/**
+ * A Lua script sent by its SHA-1 digest (EVALSHA): Redis keeps the scripts it has run, so a call
+ * carries the digest instead of the script. A Redis that does not know it (restarted, failed
+ * over, SCRIPT FLUSH) answers NOSCRIPT, and that one call sends the script in full (EVAL), which
+ * loads it again. ioredis prefixes the keys (`keys`), never the arguments.
+ */
+export class RedisScript {
+  private readonly sha: string;
+
+  constructor(private readonly source: string) {
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    try {
+      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!(err instanceof Error && err.message.startsWith('NOSCRIPT'))) throw err;
+      return redis.eval(this.source, keys.length, ...keys, ...args);
+    }
   }
 }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
-import type { RedisGate } from '../../../infrastructure/storage/redis.js';
+import { RedisScript, type RedisGate } from '../../../infrastructure/storage/redis.js';
 import { alreadyUsedDetail } from '../token-refusals.js';
 import type { SiblingLookups } from './sibling-lookups.js';
 
@@ -9,7 +9,7 @@ import type { SiblingLookups } from './sibling-lookups.js';
  * it; 0: it was consumed before; -1: Redis does not have it. One script, so two requests racing
  * with one code cannot both win.
  */
-const CONSUME_ONCE = `
+const CONSUME_ONCE = new RedisScript(`
 local raw = redis.call('GET', KEYS[1])
 if not raw then return -1 end
 local payload = cjson.decode(raw)
@@ -17,7 +17,29 @@ if payload.consumed then return 0 end
 payload.consumed = tonumber(ARGV[1])
 redis.call('SET', KEYS[1], cjson.encode(payload), 'KEEPTTL')
 return 1
-`;
+`);
+
+/**
+ * Writes an artifact of a grant (KEYS[1], payload ARGV[1], lifetime ARGV[2] in seconds or '')
+ * and lists its key (ARGV[3], unprefixed, as revocation deletes it) under the grant (KEYS[2]),
+ * which lives as long as the longest artifact it lists. One command where a transaction took
+ * six (every refresh writes one: its access token). The list entry comes first: should Redis
+ * refuse a write halfway (out of memory), the grant lists a key that does not exist, never an
+ * artifact that revocation could not find. GT alone never sets a first TTL (a key without one
+ * counts as infinite), so NX gives a new list its first one.
+ */
+const WRITE_OF_GRANT = new RedisScript(`
+local ttl = tonumber(ARGV[2])
+redis.call('RPUSH', KEYS[2], ARGV[3])
+if ttl then
+  redis.call('EXPIRE', KEYS[2], ttl, 'NX')
+  redis.call('EXPIRE', KEYS[2], ttl, 'GT')
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ttl)
+else
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+return 1
+`);
 
 const NOT_IN_REDIS = -1;
 
@@ -77,7 +99,7 @@ export class RedisArtifactAdapter implements Adapter {
 
   async consume(id: string): Promise<void> {
     const outcome = await this.gate.run(
-      async (redis) => Number(await redis.eval(CONSUME_ONCE, 1, this.key(id), Math.floor(Date.now() / 1000))),
+      async (redis) => Number(await CONSUME_ONCE.run(redis, [this.key(id)], [Math.floor(Date.now() / 1000)])),
       async () => NOT_IN_REDIS,
     );
     if (outcome === 1) return;
@@ -112,6 +134,11 @@ export class RedisArtifactAdapter implements Adapter {
     if (!payload.grantId && !payload.userCode && !payload.uid) {
       // Nothing to index (client-credentials tokens): one command, no transaction.
       await (expiresIn ? redis.set(key, JSON.stringify(payload), 'EX', expiresIn) : redis.set(key, JSON.stringify(payload)));
+      return;
+    }
+    if (!payload.userCode && !payload.uid) {
+      // An artifact of a grant (access tokens, codes): the hot case, one script.
+      await WRITE_OF_GRANT.run(redis, [key, `oidc:grant:${payload.grantId}`], [JSON.stringify(payload), expiresIn ?? '', key]);
       return;
     }
     const multi = redis.multi();
