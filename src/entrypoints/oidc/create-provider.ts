@@ -17,6 +17,7 @@ import { ACR_VALUES } from './acr.js';
 import { installInteroperability } from './interoperability.js';
 import { introspectJwtAccessTokens, rememberJwtAccessToken } from './jwt-access-tokens.js';
 import { pkceRequired } from './pkce-policy.js';
+import { reuseClientsOfUnchangedDefinitions } from './client-lookups.js';
 import { resourceServerInfo } from './resource-servers.js';
 
 export interface ProviderDependencies {
@@ -154,5 +155,6 @@ export function createProvider(deps: ProviderDependencies): Provider {
   introspectJwtAccessTokens(provider, deps.secrets.jwks);
   installHashedClientSecrets(provider, deps.recordSecretUse);
   advertisePollingInterval(provider, deps.devicePollIntervalSeconds);
+  reuseClientsOfUnchangedDefinitions(provider, deps.adapter('Client'));
   return provider;
 }
