@@ -4,6 +4,7 @@ import Provider, { type Adapter, type Configuration, type KoaContextWithOIDC } f
 import type { UserRepository } from '../../domain/users/user.repository.js';
 import type { ProviderSecrets } from '../../infrastructure/config/signing-keys.js';
 import { installHashedClientSecrets, type SecretUseRecorder } from './client-authentication.js';
+import { reuseClientsOfUnchangedDefinitions } from './client-lookups.js';
 import { GATEHOUSE_CLIENT_METADATA } from './client-metadata.js';
 import { clientTenant } from '../../domain/clients/client-tenancy.js';
 import { advertisePollingInterval } from './device-flow.js';
@@ -17,7 +18,6 @@ import { ACR_VALUES } from './acr.js';
 import { installInteroperability } from './interoperability.js';
 import { introspectJwtAccessTokens, rememberJwtAccessToken } from './jwt-access-tokens.js';
 import { pkceRequired } from './pkce-policy.js';
-import { reuseClientsOfUnchangedDefinitions } from './client-lookups.js';
 import { resourceServerInfo } from './resource-servers.js';
 
 export interface ProviderDependencies {
