@@ -65,7 +65,7 @@ function acceptEmptySecretOfPublicClients(provider: Provider): void {
     if (!params.has('client_id')) params.set('client_id', clientId);
     // Different ids in header and body stay different: the provider refuses the mismatch.
     if (params.get('client_id') === clientId) delete ctx.req.headers.authorization;
-    replaceBody(ctx, params.toString());
+    replaceBody(ctx.req, params.toString());
     return next();
   });
 }

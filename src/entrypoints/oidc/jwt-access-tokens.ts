@@ -1,6 +1,6 @@
 import { createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
 import type Provider from 'oidc-provider';
-import type { Adapter, AdapterPayload, KoaContextWithOIDC } from 'oidc-provider';
+import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { readBody, replaceBody } from './request-body.js';
 
 /*
@@ -55,8 +55,11 @@ export function introspectJwtAccessTokens(provider: Provider, jwks: { keys: Reco
     }
     const params = new URLSearchParams(body);
     const token = params.get('token');
-    if (token && looksLikeJwt(token)) params.set('token', ownAccessTokenId(token, keys) ?? randomBytes(32).toString('base64url'));
-    replaceBody(ctx as unknown as KoaContextWithOIDC & { req: NodeJS.ReadableStream & { headers: Record<string, unknown> } }, params.toString());
+    // Only a JWT is rewritten: an opaque token (nearly every request) goes on as it was sent.
+    if (token && looksLikeJwt(token)) {
+      params.set('token', ownAccessTokenId(token, keys) ?? randomBytes(32).toString('base64url'));
+      replaceBody(ctx.req, params.toString());
+    }
     return next();
   });
 }

@@ -1,14 +1,11 @@
-import type { IncomingMessage } from 'node:http';
 import type { Context, Middleware } from 'koa';
 import type { HtmlErrorPage } from './error-handler.js';
 import { sendProblem } from './problem.js';
+import { requestBody } from './request-body.js';
 
 /** The methods Gatehouse answers at all; anything else (TRACE, PROPFIND, …) is 405. */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const ALLOW = [...METHODS].join(', ');
-
-// The provider refuses bodies beyond 56 KiB itself; nothing of Gatehouse's needs more.
-const BODY_LIMIT = 56 * 1024;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -19,7 +16,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * for the provider's endpoints. Unknown methods are 405.
  *
  * Checked: the path, the query, and form or JSON bodies. Bodies of the provider's endpoints are
- * read here and handed back to the provider's own parser unchanged; Gatehouse's own routes
+ * read once (request-body.ts) and handed on to the provider's own parser; Gatehouse's own routes
  * check their parsed bodies with `rejectMalformedBody` (their parsers read the stream).
  */
 export function inputGuard(options: { htmlPage: HtmlErrorPage; isOwnPath: (path: string) => boolean }): Middleware {
@@ -34,11 +31,10 @@ export function inputGuard(options: { htmlPage: HtmlErrorPage; isOwnPath: (path:
     // One parse of the Content-Type: the matching type, or false.
     const kind = !options.isOwnPath(ctx.path) && hasBody(ctx) ? ctx.is('application/x-www-form-urlencoded', 'application/json') : false;
     if (kind) {
-      const body = await readBounded(ctx.req);
+      const body = await requestBody(ctx.req);
       if (body === 'too_large') return refuse(ctx, options.htmlPage, 400, 'The request body is too large.');
       const wellFormed = kind === 'application/json' ? wellFormedJson(body) : isUtf8(body) && wellFormedPairs(body.toString('latin1'));
       if (!wellFormed) return refuse(ctx, options.htmlPage, 400, 'The request contains characters that are not allowed (a NUL byte or bytes that are not UTF-8).');
-      replay(ctx.req, body);
     }
     await next();
   };
@@ -126,61 +122,4 @@ function holdsNul(value: unknown, depth: number): boolean {
   if (depth > 32 || value === null || typeof value !== 'object') return false;
   for (const [key, inner] of Object.entries(value)) if (key.includes('\u0000') || holdsNul(inner, depth + 1)) return true;
   return false;
-}
-
-/**
- * The body, read from the request's own events: a form of a few hundred bytes has usually
- * arrived with the headers, and an async iterator over the stream cost several times the read.
- */
-function readBounded(req: IncomingMessage): Promise<Buffer | 'too_large'> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > BODY_LIMIT) return Promise.resolve('too_large');
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let received = 0;
-    const stop = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
-    };
-    const onData = (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > BODY_LIMIT) {
-        stop();
-        req.pause();
-        resolve('too_large');
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      stop();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received));
-    };
-    const onError = (err: Error) => {
-      stop();
-      reject(err);
-    };
-    // A client that goes away mid-body: nothing to answer.
-    const onClose = () => onError(new Error('the request closed before its body arrived'));
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onClose);
-  });
-}
-
-/**
- * Lets the provider read the body it would have read from the socket: its parser iterates the
- * request once it is readable, so the request answers both with the bytes read here.
- */
-function replay(req: IncomingMessage, body: Buffer): void {
-  Object.defineProperty(req, 'readable', { value: true, configurable: true });
-  Object.defineProperty(req, 'iterator', {
-    configurable: true,
-    value: async function* () {
-      if (body.length) yield body;
-    },
-  });
 }
