@@ -129,4 +129,29 @@ describe('Redis writes of a grant\'s artifacts', () => {
     expect(await redis.lrange('oidc:grant:g1', 0, -1)).toEqual(['oidc:AccessToken:at-2']);
     expect(fallback.kept.has('at-2')).toBe(false);
   });
+
+  // Last: the scripts then stay sent in full for the rest of this process, as they would in Gatehouse.
+  it('works for a Redis user allowed EVAL but not EVALSHA (an ACL written from the guide of earlier versions): scripts go in full', async () => {
+    await redis.acl('SETUSER', 'eval-only', 'on', '>eval-only-password', '~*', '&*', '+@all', '-evalsha');
+    const restricted = connectRedis(`redis://eval-only:eval-only-password@127.0.0.1:${server.port}`, { keyPrefix: PREFIX, commandTimeoutMs: 2_000 });
+    const restrictedGate = new RedisGate(restricted);
+    try {
+      await waitForRedis(restricted, 10_000);
+      const codes = new RedisArtifactAdapter('AuthorizationCode', restrictedGate, fallback);
+      await codes.upsert('code-1', { ...token('g1', 'code-1'), kind: 'AuthorizationCode' } as AdapterPayload, 60);
+      await codes.upsert('code-2', { ...token('g1', 'code-2'), kind: 'AuthorizationCode' } as AdapterPayload, 60);
+      await codes.consume('code-1');
+      await expect(codes.consume('code-1')).rejects.toThrow();
+
+      expect(await redis.lrange('oidc:grant:g1', 0, -1)).toEqual(['oidc:AuthorizationCode:code-1', 'oidc:AuthorizationCode:code-2']);
+      expect(await codes.find('code-1')).toMatchObject({ consumed: expect.any(Number) });
+      expect(fallback.kept.size).toBe(0);
+      const calls = await commandCalls();
+      expect(calls.eval).toBeGreaterThanOrEqual(3);
+      expect(restrictedGate.usable).toBe(true);
+    } finally {
+      restrictedGate.close();
+      await restricted.quit().catch(() => undefined);
+    }
+  });
 });

@@ -157,21 +157,28 @@ export class RedisGate {
  * A Lua script sent by its SHA-1 digest (EVALSHA): Redis keeps the scripts it has run, so a call
  * carries the digest instead of the script. A Redis that does not know it (restarted, failed
  * over, SCRIPT FLUSH) answers NOSCRIPT, and that one call sends the script in full (EVAL), which
- * loads it again. ioredis prefixes the keys (`keys`), never the arguments.
+ * loads it again. A Redis user whose ACL allows EVAL but not EVALSHA (as earlier versions of
+ * the operations guide listed) answers NOPERM: from then on this script is always sent in full.
+ * ioredis prefixes the keys (`keys`), never the arguments.
  */
 export class RedisScript {
   private readonly sha: string;
+  private byDigest = true;
 
   constructor(private readonly source: string) {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
   async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
-    try {
-      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
-    } catch (err) {
-      if (!(err instanceof Error && err.message.startsWith('NOSCRIPT'))) throw err;
-      return redis.eval(this.source, keys.length, ...keys, ...args);
+    if (this.byDigest) {
+      try {
+        return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : '';
+        if (/^NOPERM.*evalsha/i.test(message)) this.byDigest = false;
+        else if (!message.startsWith('NOSCRIPT')) throw err;
+      }
     }
+    return redis.eval(this.source, keys.length, ...keys, ...args);
   }
 }
