@@ -36,6 +36,7 @@ import { PostgresEphemeralMarks, RedisEphemeralMarks } from '../infrastructure/s
 import { migrateToLatest } from '../../migrations/migrator.js';
 import { connectRedis, RedisGate, waitForRedis } from '../infrastructure/storage/redis.js';
 import { ConnectionDrain } from '../infrastructure/http/connection-drain.js';
+import { answerMalformedRequests } from '../infrastructure/http/malformed-requests.js';
 import { isStorageFault } from '../infrastructure/storage/storage-faults.js';
 import type { Adapter } from 'oidc-provider';
 import { BackgroundTasks } from '../infrastructure/lifecycle/background-tasks.js';
@@ -283,6 +284,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
 
     const metricsServer = options.serveMetrics === false ? undefined : await startMetricsServer(metrics.collector(), config.metricsPort, logger);
     const server = http.createServer(app.callback());
+    answerMalformedRequests(server);
     listening = server;
     drain = new ConnectionDrain(server);
     await new Promise<void>((resolve, reject) => {
