@@ -35,6 +35,14 @@ describe('the container image', () => {
     expect(pkg.scripts.start).toBe('node --max-semi-space-size=32 --import ./dist/src/threadpool.js dist/src/main.js');
   });
 
+  it('runs Node 24 LTS or later, whose AsyncLocalStorage costs no hook per promise, in every stage', () => {
+    const image = /^ARG NODE_IMAGE=node:(\d+)(-[a-z]+)*-slim$/m.exec(dockerfile);
+    expect(image).not.toBeNull();
+    expect(Number(image![1])).toBeGreaterThanOrEqual(24);
+    // Built and run on the same Node: a native module built for one major may not load in another.
+    expect(dockerfile.match(/^FROM \S+/gm)!.filter((from) => !from.startsWith('FROM ${NODE_IMAGE}') && !/^FROM (deps-base|build|prod-deps)$/.test(from))).toEqual([]);
+  });
+
   it('sizes libuv\'s thread pool in the environment, before it starts', () => {
     expect(instruction('ENV').join(' ')).toMatch(/UV_THREADPOOL_SIZE=(\d+)/);
     expect(Number(/UV_THREADPOOL_SIZE=(\d+)/.exec(instruction('ENV').join(' '))![1])).toBeGreaterThan(4);
