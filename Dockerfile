@@ -11,7 +11,7 @@
 # Node 24, not 22: its AsyncLocalStorage (the provider's request context, and Gatehouse's) rides on
 # the promise itself instead of a hook run for every promise. Measured with `npm run bench` on
 # one 2-core machine, the same code: server CPU per client-credentials grant 1,507 (Node 20),
-# 1,600 (22), 1,058 and 911 (24, two runs) microseconds (bench/README.md, "Which Node.js").
+# 1,600 (22), 911 to 1,264 (24, three runs) microseconds (bench/README.md, "Which Node.js").
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- deps-base: toolchain for node-gyp, only in case a native module (bcrypt) has no prebuild
