@@ -5,6 +5,7 @@ import { HttpBrowser } from '../helpers/browserless.js';
 import { eventually } from '../helpers/lockout-clock.js';
 import { discoverClient, signInWithCode, signInWithDevice } from '../helpers/relying-party.js';
 import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
+import { CLOCK } from '../helpers/clock-pattern.js';
 
 interface Diagnosis {
   can_sign_in: boolean;
@@ -12,7 +13,7 @@ interface Diagnosis {
   clients: { client_id: string; kind: string | null; last_success_at: string | null; last_failure: { at: string; reason: string } | null; active_refresh_tokens: number }[];
 }
 
-const HHMM = String.raw`\d\d:\d\d UTC`;
+const HHMM = CLOCK;
 
 /** "Why can't I sign in?" answered in one call, each blocker driven for real. */
 describe('diagnosis', () => {

@@ -3,6 +3,7 @@ import { eventually } from '../helpers/lockout-clock.js';
 import { SignInHarness } from '../helpers/sign-in-harness.js';
 import { startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
 import { OPERATOR_ENV, adminCall, operatorToken } from '../helpers/admin-api.js';
+import { CLOCK } from '../helpers/clock-pattern.js';
 
 interface MessageView {
   id: string;
@@ -83,7 +84,7 @@ describe('the outbox', () => {
     expect(message).toMatchObject({ purpose: 'recovery-code', status: 'failed', attempts: 1 });
     expect(message!.reason).toMatch(/^MessageRejected/);
     const blockers = await diagnosisOf(slug, id);
-    expect(blockers).toContainEqual(expect.objectContaining({ code: 'message_failed', message: expect.stringMatching(/^the reset email to r•••@clinic\.test failed at \d\d:\d\d UTC: the address was rejected \(MessageRejected/) }));
+    expect(blockers).toContainEqual(expect.objectContaining({ code: 'message_failed', message: expect.stringMatching(new RegExp(String.raw`^the reset email to r•••@clinic\.test failed at ${CLOCK}: the address was rejected \(MessageRejected`)) }));
   });
 
   it("answers the administrator's Reset over the hourly limit with 429, Retry-After and when; the diagnosis says so too", async () => {
@@ -96,15 +97,15 @@ describe('the outbox', () => {
     expect(refused.status).toBe(429);
     expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3000);
-    expect(refused.body.title).toMatch(/^At most 5 reset codes an hour are sent for a username\. You can ask again at \d\d:\d\d UTC\.$/);
+    expect(refused.body.title).toMatch(new RegExp(String.raw`^At most 5 reset codes an hour are sent for a username\. You can ask again at ${CLOCK}\.$`));
     expect(Date.parse(refused.body.retry_at)).toBeGreaterThan(Date.now());
     expect(h.aws.emailsTo(`often-${slug}@clinic.test`)).toHaveLength(sent);
 
     const [newest] = await messagesOf(slug, id);
     expect(newest).toMatchObject({ purpose: 'recovery-code', status: 'suppressed', reason: 'per_hour_limit' });
     const blockers = await diagnosisOf(slug, id);
-    expect(blockers).toContainEqual(expect.objectContaining({ code: 'reset_code_limit', message: expect.stringMatching(/^5 reset codes were sent in the last hour \(the most allowed\); the next can be sent at \d\d:\d\d UTC$/) }));
-    expect(blockers).toContainEqual(expect.objectContaining({ code: 'message_suppressed', message: expect.stringMatching(/^the reset email to o•••@clinic\.test was not sent at \d\d:\d\d UTC: the hourly limit was reached$/) }));
+    expect(blockers).toContainEqual(expect.objectContaining({ code: 'reset_code_limit', message: expect.stringMatching(new RegExp(String.raw`^5 reset codes were sent in the last hour \(the most allowed\); the next can be sent at ${CLOCK}$`)) }));
+    expect(blockers).toContainEqual(expect.objectContaining({ code: 'message_suppressed', message: expect.stringMatching(new RegExp(String.raw`^the reset email to o•••@clinic\.test was not sent at ${CLOCK}: the hourly limit was reached$`)) }));
   });
 
   it('never sends a code that a newer one replaced or that expired while it waited', async () => {

@@ -4,6 +4,7 @@ import { OPERATOR_ENV, adminCall, createUser as createUserVia, operatorToken } f
 import { HttpBrowser } from '../helpers/browserless.js';
 import { discoverClient, signInWithCode, signInWithDevice } from '../helpers/relying-party.js';
 import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
+import { CLOCK } from '../helpers/clock-pattern.js';
 
 interface EventView {
   id: string;
@@ -167,7 +168,7 @@ describe('sign-in events', () => {
     // The tenant's administrator answers for its integrations: their diagnosis says what to fix.
     const admin = (await adminCall(issuer, operator, 'GET', '/tenants/demo/users?q=admin')).body.items.find((u: { username: string }) => u.username === 'admin');
     const diagnosis = await adminCall(issuer, operator, 'GET', `/tenants/demo/users/${admin.id}/diagnosis`);
-    expect(diagnosis.body.blockers).toContainEqual(expect.objectContaining({ code: 'client_secret_expired', message: expect.stringMatching(/^the integration "Billing sync"'s previous secret expired at \d\d:\d\d UTC and it still presents it: refused once, last at \d\d:\d\d UTC; give it the current secret$/) }));
+    expect(diagnosis.body.blockers).toContainEqual(expect.objectContaining({ code: 'client_secret_expired', message: expect.stringMatching(new RegExp(String.raw`^the integration "Billing sync"'s previous secret expired at ${CLOCK} and it still presents it: refused once, last at ${CLOCK}; give it the current secret$`)) }));
     expect(diagnosis.body.can_sign_in).toBe(true);
     expect(diagnosis.body.clients).toContainEqual(expect.objectContaining({ client_id: clientId, kind: 'integration', last_failure: expect.objectContaining({ reason: 'invalid_client_secret' }) }));
   });
