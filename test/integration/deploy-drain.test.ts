@@ -40,7 +40,7 @@ const CHAINS = 20;
     stopping.sigterm();
     // Readiness asked on a connection opened before the signal, again until the process has
     // taken the signal in. Each ask keeps that connection busy: the drain closes connections
-    // idle for 250 ms, and a single ask after a fixed pause once came later than that, from a
+    // idle for a second, and a single ask after a fixed pause once came later than that, from a
     // test process lagging beside a full run's other suites.
     let readiness = await send(agent, stopping.origin, { path: '/readyz' });
     while (readiness.status === 200 && performance.now() - signalledAt < 5_000) {

@@ -23,7 +23,8 @@ const NOT_VALID = 'That code is not valid or has expired';
   let issuer: string;
 
   beforeAll(async () => {
-    server = await startTestGatehouse(fullestStorage(), { env: { TRUST_PROXY: '1' } });
+    // The guesses count against limits; a slow machine must not shed them (503) first.
+    server = await startTestGatehouse(fullestStorage(), { env: { TRUST_PROXY: '1', DATABASE_ACQUIRE_TIMEOUT_MS: '20000', DATABASE_STATEMENT_TIMEOUT_MS: '20000' } });
     issuer = server.issuer;
   });
   afterAll(async () => server?.stop());
