@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type net from 'node:net';
-import type { Problem } from './problem.js';
+import { problemDocument, type Problem } from './problem.js';
 
 /** How long a refused connection is read (and what arrives discarded) before it is cut. */
 const LINGER_MS = 2_000;
@@ -71,7 +71,7 @@ function problemFor(code: string | undefined): Problem {
 
 /** A whole HTTP response as bytes: there is no response object for a request Node could not parse. */
 function rawProblem(problem: Problem): string {
-  const body = JSON.stringify({ type: 'about:blank', ...problem });
+  const body = JSON.stringify(problemDocument(problem));
   return [
     `HTTP/1.1 ${problem.status} ${problem.title}`,
     'Content-Type: application/problem+json',

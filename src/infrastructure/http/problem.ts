@@ -12,5 +12,10 @@ export interface Problem {
 export function sendProblem(ctx: Context, problem: Problem): void {
   ctx.status = problem.status;
   ctx.type = 'application/problem+json';
-  ctx.body = { type: problem.type ?? 'about:blank', ...problem };
+  ctx.body = problemDocument(problem);
+}
+
+/** The document itself, `type` defaulted: also for answers written without Koa (malformed-requests.ts). */
+export function problemDocument(problem: Problem): Problem & { type: string } {
+  return { type: problem.type ?? 'about:blank', ...problem };
 }
