@@ -56,11 +56,18 @@ interface Figures {
   soaked?: string;
 }
 
-/** A token workload: bare oidc-provider's peak, Gatehouse's peak, and Gatehouse at half of it. */
+/**
+ * A token workload: bare oidc-provider's peak and Gatehouse's, measured back to back
+ * (`BENCH_PAIRS` times), and Gatehouse at half of its peak.
+ */
 interface TokenFigures {
+  pairs: Pair[];
+  gatehouseHalf: Measurement;
+}
+
+interface Pair {
   bare: Measurement;
   gatehouse: Measurement;
-  gatehouseHalf: Measurement;
 }
 
 /** What a scenario needs to run once: a fresh window and the load shape. */
@@ -87,29 +94,59 @@ async function measureAll(settings: BenchSettings, cleanup: Cleanup): Promise<Fi
   };
   /** Gatehouse's peak (closed loop), then an open loop at half of it: latency without queueing. */
   const peakAndHalf = async (label: string, launched: Launched<GatehouseProcess>, route: string, scenario: Scenario) => {
-    const options = { metricsUrl: launched.metricsUrl, route };
+    const peak = await gatehousePeak(label, launched, route, scenario);
+    return { peak, half: await gatehouseHalf(label, launched, route, scenario, peak.perSecond) };
+  };
+  const gatehousePeak = (label: string, launched: Launched<GatehouseProcess>, route: string, scenario: Scenario) => {
     step(`Gatehouse: ${label}`, eachRun);
-    const peak = await measure(launched.server, (w) => scenario(w, { connections }), options);
-    step(`Gatehouse: ${label} at half of its peak (${rate(peak.perSecond / 2)}/s)`, eachRun);
-    const half = await measure(launched.server, (w) => scenario(w, { connections, overallRate: peak.perSecond / 2 }), options);
-    return { peak, half: { ...half, offeredRate: peak.perSecond / 2 } };
+    return measure(launched.server, (w) => scenario(w, { connections }), { metricsUrl: launched.metricsUrl, route });
+  };
+  const gatehouseHalf = async (label: string, launched: Launched<GatehouseProcess>, route: string, scenario: Scenario, peakPerSecond: number) => {
+    step(`Gatehouse: ${label} at half of its peak (${rate(peakPerSecond / 2)}/s)`, eachRun);
+    const half = await measure(launched.server, (w) => scenario(w, { connections, overallRate: peakPerSecond / 2 }), { metricsUrl: launched.metricsUrl, route });
+    return { ...half, offeredRate: peakPerSecond / 2 };
+  };
+  /**
+   * A DESIGN §9 ratio: bare oidc-provider's peak and Gatehouse's, back to back, BENCH_PAIRS
+   * times, the first target alternating; then Gatehouse at half of its average peak.
+   */
+  const paired = async (
+    label: string,
+    bareRun: (window: MeasurementWindow) => Promise<Measurement>,
+    launched: Launched<GatehouseProcess>,
+    route: string,
+    scenario: Scenario,
+    /** Before each of Gatehouse's windows, outside it (the refresh signs in new chains). */
+    prepareGatehouse: () => Promise<void> = async () => {},
+  ): Promise<TokenFigures> => {
+    const pairs: Pair[] = [];
+    for (let index = 0; index < settings.pairs; index++) {
+      const runBare = () => {
+        step(`bare oidc-provider: ${label}`, eachRun);
+        return measure(bare.server, bareRun);
+      };
+      const runGatehouse = async () => {
+        await prepareGatehouse();
+        return gatehousePeak(label, launched, route, scenario);
+      };
+      if (index % 2 === 0) {
+        const bareFigure = await runBare();
+        pairs.push({ bare: bareFigure, gatehouse: await runGatehouse() });
+      } else {
+        const gatehouseFigure = await runGatehouse();
+        pairs.push({ bare: await runBare(), gatehouse: gatehouseFigure });
+      }
+    }
+    const peak = pairs.reduce((sum, pair) => sum + pair.gatehouse.perSecond, 0) / pairs.length;
+    await prepareGatehouse();
+    return { pairs, gatehouseHalf: await gatehouseHalf(label, launched, route, scenario, peak) };
   };
 
+  // Bare oidc-provider stays up (idle between its windows) until the last pair is measured.
   const bare = await launchBare(cleanup);
-  step('bare oidc-provider: client_credentials', eachRun);
-  const bareClientCredentials = await measure(bare.server, (w) => clientCredentialsGrants(bare.target, { connections }, w));
-  step('bare oidc-provider: introspection', eachRun);
-  const bareIntrospection = await measure(bare.server, (w) => introspections(bare.target, { connections }, w));
-  step(`bare oidc-provider: refresh_token (${settings.refreshChains} chains)`, eachRun);
-  // Minted just before use: the in-memory adapter keeps only its 1,000 most recent entries, and
-  // the runs above would have evicted anything made earlier.
-  const bareChains = new RefreshChains(await bare.server.mintRefreshTokens(settings.refreshChains));
-  const bareRefresh = await measure(bare.server, (w) => refreshTokenGrants(bare.target, bareChains, { connections }, w));
-  await bare.dispose();
-
   const gatehouse = await launchGatehouse(settings, settings.bcryptCost, cleanup);
-  const clientCredentials = await peakAndHalf('client_credentials', gatehouse, '/token', (w, shape) => clientCredentialsGrants(gatehouse.target, shape, w));
-  const introspection = await peakAndHalf('introspection', gatehouse, '/token/introspection', (w, shape) => introspections(gatehouse.target, shape, w));
+  const clientCredentials = await paired('client_credentials', (w) => clientCredentialsGrants(bare.target, { connections }, w), gatehouse, '/token', (w, shape) => clientCredentialsGrants(gatehouse.target, shape, w));
+  const introspection = await paired('introspection', (w) => introspections(bare.target, { connections }, w), gatehouse, '/token/introspection', (w, shape) => introspections(gatehouse.target, shape, w));
   // What bcrypt allows, measured right before the sign-ins it is compared with (the machine's
   // other work drifts), with Gatehouse idle; a second of warm-up is plenty for a C++ loop.
   const bcryptWarmup = Math.min(1, settings.warmupSeconds);
@@ -129,11 +166,25 @@ async function measureAll(settings: BenchSettings, cleanup: Cleanup): Promise<Fi
   await gatehouse.dispose();
 
   const refreshInstance = await launchGatehouse(settings, SETUP_BCRYPT_COST, cleanup);
-  step(`Gatehouse: ${settings.refreshChains} sign-ins for refresh-token chains`);
-  const chains = await chainsBySigningIn(settings.refreshChains, SETUP_SIGN_INS_AT_ONCE, (index) =>
-    signInOverFetch(refreshInstance.target.mobile, demoCredentials(index)),
+  let chains: RefreshChains | undefined;
+  // New chains before each window: an answer cut off at a window's end leaves its chain's newest
+  // token unknown, and presenting the one before after the retry window (a bare window between
+  // two of Gatehouse's is longer) ends the chain, as reuse of a rotated token must.
+  const signInChains = async () => {
+    step(`Gatehouse: ${settings.refreshChains} sign-ins for refresh-token chains`);
+    chains = await chainsBySigningIn(settings.refreshChains, SETUP_SIGN_INS_AT_ONCE, (index) => signInOverFetch(refreshInstance.target.mobile, demoCredentials(index)));
+  };
+  const refresh = await paired(
+    `refresh_token (${settings.refreshChains} chains)`,
+    // Chains minted just before each use: the in-memory adapter keeps only its 1,000 most recent
+    // entries, and the runs before would have evicted anything made earlier.
+    async (w) => refreshTokenGrants(bare.target, new RefreshChains(await bare.server.mintRefreshTokens(settings.refreshChains)), { connections }, w),
+    refreshInstance,
+    '/token',
+    (w, shape) => refreshTokenGrants(refreshInstance.target, chains!, shape, w),
+    signInChains,
   );
-  const refresh = await peakAndHalf(`refresh_token (${settings.refreshChains} chains)`, refreshInstance, '/token', (w, shape) => refreshTokenGrants(refreshInstance.target, chains, shape, w));
+  await bare.dispose();
   const cold = settings.coldTokens > 0 ? await coldShape(refreshInstance, settings, peakAndHalf) : undefined;
   let soaked: string | undefined;
   if (settings.soakMinutes > 0) {
@@ -147,9 +198,9 @@ async function measureAll(settings: BenchSettings, cleanup: Cleanup): Promise<Fi
 
   return {
     bcrypt,
-    clientCredentials: { bare: bareClientCredentials, gatehouse: clientCredentials.peak, gatehouseHalf: clientCredentials.half },
-    introspection: { bare: bareIntrospection, gatehouse: introspection.peak, gatehouseHalf: introspection.half },
-    refresh: { bare: bareRefresh, gatehouse: refresh.peak, gatehouseHalf: refresh.half },
+    clientCredentials,
+    introspection,
+    refresh,
     coldRefresh: cold,
     signIns,
     newBrowserSignIns,
@@ -159,9 +210,15 @@ async function measureAll(settings: BenchSettings, cleanup: Cleanup): Promise<Fi
 }
 
 function rowsOf(figures: Figures, settings: BenchSettings): Row[] {
+  // Each pair's two rows; the first pair under the workload's own name (the chart reads those).
   const token = (scenario: string, f: TokenFigures): Row[] => [
-    { scenario, target: 'bare', measured: f.bare },
-    { scenario, target: 'gatehouse', measured: f.gatehouse },
+    ...f.pairs.flatMap((pair, index) => {
+      const name = index === 0 ? scenario : `${scenario}, pair ${index + 1}`;
+      return [
+        { scenario: name, target: 'bare', measured: pair.bare },
+        { scenario: name, target: 'gatehouse', measured: pair.gatehouse },
+      ];
+    }),
     { scenario: `${scenario}, half of peak`, target: 'gatehouse', measured: f.gatehouseHalf },
   ];
   return [
@@ -185,19 +242,32 @@ function rowsOf(figures: Figures, settings: BenchSettings): Row[] {
 function comparisonsOf(figures: Figures, settings: BenchSettings): Comparison[] {
   const versus = (a: Measurement, b: Measurement, unit: string) => `${rate(a.perSecond)} vs ${rate(b.perSecond)} ${unit}`;
   const compare = (label: string, a: Measurement, b: Measurement, detail: string): Comparison => ({ label, ratio: a.perSecond / b.perSecond, detail, of: [a, b] });
+  /**
+   * Gatehouse over bare oidc-provider, from the pairs measured back to back: the rates summed
+   * over the pairs, each pair's own ratio after it. Flagged busy if any window was.
+   */
+  const pairedRatio = (label: string, f: TokenFigures, unit: string, target: string): Comparison => {
+    const sum = (of: (pair: Pair) => Measurement) => f.pairs.reduce((total, pair) => total + of(pair).perSecond, 0);
+    const [gatehouse, bare] = [sum((pair) => pair.gatehouse), sum((pair) => pair.bare)];
+    const each = f.pairs.length > 1 ? `; pair by pair ${f.pairs.map((pair) => (pair.gatehouse.perSecond / pair.bare.perSecond).toFixed(2)).join(', ')}` : '';
+    const busiest = (of: (pair: Pair) => Measurement) => f.pairs.map(of).reduce((a, b) => ((b.otherCpu ?? 0) > (a.otherCpu ?? 0) ? b : a));
+    const n = f.pairs.length;
+    return { label, ratio: gatehouse / bare, detail: `${rate(gatehouse / n)} vs ${rate(bare / n)} ${unit}${n > 1 ? ` on average over ${n} pairs` : ''}${each}${target}`, of: [busiest((pair) => pair.gatehouse), busiest((pair) => pair.bare)] };
+  };
   const { clientCredentials: cc, introspection, refresh, bcrypt, signIns, newBrowserSignIns, beside } = figures;
+  const ccFirst = cc.pairs[0]!.gatehouse;
   return [
-    compare('refresh_token, Gatehouse / bare', refresh.gatehouse, refresh.bare, `${versus(refresh.gatehouse, refresh.bare, 'grants/s')}   (DESIGN §9: at least 1.00)`),
-    compare('client_credentials, Gatehouse / bare', cc.gatehouse, cc.bare, `${versus(cc.gatehouse, cc.bare, 'grants/s')}   (DESIGN §9: at least 1.00)`),
-    compare('introspection, Gatehouse / bare', introspection.gatehouse, introspection.bare, `${versus(introspection.gatehouse, introspection.bare, 'per s')}`),
+    pairedRatio('refresh_token, Gatehouse / bare', refresh, 'grants/s', '   (DESIGN §9: at least 1.00)'),
+    pairedRatio('client_credentials, Gatehouse / bare', cc, 'grants/s', '   (DESIGN §9: at least 1.00)'),
+    pairedRatio('introspection, Gatehouse / bare', introspection, 'per s', ''),
     compare('sign-ins / what bcrypt allows', signIns, bcrypt, `${versus(signIns, bcrypt, `per s at cost ${settings.bcryptCost}`)}   (DESIGN §9: at least 0.90)`),
     compare('new-browser sign-ins / what bcrypt allows', newBrowserSignIns, bcrypt, `${versus(newBrowserSignIns, bcrypt, 'per s')}   (each also sends a new-device email)`),
     compare('sign-ins beside tokens / what bcrypt allows', beside.signIns, bcrypt, `${versus(beside.signIns, bcrypt, 'per s')}   (sign-ins share the cores with the token load)`),
     compare(
       'client_credentials beside sign-ins / alone',
       beside.tokens,
-      cc.gatehouse,
-      `${versus(beside.tokens, cc.gatehouse, 'grants/s')}, p99 ${millis(cc.gatehouse.p99)} → ${millis(beside.tokens.p99)} ms   (DESIGN §9: not slowed by bcrypt; p99 under 50 ms)`,
+      ccFirst,
+      `${versus(beside.tokens, ccFirst, 'grants/s')}, p99 ${millis(ccFirst.p99)} → ${millis(beside.tokens.p99)} ms   (DESIGN §9: not slowed by bcrypt; p99 under 50 ms)`,
     ),
     ...[
       ['refresh_token', refresh],
@@ -207,7 +277,7 @@ function comparisonsOf(figures: Figures, settings: BenchSettings): Comparison[] 
       const figures = f as TokenFigures;
       const half = figures.gatehouseHalf;
       const own = half.serverShareWithin25Ms === undefined ? '' : `; by Gatehouse's own clock ${percent(half.serverShareWithin25Ms)} within 25 ms`;
-      return { label: `${name as string} p99 at half of peak`, ratio: Number.NaN, detail: `${millis(half.p99)} ms at ${rate(half.offeredRate ?? 0)}/s offered${own}   (target: under 25 ms)`, of: [half, figures.gatehouse] as [Measurement, Measurement] };
+      return { label: `${name as string} p99 at half of peak`, ratio: Number.NaN, detail: `${millis(half.p99)} ms at ${rate(half.offeredRate ?? 0)}/s offered${own}   (target: under 25 ms)`, of: [half, half] as [Measurement, Measurement] };
     }),
   ];
 }

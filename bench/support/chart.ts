@@ -52,9 +52,15 @@ export function renderChart(title: string, subtitle: string, bars: ChartBar[]): 
   return `${parts.join('\n')}\n`;
 }
 
-/** The chart's bars from the report's rows: each scenario's Gatehouse row against its baseline. */
+/**
+ * The chart's bars from the report's rows: each scenario's Gatehouse rate against its baseline,
+ * averaged over the pairs a workload was measured in (`…, pair 2` rows), as the report's ratio is.
+ */
 export function barsFromRows(rows: Row[], pairs: { label: string; unit: string; gatehouse: string; baseline: string; baselineTarget?: string; baselineLabel: string; target?: number }[]): ChartBar[] {
-  const find = (scenario: string, target: string) => rows.find((row) => row.scenario === scenario && row.target === target)?.measured.perSecond ?? 0;
+  const find = (scenario: string, target: string) => {
+    const matching = rows.filter((row) => (row.scenario === scenario || row.scenario.startsWith(`${scenario}, pair `)) && row.target === target);
+    return matching.length ? matching.reduce((sum, row) => sum + row.measured.perSecond, 0) / matching.length : 0;
+  };
   return pairs.map((pair) => ({
     label: pair.label,
     unit: pair.unit,

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 /**
  * Everything a bench run can be told, read once from the environment. The defaults fit the
  * reference machine of DESIGN §9 (2 cores, PostgreSQL and Redis local) and keep the whole
- * `npm run bench` within about five minutes.
+ * `npm run bench` within about six minutes.
  */
 export interface BenchSettings {
   /** `BENCH_SECONDS`: length of the measured window of every scenario. */
@@ -37,6 +37,12 @@ export interface BenchSettings {
   cores: number;
   /** `BENCH_PROCESSES`: Gatehouse's WEB_CONCURRENCY (default one per core, as in production). */
   processes: number;
+  /**
+   * `BENCH_PAIRS`: how many times each DESIGN §9 ratio is measured, bare oidc-provider and
+   * Gatehouse back to back, alternating which goes first. A virtual machine's speed drifts by a
+   * quarter over minutes: two targets measured minutes apart compare two machines.
+   */
+  pairs: number;
   /**
    * `BENCH_COLD_TOKENS`: refresh tokens seeded for the cold shape, each refreshed once (chains
    * an app refreshes once an hour, whose grant and user no cache holds). Enough for the peak and
@@ -75,6 +81,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     bcryptCost: whole(env, 'BCRYPT_COST', 12, 4, 31),
     cores,
     processes: whole(env, 'BENCH_PROCESSES', cores, 1, 64),
+    pairs: whole(env, 'BENCH_PAIRS', 2, 1, 10),
     coldTokens: whole(env, 'BENCH_COLD_TOKENS', 40_000, 0, 10_000_000),
     soakMinutes: whole(env, 'BENCH_SOAK_MINUTES', 0, 0, 24 * 60),
     adminDatabaseUrl: env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',

@@ -26,6 +26,8 @@ import { ExpiredDataCleanup } from '../domain/maintenance/expired-data-cleanup.j
 import type { Logger } from '../infrastructure/observability/logger.js';
 import { Metrics, type ConnectionPool, type WritableConnection } from '../infrastructure/observability/metrics.js';
 import { createAdapterFactory } from '../entrypoints/oidc/adapters/adapter-factory.js';
+import { USER_CACHE_MS } from '../entrypoints/oidc/find-account.js';
+import { RecentUsers } from '../entrypoints/oidc/recent-users.js';
 import { ClientAdapter } from '../entrypoints/oidc/adapters/client.adapter.js';
 import { createProvider } from '../entrypoints/oidc/create-provider.js';
 import { enforcePollingInterval } from '../entrypoints/oidc/device-flow.js';
@@ -155,6 +157,8 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
     // running) one secret derived from the key-encryption key.
     const derivationSecrets = config.keyRing ? [Buffer.from(hkdfSync('sha256', config.keyRing.keyEncryptionKey, 'gatehouse', 'derivation-secret', 32)).toString('base64url')] : secrets.cookieKeys;
     const now = options.now ?? (() => new Date());
+    // The users refreshes look up, filled by the refresh-token reads that bring them along.
+    const recentUsers = new RecentUsers(USER_CACHE_MS);
     // One adapter per model, shared by the provider and the services that revoke grants.
     const adapters = memoizeByName(
       createAdapterFactory({
@@ -162,6 +166,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
         redis,
         clients: clientAdapter,
         decorateDeviceCode: (adapter) => enforcePollingInterval(adapter, marks, devicePollIntervalSeconds),
+        recentUsers,
       }),
     );
 
@@ -211,6 +216,7 @@ export async function startGatehouse(config: GatehouseConfig, logger: Logger, op
       signIn: { facts: services.signInFacts, flow: services.signInFlow },
       recordSecretUse: (clientId, previous) => clientUsage.record(clientId, previous),
       adapter: adapters,
+      recentUsers,
     });
     provider.on('server_error', (_ctx, err) => (isStorageFault(err) ? logger.warn({ err: err.message }, 'storage unavailable') : logger.error({ err }, 'provider error')));
     watchIssuedTokens(provider, (grant, kind) => metrics.tokenIssued(grant, kind));

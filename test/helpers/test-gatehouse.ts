@@ -6,6 +6,8 @@ import pg from 'pg';
 import { freePort } from '../../bench/support/free-port.js';
 import { startGatehouse, type Gatehouse, type GatehouseOptions } from '../../src/app/gatehouse.js';
 import { loadConfig } from '../../src/infrastructure/config/config.js';
+import { openDatabase, type Database } from '../../src/infrastructure/storage/database.js';
+import { migrateToLatest } from '../../migrations/migrator.js';
 import type { DestinationStream } from 'pino';
 import { createLogger } from '../../src/infrastructure/observability/logger.js';
 import type { DevOutbox, OutboxEntry } from '../../src/infrastructure/courier/dev-outbox.js';
@@ -59,6 +61,33 @@ export async function createScratchDatabase(adminUrl: string): Promise<{ url: st
   };
 }
 
+/** A migrated database for tests below the HTTP layer, and how to be rid of it. */
+export interface MigratedDatabase {
+  database: Database;
+  /** On the real server: the scratch database's URL (absent on the embedded one). */
+  url?: string;
+  /** Closes the database (again, if a test closed it) and drops the scratch one. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * A scratch database on TEST_DATABASE_URL's server (`onServer`), or the embedded database in
+ * memory, with every migration applied.
+ */
+export async function openMigratedDatabase(options: { onServer: boolean }): Promise<MigratedDatabase> {
+  const scratch = options.onServer ? await createScratchDatabase(process.env.TEST_DATABASE_URL!) : undefined;
+  const database = await openDatabase({ url: scratch?.url });
+  await migrateToLatest(database.knex, { embedded: database.embedded });
+  return {
+    database,
+    url: scratch?.url,
+    async dispose() {
+      await database.close();
+      await scratch?.drop();
+    },
+  };
+}
+
 export async function startTestGatehouse(
   storage: StorageKind,
   options: { env?: Record<string, string>; gatehouse?: GatehouseOptions; sharedDatabase?: string; /** A PostgreSQL server of the test's own, instead of TEST_DATABASE_URL's. */ postgresUrl?: string; logDestination?: DestinationStream } = {},
@@ -106,6 +135,19 @@ export async function startTestGatehouse(
 export function fullestStorage(): StorageKind {
   return storageKinds().at(-1)!;
 }
+
+/**
+ * For tests that count what a flood of parallel requests gets (tries, chains), not the load
+ * shedding a slow, busy machine would otherwise show as 503: the server waits far longer than by
+ * default for a pooled connection, a statement and a new connection. The last matters at a
+ * burst's start: the pool opens its connections then, and one that takes past the default 2 s to
+ * set up fails the request waiting for it at once (knex's pool passes a failed set-up on).
+ */
+export const PATIENT_STORAGE_ENV: Readonly<Record<string, string>> = {
+  DATABASE_ACQUIRE_TIMEOUT_MS: '20000',
+  DATABASE_STATEMENT_TIMEOUT_MS: '20000',
+  DATABASE_CONNECT_TIMEOUT_MS: '20000',
+};
 
 type OutboxEmail = Extract<OutboxEntry, { channel: 'email' }>;
 

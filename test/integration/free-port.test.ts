@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
-import { freePort } from '../../bench/support/free-port.js';
+import { freePort, BLOCKED_BY_FETCH } from '../../bench/support/free-port.js';
 
 /**
  * Servers of the tests and the bench start on a port found free a moment before: never one the
@@ -33,5 +33,15 @@ describe('a free port for a server to start on', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  it('is never one that fetch refuses to connect to, such as 10080', async () => {
+    expect(BLOCKED_BY_FETCH.has(10080)).toBe(true);
+    // A range of nothing but 10080 has no port to give, however free 10080 is.
+    await expect(freePort({ first: 10_080, last: 10_080 })).rejects.toThrow(/no free port/);
+    // Around it, only its neighbours come out (one at a time: each probe binds the port).
+    for (let i = 0; i < 20; i++) expect([10_079, 10_081]).toContain(await freePort({ first: 10_079, last: 10_081 }));
+    // Why it matters: fetch (and every browser) refuses 10080 before connecting.
+    await expect(fetch('http://127.0.0.1:10080/')).rejects.toThrow();
   });
 });

@@ -16,7 +16,8 @@ describe('request bodies at the token endpoint', () => {
   afterAll(async () => server?.stop());
 
   const basic = `Basic ${Buffer.from(`${DEMO.integration.clientId}:${DEMO.integration.secret}`).toString('base64')}`;
-  const head = (extra: string) => `POST /token HTTP/1.1\r\nhost: gatehouse\r\nauthorization: ${basic}\r\ncontent-type: application/x-www-form-urlencoded\r\n${extra}\r\n`;
+  const headAs = (contentType: string, extra: string) => `POST /token HTTP/1.1\r\nhost: gatehouse\r\nauthorization: ${basic}\r\ncontent-type: ${contentType}\r\n${extra}\r\n`;
+  const head = (extra: string) => headAs('application/x-www-form-urlencoded', extra);
 
   /** Sends `parts` on one connection, `gapMs` apart, and reads the answer. */
   async function send(parts: (string | Buffer)[], gapMs = 0): Promise<RawAnswer> {
@@ -74,6 +75,19 @@ describe('request bodies at the token endpoint', () => {
       const answer = await send([head(`content-length: ${body.length}\r\n`), body]);
       expect(answer.status).toBe(400);
       expect(JSON.parse(answer.body)).toMatchObject({ error: 'invalid_request' });
+    }
+  });
+
+  it('checks the body whatever the case and parameters of its Content-Type, and escapes as well as raw bytes', async () => {
+    for (const contentType of ['Application/X-WWW-Form-URLEncoded; charset=UTF-8', ' application/x-www-form-urlencoded ;charset=utf-8']) {
+      // %C3%28: an escape whose bytes are not UTF-8.
+      for (const body of [`${grant}&scope=%00`, `${grant}&scope=%C3%28`, `${grant}&scope=a\u0000b`]) {
+        const answer = await send([headAs(contentType, `content-length: ${Buffer.byteLength(body)}\r\n`), body]);
+        expect(answer.status).toBe(400);
+        expect(JSON.parse(answer.body)).toMatchObject({ error: 'invalid_request', error_description: 'the request contains characters that are not allowed' });
+      }
+      const fine = `${grant}&scope=${encodeURIComponent('openid é')}`;
+      expect((await send([headAs(contentType, `content-length: ${Buffer.byteLength(fine)}\r\n`), fine])).status).not.toBe(500);
     }
   });
 

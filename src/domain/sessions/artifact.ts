@@ -19,6 +19,8 @@ export interface StoredArtifact {
 /** A refresh token as found, with its grant's payload when the grant is live (else null). */
 export interface StoredRefreshToken extends StoredArtifact {
   grant_payload: ArtifactPayload | null;
+  /** The token's user as `to_jsonb(users)`; null when there is none (deleted, or not a user id). */
+  user_row: Record<string, unknown> | null;
 }
 
 /** What is written for an artifact: its payload, and the columns it is looked up and cleaned up by. */

@@ -23,7 +23,7 @@ const sentInBasic = requestSlot<string>('secret as sent in Basic');
  * the secret as sent. Either way the caller had to know the secret.
  */
 export function installHashedClientSecrets(provider: Provider, recordUse: SecretUseRecorder): void {
-  provider.use(async (ctx, next) => {
+  provider.use((ctx, next) => {
     const credentials = basicCredentials(ctx.get('authorization'));
     if (!credentials) return next();
     // A part that is not valid form-urlencoding can only have been sent as it is: encode it, or

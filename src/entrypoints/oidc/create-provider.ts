@@ -9,6 +9,7 @@ import { GATEHOUSE_CLIENT_METADATA } from './client-metadata.js';
 import { clientTenant } from '../../domain/clients/client-tenancy.js';
 import { advertisePollingInterval } from './device-flow.js';
 import { createFindAccount } from './find-account.js';
+import type { RecentUsers } from './recent-users.js';
 import { createInteractionPolicy, type SignInPolicyDependencies } from './interaction-policy.js';
 import * as lifetimes from './lifetimes.js';
 import { answerUnavailable, failFastAccounts } from './unavailable.js';
@@ -36,6 +37,8 @@ export interface ProviderDependencies {
   pages: ProviderPages;
   /** ID-token algorithm of clients that do not name one (SIGNING_KEY_ALG); RS256 when absent. */
   idTokenAlg?: string;
+  /** Users read moments ago, which refreshes look up first (the refresh-token adapter fills it). */
+  recentUsers?: RecentUsers;
 }
 
 /** Page sources of `features.deviceFlow`, `features.rpInitiatedLogout` and `renderError`. */
@@ -51,7 +54,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   const secureCookies = deps.issuer.startsWith('https://');
   const configuration: Configuration = {
     adapter: deps.adapter as unknown as Configuration['adapter'],
-    findAccount: failFastAccounts(createFindAccount(deps.users, { facts: deps.signIn.facts })),
+    findAccount: failFastAccounts(createFindAccount(deps.users, { facts: deps.signIn.facts, recent: deps.recentUsers })),
     jwks: deps.secrets.jwks as Configuration['jwks'],
     cookies: {
       // keygrip's contract with a cheaper comparison (see cookie-signatures.ts).
@@ -144,9 +147,9 @@ export function createProvider(deps: ProviderDependencies): Provider {
   if (secureCookies) {
     // The issuer is https, so browsers only ever see Gatehouse over TLS, even when TLS ends at an
     // ingress in front of it: cookies are marked Secure without trusting forwarded headers.
-    provider.use(async (ctx, next) => {
+    provider.use((ctx, next) => {
       (ctx.cookies as unknown as { secure: boolean }).secure = true;
-      await next();
+      return next();
     });
   }
   answerUnavailable(provider, deps.pages.renderError as Parameters<typeof answerUnavailable>[1]);

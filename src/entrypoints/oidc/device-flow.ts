@@ -1,4 +1,5 @@
-import Provider, { errors, type Adapter } from 'oidc-provider';
+import type Koa from 'koa';
+import Provider, { errors, type Adapter, type KoaContextWithOIDC } from 'oidc-provider';
 import type { EphemeralMarks } from '../../infrastructure/storage/ephemeral-marks.js';
 
 /**
@@ -24,11 +25,14 @@ export function enforcePollingInterval(adapter: Adapter, marks: EphemeralMarks, 
 
 /** The device authorization response tells the device how often it may poll. */
 export function advertisePollingInterval(provider: Provider, intervalSeconds: number): void {
-  provider.use(async (ctx, next) => {
+  const path = provider.pathFor('device_authorization');
+  // Every other request (a token request) goes straight on, without waiting here for its answer.
+  provider.use((ctx, next) => (ctx.path === path ? withInterval(ctx, next) : next()));
+  const withInterval = async (ctx: Koa.Context & Partial<Pick<KoaContextWithOIDC, 'oidc'>>, next: Koa.Next) => {
     await next();
     const body = ctx.body as Record<string, unknown> | undefined;
     if (ctx.oidc?.route === 'device_authorization' && ctx.status === 200 && body && body.interval === undefined) {
       body.interval = intervalSeconds;
     }
-  });
+  };
 }

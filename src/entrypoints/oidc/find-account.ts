@@ -1,31 +1,32 @@
 import type { Account, FindAccount, KoaContextWithOIDC } from 'oidc-provider';
 import type { UserRepository } from '../../domain/users/user.repository.js';
 import type { UserRecord } from '../../domain/users/user.js';
+import { RecentUsers } from './recent-users.js';
 import { REFUSAL_WORDING, revocationMessage } from './refusal-wording.js';
 import { readableInvalidGrant } from './readable-refusal.js';
 import type { SignInFactsLoader } from '../../domain/sign-in/sign-in-facts.js';
 
-const USER_CACHE_MS = 3_000;
+/** How long a user read for a refresh serves the next ones (see RecentUsers). */
+export const USER_CACHE_MS = 3_000;
 
 /**
  * The provider's view of a user. Tokens whose chain began before the user's
  * `tokens_valid_after` (password set by an administrator, sign-out everywhere) are refused even
  * if a copy survived revocation somewhere.
  */
-export function createFindAccount(users: UserRepository, options: { cacheMs?: number; facts?: SignInFactsLoader } = {}): FindAccount {
+export function createFindAccount(users: UserRepository, options: { cacheMs?: number; recent?: RecentUsers; facts?: SignInFactsLoader } = {}): FindAccount {
   const cacheMs = options.cacheMs ?? USER_CACHE_MS;
-  const recent = new Map<string, { user: UserRecord | undefined; until: number }>();
-  // Every refresh looks the user up; a few seconds of memory spare PostgreSQL a query on the
-  // hottest path. Revocation does not depend on it: the rotation checks, in the same statement
-  // that consumes the token, that the user is neither gone, disabled nor signed out since the
-  // chain began. Only profile claims in a refreshed ID token may lag by the TTL; every other
-  // path reads the database.
+  const recent = options.recent ?? new RecentUsers(cacheMs);
+  // Every refresh looks the user up; a few seconds of memory (which the refresh token's own read
+  // fills) spare PostgreSQL a query on the hottest path. Revocation does not depend on it: the
+  // rotation checks, in the same statement that consumes the token, that the user is neither
+  // gone, disabled nor signed out since the chain began. Only profile claims in a refreshed ID
+  // token may lag by the TTL; every other path reads the database.
   const findUser = async (id: string) => {
     const hit = recent.get(id);
-    if (hit && hit.until > Date.now()) return hit.user;
+    if (hit) return hit.user;
     const user = await users.findById(id);
-    if (recent.size >= 50_000) recent.clear();
-    recent.set(id, { user, until: Date.now() + cacheMs });
+    recent.remember(id, user);
     return user;
   };
   return async (ctx, sub, token) => {

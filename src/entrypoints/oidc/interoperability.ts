@@ -1,5 +1,7 @@
+import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { FORM, mediaType } from '../../infrastructure/http/media-type.js';
 import { REFUSAL_WORDING } from './refusal-wording.js';
 import { readBody, replaceBody } from './request-body.js';
 import { PROVIDER_GRANT_TYPE_NOT_ALLOWED, PROVIDER_NO_CLIENT_AUTHENTICATION } from './token-refusals.js';
@@ -25,8 +27,9 @@ export function installInteroperability(provider: Provider): void {
  */
 function acceptFormPostedBrowserRequests(provider: Provider): void {
   const paths = new Set([provider.pathFor('authorization'), provider.pathFor('end_session')]);
-  provider.use(async (ctx, next) => {
-    if (ctx.method !== 'POST' || !paths.has(ctx.path) || !ctx.is('application/x-www-form-urlencoded')) return next();
+  // Not async where it only passes the request on: every token request passes here.
+  provider.use((ctx, next) => (ctx.method !== 'POST' || !paths.has(ctx.path) || !ctx.is('application/x-www-form-urlencoded') ? next() : redirectToGet(ctx)));
+  const redirectToGet = async (ctx: Koa.Context) => {
     const body = await readBody(ctx.req);
     if (body === undefined) {
       ctx.status = 413;
@@ -36,8 +39,7 @@ function acceptFormPostedBrowserRequests(provider: Provider): void {
     const query = new URLSearchParams(body).toString();
     ctx.status = 303;
     ctx.redirect(query ? `${ctx.path}?${query}` : ctx.path);
-    return undefined;
-  });
+  };
 }
 
 /**
@@ -49,10 +51,12 @@ function acceptFormPostedBrowserRequests(provider: Provider): void {
  */
 function acceptEmptySecretOfPublicClients(provider: Provider): void {
   const paths = new Set(['token', 'device_authorization', 'revocation', 'pushed_authorization_request'].map((route) => provider.pathFor(route)));
-  provider.use(async (ctx, next) => {
-    if (ctx.method !== 'POST' || !paths.has(ctx.path) || !ctx.is('application/x-www-form-urlencoded')) return next();
+  provider.use((ctx, next) => {
+    if (ctx.method !== 'POST' || !paths.has(ctx.path)) return next();
     const clientId = basicClientIdWithoutSecret(ctx.get('authorization'));
-    if (!clientId) return next();
+    return !clientId || mediaType(ctx.get('content-type')) !== FORM ? next() : moveIntoBody(ctx, next, clientId);
+  });
+  const moveIntoBody = async (ctx: Koa.Context, next: Koa.Next, clientId: string) => {
     const client = await provider.Client.find(clientId);
     if (client?.clientAuthMethod !== 'none') return next();
     const body = await readBody(ctx.req);
@@ -67,7 +71,7 @@ function acceptEmptySecretOfPublicClients(provider: Provider): void {
     if (params.get('client_id') === clientId) delete ctx.req.headers.authorization;
     replaceBody(ctx.req, params.toString());
     return next();
-  });
+  };
 }
 
 /** `client_id` of `Basic base64(client_id:)`; undefined for anything else. */

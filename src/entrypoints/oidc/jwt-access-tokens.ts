@@ -1,6 +1,8 @@
 import { createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
+import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { FORM, mediaType } from '../../infrastructure/http/media-type.js';
 import { readBody, replaceBody } from './request-body.js';
 
 /*
@@ -45,14 +47,17 @@ export function introspectJwtAccessTokens(provider: Provider, jwks: { keys: Reco
     }
   });
   const paths = new Set([provider.pathFor('introspection'), provider.pathFor('revocation')]);
-  provider.use(async (ctx, next) => {
-    if (ctx.method !== 'POST' || !paths.has(ctx.path) || !ctx.is('application/x-www-form-urlencoded')) return next();
+  // Not async where it only passes the request on: every token request passes here.
+  provider.use((ctx, next) => (ctx.method !== 'POST' || !paths.has(ctx.path) || mediaType(ctx.get('content-type')) !== FORM ? next() : rewriteJwt(ctx, next)));
+  const rewriteJwt = async (ctx: Koa.Context, next: Koa.Next) => {
     const body = await readBody(ctx.req);
     if (body === undefined) {
       ctx.status = 413;
       ctx.body = { error: 'invalid_request', error_description: 'the request body is too large' };
       return undefined;
     }
+    // A JWT has two dots; a form without any carries none (an opaque token, nearly every request).
+    if (!body.includes('.')) return next();
     const params = new URLSearchParams(body);
     const token = params.get('token');
     // Only a JWT is rewritten: an opaque token (nearly every request) goes on as it was sent.
@@ -61,7 +66,7 @@ export function introspectJwtAccessTokens(provider: Provider, jwks: { keys: Reco
       replaceBody(ctx.req, params.toString());
     }
     return next();
-  });
+  };
 }
 
 function looksLikeJwt(token: string): boolean {

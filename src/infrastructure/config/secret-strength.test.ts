@@ -20,6 +20,14 @@ describe('secretWeakness', () => {
     }
   });
 
+  it('accepts a key from the low tail of what openssl rand -hex 16 draws, and refuses 20 hex characters', () => {
+    // A real draw of randomBytes(16).toString('hex'), whose estimate came to 88 bits: the bar
+    // once stood at 90 and refused it.
+    expect(estimatedBits('c7ffac8888cdc8faa77168a6f78f8df8')).toBeLessThan(90);
+    expect(secretWeakness('c7ffac8888cdc8faa77168a6f78f8df8')).toBeUndefined();
+    expect(secretWeakness('3f9a1c07be5d24e86a1f')).toMatch(/^has too little randomness/);
+  });
+
   it('estimates bits from character frequencies', () => {
     expect(estimatedBits('a'.repeat(32))).toBe(0);
     expect(estimatedBits('ab'.repeat(16))).toBeCloseTo(32);

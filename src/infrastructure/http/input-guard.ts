@@ -1,13 +1,13 @@
+import { isUtf8 } from 'node:buffer';
 import type { Context, Middleware } from 'koa';
 import type { HtmlErrorPage } from './error-handler.js';
+import { FORM, JSON_BODY, mediaType } from './media-type.js';
 import { sendProblem } from './problem.js';
 import { requestBody } from './request-body.js';
 
 /** The methods Gatehouse answers at all; anything else (TRACE, PROPFIND, …) is 405. */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const ALLOW = [...METHODS].join(', ');
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Input that no endpoint can use and that PostgreSQL refuses outright (a NUL byte), or bytes
@@ -28,12 +28,11 @@ export function inputGuard(options: { htmlPage: HtmlErrorPage; isOwnPath: (path:
     if (!wellFormedPath(ctx.path) || !wellFormedPairs(ctx.querystring)) {
       return refuse(ctx, options.htmlPage, 400, 'The request contains characters that are not allowed (a NUL byte or bytes that are not UTF-8).');
     }
-    // One parse of the Content-Type: the matching type, or false.
-    const kind = !options.isOwnPath(ctx.path) && hasBody(ctx) ? ctx.is('application/x-www-form-urlencoded', 'application/json') : false;
-    if (kind) {
+    const kind = !options.isOwnPath(ctx.path) && hasBody(ctx) ? mediaType(ctx.get('Content-Type')) : '';
+    if (kind === FORM || kind === JSON_BODY) {
       const body = await requestBody(ctx.req);
       if (body === 'too_large') return refuse(ctx, options.htmlPage, 400, 'The request body is too large.');
-      const wellFormed = kind === 'application/json' ? wellFormedJson(body) : isUtf8(body) && wellFormedPairs(body.toString('latin1'));
+      const wellFormed = kind === JSON_BODY ? wellFormedJson(body) : isUtf8(body) && wellFormedPairs(body.toString('latin1'));
       if (!wellFormed) return refuse(ctx, options.htmlPage, 400, 'The request contains characters that are not allowed (a NUL byte or bytes that are not UTF-8).');
     }
     await next();
@@ -91,20 +90,13 @@ function wellFormedPairs(raw: string): boolean {
 
 /** Runs of %XX must be UTF-8; a lone `%` that escapes nothing is left to the parser. */
 function wellFormedEscapes(value: string): boolean {
+  // Most token requests escape nothing (base64url tokens and secrets).
+  if (!value.includes('%')) return true;
   for (const run of value.matchAll(/(?:%[0-9a-fA-F]{2})+/g)) {
     const bytes = Buffer.from(run[0].replace(/%/g, ''), 'hex');
     if (!isUtf8(bytes)) return false;
   }
   return true;
-}
-
-function isUtf8(bytes: Buffer): boolean {
-  try {
-    strictUtf8.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function wellFormedJson(body: Buffer): boolean {

@@ -80,10 +80,7 @@ function readBounded(req: IncomingMessage): Promise<Buffer | 'too_large'> {
  */
 function replay(req: IncomingMessage, body: Buffer): void {
   Object.defineProperty(req, 'readable', { value: true, configurable: true });
-  Object.defineProperty(req, 'iterator', {
-    configurable: true,
-    value: async function* () {
-      if (body.length) yield body;
-    },
-  });
+  // `for await` takes a plain iterator too: no async generator per request.
+  const chunks = body.length ? [body] : [];
+  Object.defineProperty(req, 'iterator', { configurable: true, value: () => chunks.values() });
 }

@@ -7,6 +7,7 @@ import { explainMissingGrant, PostgresArtifactAdapter } from './postgres-artifac
 import { readOncePerRequest } from './once-per-request.adapter.js';
 import { RedisArtifactAdapter } from './redis-artifact.adapter.js';
 import { failFast } from '../unavailable.js';
+import type { RecentUsers } from '../recent-users.js';
 import { SiblingLookups, skipWhenFoundElsewhere } from './sibling-lookups.js';
 
 /** Artifacts that must outlive a restart or a Redis flush: always in PostgreSQL. */
@@ -22,6 +23,8 @@ export interface AdapterDependencies {
   clients: ClientAdapter;
   /** Wraps the DeviceCode adapter (polling pace); identity when absent. */
   decorateDeviceCode?: (adapter: Adapter) => Adapter;
+  /** The users the account look-up of refreshes reads first; a refresh-token read fills it. */
+  recentUsers?: RecentUsers;
 }
 
 /** Looked up from several places of one request (a sign-in page's brand, language, handler, …). */
@@ -44,6 +47,7 @@ export function createAdapterFactory(deps: AdapterDependencies): (name: string) 
             refreshChains: name === 'RefreshToken',
             findExpired: name === 'DeviceCode',
             onGrantRead: name === 'RefreshToken' ? (grantId, payload) => grants.prime(grantId, payload) : undefined,
+            onUserRead: name === 'RefreshToken' && deps.recentUsers ? (accountId, user) => deps.recentUsers!.remember(accountId, user) : undefined,
           })
         : new RedisArtifactAdapter(name, deps.redis, new PostgresArtifactAdapter(name, deps.artifacts), TOKEN_KINDS.has(name) ? siblings : undefined);
     if (name === 'RefreshToken' && deps.redis) adapter = skipWhenFoundElsewhere(adapter, siblings);

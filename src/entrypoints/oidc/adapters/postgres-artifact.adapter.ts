@@ -1,6 +1,8 @@
 import Provider, { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { ArtifactWrite, StoredArtifact } from '../../../domain/sessions/artifact.js';
 import type { ArtifactRepository } from '../../../domain/sessions/artifact.repository.js';
+import type { UserRecord } from '../../../domain/users/user.js';
+import { userFromJson } from '../../../domain/users/user.repository.js';
 import { judgeChain, withinRetryWindow, type ChainVerdict } from '../../../domain/sessions/refresh-chain.js';
 import { readableInvalidGrant } from '../readable-refusal.js';
 import { REFUSAL_WORDING, revocationMessage } from '../refusal-wording.js';
@@ -25,6 +27,11 @@ export interface PostgresAdapterOptions {
    * grant handed here, so the provider's look-up of the grant that follows finds it in memory.
    */
   onGrantRead?: (grantId: string, payload: AdapterPayload) => void;
+  /**
+   * RefreshToken only: the token's user, read in the same round trip (undefined when gone), so
+   * the provider's account look-up that follows finds it in memory.
+   */
+  onUserRead?: (accountId: string, user: UserRecord | undefined) => void;
 }
 
 /** oidc-provider artifacts of one model, stored in PostgreSQL through the artifact repository. */
@@ -90,6 +97,7 @@ export class PostgresArtifactAdapter implements Adapter {
     const row = await this.artifacts.findRefreshToken(id);
     const grantId = (row?.payload as AdapterPayload | undefined)?.grantId;
     if (row?.grant_payload && grantId) onGrantRead(grantId, row.grant_payload as AdapterPayload);
+    if (row?.account_id) this.options.onUserRead?.(row.account_id, userFromJson(row.user_row));
     return row;
   }
 
