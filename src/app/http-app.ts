@@ -14,6 +14,7 @@ import { PAGE_STYLE_HASHES } from '../entrypoints/pages/rendering/page-renderer.
 import { inputGuard } from '../infrastructure/http/input-guard.js';
 import { refuseCrossSiteForms } from '../infrastructure/http/same-origin-forms.js';
 import { allowClientFormTargets } from '../entrypoints/oidc/form-targets.js';
+import { answerEscapedErrors } from '../entrypoints/oidc/unavailable.js';
 import { limitUserCodeGuesses, type UserCodeGuessLimits } from '../entrypoints/pages/device/user-code-guesses.js';
 import { createInteractionRouter, type HostedPageDependencies } from '../entrypoints/pages/interaction.routes.js';
 import { createAssetRouter } from '../entrypoints/pages/assets.routes.js';
@@ -71,6 +72,9 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
   // Before every other middleware, the provider's own included: the request id, the access-log
   // line and the duration cover the whole request. (/metrics has its own port: metrics-server.ts.)
   app.middleware.unshift(observeRequests({ logger: deps.logger, metrics: deps.metrics }));
+  const machine = machinePaths(app);
+  // Next, what escapes every handler at a machine endpoint still gets an OAuth error in JSON.
+  app.middleware.splice(1, 0, answerEscapedErrors((path) => machine.has(path), deps.logger));
 
   const ops = new Router();
   if (deps.outbox) {
@@ -82,7 +86,6 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
   const routers = [createHealthRouter(deps.readiness), ops, createInteractionRouter(deps.pages), createAssetRouter(), createBrandingRouter(deps.pages), createLanguageRouter({ secureCookies: deps.issuer.startsWith('https://') }), createAdminRouter(deps.admin), createDemoRouter({ issuer: deps.issuer, demoEnabled: deps.demoEnabled }), createSesNotificationRouter(deps.sesNotifications), createAccountRouter(deps.account), createConsoleRouter(deps.console)];
   // Which paths are Gatehouse's own is read from the routers (see own-routes.ts).
   const isOwnPath = ownPathMatcher(routers);
-  const machine = machinePaths(app);
   app.use(
     forPages(machine, [
       // Before every page: the request's language (cookie, Accept-Language; ui_locales once known).
@@ -95,10 +98,13 @@ export function createHttpApp(deps: HttpAppDependencies): Koa {
   app.use(inputGuard({ htmlPage: htmlErrorPage, isOwnPath }));
   app.use(
     forPages(machine, [
+      // What the page guards below cannot do for a storage fault (the device-code guess limit
+      // counts in the database or Redis) is a "try again" page (503), not Koa's bare 500.
+      errorHandler(deps.logger, htmlErrorPage) as Koa.Middleware,
       refuseCrossSiteForms({ issuer: deps.issuer, htmlPage: htmlErrorPage, isFormPath: isOwnFormPath }),
       allowClientFormTargets(),
       deps.pages.upstreamSignOut.middleware(),
-      limitUserCodeGuesses(deps.pages.userCodeGuesses, () => deps.provider.cookieName('session')),
+      limitUserCodeGuesses(deps.pages.userCodeGuesses, () => deps.provider.cookieName('session'), deps.logger),
     ]),
   );
 

@@ -4,9 +4,8 @@ import { ClientRepository } from '../../src/domain/clients/client.repository.js'
 import type { ArtifactWrite } from '../../src/domain/sessions/artifact.js';
 import { ArtifactRepository, FIND_REFRESH_TOKENS_SQL } from '../../src/domain/sessions/artifact.repository.js';
 import { judgeChain } from '../../src/domain/sessions/refresh-chain.js';
-import { openDatabase, type Database } from '../../src/infrastructure/storage/database.js';
-import { migrateToLatest } from '../../migrations/migrator.js';
-import { createScratchDatabase } from '../helpers/test-gatehouse.js';
+import type { Database } from '../../src/infrastructure/storage/database.js';
+import { openMigratedDatabase, type MigratedDatabase } from '../helpers/test-gatehouse.js';
 
 interface PgConnection {
   query(query: string | { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
@@ -26,22 +25,17 @@ const kinds = ['embedded', ...(process.env.TEST_DATABASE_URL ? ['postgres'] : []
 
 describe.each(kinds)('the artifact repository on %s PostgreSQL', (kind) => {
   let database: Database;
-  let drop: (() => Promise<void>) | undefined;
+  let opened: MigratedDatabase;
   let knex: Knex;
   let artifacts: ArtifactRepository;
 
   beforeAll(async () => {
-    const scratch = kind === 'postgres' ? await createScratchDatabase(process.env.TEST_DATABASE_URL!) : undefined;
-    drop = scratch?.drop;
-    database = await openDatabase({ url: scratch?.url });
+    opened = await openMigratedDatabase({ onServer: kind === 'postgres' });
+    database = opened.database;
     knex = database.knex;
-    await migrateToLatest(knex, { embedded: database.embedded });
     artifacts = new ArtifactRepository(knex);
   });
-  afterAll(async () => {
-    await database?.close();
-    await drop?.();
-  });
+  afterAll(async () => opened?.dispose());
 
   /** The SQL statements `work` sends, counted as the database sees them. */
   async function statementsOf(work: () => Promise<unknown>): Promise<number> {

@@ -1,9 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
-import { openDatabase, type Database } from '../../src/infrastructure/storage/database.js';
-import { migrateToLatest } from '../../migrations/migrator.js';
+import type { Database } from '../../src/infrastructure/storage/database.js';
 import { RunningProcess } from '../helpers/child-process.js';
-import { createScratchDatabase } from '../helpers/test-gatehouse.js';
+import { openMigratedDatabase, type MigratedDatabase } from '../helpers/test-gatehouse.js';
 
 const describeWithPostgres = process.env.TEST_DATABASE_URL ? describe : describe.skip;
 const runner = fileURLToPath(new URL('../../bench/support/source-runner/register.mjs', import.meta.url));
@@ -17,27 +16,23 @@ async function runCleanup(env: Record<string, string>): Promise<{ code: number |
 }
 
 describeWithPostgres('the cleanup command', () => {
-  let scratch: { url: string; drop(): Promise<void> };
+  let opened: MigratedDatabase;
   let database: Database;
   let knex: Knex;
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase(process.env.TEST_DATABASE_URL!);
-    database = await openDatabase({ url: scratch.url });
+    opened = await openMigratedDatabase({ onServer: true });
+    database = opened.database;
     knex = database.knex;
-    await migrateToLatest(knex, { embedded: false });
   });
-  afterAll(async () => {
-    await database?.close();
-    await scratch?.drop();
-  });
+  afterAll(async () => opened?.dispose());
 
   it('deletes what expired, keeps what lives, says what it deleted and exits', async () => {
     const artifact = (id: string, expiresAt: Date) => ({ type: 'AccessToken', id, payload: {}, expires_at: expiresAt });
     await knex('oidc_artifacts').insert([artifact('gone-1', new Date(Date.now() - 60_000)), artifact('gone-2', new Date(Date.now() - 1_000)), artifact('kept', new Date(Date.now() + 3_600_000))]);
     await knex('ephemeral_marks').insert({ key: 'old-mark', value: '1', expires_at: new Date(Date.now() - 1_000) });
 
-    const { code, output } = await runCleanup({ DATABASE_URL: scratch.url });
+    const { code, output } = await runCleanup({ DATABASE_URL: opened.url! });
 
     expect(code).toBe(0);
     expect((await knex('oidc_artifacts').whereIn('id', ['gone-1', 'gone-2', 'kept']).pluck('id')).sort()).toEqual(['kept']);

@@ -8,9 +8,8 @@ import { SsoConnectionRepository } from '../../src/domain/federation/sso-connect
 import type { UpstreamProvider } from '../../src/infrastructure/federation/openid-upstream.js';
 import { TenantRepository } from '../../src/domain/tenants/tenant.repository.js';
 import { UserRepository } from '../../src/domain/users/user.repository.js';
-import { openDatabase, type Database } from '../../src/infrastructure/storage/database.js';
-import { migrateToLatest } from '../../migrations/migrator.js';
-import { createScratchDatabase } from '../helpers/test-gatehouse.js';
+import type { Database } from '../../src/infrastructure/storage/database.js';
+import { openMigratedDatabase, type MigratedDatabase } from '../helpers/test-gatehouse.js';
 
 const DIRECTORY = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 const source = { ip: '203.0.113.9', userAgent: 'test', clientId: null, clientKind: null };
@@ -25,18 +24,16 @@ const callback = new URL('http://localhost/sso/callback?code=c&state=s');
  */
 describe('first sign-ins through a tenant\'s provider, in parallel', () => {
   let database: Database;
-  let drop: (() => Promise<void>) | undefined;
+  let opened: MigratedDatabase;
   let knex: Knex;
   let signIn: FederatedSignIn;
   let claimsFor: () => Record<string, unknown>;
   let events: EventLog;
 
   beforeAll(async () => {
-    const scratch = process.env.TEST_DATABASE_URL ? await createScratchDatabase(process.env.TEST_DATABASE_URL) : undefined;
-    drop = scratch?.drop;
-    database = await openDatabase({ url: scratch?.url });
+    opened = await openMigratedDatabase({ onServer: Boolean(process.env.TEST_DATABASE_URL) });
+    database = opened.database;
     knex = database.knex;
-    await migrateToLatest(knex, { embedded: database.embedded });
     const upstream: UpstreamProvider = {
       authorizationUrl: async () => 'http://upstream.invalid/authorize',
       redeem: async () => claimsFor(),
@@ -55,10 +52,7 @@ describe('first sign-ins through a tenant\'s provider, in parallel', () => {
       now: () => new Date(),
     });
   });
-  afterAll(async () => {
-    await database?.close();
-    await drop?.();
-  });
+  afterAll(async () => opened?.dispose());
 
   async function tenantWithJit(slug: string, seats: number | null): Promise<string> {
     const [tenant] = await knex('tenants').insert({ slug, name: slug, settings: JSON.stringify({ seats: { limit: seats } }) }).returning('id');

@@ -9,6 +9,7 @@ import { sleep } from '../../bench/support/processes.js';
 import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { REFUSAL_WORDING } from '../../src/entrypoints/oidc/refusal-wording.js';
 import { OPERATOR_ENV, operatorToken } from '../helpers/admin-api.js';
+import { HttpBrowser } from '../helpers/browserless.js';
 import { discoverClient, signInWithCode } from '../helpers/relying-party.js';
 import { freePort, startTestGatehouse, type TestGatehouse } from '../helpers/test-gatehouse.js';
 
@@ -144,6 +145,46 @@ async function timed(url: string, init: RequestInit = {}): Promise<Answer> {
       expect(answer).toMatchObject({ status: 503, retryAfter: expect.stringMatching(/^\d+$/), type: expect.stringContaining('text/html') });
       expect(answer.text).toMatch(/briefly unavailable/i);
     }
+  }, 30_000);
+
+  it('frozen: a public client named in a Basic header (looked up before the provider runs) is told to try again, in JSON', async () => {
+    // Gatehouse moves `Basic base64(id:)` of a public client into the body, after looking the
+    // client up: that look-up runs before the provider's own error handling.
+    postgres.freeze();
+    let answer: Answer;
+    try {
+      answer = await timed(`${server.issuer}/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from('never-looked-up:').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=refresh_token&refresh_token=x',
+      });
+    } finally {
+      postgres.thaw();
+    }
+    expect(answer).toMatchObject({ status: 503, retryAfter: expect.stringMatching(/^\d+$/), type: expect.stringContaining('application/json') });
+    expect(JSON.parse(answer.text)).toEqual({ error: 'temporarily_unavailable', error_description: REFUSAL_WORDING.temporarily_unavailable });
+    expect(answer.ms).toBeLessThan(BOUND_MS);
+    await recovery();
+  }, 30_000);
+
+  it('frozen: a code typed on the device page gets a page saying to try again in a moment', async () => {
+    // The guess limit (RFC 8628 §5.1) counts the code before the provider looks it up: a count
+    // that cannot be taken is the same "try again" as any other, never a bare server error.
+    const browser = new HttpBrowser();
+    const page = await browser.go(`${server.issuer}/device`);
+    const action = new URL(HttpBrowser.formAction(page), server.issuer).toString();
+    postgres.freeze();
+    const started = performance.now();
+    let answer: string;
+    try {
+      answer = await browser.go(action, { form: { ...HttpBrowser.hiddenInputs(page), user_code: 'BCDF-GHJK' } });
+    } finally {
+      postgres.thaw();
+    }
+    expect(performance.now() - started).toBeLessThan(BOUND_MS);
+    expect({ status: browser.lastStatus, retryAfter: browser.lastHeaders.get('retry-after'), type: browser.lastHeaders.get('content-type') }).toEqual({ status: 503, retryAfter: expect.stringMatching(/^\d+$/), type: expect.stringContaining('text/html') });
+    expect(answer).toMatch(/briefly unavailable/i);
+    await recovery();
   }, 30_000);
 
   it('stopped: requests are answered 503 at once, and everything works again when it is back', async () => {

@@ -5,9 +5,8 @@ import { DEFAULT_CLAIM_MAPPING } from '../../src/domain/federation/sso-connectio
 import { SignInRecordsRepository } from '../../src/domain/sign-in/sign-in-records.repository.js';
 import { TENANT_TIMESTAMP_COLUMNS, TenantRepository } from '../../src/domain/tenants/tenant.repository.js';
 import { USER_TIMESTAMP_COLUMNS, UserRepository } from '../../src/domain/users/user.repository.js';
-import { openDatabase, type Database } from '../../src/infrastructure/storage/database.js';
-import { migrateToLatest } from '../../migrations/migrator.js';
-import { createScratchDatabase } from '../helpers/test-gatehouse.js';
+import type { Database } from '../../src/infrastructure/storage/database.js';
+import { openMigratedDatabase, type MigratedDatabase } from '../helpers/test-gatehouse.js';
 
 /** The embedded database, and the real server when the environment names one. */
 const kinds = ['embedded', ...(process.env.TEST_DATABASE_URL ? ['postgres'] : [])] as const;
@@ -19,7 +18,7 @@ const kinds = ['embedded', ...(process.env.TEST_DATABASE_URL ? ['postgres'] : []
  */
 describe.each(kinds)('the records a sign-in reads together, on %s PostgreSQL', (kind) => {
   let database: Database;
-  let drop: (() => Promise<void>) | undefined;
+  let opened: MigratedDatabase;
   let records: SignInRecordsRepository;
   let users: UserRepository;
   let tenants: TenantRepository;
@@ -27,17 +26,12 @@ describe.each(kinds)('the records a sign-in reads together, on %s PostgreSQL', (
   let connections: SsoConnectionRepository;
 
   beforeAll(async () => {
-    const scratch = kind === 'postgres' ? await createScratchDatabase(process.env.TEST_DATABASE_URL!) : undefined;
-    drop = scratch?.drop;
-    database = await openDatabase({ url: scratch?.url });
-    await migrateToLatest(database.knex, { embedded: database.embedded });
+    opened = await openMigratedDatabase({ onServer: kind === 'postgres' });
+    database = opened.database;
     const knex = database.knex;
     [records, users, tenants, devices, connections] = [new SignInRecordsRepository(knex), new UserRepository(knex), new TenantRepository(knex), new DeviceRepository(knex), new SsoConnectionRepository(knex)];
   }, 60_000);
-  afterAll(async () => {
-    await database?.close();
-    await drop?.();
-  });
+  afterAll(async () => opened?.dispose());
 
   const unique = () => randomBytes(6).toString('hex');
 

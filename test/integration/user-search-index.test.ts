@@ -1,8 +1,7 @@
 import type { Knex } from 'knex';
-import { migrateToLatest } from '../../migrations/migrator.js';
 import { UserRepository } from '../../src/domain/users/user.repository.js';
-import { openDatabase, type Database } from '../../src/infrastructure/storage/database.js';
-import { createScratchDatabase } from '../helpers/test-gatehouse.js';
+import type { Database } from '../../src/infrastructure/storage/database.js';
+import { openMigratedDatabase, type MigratedDatabase } from '../helpers/test-gatehouse.js';
 
 const describeOnPostgres = process.env.TEST_DATABASE_URL ? describe : describe.skip;
 
@@ -13,17 +12,15 @@ const describeOnPostgres = process.env.TEST_DATABASE_URL ? describe : describe.s
  */
 describeOnPostgres('the search of a tenant\'s people', () => {
   let database: Database;
-  let drop: () => Promise<void>;
+  let opened: MigratedDatabase;
   let knex: Knex;
   let users: UserRepository;
   const tenants: string[] = [];
 
   beforeAll(async () => {
-    const scratch = await createScratchDatabase(process.env.TEST_DATABASE_URL!);
-    drop = scratch.drop;
-    database = await openDatabase({ url: scratch.url });
+    opened = await openMigratedDatabase({ onServer: true });
+    database = opened.database;
     knex = database.knex;
-    await migrateToLatest(knex);
     for (let t = 0; t < 40; t++) tenants.push((await knex('tenants').insert({ slug: `search-${t}`, name: `Search ${t}` }).returning('id'))[0].id);
     // 40 × 1,500 people, interleaved as sign-ups of many tenants arrive in a real installation.
     await knex.raw(
@@ -36,10 +33,7 @@ describeOnPostgres('the search of a tenant\'s people', () => {
     await knex.raw('VACUUM ANALYZE users');
     users = new UserRepository(knex);
   }, 60_000);
-  afterAll(async () => {
-    await database?.close();
-    await drop?.();
-  });
+  afterAll(async () => opened?.dispose());
 
   /** The plans of the statements `search` sends, in order. */
   async function plansOf(search: () => Promise<unknown>): Promise<string[]> {

@@ -1,6 +1,6 @@
 import { startOperatorGatehouse } from '../helpers/operator-gatehouse.js';
 import { adminCall, createUser } from '../helpers/admin-api.js';
-import { emailsTo, fullestStorage, type TestGatehouse } from '../helpers/test-gatehouse.js';
+import { emailsTo, fullestStorage, PATIENT_STORAGE_ENV, type TestGatehouse } from '../helpers/test-gatehouse.js';
 
 const PER_HOUR = 5;
 const onRealPostgres = fullestStorage() !== 'embedded';
@@ -17,7 +17,8 @@ const onRealPostgres = fullestStorage() !== 'embedded';
   let operator: string;
 
   beforeAll(async () => {
-    ({ server, issuer, operator } = await startOperatorGatehouse());
+    // The calls count against limits; a slow machine must not shed them (503) first.
+    ({ server, issuer, operator } = await startOperatorGatehouse(PATIENT_STORAGE_ENV));
   });
   afterAll(async () => server?.stop());
 

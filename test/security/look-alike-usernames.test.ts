@@ -3,7 +3,7 @@ import { startOperatorGatehouse } from '../helpers/operator-gatehouse.js';
 import { randomBytes } from 'node:crypto';
 import knexFactory from 'knex';
 import { adminCall, createUser } from '../helpers/admin-api.js';
-import { fullestStorage, type TestGatehouse } from '../helpers/test-gatehouse.js';
+import { fullestStorage, PATIENT_STORAGE_ENV, type TestGatehouse } from '../helpers/test-gatehouse.js';
 import { migrations } from '../../migrations/index.js';
 
 // The embedded database serves every connection from one session and does not hold up under
@@ -22,7 +22,8 @@ describe('look-alike usernames', () => {
   let operator: string;
 
   beforeAll(async () => {
-    ({ server, issuer, operator } = await startOperatorGatehouse());
+    // The creations race on one name; a slow machine must not shed them (503) first.
+    ({ server, issuer, operator } = await startOperatorGatehouse(PATIENT_STORAGE_ENV));
   });
   afterAll(async () => server?.stop());
 

@@ -1,5 +1,6 @@
 import { HttpBrowser } from '../helpers/browserless.js';
 import { SignInHarness, wrongCodes } from '../helpers/sign-in-harness.js';
+import { PATIENT_STORAGE_ENV } from '../helpers/test-gatehouse.js';
 
 /**
  * Attack: 200 guesses at one SMS code sent at once. Five tries per code must hold however the
@@ -9,9 +10,9 @@ import { SignInHarness, wrongCodes } from '../helpers/sign-in-harness.js';
  * Guesses at one code are spent one after another on the code's row, each holding a pooled
  * connection while it waits for the row: on a slow, busy machine the last of a hundred waited
  * past the default DATABASE_ACQUIRE_TIMEOUT_MS and was shed with 503, as designed. These tests
- * count the tries, not the shedding, so their server waits longer for a connection.
+ * count the tries, not the shedding, so their server is patient with its storage.
  */
-const PATIENT_POOL = { env: { DATABASE_ACQUIRE_TIMEOUT_MS: '20000', DATABASE_STATEMENT_TIMEOUT_MS: '20000' } };
+const PATIENT_POOL = { env: PATIENT_STORAGE_ENV };
 
 describe('200 parallel guesses at one SMS code', () => {
   const h = new SignInHarness();

@@ -42,6 +42,8 @@ export const REFUSAL_WORDING = {
   // Any endpoint: a database did not answer in time. Nothing was changed; the same request
   // (the same refresh token) works once it answers again.
   temporarily_unavailable: 'the service is briefly unavailable; nothing was changed, try again in a moment',
+  // Any endpoint: something failed on Gatehouse's side (logged there with the request id).
+  server_error: 'something went wrong on the server; try again in a moment',
   // The authorization endpoint, to the app's developer: which setting decides.
   pkce_required_public: 'this app is a public client, so every authorization request must use PKCE: send code_challenge with code_challenge_method=S256',
   pkce_required_confidential:

@@ -1,4 +1,5 @@
 import type { Context, Middleware } from 'koa';
+import type { Logger } from '../../../infrastructure/observability/logger.js';
 import type { RateLimit } from '../../../infrastructure/rate-limits/rate-limiters.js';
 import { renderMessage } from '../rendering/page-renderer.js';
 import { t } from '../rendering/page-text.js';
@@ -23,7 +24,7 @@ export function markWrongUserCode(ctx: Context): void {
  * all slip through before one is counted) and gets it back unless the code was wrong: a person
  * typing the right code is never slowed down, and a guesser is stopped at the limit.
  */
-export function limitUserCodeGuesses(limits: UserCodeGuessLimits, sessionCookie: () => string): Middleware {
+export function limitUserCodeGuesses(limits: UserCodeGuessLimits, sessionCookie: () => string, logger: Logger): Middleware {
   return async (ctx, next) => {
     if (ctx.method !== 'POST' || ctx.path !== '/device') return next();
     const browser = ctx.cookies.get(sessionCookie());
@@ -31,7 +32,7 @@ export function limitUserCodeGuesses(limits: UserCodeGuessLimits, sessionCookie:
     const decisions = await Promise.all(counted.map(([limit, key]) => limit.consume(key)));
     const refusals = decisions.filter((decision) => !decision.allowed);
     if (refusals.length) {
-      await Promise.all(counted.filter((_, i) => decisions[i]!.allowed).map(([limit, key]) => limit.refund(key)));
+      await giveBack(counted.filter((_, i) => decisions[i]!.allowed), logger);
       const wait = Math.max(...refusals.map((r) => r.retryAfterSeconds));
       ctx.status = 429;
       ctx.set('Retry-After', String(wait));
@@ -47,9 +48,22 @@ export function limitUserCodeGuesses(limits: UserCodeGuessLimits, sessionCookie:
     try {
       await next();
     } finally {
-      if (!(ctx.state as Record<symbol, boolean>)[WRONG_CODE]) await Promise.all(counted.map(([limit, key]) => limit.refund(key)));
+      if (!(ctx.state as Record<symbol, boolean>)[WRONG_CODE]) await giveBack(counted, logger);
     }
   };
+}
+
+/**
+ * The points of a submission that was not a wrong code, given back. The answer stands whatever
+ * happens here: a confirmed code has already started its sign-in, and a "try again" page would
+ * send the person back to a code now in use. A point not given back costs that browser one try.
+ */
+async function giveBack(counted: [RateLimit, string][], logger: Logger): Promise<void> {
+  try {
+    await Promise.all(counted.map(([limit, key]) => limit.refund(key)));
+  } catch (err) {
+    logger.warn({ err: (err as Error)?.message }, 'a device code try was not given back: the rate-limit store did not answer');
+  }
 }
 
 function describeWait(seconds: number): string {
