@@ -1,7 +1,20 @@
+import { createRequire } from 'node:module';
 import type { Knex } from 'knex';
 import PgBoss from 'pg-boss';
 import { currentRequestId, runInRequest } from '../observability/request-context.js';
 import type { Logger } from '../observability/logger.js';
+
+/**
+ * The two statements by which pg-boss writes what became of a job (completed; failed, to be
+ * retried), as it spells them for its default schema. pg-boss 10 does not wait for them after
+ * a handler returns, so their errors must not leave the executor (see `executorOf`). Its SQL
+ * module is read, not copied, so an upgrade that changes the statements changes these too.
+ */
+const bossPlans = createRequire(import.meta.url)('pg-boss/src/plans.js') as { completeJobs(schema: string): string; failJobsById(schema: string): string };
+const OUTCOME_WRITES = new Map([
+  [bossPlans.completeJobs('pgboss'), 'completed'],
+  [bossPlans.failJobsById('pgboss'), 'failed'],
+]);
 
 /** Where a job keeps the id of the request that queued it (taken off before its handler sees it). */
 const ORIGIN_REQUEST_ID = 'origin_request_id';
@@ -50,7 +63,7 @@ export class JobQueue {
 
   /** `migrate`: create or upgrade the queue's schema (off when a separate job migrates). */
   static async start(knex: Knex, options: { migrate: boolean; logger: Logger; pollingIntervalSeconds?: number }): Promise<JobQueue> {
-    const boss = new PgBoss({ db: executorOf(knex), migrate: options.migrate, schedule: false, supervise: true });
+    const boss = new PgBoss({ db: executorOf(knex, options.logger), migrate: options.migrate, schedule: false, supervise: true });
     boss.on('error', (err: Error) => options.logger.warn({ err: err.message }, 'job queue error'));
     await boss.start();
     return new JobQueue(boss, options.pollingIntervalSeconds ?? 1);
@@ -116,15 +129,30 @@ export class JobQueue {
   }
 }
 
-/** pg-boss runs its SQL through this: the knex pool, or the connection of an open transaction. */
-function executorOf(writer: JobWriter) {
+/**
+ * pg-boss runs its SQL through this: the knex pool, or the connection of an open transaction.
+ * With `logger` (the workers' executor), a job's outcome that cannot be written is logged and
+ * dropped instead of thrown: pg-boss would leave that error unhandled, and Node would end the
+ * process for it. The job stays active, expires, and runs again (jobs run at least once).
+ */
+function executorOf(writer: JobWriter, logger?: Logger) {
+  const run = async (text: string, values: unknown[]) => {
+    const connection = await writer.client.acquireConnection();
+    try {
+      return await connection.query(text, values);
+    } finally {
+      await writer.client.releaseConnection(connection);
+    }
+  };
   return {
     async executeSql(text: string, values: unknown[]) {
-      const connection = await writer.client.acquireConnection();
+      const outcome = logger && OUTCOME_WRITES.get(text);
+      if (!outcome) return run(text, values);
       try {
-        return await connection.query(text, values);
-      } finally {
-        await writer.client.releaseConnection(connection);
+        return await run(text, values);
+      } catch (err) {
+        logger.warn({ err: (err as Error)?.message, queue: values[0], outcome }, 'job outcome not written; the job runs again once it expires');
+        return { rows: [{ count: 0 }] };
       }
     },
   };
