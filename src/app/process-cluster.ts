@@ -15,6 +15,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
 import type { GatehouseConfig } from '../infrastructure/config/config.js';
+import { drainOnUnhandledFailures } from './unhandled-failures.js';
 import type { Logger } from '../infrastructure/observability/logger.js';
 import { startMetricsServer } from '../infrastructure/observability/metrics-server.js';
 import { printDemoWelcome } from './demo-welcome.js';
@@ -75,24 +76,30 @@ export async function runCluster(config: GatehouseConfig, logger: Logger): Promi
   logger.info({ issuer: config.issuer, port: config.port, metricsPort: config.metricsPort, processes: config.webConcurrency }, 'gatehouse listening');
   if (config.seedDemo) printDemoWelcome(config);
 
+  /** Drains every process (each as on SIGTERM), then exits: with `exitCode`, or 1 if one of them failed. */
+  const stopAll = (exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    const exits = [...running].map((worker) => new Promise<number>((resolve) => worker.once('exit', (code) => resolve(code ?? 1))));
+    // Each process drains within SHUTDOWN_TIMEOUT_MS and exits on its own; this is the backstop.
+    setTimeout(() => {
+      logger.error('processes did not stop in time; killing them');
+      for (const worker of running) worker.process.kill('SIGKILL');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 5_000).unref();
+    for (const worker of running) worker.process.kill('SIGTERM');
+    void Promise.all(exits).then((codes) => {
+      metricsServer.close();
+      metricsServer.closeAllConnections();
+      process.exit(exitCode || (codes.every((code) => code === 0) ? 0 : 1));
+    });
+  };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal, processes: running.size }, 'draining every process and stopping');
-      const exits = [...running].map((worker) => new Promise<number>((resolve) => worker.once('exit', (code) => resolve(code ?? 1))));
-      // Each process drains within SHUTDOWN_TIMEOUT_MS and exits on its own; this is the backstop.
-      setTimeout(() => {
-        logger.error('processes did not stop in time; killing them');
-        for (const worker of running) worker.process.kill('SIGKILL');
-        process.exit(1);
-      }, config.shutdownTimeoutMs + 5_000).unref();
-      for (const worker of running) worker.process.kill('SIGTERM');
-      void Promise.all(exits).then((codes) => {
-        metricsServer.close();
-        metricsServer.closeAllConnections();
-        process.exit(codes.every((code) => code === 0) ? 0 : 1);
-      });
+      if (!stopping) logger.info({ signal, processes: running.size }, 'draining every process and stopping');
+      stopAll(0);
     });
   }
+  // A bug in the primary itself: every process drains, and the supervisor restarts the whole.
+  drainOnUnhandledFailures(logger, stopAll);
 }

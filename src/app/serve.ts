@@ -8,6 +8,7 @@ import { printDemoWelcome } from './demo-welcome.js';
 import type { GatehouseConfig } from '../infrastructure/config/config.js';
 import type { Logger } from '../infrastructure/observability/logger.js';
 import { READY_MESSAGE } from './process-cluster.js';
+import { drainOnUnhandledFailures } from './unhandled-failures.js';
 
 export async function serve(config: GatehouseConfig, logger: Logger): Promise<void> {
   // In a cluster the primary owns METRICS_PORT and asks each process for its figures.
@@ -36,23 +37,28 @@ export async function serve(config: GatehouseConfig, logger: Logger): Promise<vo
   else if (config.seedDemo) printDemoWelcome(config);
 
   let stopping = false;
+  /** Stops taking connections, lets the requests under way finish, then exits with `exitCode`. */
+  const drain = (exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    // gatehouse.close() keeps to the shutdown timeout; this is the backstop should anything not.
+    setTimeout(() => {
+      logger.error('shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 2_000).unref();
+    gatehouse.close().then(
+      () => process.exit(exitCode),
+      (err: unknown) => {
+        logger.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'draining and stopping');
-      // gatehouse.close() keeps to the shutdown timeout; this is the backstop should anything not.
-      setTimeout(() => {
-        logger.error('shutdown did not finish in time; exiting');
-        process.exit(1);
-      }, config.shutdownTimeoutMs + 2_000).unref();
-      gatehouse.close().then(
-        () => process.exit(0),
-        (err: unknown) => {
-          logger.error({ err }, 'error while stopping');
-          process.exit(1);
-        },
-      );
+      if (!stopping) logger.info({ signal }, 'draining and stopping');
+      drain(0);
     });
   }
+  drainOnUnhandledFailures(logger, drain);
 }
