@@ -13,7 +13,7 @@
  *   together (prom-client's AggregatorRegistry: counters summed, gauges as each declares).
  */
 import cluster, { type Worker } from 'node:cluster';
-import { AggregatorRegistry } from 'prom-client';
+import { AggregatorRegistry, Counter, Registry } from 'prom-client';
 import type { GatehouseConfig } from '../infrastructure/config/config.js';
 import { drainOnUnhandledFailures } from './unhandled-failures.js';
 import type { Logger } from '../infrastructure/observability/logger.js';
@@ -27,7 +27,15 @@ const MAX_RESTART_PAUSE_MS = 30_000;
 
 export async function runCluster(config: GatehouseConfig, logger: Logger): Promise<void> {
   const aggregator = new AggregatorRegistry();
-  const metricsServer = await startMetricsServer({ contentType: aggregator.contentType, collect: () => aggregator.clusterMetrics() }, config.metricsPort, logger).catch((err: Error) => {
+  // The primary's own figure, beside its processes' (which only they can count).
+  const own = new Registry();
+  const replaced = new Counter({
+    name: 'gatehouse_process_replacements_total',
+    help: 'Gatehouse processes that stopped unexpectedly (a crash, a bug drained them, killed) and were replaced by the primary (WEB_CONCURRENCY above 1)',
+    registers: [own],
+  });
+  const collect = async () => `${await aggregator.clusterMetrics()}\n${await own.metrics()}`;
+  const metricsServer = await startMetricsServer({ contentType: aggregator.contentType, collect }, config.metricsPort, logger).catch((err: Error) => {
     console.error(`gatehouse: cannot start: ${err.message}`);
     process.exit(1);
   });
@@ -58,6 +66,7 @@ export async function runCluster(config: GatehouseConfig, logger: Logger): Promi
     const pause = Math.min(MAX_RESTART_PAUSE_MS, 1_000 * 2 ** recentRestarts);
     recentRestarts++;
     setTimeout(() => recentRestarts--, 60_000).unref();
+    replaced.inc();
     logger.warn({ pid: worker.process.pid, code, signal, restartInMs: pause }, 'a gatehouse process stopped unexpectedly; starting another');
     setTimeout(() => {
       if (stopping) return;

@@ -82,6 +82,10 @@ const withRealStorage = storageKinds().includes('postgres+redis');
     // first; on a busy machine that takes seconds): wait for its own "listening" line.
     const replacement = now.find((pid) => pid !== survivor)!;
     await waitUntil(async () => listeningLines().some((line) => line.includes(`"pid":${replacement}`)), 60_000, 'the replacement listening');
+    // Counted where an alert can see it (GatehouseProcessReplaced). (While a process is starting,
+    // the primary cannot collect every process's figures and a scrape fails: as with a replica
+    // that is starting.)
+    expect(await metrics()).toMatch(/^gatehouse_process_replacements_total 1$/m);
     // The replacement takes its share: connections in turn reach it too.
     await waitUntil(async () => {
       const agent = new http.Agent({ keepAlive: true, maxSockets: 6 });
