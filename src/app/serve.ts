@@ -1,4 +1,4 @@
-/** One Gatehouse process: starts it, says where it listens, and drains it on SIGTERM/SIGINT. */
+/** One Gatehouse process: starts it, says where it listens, and drains it on SIGTERM/SIGINT (or a failure nothing handled). */
 import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import { AggregatorRegistry } from 'prom-client';
