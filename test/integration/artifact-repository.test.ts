@@ -73,6 +73,22 @@ describe.each(kinds)('the artifact repository on %s PostgreSQL', (kind) => {
     expect((await artifacts.find('AuthorizationCode', code))?.consumed_at).toBeInstanceOf(Date);
   });
 
+  it("saves one artifact from many requests at once, uid and user code kept: a browser's parallel requests each save its session", async () => {
+    // An upsert of an existing row (INSERT … ON CONFLICT) raced another's update of it and failed
+    // on the uid or user-code index, which ON CONFLICT does not cover: one of a browser's
+    // parallel form posts got a 500. Repeated rounds, as the race needs two saves to meet.
+    const session = id();
+    for (let round = 0; round < 10; round++) {
+      const saves = Array.from({ length: 40 }, (_, n) =>
+        artifacts.upsert('Session', session, write({ payload: { round, n }, uid: `uid-${session}`, userCode: `UC-${session}`, expiresAt: later(HOUR + n) })),
+      );
+      const failures = (await Promise.allSettled(saves)).filter((save) => save.status === 'rejected');
+      expect(failures.map((failure) => String((failure as PromiseRejectedResult).reason))).toEqual([]);
+    }
+    expect((await artifacts.findByUid('Session', `uid-${session}`))?.payload).toMatchObject({ round: 9 });
+    expect(await artifacts.findByUserCode('Session', `UC-${session}`)).toBeDefined();
+  });
+
   /** A user of a tenant of its own, and a live grant of theirs: what a rotation checks. */
   async function chainOwner(): Promise<{ userId: string; grantId: string }> {
     const name = id().toLowerCase();

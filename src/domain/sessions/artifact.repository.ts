@@ -26,7 +26,24 @@ const CONSUME_SQL = 'UPDATE oidc_artifacts SET consumed_at = now() WHERE type = 
 const ON_CONFLICT = `ON CONFLICT (type, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id, user_code = EXCLUDED.user_code,
     uid = EXCLUDED.uid, account_id = EXCLUDED.account_id, client_id = EXCLUDED.client_id, expires_at = EXCLUDED.expires_at`;
 const INSERT_COLUMNS = 'INSERT INTO oidc_artifacts (type, id, payload, grant_id, user_code, uid, account_id, client_id, expires_at)';
-const UPSERT_SQL = `${INSERT_COLUMNS} VALUES (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?) ${ON_CONFLICT}`;
+/*
+ * A save updates the row when it is there and inserts it otherwise. Not a bare INSERT … ON
+ * CONFLICT: that guards only the (type, id) key it names, and when it meets a row another
+ * transaction is updating at that moment it can go on to insert and then fail on the uid or
+ * user-code index (a duplicate key), so one of a browser's parallel form posts, each saving its
+ * session, was answered 500. An UPDATE waits for the other's lock and updates the newest row.
+ * The INSERT runs only when no row was there, its ON CONFLICT for two first saves at once.
+ */
+const UPSERT_SQL = `WITH artifact (type, id, payload, grant_id, user_code, uid, account_id, client_id, expires_at) AS (
+    VALUES (?::text, ?::text, ?::jsonb, ?::text, ?::text, ?::text, ?::text, ?::text, ?::timestamptz)),
+  updated AS (
+    UPDATE oidc_artifacts AS t SET payload = a.payload, grant_id = a.grant_id, user_code = a.user_code, uid = a.uid,
+      account_id = a.account_id, client_id = a.client_id, expires_at = a.expires_at
+    FROM artifact AS a WHERE t.type = a.type AND t.id = a.id
+    RETURNING 1
+  )
+  ${INSERT_COLUMNS} SELECT type, id, payload, grant_id, user_code, uid, account_id, client_id, expires_at FROM artifact
+  WHERE NOT EXISTS (SELECT 1 FROM updated) ${ON_CONFLICT}`;
 const GRANT_LIVE = "g.type = 'Grant' AND g.id = t.grant_id AND (g.expires_at IS NULL OR g.expires_at > now())";
 /*
  * A refresh consumes the presented token and writes its successor in one statement, and only
@@ -69,7 +86,7 @@ const FIND_EXPIRED_TOO: PreparedStatement = { name: 'gh_find_artifact_expired_to
 const FIND_REFRESH_TOKEN: PreparedStatement = { name: 'gh_find_refresh_token_2', sql: FIND_REFRESH_TOKEN_SQL };
 const ROTATE_REFRESH: PreparedStatement = { name: 'gh_rotate_refresh_token', sql: ROTATE_REFRESH_SQL };
 // A sign-in writes three artifacts (its grant, its session, its first refresh token).
-const UPSERT: PreparedStatement = { name: 'gh_upsert_artifact', sql: UPSERT_SQL };
+const UPSERT: PreparedStatement = { name: 'gh_upsert_artifact_2', sql: UPSERT_SQL };
 /** How many successors a chain look-up follows: more rotations than that within the retry window is no app retrying. */
 const MAX_HOPS = 20;
 /**
