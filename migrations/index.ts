@@ -23,6 +23,7 @@ import * as m301 from './20261203_001_first_party_sessions.js';
 import * as m401 from './20261204_001_client_home_urls.js';
 import * as m518 from './20261205_018_operator_people.js';
 import * as m601 from './20261206_001_user_search_index.js';
+import * as m701 from './20261207_001_session_uid_index.js';
 
 export interface Migration {
   name: string;
@@ -61,4 +62,5 @@ export const migrations: Migration[] = [
   { name: '20261204_001_client_home_urls', ...m401 },
   { name: '20261205_018_operator_people', ...m518 },
   { name: '20261206_001_user_search_index', ...m601 },
+  { name: '20261207_001_session_uid_index', ...m701 },
 ];

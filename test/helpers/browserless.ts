@@ -101,6 +101,14 @@ export class HttpBrowser {
     return action;
   }
 
+  /** Another tab of this browser: the cookies it has now, kept apart from here on. */
+  newTab(): HttpBrowser {
+    const tab = new HttpBrowser();
+    for (const [name, value] of this.cookies) tab.cookies.set(name, value);
+    tab.headers = { ...this.headers };
+    return tab;
+  }
+
   /** The Cookie header this browser would send: for requests a test makes by hand (in parallel). */
   cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');

@@ -89,6 +89,27 @@ describe.each(kinds)('the artifact repository on %s PostgreSQL', (kind) => {
     expect(await artifacts.findByUserCode('Session', `UC-${session}`)).toBeDefined();
   });
 
+  it('keeps both new identifiers of a session given by two sign-ins completing at once, finds the newest by uid, and a sign-out ends both', async () => {
+    // Each completed sign-in gives the browser session a new identifier (same uid) and destroys
+    // the previous one: two tabs completing at once both start from the same previous one.
+    const uid = `uid-${id()}`;
+    const [previous, first, second] = [id(), id(), id()];
+    await artifacts.upsert('Session', previous, write({ uid, payload: { n: 0 } }));
+    await Promise.all([artifacts.destroy('Session', previous), artifacts.destroy('Session', previous)]);
+    await artifacts.upsert('Session', first, write({ uid, payload: { n: 1 } }));
+    await artifacts.upsert('Session', second, write({ uid, payload: { n: 2 } }));
+    expect((await artifacts.find('Session', first))?.payload).toEqual({ n: 1 });
+    expect((await artifacts.findByUid('Session', uid))?.payload).toEqual({ n: 2 });
+    // Another session's sign-out touches neither.
+    await artifacts.upsert('Session', 'other', write({ uid: `uid-${id()}` }));
+    await artifacts.destroy('Session', 'other');
+    expect(await artifacts.find('Session', first)).toBeDefined();
+    // A sign-out in the tab holding the older identifier ends the newer one too.
+    await artifacts.destroy('Session', first);
+    expect(await artifacts.find('Session', second)).toBeUndefined();
+    expect(await artifacts.findByUid('Session', uid)).toBeUndefined();
+  });
+
   /** A user of a tenant of its own, and a live grant of theirs: what a rotation checks. */
   async function chainOwner(): Promise<{ userId: string; grantId: string }> {
     const name = id().toLowerCase();

@@ -12,6 +12,7 @@ const COLUMNS = 'payload, consumed_at, revoked_at, revoked_reason, account_id';
 const LIVE = '(expires_at IS NULL OR expires_at > now())';
 const FIND_SQL = `SELECT ${COLUMNS} FROM oidc_artifacts WHERE type = ? AND id = ? AND ${LIVE}`;
 const FIND_EXPIRED_TOO_SQL = `SELECT ${COLUMNS} FROM oidc_artifacts WHERE type = ? AND id = ?`;
+const DESTROY_SQL = `DELETE FROM oidc_artifacts WHERE type = ? AND (id = ? OR uid = (SELECT uid FROM oidc_artifacts WHERE type = ? AND id = ?))`;
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 /** The user id of artifact `t` (its `account_id` as uuid), or null when it names no user. */
 const USER_ID_OF_T = `CASE WHEN t.account_id ~ '${UUID}' THEN t.account_id::uuid END`;
@@ -29,9 +30,10 @@ const INSERT_COLUMNS = 'INSERT INTO oidc_artifacts (type, id, payload, grant_id,
 /*
  * A save updates the row when it is there and inserts it otherwise. Not a bare INSERT … ON
  * CONFLICT: that guards only the (type, id) key it names, and when it meets a row another
- * transaction is updating at that moment it can go on to insert and then fail on the uid or
- * user-code index (a duplicate key), so one of a browser's parallel form posts, each saving its
- * session, was answered 500. An UPDATE waits for the other's lock and updates the newest row.
+ * transaction is updating at that moment it can go on to insert and then fail on the table's
+ * other unique index, the user code's (a duplicate key), so one of a browser's parallel form
+ * posts, each saving its session, was answered 500 (the uid's index was unique then too). An
+ * UPDATE waits for the other's lock and updates the newest row.
  * The INSERT runs only when no row was there, its ON CONFLICT for two first saves at once.
  */
 const UPSERT_SQL = `WITH artifact (type, id, payload, grant_id, user_code, uid, account_id, client_id, expires_at) AS (
@@ -160,8 +162,13 @@ export class ArtifactRepository {
     return ids.map((id) => byId.get(id));
   }
 
+  /**
+   * The artifact a uid names: for a browser session, its newest identifier. A session is given a
+   * new identifier each time a sign-in completes in it, and two completing at once each give it
+   * one, so for a moment two rows carry its uid (the browser keeps one of them as its cookie).
+   */
   async findByUid(type: string, uid: string): Promise<StoredArtifact | undefined> {
-    return this.live(type).where({ uid }).first<StoredArtifact | undefined>();
+    return this.live(type).where({ uid }).orderBy('created_at', 'desc').first<StoredArtifact | undefined>();
   }
 
   async findByUserCode(type: string, userCode: string): Promise<StoredArtifact | undefined> {
@@ -207,8 +214,14 @@ export class ArtifactRepository {
     return rowCount > 0;
   }
 
+  /**
+   * Deletes an artifact and, when it is there and has a uid, every other identifier of the same
+   * browser session (see findByUid): a sign-out ends the session whichever identifier the tab
+   * holds. The provider also destroys a session's previous identifier when it gives a new one;
+   * a sign-in completing beside it has already destroyed that one, so nothing of it is found.
+   */
   async destroy(type: string, id: string): Promise<void> {
-    await this.knex('oidc_artifacts').where({ type, id }).delete();
+    await this.knex.raw(DESTROY_SQL, [type, id, type, id]);
   }
 
   async deleteByGrantId(type: string, grantId: string): Promise<void> {
