@@ -175,8 +175,23 @@ export class ArtifactRepository {
     return this.live(type).where({ user_code: userCode }).first<StoredArtifact | undefined>();
   }
 
+  /**
+   * Saves an artifact (see UPSERT_SQL). Several first saves of one new id at once can still
+   * meet in the user code's index or deadlock there (PostgreSQL's ON CONFLICT covers only the
+   * key it names): a refused statement did nothing, and sent again it finds the row the other
+   * saved and updates it. Outside a transaction only: inside one, the refusal ends the caller's
+   * transaction, which must decide for itself.
+   */
   async upsert(type: string, id: string, artifact: ArtifactWrite): Promise<void> {
-    await runPrepared(this.knex, UPSERT, writeValues(type, id, artifact));
+    const values = writeValues(type, id, artifact);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await runPrepared(this.knex, UPSERT, values);
+        return;
+      } catch (err) {
+        if (attempt >= SAVE_ATTEMPTS || this.knex.isTransaction || !metAnotherSave(err)) throw err;
+      }
+    }
   }
 
   /**
@@ -407,6 +422,15 @@ export class ArtifactRepository {
 }
 
 const UUID_PATTERN = new RegExp(UUID);
+
+/** How many times a save is sent when it met another save of the same artifact. */
+const SAVE_ATTEMPTS = 3;
+
+/** A duplicate key (23505) or a deadlock (40P01): what two saves of one artifact at once can meet. */
+function metAnotherSave(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === '40P01';
+}
 
 interface ChainRow {
   id: string;
