@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { replaceIndexConcurrently } from './concurrent-index.js';
 
 const INDEX = 'users_tenant_search_index';
 const REPLACED = 'users_tenant_id_created_at_index';
@@ -17,14 +18,7 @@ const REPLACED = 'users_tenant_id_created_at_index';
 export const config = { transaction: false };
 
 export async function up(knex: Knex): Promise<void> {
-  // A concurrent build that failed leaves an invalid index behind: it is dropped and built again.
-  const leftover = await knex.raw<{ rows: { valid: boolean }[] }>(
-    `SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = ?`,
-    [INDEX],
-  );
-  if (leftover.rows[0] && !leftover.rows[0].valid) await knex.raw(`DROP INDEX CONCURRENTLY IF EXISTS ${INDEX}`);
-  await knex.raw(`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${INDEX} ON users (tenant_id, created_at) INCLUDE (id, name, username, email, phone)`);
-  await knex.raw(`DROP INDEX CONCURRENTLY IF EXISTS ${REPLACED}`);
+  await replaceIndexConcurrently(knex, INDEX, `ON users (tenant_id, created_at) INCLUDE (id, name, username, email, phone)`, REPLACED);
 }
 
 export async function down(): Promise<void> {

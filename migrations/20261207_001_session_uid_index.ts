@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { replaceIndexConcurrently } from './concurrent-index.js';
 
 const INDEX = 'oidc_artifacts_type_uid';
 const REPLACED = 'oidc_artifacts_uid';
@@ -16,14 +17,7 @@ const REPLACED = 'oidc_artifacts_uid';
 export const config = { transaction: false };
 
 export async function up(knex: Knex): Promise<void> {
-  // A concurrent build that failed leaves an invalid index behind: it is dropped and built again.
-  const leftover = await knex.raw<{ rows: { valid: boolean }[] }>(
-    `SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = ?`,
-    [INDEX],
-  );
-  if (leftover.rows[0] && !leftover.rows[0].valid) await knex.raw(`DROP INDEX CONCURRENTLY IF EXISTS ${INDEX}`);
-  await knex.raw(`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${INDEX} ON oidc_artifacts (type, uid) WHERE uid IS NOT NULL`);
-  await knex.raw(`DROP INDEX CONCURRENTLY IF EXISTS ${REPLACED}`);
+  await replaceIndexConcurrently(knex, INDEX, `ON oidc_artifacts (type, uid) WHERE uid IS NOT NULL`, REPLACED);
 }
 
 export async function down(): Promise<void> {
