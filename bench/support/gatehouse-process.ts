@@ -15,6 +15,18 @@ export interface ProcessExit {
 }
 
 /**
+ * The arguments of `node` that start Gatehouse as `npm start` does: its Node flags (the young
+ * generation's size, the thread-pool preload), then the entry point, each file taken from here
+ * (built, or the sources through source-runner/ when this runs as TypeScript, as in the tests).
+ */
+export function gatehouseArguments(): string[] {
+  const fromSources = import.meta.url.endsWith('.ts');
+  const source = (file: string) => fileURLToPath(new URL(`../../src/${file}.${fromSources ? 'ts' : 'js'}`, import.meta.url));
+  const start = npmStartArguments(fromSources).map((arg) => arg.replace(/^(\.\/)?dist\/src\/(.+)\.js$/, (_, _dot, file: string) => source(file)));
+  return fromSources ? ['--import', fileURLToPath(new URL('./source-runner/register.mjs', import.meta.url)), ...start] : start;
+}
+
+/**
  * Gatehouse as operators run it: `src/main.ts` in a process of its own, configured from exactly
  * the given environment, stopped by a real signal. Built (`dist/`), it runs the compiled entry
  * point; from the sources (the tests), it runs the TypeScript through source-runner/.
@@ -32,12 +44,7 @@ export class GatehouseProcess {
   }
 
   static async start(label: string, env: Record<string, string>): Promise<GatehouseProcess> {
-    const fromSources = import.meta.url.endsWith('.ts');
-    const source = (file: string) => fileURLToPath(new URL(`../../src/${file}.${fromSources ? 'ts' : 'js'}`, import.meta.url));
-    // As `npm start` runs it: its Node flags (the young generation's size, the thread-pool
-    // preload), then the entry point, each file taken from here (built or sources).
-    const start = npmStartArguments(fromSources).map((arg) => arg.replace(/^(\.\/)?dist\/src\/(.+)\.js$/, (_, _dot, file: string) => source(file)));
-    const args = fromSources ? ['--import', fileURLToPath(new URL('./source-runner/register.mjs', import.meta.url)), ...start] : start;
+    const args = gatehouseArguments();
     if (!env.PORT || env.PORT === '0') throw new Error('give the process a PORT of its own (freePort())');
     const child = spawnTracked(process.execPath, args, {
       // Only what it is given (and where to find programs): the caller decides every setting.

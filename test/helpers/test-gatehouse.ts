@@ -11,6 +11,7 @@ import { migrateToLatest } from '../../migrations/migrator.js';
 import type { DestinationStream } from 'pino';
 import { createLogger } from '../../src/infrastructure/observability/logger.js';
 import type { DevOutbox, OutboxEntry } from '../../src/infrastructure/courier/dev-outbox.js';
+import { seedEmbeddedCluster } from './embedded-data-dir.js';
 
 /** The storage combinations every shared suite runs against. */
 export type StorageKind = 'embedded' | 'postgres' | 'postgres+redis';
@@ -76,7 +77,9 @@ export interface MigratedDatabase {
  */
 export async function openMigratedDatabase(options: { onServer: boolean }): Promise<MigratedDatabase> {
   const scratch = options.onServer ? await createScratchDatabase(process.env.TEST_DATABASE_URL!) : undefined;
-  const database = await openDatabase({ url: scratch?.url });
+  const dataDir = scratch ? undefined : mkdtempSync(path.join(tmpdir(), 'gatehouse-test-'));
+  if (dataDir) await seedEmbeddedCluster(dataDir);
+  const database = await openDatabase({ url: scratch?.url, embeddedDataDir: dataDir });
   await migrateToLatest(database.knex, { embedded: database.embedded });
   return {
     database,
@@ -84,6 +87,7 @@ export async function openMigratedDatabase(options: { onServer: boolean }): Prom
     async dispose() {
       await database.close();
       await scratch?.drop();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -95,6 +99,7 @@ export async function startTestGatehouse(
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-test-'));
   // A second replica shares the first one's database (which the first one drops).
+  if (storage === 'embedded' && !options.env?.DATA_DIR) await seedEmbeddedCluster(dataDir);
   const scratch = storage === 'embedded' ? undefined : options.sharedDatabase ? { url: options.sharedDatabase, drop: async () => undefined } : await createScratchDatabase(options.postgresUrl ?? process.env.TEST_DATABASE_URL!);
   const env: Record<string, string> = {
     PORT: String(port),

@@ -1,19 +1,17 @@
-import { execSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gatehouseArguments } from '../../bench/support/gatehouse-process.js';
 import { freePort } from '../helpers/test-gatehouse.js';
+import { seedEmbeddedCluster } from '../helpers/embedded-data-dir.js';
 
 /**
- * A newcomer's start-up failures, from real processes running what `npm start` runs: the
- * compiled entry (built once here, as `npm start` does).
+ * A newcomer's start-up failures, from real processes running what `npm start` runs (its Node
+ * flags and entry point, from the sources: `npm start` as written has its own test in
+ * test/docs/first-ten-minutes.test.ts).
  */
-const entry = path.resolve('dist/src/main.js');
-
-beforeAll(() => {
-  execSync('npm run build --silent', { stdio: 'ignore' });
-}, 180_000);
 
 /*
  * How long a start may take before it counts as hung: on the embedded database a first start
@@ -24,7 +22,7 @@ const START_TIMEOUT_MS = 110_000;
 
 function start(env: Record<string, string>, timeoutMs = START_TIMEOUT_MS): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH!, LOG_LEVEL: 'silent', BCRYPT_COST: '4', METRICS_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, gatehouseArguments(), { env: { PATH: process.env.PATH!, LOG_LEVEL: 'silent', BCRYPT_COST: '4', METRICS_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -41,6 +39,7 @@ const lines = (text: string) => text.split('\n').filter((line) => line.trim() &&
 
 describe('start-up failures say what to do in one line', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-start-'));
+  beforeAll(() => seedEmbeddedCluster(dataDir));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('names a port in use', async () => {
@@ -70,7 +69,7 @@ describe('start-up failures say what to do in one line', () => {
   });
 
   it('refuses a second process on the same embedded data directory', async () => {
-    const first = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH!, LOG_LEVEL: 'info', BCRYPT_COST: '4', METRICS_PORT: '0', PORT: String(await freePort()), DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const first = spawn(process.execPath, gatehouseArguments(), { env: { PATH: process.env.PATH!, LOG_LEVEL: 'info', BCRYPT_COST: '4', METRICS_PORT: '0', PORT: String(await freePort()), DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('first process did not start')), START_TIMEOUT_MS);

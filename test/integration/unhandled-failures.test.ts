@@ -7,6 +7,7 @@ import { GatehouseProcess } from '../../bench/support/gatehouse-process.js';
 import { sleep } from '../../bench/support/processes.js';
 import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { freePort } from '../helpers/test-gatehouse.js';
+import { seedEmbeddedCluster } from '../helpers/embedded-data-dir.js';
 
 const INJECT = fileURLToPath(new URL('../helpers/inject-unhandled-rejection.mjs', import.meta.url));
 
@@ -24,6 +25,7 @@ describe('a failure nothing handled (a bug) in a running process', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-unhandled-'));
     marker = path.join(dataDir, 'fail-now');
+    await seedEmbeddedCluster(dataDir);
     const port = await freePort();
     child = await GatehouseProcess.start('gatehouse', {
       PORT: String(port),
