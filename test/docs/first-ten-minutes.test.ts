@@ -32,8 +32,8 @@ describe(DOC, () => {
 
   beforeAll(async () => {
     if (!startBlock) throw new Error(`${DOC} has no npm start block`);
-    // The doc's walk is on the embedded default, as `npm start` runs it.
-    server = await startTestGatehouse('embedded', { env: startSettings(startBlock) });
+    // The doc's walk is on the embedded default, as `npm start` runs it on a new machine.
+    server = await startTestGatehouse('embedded', { env: startSettings(startBlock), emptyDataDir: true });
     // Step 2 happens in a browser: Alice signs in to the demo web app, which keeps a refresh token.
     const web = await discoverClient(server.issuer, DEMO.web.clientId, DEMO.web.secret);
     await signInWithCode(web, { username: 'alice', password: DEMO.password, redirectUri: `${server.issuer}${DEMO.callbackPath}`, scope: 'openid profile email offline_access' });

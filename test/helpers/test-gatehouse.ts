@@ -94,12 +94,12 @@ export async function openMigratedDatabase(options: { onServer: boolean }): Prom
 
 export async function startTestGatehouse(
   storage: StorageKind,
-  options: { env?: Record<string, string>; gatehouse?: GatehouseOptions; sharedDatabase?: string; /** A PostgreSQL server of the test's own, instead of TEST_DATABASE_URL's. */ postgresUrl?: string; logDestination?: DestinationStream } = {},
+  options: { env?: Record<string, string>; gatehouse?: GatehouseOptions; sharedDatabase?: string; /** Embedded: an empty data directory, initialised as on a new machine (not a copy of an initialised cluster). */ emptyDataDir?: boolean; /** A PostgreSQL server of the test's own, instead of TEST_DATABASE_URL's. */ postgresUrl?: string; logDestination?: DestinationStream } = {},
 ): Promise<TestGatehouse> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-test-'));
   // A second replica shares the first one's database (which the first one drops).
-  if (storage === 'embedded' && !options.env?.DATA_DIR) await seedEmbeddedCluster(dataDir);
+  if (storage === 'embedded' && !options.env?.DATA_DIR && !options.emptyDataDir) await seedEmbeddedCluster(dataDir);
   const scratch = storage === 'embedded' ? undefined : options.sharedDatabase ? { url: options.sharedDatabase, drop: async () => undefined } : await createScratchDatabase(options.postgresUrl ?? process.env.TEST_DATABASE_URL!);
   const env: Record<string, string> = {
     PORT: String(port),

@@ -128,6 +128,11 @@ export class RecoveryService {
     await this.deps.codes.recordSend(flow.id);
     this.deps.events.record({ type: 'password.reset_requested', tenant_id: user.tenant_id, user_id: user.id, actor });
     const message = await this.deps.mail.outcome(queued!, ADMIN_WAIT_MS);
+    // Another reset of the same person at the same moment opened a newer flow: its code replaced
+    // this one's before the email went out, and its email is the one the person gets.
+    if (message.status === 'suppressed' && message.reason === 'superseded') {
+      throw new GatehouseError('conflict', 'Another reset of this user, sent at the same moment, replaced this one before its email went out: the person gets that one\'s email, and this one sent nothing.', { message_id: message.id });
+    }
     if (message.status === 'failed' || message.status === 'suppressed') {
       throw new GatehouseError('delivery_failed', `The reset email to ${message.destination_masked} could not be sent: ${message.reason ?? 'unknown reason'}.`, { message_id: message.id, reason: message.reason });
     }
