@@ -146,8 +146,14 @@ export function createServices(context: ServiceContext) {
       return { exhausted: usage.remaining === 0, since: usage.exhausted_at ?? undefined };
     },
   });
+  const codeKeys = context.secrets.map((secret) => Buffer.from(hkdfSync('sha256', secret, 'gatehouse', 'one-time-codes', 32)));
+  const codes = new OneTimeCodeStore(knex, new OneTimeCodes(codeKeys), context.now);
+  const recoveryFlows = new RecoveryFlowRepository(knex);
+  /** Ends a person's open password resets (their emailed codes) within a transaction. */
+  const closeResets = async (trx: Knex.Transaction, userId: string) => codes.close(await recoveryFlows.supersedeOpen(trx, userId), trx);
   const passwords = new PasswordChangeService({
     knex,
+    closeResets,
     users,
     hasher,
     signOut,
@@ -160,8 +166,6 @@ export function createServices(context: ServiceContext) {
     },
   });
   // One key per cookie key, newest first: a code sent before a key rotation still verifies.
-  const codeKeys = context.secrets.map((secret) => Buffer.from(hkdfSync('sha256', secret, 'gatehouse', 'one-time-codes', 32)));
-  const codes = new OneTimeCodeStore(knex, new OneTimeCodes(codeKeys), context.now);
   const smsSender = new SmsSender({
     budget: smsBudget,
     outbox,
@@ -204,7 +208,7 @@ export function createServices(context: ServiceContext) {
     onSecondFactorPassed: (user) => protection.lockout.recordSecondFactorSuccess(user),
   });
   const recovery = new RecoveryService({
-    flows: new RecoveryFlowRepository(knex),
+    flows: recoveryFlows,
     users,
     tenants,
     codes,
@@ -237,7 +241,7 @@ export function createServices(context: ServiceContext) {
       await protection.lockout.recordSecondFactorFailure(user, { ip });
     },
   });
-  const userAdmin = new UserAdminService({ knex, users, hasher, signOut, passwords, devices: repositories.devices, mail, events });
+  const userAdmin = new UserAdminService({ knex, users, hasher, signOut, passwords, devices: repositories.devices, mail, events, closeResets });
   // Emails an administrator's call sends one person (temporary password, reset, invitation).
   const adminMessages = limiters.create('admin-message', ADMIN_MESSAGES_PER_HOUR, 3600);
   // What a person does on their own account page (/account).

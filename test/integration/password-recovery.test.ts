@@ -1,3 +1,4 @@
+import bcrypt from 'bcrypt';
 import * as oidc from 'openid-client';
 import { DEMO } from '../../src/entrypoints/demo/demo-objects.js';
 import { OPERATOR_ENV, adminCall, createUser as createUserVia, operatorToken } from '../helpers/admin-api.js';
@@ -163,6 +164,29 @@ describe('password recovery', () => {
     expect(refused.body.next_action).toBe('temporary-password');
     expect(refused.body.title).toMatch(/temporary password/);
     expect((await adminCall(issuer, operator, 'POST', `/tenants/demo/users/00000000-0000-4000-8000-000000000000/password-reset`)).status).toBe(404);
+  });
+
+  it('ends the resets emailed before an administrator sets the password or disables the account: their codes set nothing', async () => {
+    const user = await createUser('paz', 'copper-first-kettle-p');
+    const emailedReset = async () => {
+      const before = aws.emailsTo('paz@demo.test').length;
+      expect((await adminCall(issuer, operator, 'POST', `/tenants/demo/users/${user.id}/password-reset`)).status).toBe(202);
+      const email = await aws.waitForEmail('paz@demo.test', (e) => /\/forgot-password\//.test(e.text) && aws.emailsTo('paz@demo.test').indexOf(e) >= before);
+      return { link: /(http:\/\/\S+\/forgot-password\/[0-9a-f-]+)/.exec(email.text)![1]!, code: codeIn(email.text) };
+    };
+    const tryReset = (reset: { link: string; code: string }) =>
+      new HttpBrowser().go(reset.link, { form: { code: reset.code, new_password: 'stale-reset-kettle-p', confirm_password: 'stale-reset-kettle-p' } });
+
+    const beforeNewPassword = await emailedReset();
+    expect((await adminCall(issuer, operator, 'PUT', `/tenants/demo/users/${user.id}/password`, { password: 'admin-chosen-kettle-p' })).status).toBe(200);
+    expect(await tryReset(beforeNewPassword)).toMatch(/This reset has expired or was already used/);
+    await signInWithCode(web, { username: 'paz', password: 'admin-chosen-kettle-p', redirectUri: callback() });
+
+    const beforeDisabling = await emailedReset();
+    expect((await adminCall(issuer, operator, 'PATCH', `/tenants/demo/users/${user.id}`, { disabled: true })).status).toBe(200);
+    expect(await tryReset(beforeDisabling)).toMatch(/This reset has expired or was already used/);
+    const row = await knex()('users').where({ id: user.id }).first();
+    expect(await bcrypt.compare('stale-reset-kettle-p', row.password_hash)).toBe(false);
   });
 
   it('forces a temporary password to be changed before any token is issued', async () => {

@@ -24,6 +24,11 @@ export interface PasswordChangeDependencies {
   onPasswordReset?: (user: UserRecord) => Promise<void>;
   /** Keeps the replaced hash, so a previous password typed again is recognised (DESIGN §4). */
   history?: PasswordHistoryRepository;
+  /**
+   * Ends the person's open password resets in the change's transaction: a code emailed before
+   * the change (an administrator's new password, the person's own) sets no password after it.
+   */
+  closeResets?: (trx: Knex.Transaction, userId: string) => Promise<void>;
 }
 
 export interface PasswordChange {
@@ -76,6 +81,7 @@ export class PasswordChangeService {
         password_temporary: temporary,
         password_expires_at: temporary ? new Date(Date.now() + tenant.settings.password.temporary_ttl_days * DAY_MS) : null,
       });
+      await this.deps.closeResets?.(trx, user.id);
       const signedOut = change.signOutReason ? await this.deps.signOut.cutOff(trx, user.id, change.signOutReason) : undefined;
       await this.deps.events.writeWithin(trx, [
         { type: 'password.changed', tenant_id: tenant.id, user_id: user.id, actor: change.actor, reason: change.signOutReason ?? 'password_changed', details: { temporary, ...(signedOut?.report ?? {}) } },

@@ -65,12 +65,8 @@ export class RecoveryFlowRepository {
     }
   }
 
-  /** Closes every open flow of the user; returns their ids. */
-  async supersedeAll(userId: string): Promise<string[]> {
-    return this.knex.transaction((trx) => this.supersedeOpen(trx, userId));
-  }
-
-  private async supersedeOpen(trx: Knex.Transaction, userId: string): Promise<string[]> {
+  /** Closes every open flow of the user within `trx`; returns their ids. */
+  async supersedeOpen(trx: Knex.Transaction, userId: string): Promise<string[]> {
     const rows = await trx('recovery_flows').where({ user_id: userId, state: 'sent_email' }).update({ state: 'superseded' }).returning('id');
     return rows.map((r: { id: string }) => r.id);
   }

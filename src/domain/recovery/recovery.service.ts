@@ -128,10 +128,10 @@ export class RecoveryService {
     await this.deps.codes.recordSend(flow.id);
     this.deps.events.record({ type: 'password.reset_requested', tenant_id: user.tenant_id, user_id: user.id, actor });
     const message = await this.deps.mail.outcome(queued!, ADMIN_WAIT_MS);
-    // Another reset of the same person at the same moment opened a newer flow: its code replaced
-    // this one's before the email went out, and its email is the one the person gets.
+    // Another reset of the same person at the same moment (a newer flow), or a password set
+    // (which ends open resets), replaced this one's code before the email went out.
     if (message.status === 'suppressed' && message.reason === 'superseded') {
-      throw new GatehouseError('conflict', 'Another reset of this user, sent at the same moment, replaced this one before its email went out: the person gets that one\'s email, and this one sent nothing.', { message_id: message.id });
+      throw new GatehouseError('conflict', 'Another reset or a new password of this user, at the same moment, replaced this reset before its email went out: this one sent nothing.', { message_id: message.id });
     }
     if (message.status === 'failed' || message.status === 'suppressed') {
       throw new GatehouseError('delivery_failed', `The reset email to ${message.destination_masked} could not be sent: ${message.reason ?? 'unknown reason'}.`, { message_id: message.id, reason: message.reason });
@@ -211,10 +211,7 @@ export class RecoveryService {
     return { ok: true, user: (await this.deps.users.findById(user.id))!, flow };
   }
 
-  /** Closes every open flow of a user (an administrator set the password, or disabled them). */
-  async closeOpenFlows(userId: string): Promise<void> {
-    await this.deps.codes.close(await this.deps.flows.supersedeAll(userId));
-  }
+
 
   private open(flow: NewRecoveryFlow, alongside?: (trx: Knex.Transaction, flow: RecoveryFlow) => Promise<void>): Promise<RecoveryFlow> {
     return this.deps.flows.open(flow, async (trx, opened, superseded) => {

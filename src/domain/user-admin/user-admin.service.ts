@@ -53,6 +53,8 @@ export interface UserAdminDependencies {
   devices: DeviceRepository;
   mail: UserMail;
   events: EventLog;
+  /** Ends the person's open password resets within a transaction (a disabled account's codes set no password). */
+  closeResets?: (trx: Knex.Transaction, userId: string) => Promise<void>;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -141,6 +143,7 @@ export class UserAdminService {
     if (changes.disabled === true && !user.disabled) {
       signedOut = await this.deps.signOut.signOutEverywhere(user.id, 'account_disabled', async (trx, report) => {
         await write(trx);
+        await this.deps.closeResets?.(trx, user.id);
         await this.deps.events.writeIn(trx, { type: 'user.signed_out', tenant_id: tenant.id, user_id: user.id, actor, reason: 'account_disabled', details: { ...report } });
       });
     } else {
