@@ -146,6 +146,7 @@ export function createServices(context: ServiceContext) {
       return { exhausted: usage.remaining === 0, since: usage.exhausted_at ?? undefined };
     },
   });
+  // One key per cookie key, newest first: a code sent before a key rotation still verifies.
   const codeKeys = context.secrets.map((secret) => Buffer.from(hkdfSync('sha256', secret, 'gatehouse', 'one-time-codes', 32)));
   const codes = new OneTimeCodeStore(knex, new OneTimeCodes(codeKeys), context.now);
   const recoveryFlows = new RecoveryFlowRepository(knex);
@@ -165,7 +166,6 @@ export function createServices(context: ServiceContext) {
       await protection.lockout.unlock(user, { reason: 'password_reset' });
     },
   });
-  // One key per cookie key, newest first: a code sent before a key rotation still verifies.
   const smsSender = new SmsSender({
     budget: smsBudget,
     outbox,

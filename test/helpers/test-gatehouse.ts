@@ -98,8 +98,8 @@ export async function startTestGatehouse(
 ): Promise<TestGatehouse> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-test-'));
-  // A second replica shares the first one's database (which the first one drops).
   if (storage === 'embedded' && !options.env?.DATA_DIR && !options.emptyDataDir) await seedEmbeddedCluster(dataDir);
+  // A second replica shares the first one's database (which the first one drops).
   const scratch = storage === 'embedded' ? undefined : options.sharedDatabase ? { url: options.sharedDatabase, drop: async () => undefined } : await createScratchDatabase(options.postgresUrl ?? process.env.TEST_DATABASE_URL!);
   const env: Record<string, string> = {
     PORT: String(port),

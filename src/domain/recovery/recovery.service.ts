@@ -211,8 +211,6 @@ export class RecoveryService {
     return { ok: true, user: (await this.deps.users.findById(user.id))!, flow };
   }
 
-
-
   private open(flow: NewRecoveryFlow, alongside?: (trx: Knex.Transaction, flow: RecoveryFlow) => Promise<void>): Promise<RecoveryFlow> {
     return this.deps.flows.open(flow, async (trx, opened, superseded) => {
       await this.deps.codes.close(superseded, trx);
