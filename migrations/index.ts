@@ -24,6 +24,7 @@ import * as m401 from './20261204_001_client_home_urls.js';
 import * as m518 from './20261205_018_operator_people.js';
 import * as m601 from './20261206_001_user_search_index.js';
 import * as m701 from './20261207_001_session_uid_index.js';
+import * as m801 from './20261208_001_open_recovery_flows_by_name.js';
 
 export interface Migration {
   name: string;
@@ -63,4 +64,5 @@ export const migrations: Migration[] = [
   { name: '20261205_018_operator_people', ...m518 },
   { name: '20261206_001_user_search_index', ...m601 },
   { name: '20261207_001_session_uid_index', ...m701 },
+  { name: '20261208_001_open_recovery_flows_by_name', ...m801 },
 ];

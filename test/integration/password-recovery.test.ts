@@ -97,6 +97,17 @@ describe('password recovery', () => {
 
     const wrong = await submitCode(new HttpBrowser(), unknown.codePage, { code: '123456', new_password: 'whatever-password-1', confirm_password: 'whatever-password-1' });
     expect(wrong).toMatch(/That code is not right/);
+
+    // Asking again replaces the first reset for both names alike: the first link tells nothing.
+    const [knownAgain, unknownAgain] = [new HttpBrowser(), new HttpBrowser()];
+    await requestCode(knownAgain, `${issuer}/forgot-password`, 'known-kim');
+    await requestCode(unknownAgain, `${issuer}/forgot-password`, 'nobody-knows-me');
+    const knownFirst = await knownAgain.go(known.codePageUrl);
+    const unknownFirst = await unknownAgain.go(unknown.codePageUrl);
+    expect(knownFirst).toMatch(/expired or was already used/);
+    expect(normalise(unknownFirst)).toBe(normalise(knownFirst));
+    const guessed = await submitCode(unknownAgain, unknown.codePage, { code: '123456', new_password: 'whatever-password-1', confirm_password: 'whatever-password-1' });
+    expect(guessed).toMatch(/expired or was already used/);
   });
 
   it('resends only after 60 s, keeps the count of wrong tries, and only the newest code works', async () => {
@@ -126,6 +137,11 @@ describe('password recovery', () => {
     const replay = await submitCode(browser, resent, { code: second, new_password: 'copper-third-kettle-s', confirm_password: 'copper-third-kettle-s' });
     expect(replay).toMatch(/expired or was already used/);
     expect(replay).toMatch(/Start again/);
+    // The emailed link, opened again after the reset ended, says so before any form is filled.
+    const reopened = await browser.go(codePageUrl);
+    expect(browser.lastStatus).toBe(400);
+    expect(reopened).toMatch(/expired or was already used/);
+    expect(reopened).not.toMatch(/name="code"/);
   });
 
   it('closes the reset after five wrong codes and rejects expired codes, weak and mismatched passwords with clear messages', async () => {
@@ -144,6 +160,9 @@ describe('password recovery', () => {
     const closed = await submitCode(browser, codePage, { code: '999999' === code ? '888888' : '999999', new_password: 'x-password-123', confirm_password: 'x-password-123' });
     expect(closed).toMatch(/Too many wrong codes/);
     expect(closed).toMatch(/href="\/forgot-password"/);
+    const reopened = await browser.go(codePageUrl);
+    expect(browser.lastStatus).toBe(400);
+    expect(reopened).toMatch(/Too many wrong codes/);
   });
 
   it("the administrator's Reset button emails a code and a link; a never-used temporary password gets 409 naming the next action", async () => {

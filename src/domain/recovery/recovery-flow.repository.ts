@@ -24,13 +24,16 @@ export class RecoveryFlowRepository {
   constructor(private readonly knex: Knex) {}
 
   /**
-   * Opens a flow and, in the same transaction, supersedes the user's other open flows: one open
-   * flow per account, so an older email's code stops working the moment a newer one is asked
-   * for. `alongside` runs in that transaction too (the code slot is opened there).
+   * Opens a flow and, in the same transaction, supersedes the other open flows of the account and
+   * of the name typed: one open flow per account, so an older email's code stops working the
+   * moment a newer one is asked for. Flows of the same name typed close too, whether or not an
+   * account has it: otherwise an older flow's page, still open only for a name nobody has, would
+   * tell a stranger which names exist. `alongside` runs in that transaction too (the code slot
+   * is opened there).
    */
   async open(flow: NewRecoveryFlow, alongside: (trx: Knex.Transaction, flow: RecoveryFlow, superseded: string[]) => Promise<void>): Promise<RecoveryFlow> {
     return this.knex.transaction(async (trx) => {
-      const superseded = flow.user_id ? await this.supersedeOpen(trx, flow.user_id) : [];
+      const superseded = await this.supersedeOpenOf(trx, flow);
       const [row] = await trx<RecoveryFlow>('recovery_flows').insert(flow).returning('*');
       await alongside(trx, row!, superseded);
       return row!;
@@ -63,6 +66,16 @@ export class RecoveryFlowRepository {
       if (err instanceof LostRace) return false;
       throw err;
     }
+  }
+
+  private async supersedeOpenOf(trx: Knex.Transaction, flow: NewRecoveryFlow): Promise<string[]> {
+    if (!flow.username_digest) return flow.user_id ? this.supersedeOpen(trx, flow.user_id) : [];
+    const rows = await trx('recovery_flows')
+      .where({ state: 'sent_email' })
+      .andWhere((q) => (flow.user_id ? q.where({ username_digest: flow.username_digest }).orWhere({ user_id: flow.user_id }) : q.where({ username_digest: flow.username_digest })))
+      .update({ state: 'superseded' })
+      .returning('id');
+    return rows.map((r: { id: string }) => r.id);
   }
 
   /** Closes every open flow of the user within `trx`; returns their ids. */

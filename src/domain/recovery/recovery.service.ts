@@ -153,6 +153,11 @@ export class RecoveryService {
     return this.deps.flows.findById(flowId);
   }
 
+  /** Whether the flow still takes a code: not completed, replaced, closed by wrong codes or expired. */
+  isOpen(flow: RecoveryFlow): boolean {
+    return isOpen(flow);
+  }
+
   /** "Resend code": a new code replaces the old one; the count of wrong tries is kept. */
   async resend(flow: RecoveryFlow): Promise<{ sent: true } | { sent: false; retryAfterSeconds: number; reason: 'too_soon' | 'too_many' | 'per_hour_limit' | 'closed' }> {
     if (!isOpen(flow)) return { sent: false, retryAfterSeconds: 0, reason: 'closed' };

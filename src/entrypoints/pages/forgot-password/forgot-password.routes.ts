@@ -72,6 +72,9 @@ export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswor
     router.get(`${base}/:flowId`, async (ctx) => {
       const flow = await openFlow(ctx);
       if (!flow) return;
+      // An emailed link opened after its reset ended says so at once, not after the form is filled.
+      if (flow.state === 'failed') return deadEnd(ctx, t('forgot.too_many_title'), t('forgot.too_many'));
+      if (!deps.recovery.isOpen(flow)) return deadEnd(ctx, t('forgot.expired_title'), t('forgot.get_new_code'));
       const notice = ctx.query.resent === '1' ? t('common.new_code_sent') : undefined;
       await renderCodeStep(ctx, flow, { notice });
     });
