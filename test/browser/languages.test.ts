@@ -12,7 +12,7 @@ import { fullestStorage, startTestGatehouse, type TestGatehouse } from '../helpe
  * What only a real flow can prove about languages: which signal wins (ui_locales, then the
  * switcher's cookie, then Accept-Language), that the person's own language reaches their texts,
  * and that provider errors reach the page translated. How every page reads in every language
- * (axe, 320 px, no English left, screenshots) is the state catalogue's: page-states.test.ts.
+ * (axe, 320 px, no English left, screenshots) is the state catalogue's: page-states*.test.ts.
  */
 const PASSWORD = 'amber-lantern-42';
 
