@@ -68,19 +68,22 @@ export class RecoveryFlowRepository {
     }
   }
 
-  private async supersedeOpenOf(trx: Knex.Transaction, flow: NewRecoveryFlow): Promise<string[]> {
-    if (!flow.username_digest) return flow.user_id ? this.supersedeOpen(trx, flow.user_id) : [];
-    const rows = await trx('recovery_flows')
-      .where({ state: 'sent_email' })
-      .andWhere((q) => (flow.user_id ? q.where({ username_digest: flow.username_digest }).orWhere({ user_id: flow.user_id }) : q.where({ username_digest: flow.username_digest })))
-      .update({ state: 'superseded' })
-      .returning('id');
-    return rows.map((r: { id: string }) => r.id);
+  /** Closes every open flow of the account or of the name typed within `trx`; returns their ids. */
+  private supersedeOpenOf(trx: Knex.Transaction, flow: NewRecoveryFlow): Promise<string[]> {
+    if (!flow.username_digest && !flow.user_id) return Promise.resolve([]);
+    return this.supersede(trx, (q) => {
+      if (flow.username_digest) void q.orWhere({ username_digest: flow.username_digest });
+      if (flow.user_id) void q.orWhere({ user_id: flow.user_id });
+    });
   }
 
   /** Closes every open flow of the user within `trx`; returns their ids. */
-  async supersedeOpen(trx: Knex.Transaction, userId: string): Promise<string[]> {
-    const rows = await trx('recovery_flows').where({ user_id: userId, state: 'sent_email' }).update({ state: 'superseded' }).returning('id');
+  supersedeOpen(trx: Knex.Transaction, userId: string): Promise<string[]> {
+    return this.supersede(trx, (q) => void q.where({ user_id: userId }));
+  }
+
+  private async supersede(trx: Knex.Transaction, matching: (q: Knex.QueryBuilder) => void): Promise<string[]> {
+    const rows = await trx('recovery_flows').where({ state: 'sent_email' }).andWhere(matching).update({ state: 'superseded' }).returning('id');
     return rows.map((r: { id: string }) => r.id);
   }
 }

@@ -73,8 +73,7 @@ export function registerForgotPasswordRoutes(router: Router, deps: ForgotPasswor
       const flow = await openFlow(ctx);
       if (!flow) return;
       // An emailed link opened after its reset ended says so at once, not after the form is filled.
-      if (flow.state === 'failed') return deadEnd(ctx, t('forgot.too_many_title'), t('forgot.too_many'));
-      if (!deps.recovery.isOpen(flow)) return deadEnd(ctx, t('forgot.expired_title'), t('forgot.get_new_code'));
+      if (!deps.recovery.isOpen(flow)) return explainFailure(ctx, flow, { reason: flow.state === 'failed' ? 'too_many_attempts' : 'expired' }, '');
       const notice = ctx.query.resent === '1' ? t('common.new_code_sent') : undefined;
       await renderCodeStep(ctx, flow, { notice });
     });
