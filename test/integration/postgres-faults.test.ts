@@ -187,6 +187,33 @@ async function timed(url: string, init: RequestInit = {}): Promise<Answer> {
     await recovery();
   }, 30_000);
 
+  it('frozen: asking for a reset, or opening a reset link, gets a page saying to try again; the reset works once the database is back', async () => {
+    const browser = new HttpBrowser();
+    const start = await browser.go(`${server.issuer}/forgot-password`);
+    const action = new URL(HttpBrowser.formAction(start), server.issuer).toString();
+    await browser.go(action, { form: { username: 'alice' } });
+    const link = browser.lastUrl;
+    expect(link).toMatch(/\/forgot-password\/[0-9a-f-]+$/);
+    postgres.freeze();
+    let answers: Answer[];
+    try {
+      answers = await Promise.all([
+        timed(action, { method: 'POST', headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=alice' }),
+        timed(link, { headers: { accept: 'text/html' } }),
+      ]);
+    } finally {
+      postgres.thaw();
+    }
+    for (const answer of answers) {
+      expect(answer).toMatchObject({ status: 503, retryAfter: expect.stringMatching(/^\d+$/), type: expect.stringContaining('text/html') });
+      expect(answer.text).toMatch(/briefly unavailable/i);
+      expect(answer.ms).toBeLessThan(BOUND_MS);
+    }
+    await recovery();
+    // The reset asked for while the database was frozen opened nothing: the first still takes its code.
+    expect(await browser.go(link)).toMatch(/name="code"/);
+  }, 30_000);
+
   it('stopped: requests are answered 503 at once, and everything works again when it is back', async () => {
     const tokens = await signIn();
     await postgres.stop();
